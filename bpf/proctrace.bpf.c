@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* proctrace: exec (with argv and result), fork and exit. */
+#include "tk.bpf.h"
+
+const volatile bool targ_threads = false; /* --threads: fork of threads too */
+const volatile bool targ_failed = false;  /* -x: failed execs too */
+
+/*
+ * An exec's record is built at sys_enter (argv is only readable then) and
+ * sent at sys_exit (the result and the new comm are only known then).
+ * The value has TK_EXEC_ARGS_LEN bytes of slack after the event so the
+ * verifier can prove every bpf_probe_read_user_str() at a variable offset
+ * in argv stays inside the value.
+ */
+struct exec_buf {
+	struct tk_exec_event e;
+	char slack[TK_EXEC_ARGS_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* 8.5 KiB values: allocate on use */
+	__type(key, __u32); /* tid */
+	__type(value, struct exec_buf);
+} execs SEC(".maps");
+
+/* A never-written entry: the zeroed source for new execs entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_buf);
+} exec_zero SEC(".maps");
+
+static __always_inline void exec_enter(const char *filename, const char *const *argv)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, zero = 0, off = 0, o;
+	struct exec_buf *zb, *b;
+	struct tk_exec_event *e;
+	int i;
+
+	if (!tk_want_tgid(id >> 32))
+		return;
+	zb = bpf_map_lookup_elem(&exec_zero, &zero);
+	if (!zb || bpf_map_update_elem(&execs, &tid, zb, BPF_ANY))
+		return;
+	b = bpf_map_lookup_elem(&execs, &tid);
+	if (!b)
+		return;
+	e = &b->e;
+	bpf_probe_read_user_str(e->filename, sizeof(e->filename), filename);
+
+	for (i = 0; i < TK_EXEC_MAX_ARGS; i++) {
+		const char *arg = NULL;
+		long n;
+
+		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
+			goto done;
+		if (off >= TK_EXEC_ARGS_LEN) {
+			e->args_truncated = 1;
+			goto done;
+		}
+		/* one masked copy feeds both pointer and size, so the
+		 * verifier sees off + size <= TK_EXEC_ARGS_LEN + slack */
+		o = off;
+		barrier_var(o); /* keep clang from proving the mask redundant */
+		o &= TK_EXEC_ARGS_LEN - 1;
+		n = bpf_probe_read_user_str(&e->argv[o], TK_EXEC_ARGS_LEN - o, arg);
+		if (n <= 0)
+			goto done;
+		e->argc++;
+		off += n;
+		/* a string cut at the buffer's end: marked, then stop */
+		if (off >= TK_EXEC_ARGS_LEN) {
+			e->args_truncated = 1;
+			goto done;
+		}
+	}
+	/* All TK_EXEC_MAX_ARGS kept: is there one more? */
+	{
+		const char *arg = NULL;
+
+		if (!bpf_probe_read_user(&arg, sizeof(arg), &argv[TK_EXEC_MAX_ARGS]) && arg)
+			e->args_truncated = 1;
+	}
+done:
+	e->args_size = off;
+}
+
+static __always_inline void exec_exit(void *ctx, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct exec_buf *b = bpf_map_lookup_elem(&execs, &tid);
+	struct task_struct *task;
+	struct tk_exec_event *e;
+	__u64 size;
+
+	if (!b)
+		return;
+	e = &b->e;
+	if ((ret < 0 && !targ_failed) || !tk_want())
+		goto out;
+	tk_fill_hdr(&e->hdr, TK_EV_exec);
+	task = (struct task_struct *)bpf_get_current_task();
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->ret = ret;
+	size = __builtin_offsetof(struct tk_exec_event, argv) + e->args_size;
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	tk_output(ctx, e, size);
+out:
+	bpf_map_delete_elem(&execs, &tid);
+}
+
+SEC("tp/syscalls/sys_enter_execve")
+int handle_execve_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	exec_enter((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_execveat")
+int handle_execveat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	exec_enter((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_execve")
+int handle_execve_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	exec_exit(ctx, ctx->ret);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_execveat")
+int handle_execveat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	exec_exit(ctx, ctx->ret);
+	return 0;
+}
+
+/*
+ * A non-leader thread that execs takes over the leader's pid, so its
+ * sys_exit runs under a different tid than its sys_enter: move the entry.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid)
+{
+	__u32 old = old_pid, now = BPF_CORE_READ(p, pid);
+	struct exec_buf *b;
+
+	if (old == now)
+		return 0;
+	b = bpf_map_lookup_elem(&execs, &old);
+	if (b) {
+		bpf_map_update_elem(&execs, &now, b, BPF_ANY);
+		bpf_map_delete_elem(&execs, &old);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ctid = BPF_CORE_READ(child, pid);
+	struct tk_fork_event *e;
+
+	tk_follow_fork(ptgid, ctgid);
+	if (!tk_event_enabled(TK_EV_fork) || (ctid != ctgid && !targ_threads))
+		return 0;
+	if (!tk_want())
+		return 0;
+	e = tk_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	tk_fill_hdr(&e->hdr, TK_EV_fork);
+	e->ppid = BPF_CORE_READ(parent, real_parent, tgid);
+	e->child_pid = ctgid;
+	e->child_tid = ctid;
+	e->__pad0 = 0;
+	tk_submit(ctx, e, sizeof(*e));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task)
+{
+	struct tk_exit_event *e;
+	__u32 code;
+
+	if (!tk_group_dead(task))
+		return 0;
+	if (tk_event_enabled(TK_EV_exit) && tk_want()) {
+		e = tk_reserve(sizeof(*e));
+		if (e) {
+			tk_fill_hdr(&e->hdr, TK_EV_exit);
+			code = BPF_CORE_READ(task, exit_code);
+			e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+			e->exit_code = (code >> 8) & 0xff;
+			e->signal = code & 0x7f;
+			e->core_dumped = !!(code & 0x80);
+			e->duration_ns = bpf_ktime_get_ns() -
+					 BPF_CORE_READ(task, group_leader, start_time);
+			tk_submit(ctx, e, sizeof(*e));
+		}
+	}
+	/* after the event: the follow filter must still see this process */
+	tk_follow_exit(BPF_CORE_READ(task, tgid));
+	return 0;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tk.bpf.h — what every tracekit BPF object shares. Include it first
+ * (it includes vmlinux.h and the libbpf headers) from each <tool>.bpf.c.
+ *
+ * It provides, so that no tool writes them again:
+ *
+ *  - the settings userspace fills before load (const volatile rodata, set by
+ *    tk_apply_rodata() in user/tk.h): pid/uid/comm filters, follow mode,
+ *    transport and wakeup policy, the event mask;
+ *  - the maps: tk_rb (ring buffer), tk_pb (perf buffer, --perfbuf),
+ *    tk_stats (per-CPU emitted/lost counters), tk_follow (command mode's
+ *    traced process tree), tk_scratch (per-CPU buffer for --perfbuf and for
+ *    building large events);
+ *  - tk_want(): the in-kernel filter, applied before any work is done;
+ *  - tk_reserve()/tk_submit() and tk_output(): the only ways to emit. Every
+ *    failed reserve or output is counted in tk_stats[TK_STAT_LOST], so the
+ *    consumer can print exactly how many events it did not get.
+ */
+#ifndef TK_BPF_H
+#define TK_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "tk_events.h"
+#include "tk_abi.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* ---- settings (rodata: the verifier prunes disabled branches) --------- */
+const volatile __u32 tk_targ_pid = 0;     /* 0: any process */
+const volatile __u32 tk_targ_uid = 0;
+const volatile bool tk_filter_uid = false;
+const volatile char tk_targ_comm[TK_COMM_LEN] = {};
+const volatile bool tk_follow = false;    /* command mode: only tk_follow tree */
+const volatile __u32 tk_self_pid = 0;     /* never trace the tracer itself */
+const volatile bool tk_use_perfbuf = false;
+const volatile __u32 tk_wakeup = TK_WAKEUP_BATCH;
+const volatile __u64 tk_wakeup_bytes = 0; /* batch: force a wakeup past this */
+const volatile __u64 tk_events_mask = ~0ULL; /* bit per event id */
+const volatile bool tk_failed_only = false; /* -x, tools that support it */
+
+/* ---- maps -------------------------------------------------------------- */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20); /* resized by --ringbuf-size before load */
+} tk_rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} tk_pb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TK_STAT__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} tk_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);   /* tgid */
+	__type(value, __u8);
+} tk_follow_map SEC(".maps");
+
+/* Large enough for any fixed-size event of any domain. */
+#define TK_SCRATCH_SIZE 1024
+struct tk_scratch_buf {
+	char data[TK_SCRATCH_SIZE];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tk_scratch_buf);
+} tk_scratch SEC(".maps");
+
+/* ---- counters ----------------------------------------------------------- */
+static __always_inline void tk_count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&tk_stats, &which);
+
+	if (v)
+		*v += 1; /* per-CPU slot: no atomic needed */
+}
+
+/* ---- filtering ----------------------------------------------------------- */
+static __always_inline bool tk_event_enabled(__u32 id)
+{
+	return tk_events_mask & (1ULL << (id & 63));
+}
+
+static __always_inline bool tk_comm_match(void)
+{
+	char comm[TK_COMM_LEN];
+
+	if (!tk_targ_comm[0])
+		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (int i = 0; i < TK_COMM_LEN; i++) {
+		if (comm[i] != tk_targ_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/*
+ * Process-level filter: cheap checks first. tgid is the process id.
+ * Tools call this before reading anything else from the kernel.
+ */
+static __always_inline bool tk_want_tgid(__u32 tgid)
+{
+	if (tgid == tk_self_pid)
+		return false;
+	if (tk_targ_pid && tgid != tk_targ_pid)
+		return false;
+	if (tk_follow && !bpf_map_lookup_elem(&tk_follow_map, &tgid))
+		return false;
+	return true;
+}
+
+static __always_inline bool tk_want(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!tk_want_tgid(tgid))
+		return false;
+	if (tk_filter_uid && (__u32)bpf_get_current_uid_gid() != tk_targ_uid)
+		return false;
+	return tk_comm_match();
+}
+
+/*
+ * Command mode follows the traced tree through fork here, in the kernel,
+ * so a child is tracked before it can run a single instruction.
+ */
+static __always_inline void tk_follow_fork(__u32 parent_tgid, __u32 child_tgid)
+{
+	__u8 one = 1;
+
+	if (!tk_follow || parent_tgid == child_tgid)
+		return;
+	if (bpf_map_lookup_elem(&tk_follow_map, &parent_tgid))
+		bpf_map_update_elem(&tk_follow_map, &child_tgid, &one, BPF_ANY);
+}
+
+static __always_inline void tk_follow_exit(__u32 tgid)
+{
+	if (tk_follow)
+		bpf_map_delete_elem(&tk_follow_map, &tgid);
+}
+
+/* True when the exiting task is the last thread of its process. */
+static __always_inline bool tk_group_dead(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, signal, live.counter) == 0;
+}
+
+/*
+ * Tools without their own fork/exit handlers expand this once to get
+ * command mode (tp_btf needs no tracefs and costs nothing when !tk_follow).
+ */
+#define TK_FOLLOW_PROGRAMS()                                                 \
+	SEC("tp_btf/sched_process_fork")                                     \
+	int BPF_PROG(tk_follow_on_fork, struct task_struct *parent,          \
+		     struct task_struct *child)                              \
+	{                                                                    \
+		tk_follow_fork(BPF_CORE_READ(parent, tgid),                  \
+			       BPF_CORE_READ(child, tgid));                  \
+		return 0;                                                    \
+	}                                                                    \
+	SEC("tp_btf/sched_process_exit")                                     \
+	int BPF_PROG(tk_follow_on_exit, struct task_struct *task)            \
+	{                                                                    \
+		if (tk_group_dead(task))                                     \
+			tk_follow_exit(BPF_CORE_READ(task, tgid));           \
+		return 0;                                                    \
+	}
+
+/* ---- emitting ------------------------------------------------------------ */
+static __always_inline void tk_fill_hdr(struct tk_hdr *h, __u32 event)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->event = event;
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/*
+ * Ring-buffer submit flags for the wakeup policy (see user/tk.h):
+ *  BATCH: never wake the consumer per event (a wakeup costs ~8 µs of
+ *         consumer time against ~60 ns for the submit itself); the consumer
+ *         drains every --drain-ms. Once more than tk_wakeup_bytes are
+ *         waiting, wake it anyway so a burst cannot overflow the buffer
+ *         while it sleeps.
+ *  EVENT: the kernel's default: wake on every submit.
+ */
+static __always_inline __u64 tk_rb_flags(void)
+{
+	if (tk_wakeup == TK_WAKEUP_EVENT)
+		return 0;
+	if (bpf_ringbuf_query(&tk_rb, BPF_RB_AVAIL_DATA) > tk_wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/*
+ * Zero-copy path for fixed-size events: reserve in place (ring buffer) or
+ * in the per-CPU scratch buffer (perf buffer). size must be a constant.
+ * Returns NULL (and counts a loss) when the buffer is full.
+ */
+static __always_inline void *tk_reserve(__u32 size)
+{
+	void *p;
+
+	if (tk_use_perfbuf) {
+		__u32 zero = 0;
+
+		p = bpf_map_lookup_elem(&tk_scratch, &zero);
+	} else {
+		p = bpf_ringbuf_reserve(&tk_rb, size, 0);
+	}
+	if (!p)
+		tk_count(TK_STAT_LOST);
+	return p;
+}
+
+static __always_inline void tk_submit(void *ctx, void *p, __u32 size)
+{
+	if (tk_use_perfbuf) {
+		if (bpf_perf_event_output(ctx, &tk_pb, BPF_F_CURRENT_CPU, p, size))
+			tk_count(TK_STAT_LOST);
+		else
+			tk_count(TK_STAT_EMITTED);
+		return;
+	}
+	bpf_ringbuf_submit(p, tk_rb_flags());
+	tk_count(TK_STAT_EMITTED);
+}
+
+/* Undo a tk_reserve() after deciding not to send (not a loss). */
+static __always_inline void tk_discard(void *p)
+{
+	if (!tk_use_perfbuf)
+		bpf_ringbuf_discard(p, BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * Copy path for variable-length events built elsewhere (a map value):
+ * sends only `size` bytes. The caller bounds size by the buffer's size.
+ */
+static __always_inline void tk_output(void *ctx, void *data, __u64 size)
+{
+	long err;
+
+	if (tk_use_perfbuf)
+		err = bpf_perf_event_output(ctx, &tk_pb, BPF_F_CURRENT_CPU, data, size);
+	else
+		err = bpf_ringbuf_output(&tk_rb, data, size, tk_rb_flags());
+	tk_count(err ? TK_STAT_LOST : TK_STAT_EMITTED);
+}
+
+#endif /* TK_BPF_H */

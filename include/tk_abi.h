@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tk_abi.h — constants shared by bpf/tk.bpf.h and the userspace runtime
+ * that are not event layouts: counter slots and wakeup policies.
+ */
+#ifndef TK_ABI_H
+#define TK_ABI_H
+
+/* Slots of the per-CPU tk_stats map. */
+enum tk_stat {
+	TK_STAT_EMITTED = 0, /* records handed to the ring/perf buffer */
+	TK_STAT_LOST = 1,    /* records the buffer had no room for */
+	TK_STAT__COUNT,
+};
+
+/* --wakeup policies (see tk_rb_flags() in bpf/tk.bpf.h). */
+enum tk_wakeup {
+	TK_WAKEUP_BATCH = 0, /* no per-event wakeup; periodic drain */
+	TK_WAKEUP_EVENT = 1, /* wake the consumer on every event */
+};
+
+#endif

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tk_event.h — the machinery behind every tracekit event.
+ *
+ * This header is compiled unchanged by clang for BPF (-target bpf, after
+ * vmlinux.h) and by gcc for userspace. It defines:
+ *
+ *   - the fixed-width field types (tk_u8 … tk_s64, tk_char),
+ *   - struct tk_hdr, the common header that starts every record,
+ *   - the "kinds" that tell the one generic decoder how to display a field,
+ *   - TK_DEFINE_STRUCT(), which turns one field list into a C struct plus a
+ *     _Static_assert for every field offset and a "no holes" size check.
+ *
+ * A field list is an X-macro taking two macros, F for scalars and A for
+ * arrays:
+ *
+ *     #define MY_FIELDS(F, A)                          \
+ *         F(u32,  ppid,      40, DEC,   0)             \
+ *         A(char, filename, 256, 64, STR, 0)
+ *
+ *     F(type, name, offset, kind, aux)
+ *     A(type, name, count, offset, kind, aux)
+ *
+ * type   one of u8 u16 u32 u64 s32 s64 char (pasted to tk_<type>)
+ * offset the byte offset the field MUST have; asserted at compile time by
+ *        both compilers, so the layout is an ABI, not an accident.
+ * kind   how the decoder shows it (TK_K_<kind>, see enum tk_kind)
+ * aux    extra decoder input, stringified: the flag table of a FLAGS/ENUM
+ *        field, the length field of an ARGV field, the family field of an
+ *        IPADDR field; 0 when unused.
+ *
+ * Because every field's offset is asserted AND the struct's size is asserted
+ * to equal sizeof(struct tk_hdr) + the sum of the field sizes, a struct that
+ * compiles has no implicit padding anywhere: padding must be an explicit
+ * field of kind PAD. That matters because the BPF side reserves records in
+ * place and does not zero them; an implicit hole would leak kernel memory.
+ */
+#ifndef TK_EVENT_H
+#define TK_EVENT_H
+
+#if defined(__bpf__) || defined(__BPF__)
+/* vmlinux.h (included first by every .bpf.c) provides the __u* types. */
+#define TK_BPF 1
+#else
+#include <linux/types.h>
+#include <stddef.h>
+#endif
+
+typedef __u8 tk_u8;
+typedef __u16 tk_u16;
+typedef __u32 tk_u32;
+typedef __u64 tk_u64;
+typedef __s32 tk_s32;
+typedef __s64 tk_s64;
+typedef char tk_char;
+
+/* One definition for the whole project (bcc libbpf-tools has 41). */
+#define TK_COMM_LEN 16
+
+/*
+ * Display kinds. The decoder switches on these; the BPF side never looks.
+ * NONE fields travel in the record but are not printed (lengths, counts
+ * the decoder consumes itself); PAD fields are explicit padding.
+ */
+enum tk_kind {
+	TK_K_NONE = 0,
+	TK_K_PAD,
+	TK_K_DEC,      /* signed or unsigned decimal, by type */
+	TK_K_HEX,      /* 0x… (arrays of integers print as JSON arrays) */
+	TK_K_OCT,      /* 0644 */
+	TK_K_BOOL,     /* JSON true/false; text prints the name only when set */
+	TK_K_ERRNO,    /* negative value is -errno: adds ENOENT etc. */
+	TK_K_SIGNAL,   /* signal number: adds SIGKILL etc. (0 = none) */
+	TK_K_FLAGS,    /* bit set; aux names a flag table */
+	TK_K_ENUM,     /* small enum; aux names a value table */
+	TK_K_DURATION, /* nanoseconds; text shows a scaled unit */
+	TK_K_STR,      /* NUL-terminated string in a char array */
+	TK_K_ARGV,     /* NUL-separated strings; aux names the byte-length field */
+	TK_K_IPADDR,   /* 16 bytes, v4 in the first 4; aux names the family field */
+	TK_K_DEV,      /* kernel dev_t (major << 20 | minor) as "maj:min" */
+	TK_K_SYSCALL,  /* syscall number: adds its name */
+	TK_K_EVENT,    /* the header's event type: printed as the event's name */
+	TK_K__COUNT,
+};
+
+enum tk_type {
+	TK_T_u8 = 1, TK_T_u16, TK_T_u32, TK_T_u64, TK_T_s32, TK_T_s64, TK_T_char,
+};
+
+/*
+ * The common header. Every record starts with it, so the consumer can read
+ * `event` first and dispatch. pid is the process (tgid), tid the thread,
+ * ts_ns is CLOCK_BOOTTIME nanoseconds (bpf_ktime_get_boot_ns), converted to
+ * wall-clock time in userspace.
+ */
+#define TK_HDR_FIELDS(F, A)                         \
+	F(u64, ts_ns, 0, DEC, 0)                    \
+	F(u32, event, 8, EVENT, 0)                  \
+	F(u32, pid, 12, DEC, 0)                     \
+	F(u32, tid, 16, DEC, 0)                     \
+	F(u32, uid, 20, DEC, 0)                     \
+	A(char, comm, TK_COMM_LEN, 24, STR, 0)
+
+#define TK_HDR_SIZE 40
+
+/* ---- X-macro expanders (internal) ------------------------------------ */
+#define TK__MEMBER_F(t, n, off, kind, aux) tk_##t n;
+#define TK__MEMBER_A(t, n, cnt, off, kind, aux) tk_##t n[cnt];
+#define TK__SIZE_F(t, n, off, kind, aux) +sizeof(tk_##t)
+#define TK__SIZE_A(t, n, cnt, off, kind, aux) +sizeof(tk_##t) * (cnt)
+#define TK__STR(x) #x
+#define TK__XSTR(x) TK__STR(x)
+
+/*
+ * Offset checks run inside an unused static inline function so that a
+ * block-scoped typedef can name the struct being checked: _Static_assert is
+ * a declaration, legal in a block, and an unused static inline costs nothing
+ * on either side.
+ */
+#define TK__OFFCHK_F(t, n, off, kind, aux)                                   \
+	_Static_assert(__builtin_offsetof(tk__cur_t, n) == (off),            \
+		       "offset of " #n " is not " #off);
+#define TK__OFFCHK_A(t, n, cnt, off, kind, aux) TK__OFFCHK_F(t, n, off, kind, aux)
+
+struct tk_hdr {
+	TK_HDR_FIELDS(TK__MEMBER_F, TK__MEMBER_A)
+};
+
+static inline void tk__check_hdr(void)
+{
+	typedef struct tk_hdr tk__cur_t;
+	TK_HDR_FIELDS(TK__OFFCHK_F, TK__OFFCHK_A)
+}
+_Static_assert(sizeof(struct tk_hdr) == TK_HDR_SIZE, "tk_hdr size");
+_Static_assert(sizeof(struct tk_hdr) == 0 TK_HDR_FIELDS(TK__SIZE_F, TK__SIZE_A),
+	       "tk_hdr has a hole");
+
+/*
+ * TK_DEFINE_STRUCT(name, FIELDS, size): struct tk_<name> { struct tk_hdr hdr;
+ * FIELDS… }, with every offset and the total size asserted. Offsets in the
+ * field list are absolute (the header occupies 0..39).
+ */
+#define TK_DEFINE_STRUCT(name, FIELDS, size)                                 \
+	struct tk_##name {                                                   \
+		struct tk_hdr hdr;                                           \
+		FIELDS(TK__MEMBER_F, TK__MEMBER_A)                           \
+	};                                                                   \
+	_Static_assert(sizeof(struct tk_##name) == (size),                   \
+		       "size of struct tk_" #name " is not " #size);         \
+	_Static_assert(sizeof(struct tk_##name) ==                           \
+			       sizeof(struct tk_hdr) FIELDS(TK__SIZE_F, TK__SIZE_A), \
+		       "struct tk_" #name " has an implicit hole");        \
+	static inline void tk__check_##name(void)                            \
+	{                                                                    \
+		typedef struct tk_##name tk__cur_t;                          \
+		FIELDS(TK__OFFCHK_F, TK__OFFCHK_A)                           \
+	}
+
+#endif /* TK_EVENT_H */

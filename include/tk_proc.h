@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tk_proc.h — process events (proctrace). Start a new tool by copying this.
+ *
+ * Each record is struct tk_hdr (40 bytes: ts_ns, event, pid, tid, uid, comm)
+ * followed by the fields listed here, at the offsets listed here. `ppid` is
+ * always the parent of hdr.pid.
+ *
+ * exec is variable-length: only offsetof(args) + args_size bytes are sent,
+ * so a short command line costs ~400 bytes, not 4.4 KiB.
+ */
+#ifndef TK_PROC_H
+#define TK_PROC_H
+#include "tk_event.h"
+
+#define TK_EXEC_FILENAME_LEN 256
+#define TK_EXEC_ARGS_LEN 4096   /* argv bytes kept, NULs included */
+#define TK_EXEC_MAX_ARGS 64     /* argv entries kept */
+
+/* exec (execve/execveat). args holds argc NUL-terminated strings. */
+#define TK_EXEC_FIELDS(F, A)                                      \
+	F(u32, ppid, 40, DEC, 0)                                  \
+	F(s32, ret, 44, ERRNO, 0)                                 \
+	F(u32, argc, 48, NONE, 0)                                 \
+	F(u32, args_size, 52, NONE, 0)                            \
+	F(u32, args_truncated, 56, BOOL, 0)                       \
+	F(u32, __pad0, 60, PAD, 0)                                \
+	A(char, filename, TK_EXEC_FILENAME_LEN, 64, STR, 0)       \
+	A(char, argv, TK_EXEC_ARGS_LEN, 320, ARGV, args_size)
+TK_DEFINE_STRUCT(exec_event, TK_EXEC_FIELDS, 4416)
+
+/* fork/clone: hdr.pid is the parent. Threads only with --threads. */
+#define TK_FORK_FIELDS(F, A)                                      \
+	F(u32, ppid, 40, DEC, 0)                                  \
+	F(u32, child_pid, 44, DEC, 0)                             \
+	F(u32, child_tid, 48, DEC, 0)                             \
+	F(u32, __pad0, 52, PAD, 0)
+TK_DEFINE_STRUCT(fork_event, TK_FORK_FIELDS, 56)
+
+/*
+ * exit: one per process, when its last thread exits. exit_code is the
+ * value passed to exit() (0..255), signal the signal that killed it (0 if
+ * none); duration_ns is the process lifetime.
+ */
+#define TK_EXIT_FIELDS(F, A)                                      \
+	F(u32, ppid, 40, DEC, 0)                                  \
+	F(s32, exit_code, 44, DEC, 0)                             \
+	F(u32, signal, 48, SIGNAL, 0)                             \
+	F(u32, core_dumped, 52, BOOL, 0)                          \
+	F(u64, duration_ns, 56, DURATION, 0)
+TK_DEFINE_STRUCT(exit_event, TK_EXIT_FIELDS, 64)
+
+#define TK_EXEC_F_TRUNCATED 1
+
+/* E(ident, id, struct, FIELDS, label): the process domain's events (ids 1..15). */
+#define TK_PROC_EVENTS(E)                                         \
+	E(exec, 1, exec_event, TK_EXEC_FIELDS, "exec")                    \
+	E(fork, 2, fork_event, TK_FORK_FIELDS, "fork")                    \
+	E(exit, 3, exit_event, TK_EXIT_FIELDS, "exit")
+
+#endif

@@ -1,0 +1,1 @@
+int tk_testlib_dummy;

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tk.h — the tracekit runtime every tool is built on (libtk.a).
+ *
+ * A tool's main() is:
+ *
+ *     static const struct tk_tool tool = { name, summary, events, opts, … };
+ *
+ *     int main(int argc, char **argv)
+ *     {
+ *         struct tk_env env;
+ *         struct mytool_bpf *skel = NULL;
+ *         int rc = tk_init(&tool, argc, argv, &env);   // parse + preflight
+ *         if (rc)
+ *             return rc;                               // 2 usage, 1 runtime
+ *         skel = mytool_bpf__open();
+ *         if (!skel) { rc = tk_fail("cannot open BPF object"); goto cleanup; }
+ *         TK_APPLY_RODATA(skel, &env);                 // common filters
+ *         skel->rodata->targ_x = my_option;            // tool's own settings
+ *         rc = tk_run(&env, TK_BPF(skel));             // load…poll…summary
+ *     cleanup:
+ *         mytool_bpf__destroy(skel);                   // NULL-safe
+ *         return rc;
+ *     }
+ *
+ * tk_run() loads and attaches the skeleton, starts the command in command
+ * mode, consumes the ring (or perf) buffer with the chosen wakeup policy,
+ * prints every record through the generic decoder, handles SIGINT/SIGTERM/
+ * EPIPE/-d/-n, drains on exit and prints "TOOL: N events, M lost".
+ */
+#ifndef TK_H
+#define TK_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "tk_events.h"
+#include "tk_abi.h"
+
+#define TK_VERSION "0.1.0"
+
+/* ---- tool description -------------------------------------------------- */
+
+/* One selectable event of a tool (-e NAME). */
+struct tk_tool_event {
+	const char *name;
+	__u32 id;          /* TK_EV_* */
+	bool on_by_default;
+	/* BPF programs (comma-separated) used only by this event: not loaded
+	 * when it is not selected. */
+	const char *progs;
+};
+
+/* A tool-specific option; key is a unique int >= 256 or a short char. */
+struct tk_tool_opt {
+	const char *name;  /* long name */
+	int key;           /* short option char, or >= 256 for long-only */
+	const char *arg;   /* argument name for --help, NULL for a flag */
+	const char *help;
+};
+
+struct tk_tool {
+	const char *name;
+	const char *summary;     /* one line */
+	const char *examples;    /* multi-line, shown by --help */
+	const struct tk_tool_event *events; /* terminated by {NULL} */
+	const struct tk_tool_opt *opts;     /* terminated by {NULL}; may be NULL */
+	/* Called for each tool option; return 0, or print nothing and return
+	 * -1 after calling tk_usage_error(). */
+	int (*parse_opt)(int key, const char *arg);
+};
+
+/* ---- environment: the parsed common options ---------------------------- */
+
+struct tk_env {
+	const struct tk_tool *tool;
+	__u32 pid;            /* -p; 0 = any */
+	__u32 uid;            /* -u */
+	bool have_uid;
+	char comm[TK_COMM_LEN]; /* -c; "" = any */
+	bool json;            /* -j */
+	bool timestamp;       /* -T */
+	bool verbose;         /* -v */
+	double duration;      /* -d seconds; 0 = until interrupted */
+	__u64 count;          /* -n records; 0 = unlimited */
+	__u64 events_mask;    /* -e, bit per TK_EV_* id */
+	__u64 ringbuf_size;   /* --ringbuf-size */
+	bool perfbuf;         /* --perfbuf */
+	int wakeup;           /* --wakeup: TK_WAKEUP_* */
+	int drain_ms;         /* --drain-ms */
+	char **cmd;           /* command mode: argv of CMD, or NULL */
+};
+
+#define TK_DEFAULT_RINGBUF_SIZE (1ULL << 22) /* 4 MiB */
+#define TK_DEFAULT_DRAIN_MS 5
+
+/* ---- the pieces of a skeleton the runtime drives ------------------------ */
+
+struct tk_bpf {
+	struct bpf_object_skeleton *skel;
+	struct bpf_object *obj;
+	struct bpf_map *rb, *pb, *stats, *follow;
+};
+
+/* Every tracekit skeleton has these maps (bpf/tk.bpf.h declares them). */
+#define TK_BPF(s)                                                            \
+	(&(struct tk_bpf){ .skel = (s)->skeleton, .obj = (s)->obj,           \
+			   .rb = (s)->maps.tk_rb, .pb = (s)->maps.tk_pb,     \
+			   .stats = (s)->maps.tk_stats,                      \
+			   .follow = (s)->maps.tk_follow_map })
+
+/* Copies the common settings into a skeleton's rodata (before load). */
+#define TK_APPLY_RODATA(s, env)                                              \
+	do {                                                                 \
+		const struct tk_env *e__ = (env);                            \
+		(s)->rodata->tk_targ_pid = e__->pid;                         \
+		(s)->rodata->tk_targ_uid = e__->uid;                         \
+		(s)->rodata->tk_filter_uid = e__->have_uid;                  \
+		memcpy((void *)(s)->rodata->tk_targ_comm, e__->comm,         \
+		       TK_COMM_LEN);                                         \
+		(s)->rodata->tk_follow = e__->cmd != NULL;                   \
+		(s)->rodata->tk_self_pid = getpid();                         \
+		(s)->rodata->tk_use_perfbuf = e__->perfbuf;                  \
+		(s)->rodata->tk_wakeup = e__->wakeup;                        \
+		(s)->rodata->tk_wakeup_bytes = e__->ringbuf_size / 2;        \
+		(s)->rodata->tk_events_mask = e__->events_mask;              \
+	} while (0)
+
+/* ---- entry points ---------------------------------------------------------- */
+
+/*
+ * Parses argv (exits 0 for --help/--version; returns 2 on a usage error,
+ * after one line on stderr), then checks the machine: root, kernel BTF,
+ * tracefs (mounted here if missing). Returns 0, 1 or 2.
+ */
+int tk_init(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env);
+
+/* Parses argv only; no preflight. Used by tk_init() and the unit tests. */
+int tk_parse_args(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env);
+
+/* Load, attach, (start command), poll, drain, summary. Returns exit code. */
+int tk_run(const struct tk_env *env, const struct tk_bpf *b);
+
+/* Checks run by tk_init(); each prints its own one-line error. */
+int tk_preflight(void);
+int tk_ensure_tracefs(void);
+
+/* ---- messages ---------------------------------------------------------------- */
+
+extern const char *tk_prog; /* tool name used as the prefix of messages */
+
+/* "TOOL: message" on stderr; returns 1 (runtime failure exit code). */
+int tk_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "TOOL: message (see --help)" on stderr; returns 2 (usage exit code). */
+int tk_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- parsing helpers (also for tools' own options) ------------------------- */
+
+/* Strict unsigned parse: digits only (0x… hex allowed), no sign, no
+ * trailing junk, within [min, max]. Optional K/M/G suffix with suffix=true.
+ * Returns 0 or -1. */
+int tk_parse_u64(const char *s, __u64 min, __u64 max, bool suffix, __u64 *out);
+/* Positive seconds, fractions allowed ("0.5"). */
+int tk_parse_seconds(const char *s, double *out);
+
+/* ---- event descriptors (user/tk_events.c) ---------------------------------- */
+
+struct tk_field {
+	const char *name;
+	__u16 offset;
+	__u16 size;   /* total bytes (count * element size) */
+	__u8 type;    /* enum tk_type */
+	__u8 kind;    /* enum tk_kind */
+	__u16 count;  /* 1 for scalars */
+	const char *aux; /* "0" when unused */
+};
+
+struct tk_event_desc {
+	const char *name;  /* label, e.g. "exec" */
+	__u32 id;
+	__u32 size;        /* sizeof the struct */
+	__u32 min_size;    /* smallest valid record (variable-length events) */
+	const struct tk_field *fields; /* after the header */
+	__u32 nfields;
+	const char *struct_name;
+};
+
+extern const struct tk_field tk_hdr_fields[];
+extern const size_t tk_hdr_nfields;
+extern const struct tk_event_desc tk_event_table[];
+extern const size_t tk_event_count;
+
+const struct tk_event_desc *tk_event_by_id(__u32 id);
+/* The seeds' queries: event-size, event-field-offset, event-fields. */
+long tk_event_size(__u32 id);
+long tk_event_field_offset(__u32 id, const char *field);
+const struct tk_field *tk_event_field(__u32 id, const char *field);
+/* Field names (header's first) into names[], returns the count. */
+size_t tk_event_fields(__u32 id, const char **names, size_t max);
+
+/* ---- symbol tables (user/tk_tables.c) ---------------------------------------- */
+
+struct tk_sym {
+	__u64 value;
+	const char *name;
+};
+/* The table an aux name refers to ("open_flags", "family", …) or NULL. */
+const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags);
+const char *tk_errno_name(int err);   /* "ENOENT", or NULL */
+const char *tk_signal_name(int sig);  /* "SIGKILL", or NULL */
+const char *tk_syscall_name(__u32 nr); /* or NULL */
+
+/* ---- output (user/tk_output.c) ------------------------------------------------ */
+
+struct tk_out {
+	FILE *f;
+	bool json;
+	bool timestamp;
+	__s64 boot_to_real_ns; /* add to ts_ns for wall-clock time */
+};
+
+/* Prints the text column header (no-op in JSON mode). */
+void tk_print_header(const struct tk_out *o);
+/* Decodes and prints one record. Returns 0, or -1 if the record is
+ * malformed (too short, unknown event id); nothing is printed then. */
+int tk_print_record(const struct tk_out *o, const void *data, size_t size);
+
+/* Escapers: hostile bytes in, safe text out. len bounds the input; stops at
+ * NUL. Text: control bytes, backslash and invalid UTF-8 become \n, \\,
+ * \xNN; quote=true wraps in '…' when the string has blanks or quotes, or
+ * is empty. JSON: a complete "…" string literal, always valid UTF-8:
+ * invalid bytes become U+FFFD. */
+void tk_fput_text(FILE *f, const char *s, size_t len, bool quote);
+void tk_fput_json_str(FILE *f, const char *s, size_t len);
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
+int tk_utf8_seq_len(const unsigned char *s, size_t n);
+
+#endif /* TK_H */

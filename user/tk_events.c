@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Descriptor tables, expanded from the same X-macro field lists that
+ * define the structs (include/tk_*.h). Nothing here is written by hand per
+ * event: a field added to a header appears in the decoder, the JSON keys
+ * and the layout tests automatically.
+ */
+#include <string.h>
+#include "tk.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define TK__DESC_F(t, n, off, kind, aux)                                     \
+	{ #n, off, sizeof(tk_##t), TK_T_##t, TK_K_##kind, 1, TK__STR(aux) },
+#define TK__DESC_A(t, n, cnt, off, kind, aux)                                \
+	{ #n, off, sizeof(tk_##t) * (cnt), TK_T_##t, TK_K_##kind, cnt, TK__STR(aux) },
+
+const struct tk_field tk_hdr_fields[] = { TK_HDR_FIELDS(TK__DESC_F, TK__DESC_A) };
+const size_t tk_hdr_nfields = ARRAY_SIZE(tk_hdr_fields);
+
+#define TK__FIELDS(name, id, st, FIELDS, label)                              \
+	static const struct tk_field tk_fields_##name[] = { FIELDS(TK__DESC_F, TK__DESC_A) };
+TK_ALL_EVENTS(TK__FIELDS)
+
+/*
+ * A variable-length event (one with an ARGV field, always last) may be
+ * sent short: it is valid from the start of that field on.
+ */
+#define TK__VARLEN_F(t, n, off, kind, aux)
+#define TK__VARLEN_A(t, n, cnt, off, kind, aux) TK_K_##kind == TK_K_ARGV ? (off) :
+#define TK__DESC(name, id, st, FIELDS, label)                                \
+	{ label, id, sizeof(struct tk_##st),                                 \
+	  FIELDS(TK__VARLEN_F, TK__VARLEN_A) sizeof(struct tk_##st),          \
+	  tk_fields_##name, ARRAY_SIZE(tk_fields_##name), "tk_" #st },
+const struct tk_event_desc tk_event_table[] = { TK_ALL_EVENTS(TK__DESC) };
+const size_t tk_event_count = ARRAY_SIZE(tk_event_table);
+
+const struct tk_event_desc *tk_event_by_id(__u32 id)
+{
+	for (size_t i = 0; i < tk_event_count; i++)
+		if (tk_event_table[i].id == id)
+			return &tk_event_table[i];
+	return NULL;
+}
+
+long tk_event_size(__u32 id)
+{
+	const struct tk_event_desc *d = tk_event_by_id(id);
+
+	return d ? (long)d->size : -1;
+}
+
+const struct tk_field *tk_event_field(__u32 id, const char *field)
+{
+	const struct tk_event_desc *d = tk_event_by_id(id);
+
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < tk_hdr_nfields; i++)
+		if (!strcmp(tk_hdr_fields[i].name, field))
+			return &tk_hdr_fields[i];
+	for (size_t i = 0; i < d->nfields; i++)
+		if (!strcmp(d->fields[i].name, field))
+			return &d->fields[i];
+	return NULL;
+}
+
+long tk_event_field_offset(__u32 id, const char *field)
+{
+	const struct tk_field *f = tk_event_field(id, field);
+
+	return f ? (long)f->offset : -1;
+}
+
+size_t tk_event_fields(__u32 id, const char **names, size_t max)
+{
+	const struct tk_event_desc *d = tk_event_by_id(id);
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	for (size_t i = 0; i < tk_hdr_nfields && n < max; i++)
+		names[n++] = tk_hdr_fields[i].name;
+	for (size_t i = 0; i < d->nfields && n < max; i++)
+		names[n++] = d->fields[i].name;
+	return n;
+}

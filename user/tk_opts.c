@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Options every tool shares, strict number parsing, and the two message
+ * helpers. Usage errors are one line on stderr and exit code 2; the parser
+ * never prints getopt's own messages.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tk.h"
+
+const char *tk_prog = "tracekit";
+
+static int vmsg(int rc, const char *suffix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", tk_prog);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "%s\n", suffix);
+	return rc;
+}
+
+int tk_fail(const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vmsg(1, "", fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int tk_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vmsg(2, " (see --help)", fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int tk_parse_u64(const char *s, __u64 min, __u64 max, bool suffix, __u64 *out)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	/* strtoull accepts "-1" and leading blanks: we do not */
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ' || (*s < '0' || *s > '9'))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (suffix && *end) {
+		switch (*end) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		default: return -1;
+		}
+		end++;
+	}
+	if (*end)
+		return -1;
+	if (shift && v > (~0ULL >> shift))
+		return -1;
+	v <<= shift;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int tk_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1e9)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_RINGBUF = 1000,
+	OPT_PERFBUF,
+	OPT_WAKEUP,
+	OPT_DRAIN,
+};
+
+static const struct tk_tool_opt common_opts[] = {
+	{ "pid", 'p', "PID", "trace this process only" },
+	{ "uid", 'u', "UID", "trace this user only" },
+	{ "comm", 'c', "NAME", "trace processes with this command name only" },
+	{ "events", 'e', "LIST", "events to trace, comma-separated, or 'all'" },
+	{ "json", 'j', NULL, "JSON Lines output, one object per record" },
+	{ "timestamp", 'T', NULL, "show wall-clock time" },
+	{ "duration", 'd', "SECONDS", "stop after this long" },
+	{ "count", 'n', "N", "stop after N records" },
+	{ "ringbuf-size", OPT_RINGBUF, "BYTES", "ring buffer size: power of two >= 4096, K/M/G ok (default 4M)" },
+	{ "perfbuf", OPT_PERFBUF, NULL, "use a perf buffer instead of the ring buffer (kernels < 5.8)" },
+	{ "wakeup", OPT_WAKEUP, "POLICY", "'batch' (default): drain every --drain-ms, wake early when half full; 'event': wake per event" },
+	{ "drain-ms", OPT_DRAIN, "MS", "batch policy: latency bound in ms, 1..1000 (default 5)" },
+	{ "verbose", 'v', NULL, "libbpf debug output" },
+	{ "help", 'h', NULL, "show this help" },
+	{ "version", 'V', NULL, "show the version" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static void print_opts(const struct tk_tool_opt *o)
+{
+	for (; o && o->name; o++) {
+		char left[64];
+
+		if (o->key < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		printf("  %-26s %s\n", left, o->help);
+	}
+}
+
+static void print_help(const struct tk_tool *t)
+{
+	const struct tk_tool_event *e;
+
+	printf("Usage: %s [OPTIONS] [-- COMMAND [ARGS...]]\n%s\n\n", t->name, t->summary);
+	printf("With COMMAND, run it and trace it and all its descendants only; exit\n"
+	       "with its exit status.\n\nEvents (-e):");
+	for (e = t->events; e->name; e++)
+		printf(" %s%s", e->name, e->on_by_default ? "*" : "");
+	printf("   (* = default)\n\nOptions:\n");
+	print_opts(t->opts);
+	print_opts(common_opts);
+	printf("\nAt exit, '%s: N events, M lost' is printed on stderr.\n", t->name);
+	if (t->examples)
+		printf("\nExamples:\n%s", t->examples);
+}
+
+static int parse_events(const struct tk_tool *t, const char *list, __u64 *mask)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	int rc = 0;
+
+	if (!copy)
+		return tk_fail("out of memory");
+	*mask = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const struct tk_tool_event *e;
+		bool found = false;
+
+		for (e = t->events; e->name; e++) {
+			if (!strcmp(tok, "all") || !strcmp(tok, e->name)) {
+				*mask |= 1ULL << e->id;
+				found = true;
+			}
+		}
+		if (!found) {
+			rc = tk_usage_error("unknown event '%s'", tok);
+			break;
+		}
+	}
+	if (!rc && !*mask)
+		rc = tk_usage_error("no events selected");
+	free(copy);
+	return rc;
+}
+
+/* Builds getopt's tables from the common options and the tool's own. */
+static int build_getopt(const struct tk_tool *t, struct option *lo, size_t nlo,
+			char *so, size_t nso)
+{
+	const struct tk_tool_opt *lists[2] = { common_opts, t->opts };
+	size_t n = 0, s = 0;
+
+	so[s++] = '+'; /* stop at the first non-option: the command */
+	so[s++] = ':'; /* report missing arguments as ':' */
+	for (int l = 0; l < 2; l++) {
+		for (const struct tk_tool_opt *o = lists[l]; o && o->name; o++) {
+			if (n + 1 >= nlo || s + 3 >= nso)
+				return -1;
+			lo[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+						   NULL, o->key };
+			if (o->key < 256) {
+				so[s++] = (char)o->key;
+				if (o->arg)
+					so[s++] = ':';
+			}
+		}
+	}
+	lo[n] = (struct option){ 0 };
+	so[s] = 0;
+	return 0;
+}
+
+int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env *env)
+{
+	struct option lo[64];
+	char so[128];
+	__u64 v;
+	int c;
+
+	tk_prog = t->name;
+	memset(env, 0, sizeof(*env));
+	env->tool = t;
+	env->ringbuf_size = TK_DEFAULT_RINGBUF_SIZE;
+	env->wakeup = TK_WAKEUP_BATCH;
+	env->drain_ms = TK_DEFAULT_DRAIN_MS;
+	for (const struct tk_tool_event *e = t->events; e->name; e++)
+		if (e->on_by_default)
+			env->events_mask |= 1ULL << e->id;
+	if (build_getopt(t, lo, 64, so, sizeof(so)))
+		return tk_fail("too many options");
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (tk_parse_u64(optarg, 1, 0x7fffffff, false, &v))
+				return tk_usage_error("invalid pid '%s'", optarg);
+			env->pid = v;
+			break;
+		case 'u':
+			if (tk_parse_u64(optarg, 0, 0xfffffffe, false, &v))
+				return tk_usage_error("invalid uid '%s'", optarg);
+			env->uid = v;
+			env->have_uid = true;
+			break;
+		case 'c':
+			if (!*optarg || strlen(optarg) >= TK_COMM_LEN)
+				return tk_usage_error("invalid command name '%s' (1..%d bytes)",
+						      optarg, TK_COMM_LEN - 1);
+			strcpy(env->comm, optarg);
+			break;
+		case 'e':
+			if (parse_events(t, optarg, &env->events_mask))
+				return 2;
+			break;
+		case 'j':
+			env->json = true;
+			break;
+		case 'T':
+			env->timestamp = true;
+			break;
+		case 'd':
+			if (tk_parse_seconds(optarg, &env->duration))
+				return tk_usage_error("invalid duration '%s'", optarg);
+			break;
+		case 'n':
+			if (tk_parse_u64(optarg, 1, ~0ULL, false, &env->count))
+				return tk_usage_error("invalid count '%s'", optarg);
+			break;
+		case OPT_RINGBUF:
+			if (tk_parse_u64(optarg, 4096, 1ULL << 30, true, &v) || (v & (v - 1)))
+				return tk_usage_error("invalid ring buffer size '%s': a power of two from 4096 to 1G",
+						      optarg);
+			env->ringbuf_size = v;
+			break;
+		case OPT_PERFBUF:
+			env->perfbuf = true;
+			break;
+		case OPT_WAKEUP:
+			if (!strcmp(optarg, "batch"))
+				env->wakeup = TK_WAKEUP_BATCH;
+			else if (!strcmp(optarg, "event"))
+				env->wakeup = TK_WAKEUP_EVENT;
+			else
+				return tk_usage_error("invalid wakeup policy '%s': batch or event", optarg);
+			break;
+		case OPT_DRAIN:
+			if (tk_parse_u64(optarg, 1, 1000, false, &v))
+				return tk_usage_error("invalid drain interval '%s' (1..1000 ms)", optarg);
+			env->drain_ms = v;
+			break;
+		case 'v':
+			env->verbose = true;
+			break;
+		case 'h':
+			print_help(t);
+			exit(0);
+		case 'V':
+			printf("%s (tracekit) %s\n", t->name, TK_VERSION);
+			exit(0);
+		case ':':
+			return tk_usage_error("option '%s' needs an argument", argv[optind - 1]);
+		case '?':
+			if (optopt && optopt < 256)
+				return tk_usage_error("unknown option '-%c'", optopt);
+			return tk_usage_error("unknown option '%s'", argv[optind - 1]);
+		default:
+			if (!t->parse_opt || t->parse_opt(c, optarg))
+				return 2;
+		}
+	}
+	if (optind < argc)
+		env->cmd = &argv[optind];
+	if (env->cmd && env->pid)
+		return tk_usage_error("-p and a command exclude each other");
+	return 0;
+}

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The one decoder: prints any record, as aligned text or as JSON Lines,
+ * from its descriptor table. No tool has its own print function.
+ *
+ * Strings from the kernel are treated as hostile bytes: text output never
+ * passes a control byte (C0, DEL or C1) or invalid UTF-8 to the terminal,
+ * and JSON output is valid UTF-8 JSON for any input.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <string.h>
+#include <time.h>
+#include "tk.h"
+
+int tk_utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	int len;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0; /* continuation byte, overlong lead, or > U+10FFFF */
+	if ((size_t)len > n)
+		return 0;
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong, surrogate, or beyond Unicode */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+static size_t bounded_len(const char *s, size_t len)
+{
+	const char *nul = memchr(s, 0, len);
+
+	return nul ? (size_t)(nul - s) : len;
+}
+
+static bool needs_quotes(const char *s, size_t n)
+{
+	if (!n)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c <= ' ' || c == '\'' || c == '"' || c == '=' || c >= 0x7f)
+			return true;
+	}
+	return false;
+}
+
+void tk_fput_text(FILE *f, const char *s, size_t len, bool quote)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = bounded_len(s, len);
+
+	quote = quote && needs_quotes(s, n);
+	if (quote)
+		fputc('\'', f);
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i];
+		int l = tk_utf8_seq_len(p + i, n - i);
+
+		if (l > 1) {
+			/* C1 controls (U+0080..U+009F) act on some terminals */
+			if (c == 0xc2 && p[i + 1] < 0xa0)
+				fprintf(f, "\\x%02x\\x%02x", c, p[i + 1]);
+			else
+				fwrite(p + i, 1, l, f);
+			i += l;
+			continue;
+		}
+		i++;
+		if (l == 0 || c < 0x20 || c == 0x7f) {
+			switch (c) {
+			case '\n': fputs("\\n", f); break;
+			case '\t': fputs("\\t", f); break;
+			case '\r': fputs("\\r", f); break;
+			default: fprintf(f, "\\x%02x", c);
+			}
+		} else if (c == '\\') {
+			fputs("\\\\", f);
+		} else if (quote && c == '\'') {
+			fputs("\\'", f);
+		} else {
+			fputc(c, f);
+		}
+	}
+	if (quote)
+		fputc('\'', f);
+}
+
+void tk_fput_json_str(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = bounded_len(s, len);
+
+	fputc('"', f);
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i];
+		int l = tk_utf8_seq_len(p + i, n - i);
+
+		if (l == 0) {
+			fputs("\\ufffd", f); /* invalid byte: U+FFFD, JSON stays valid */
+			i++;
+			continue;
+		}
+		if (l > 1) {
+			fwrite(p + i, 1, l, f);
+			i += l;
+			continue;
+		}
+		i++;
+		switch (c) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\b': fputs("\\b", f); break;
+		case '\f': fputs("\\f", f); break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				fprintf(f, "\\u%04x", c);
+			else
+				fputc(c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* ---- scalar access ---------------------------------------------------- */
+
+static bool is_signed(const struct tk_field *fd)
+{
+	return fd->type == TK_T_s32 || fd->type == TK_T_s64;
+}
+
+/* Element i of an integer field; records may be unaligned (perf buffer). */
+static __u64 get_u64(const struct tk_field *fd, const char *rec, unsigned i)
+{
+	unsigned esz = fd->size / fd->count;
+	const char *p = rec + fd->offset + i * esz;
+
+	switch (fd->type) {
+	case TK_T_u8: { __u8 v; memcpy(&v, p, 1); return v; }
+	case TK_T_u16: { __u16 v; memcpy(&v, p, 2); return v; }
+	case TK_T_u32: { __u32 v; memcpy(&v, p, 4); return v; }
+	case TK_T_s32: { __s32 v; memcpy(&v, p, 4); return (__u64)(__s64)v; }
+	default: { __u64 v; memcpy(&v, p, 8); return v; }
+	}
+}
+
+static const struct tk_field *find_field(const struct tk_event_desc *d, const char *name)
+{
+	for (size_t i = 0; i < d->nfields; i++)
+		if (!strcmp(d->fields[i].name, name))
+			return &d->fields[i];
+	return NULL;
+}
+
+static void put_sym(FILE *f, const struct tk_field *fd, __u64 v)
+{
+	bool flags = false;
+	const struct tk_sym *t = tk_sym_table(fd->aux, &flags);
+	bool any = false;
+
+	if (!t) {
+		fprintf(f, "%llu", (unsigned long long)v);
+		return;
+	}
+	if (!flags) {
+		for (; t->name; t++) {
+			if (t->value == v) {
+				fputs(t->name, f);
+				return;
+			}
+		}
+		fprintf(f, "%llu", (unsigned long long)v);
+		return;
+	}
+	/* open(2)-style: access mode in the low two bits is a value */
+	if (!strcmp(fd->aux, "open_flags")) {
+		if ((v & 3) == 0) {
+			fputs("O_RDONLY", f);
+			any = true;
+		}
+	}
+	for (; t->name; t++) {
+		if (t->value && (v & t->value) == t->value) {
+			fprintf(f, "%s%s", any ? "|" : "", t->name);
+			v &= ~t->value;
+			any = true;
+		}
+	}
+	if (v || !any)
+		fprintf(f, "%s0x%llx", any ? "|" : "", (unsigned long long)v);
+}
+
+static void put_duration(FILE *f, __u64 ns)
+{
+	if (ns < 1000)
+		fprintf(f, "%lluns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		fprintf(f, "%.3fus", ns / 1e3);
+	else if (ns < 1000000000)
+		fprintf(f, "%.3fms", ns / 1e6);
+	else
+		fprintf(f, "%.3fs", ns / 1e9);
+}
+
+static void put_ipaddr(FILE *f, const struct tk_event_desc *d, const char *rec,
+		       const struct tk_field *fd)
+{
+	const struct tk_field *fam = find_field(d, fd->aux);
+	const unsigned char *a = (const unsigned char *)rec + fd->offset;
+	char buf[INET6_ADDRSTRLEN];
+	int family = fam ? (int)get_u64(fam, rec, 0) : AF_INET;
+	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	/* v4-mapped IPv6 (::ffff:a.b.c.d) prints as the IPv4 it is */
+	if (family == AF_INET6 && !memcmp(a, v4mapped, 12)) {
+		family = AF_INET;
+		a += 12;
+	}
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, sizeof(buf)))
+		strcpy(buf, "?");
+	fputs(buf, f);
+}
+
+/* Calls fn for each NUL-terminated argument inside the ARGV field. */
+static void put_argv(FILE *f, const struct tk_event_desc *d, const char *rec,
+		     size_t size, const struct tk_field *fd, bool json)
+{
+	const struct tk_field *lenf = find_field(d, fd->aux);
+	size_t len = lenf ? get_u64(lenf, rec, 0) : 0;
+	const char *p = rec + fd->offset;
+	bool first = true;
+
+	if (len > fd->size)
+		len = fd->size;
+	if (fd->offset + len > size)
+		len = size > fd->offset ? size - fd->offset : 0;
+	if (json)
+		fputc('[', f);
+	for (size_t i = 0; i < len;) {
+		size_t n = strnlen(p + i, len - i);
+
+		if (!first)
+			fputc(json ? ',' : ' ', f);
+		first = false;
+		if (json)
+			tk_fput_json_str(f, p + i, n);
+		else
+			tk_fput_text(f, p + i, n, true);
+		i += n + 1;
+	}
+	if (json)
+		fputc(']', f);
+}
+
+/* Whether a field is shown in text mode at this value. */
+static bool text_shown(const struct tk_field *fd, const char *rec)
+{
+	switch (fd->kind) {
+	case TK_K_NONE:
+	case TK_K_PAD:
+		return false;
+	case TK_K_BOOL:
+	case TK_K_SIGNAL:
+		return get_u64(fd, rec, 0) != 0;
+	default:
+		return true;
+	}
+}
+
+static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
+		      size_t size, const struct tk_field *fd, bool json)
+{
+	__u64 v = fd->kind == TK_K_STR || fd->kind == TK_K_ARGV ||
+			  fd->kind == TK_K_IPADDR || fd->count > 1
+		  ? 0 : get_u64(fd, rec, 0);
+	const char *name;
+
+	if (fd->count > 1 && fd->type != TK_T_char && fd->kind != TK_K_IPADDR) {
+		/* integer array (syscall args) */
+		fputc(json ? '[' : '{', f);
+		for (unsigned i = 0; i < fd->count; i++) {
+			__u64 e = get_u64(fd, rec, i);
+
+			if (i)
+				fputc(',', f);
+			fprintf(f, json ? "\"0x%llx\"" : "0x%llx", (unsigned long long)e);
+		}
+		fputc(json ? ']' : '}', f);
+		return;
+	}
+	switch (fd->kind) {
+	case TK_K_STR:
+		if (json)
+			tk_fput_json_str(f, rec + fd->offset, fd->size);
+		else
+			tk_fput_text(f, rec + fd->offset, fd->size, true);
+		return;
+	case TK_K_ARGV:
+		put_argv(f, d, rec, size, fd, json);
+		return;
+	case TK_K_IPADDR:
+		if (json)
+			fputc('"', f);
+		put_ipaddr(f, d, rec, fd);
+		if (json)
+			fputc('"', f);
+		return;
+	case TK_K_HEX:
+		fprintf(f, json ? "\"0x%llx\"" : "0x%llx", (unsigned long long)v);
+		return;
+	case TK_K_OCT:
+		fprintf(f, json ? "%llu" : "0%llo", (unsigned long long)v);
+		return;
+	case TK_K_BOOL:
+		fputs(json ? (v ? "true" : "false") : (v ? "1" : "0"), f);
+		return;
+	case TK_K_DEV:
+		fprintf(f, json ? "\"%llu:%llu\"" : "%llu:%llu",
+			(unsigned long long)(v >> 20), (unsigned long long)(v & 0xfffff));
+		return;
+	case TK_K_DURATION:
+		if (json)
+			fprintf(f, "%llu", (unsigned long long)v);
+		else
+			put_duration(f, v);
+		return;
+	case TK_K_ENUM:
+		if (json)
+			fputc('"', f);
+		put_sym(f, fd, v);
+		if (json)
+			fputc('"', f);
+		return;
+	case TK_K_EVENT: {
+		const struct tk_event_desc *e = tk_event_by_id((__u32)v);
+
+		fprintf(f, json ? "\"%s\"" : "%s", e ? e->name : "?");
+		return;
+	}
+	default:
+		break;
+	}
+	/* numbers, with a symbolic suffix in text mode */
+	if (is_signed(fd))
+		fprintf(f, "%lld", (long long)v);
+	else
+		fprintf(f, "%llu", (unsigned long long)v);
+	if (json)
+		return;
+	name = NULL;
+	if (fd->kind == TK_K_ERRNO && (__s64)v < 0)
+		name = tk_errno_name((int)-(__s64)v);
+	else if (fd->kind == TK_K_SIGNAL)
+		name = tk_signal_name((int)v);
+	else if (fd->kind == TK_K_SYSCALL)
+		name = tk_syscall_name((__u32)v);
+	if (name)
+		fprintf(f, "(%s)", name);
+	else if (fd->kind == TK_K_FLAGS) {
+		fputc('(', f);
+		put_sym(f, fd, v);
+		fputc(')', f);
+	}
+}
+
+/* JSON: companion "<field>_str" key for symbolic kinds. */
+static void put_json_companion(FILE *f, const struct tk_field *fd, const char *rec)
+{
+	__u64 v = get_u64(fd, rec, 0);
+	const char *name = NULL;
+	char sys[32];
+
+	switch (fd->kind) {
+	case TK_K_ERRNO:
+		if ((__s64)v < 0)
+			name = tk_errno_name((int)-(__s64)v);
+		break;
+	case TK_K_SIGNAL:
+		name = tk_signal_name((int)v);
+		break;
+	case TK_K_SYSCALL:
+		name = tk_syscall_name((__u32)v);
+		if (!name) {
+			snprintf(sys, sizeof(sys), "syscall_%llu", (unsigned long long)v);
+			name = sys;
+		}
+		fprintf(f, ",\"syscall\":\"%s\"", name);
+		return;
+	case TK_K_FLAGS:
+		fprintf(f, ",\"%s_str\":\"", fd->name);
+		put_sym(f, fd, v);
+		fputc('"', f);
+		return;
+	default:
+		return;
+	}
+	if (name)
+		fprintf(f, ",\"%s_str\":\"%s\"", fd->name, name);
+}
+
+void tk_print_header(const struct tk_out *o)
+{
+	if (o->json)
+		return;
+	if (o->timestamp)
+		fprintf(o->f, "%-12s ", "TIME");
+	fprintf(o->f, "%-8s %-7s %-7s %-5s %-16s %s\n", "EVENT", "PID", "TID", "UID",
+		"COMM", "DETAILS");
+}
+
+static void put_time(FILE *f, __s64 real_ns, bool json)
+{
+	time_t sec = real_ns / 1000000000;
+	struct tm tm;
+	char buf[64];
+
+	localtime_r(&sec, &tm);
+	if (json) {
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		fprintf(f, ",\"time\":\"%s.%06lld\"", buf,
+			(long long)(real_ns % 1000000000) / 1000);
+	} else {
+		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+		fprintf(f, "%s.%03lld ", buf, (long long)(real_ns % 1000000000) / 1000000);
+	}
+}
+
+int tk_print_record(const struct tk_out *o, const void *data, size_t size)
+{
+	const char *rec = data;
+	const struct tk_event_desc *d;
+	const struct tk_hdr *h = data;
+	__u32 id;
+	FILE *f = o->f;
+
+	if (size < sizeof(struct tk_hdr))
+		return -1;
+	memcpy(&id, rec + __builtin_offsetof(struct tk_hdr, event), sizeof(id));
+	d = tk_event_by_id(id);
+	if (!d || size < d->min_size)
+		return -1;
+
+	if (o->json) {
+		fputc('{', f);
+		for (size_t i = 0; i < tk_hdr_nfields; i++) {
+			const struct tk_field *fd = &tk_hdr_fields[i];
+
+			fprintf(f, "%s\"%s\":", i ? "," : "", fd->name);
+			put_value(f, d, rec, size, fd, true);
+		}
+		if (o->timestamp)
+			put_time(f, (__s64)h->ts_ns + o->boot_to_real_ns, true);
+		for (size_t i = 0; i < d->nfields; i++) {
+			const struct tk_field *fd = &d->fields[i];
+
+			if (fd->kind == TK_K_NONE || fd->kind == TK_K_PAD)
+				continue;
+			fprintf(f, ",\"%s\":", fd->name);
+			put_value(f, d, rec, size, fd, true);
+			put_json_companion(f, fd, rec);
+		}
+		fputs("}\n", f);
+		return 0;
+	}
+
+	if (o->timestamp)
+		put_time(f, (__s64)h->ts_ns + o->boot_to_real_ns, false);
+	fprintf(f, "%-8s %-7u %-7u %-5u ", d->name, h->pid, h->tid, h->uid);
+	{
+		/* pad the escaped comm to its column */
+		char buf[TK_COMM_LEN * 4 + 8];
+		FILE *m = fmemopen(buf, sizeof(buf), "w");
+
+		if (m) {
+			tk_fput_text(m, h->comm, sizeof(h->comm), false);
+			fputc(0, m);
+			fclose(m);
+			buf[sizeof(buf) - 1] = 0;
+			fprintf(f, "%-16s", buf);
+		}
+	}
+	for (size_t i = 0; i < d->nfields; i++) {
+		const struct tk_field *fd = &d->fields[i];
+
+		if (!text_shown(fd, rec))
+			continue;
+		fprintf(f, " %s=", fd->name);
+		put_value(f, d, rec, size, fd, false);
+	}
+	fputc('\n', f);
+	return 0;
+}

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The runtime: preflight, load/attach, command mode, consumption with a
+ * bounded-latency wakeup policy, signals, drain and the loss summary.
+ *
+ * Wakeup policy. A consumer wakeup (epoll return, context switch) costs
+ * ~8-9 µs on the reference VM; a ring-buffer reserve+submit ~60 ns. Waking
+ * per event would make the tracer 10-20x more expensive than it needs to be.
+ * With the default 'batch' policy the BPF side submits with
+ * BPF_RB_NO_WAKEUP and we drain every --drain-ms milliseconds (the latency
+ * bound), or earlier when the BPF side forces a wakeup because the buffer is
+ * half full. On exit the buffer is drained completely, so
+ * received + lost == emitted.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "tk.h"
+
+static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t signals_seen;
+static volatile sig_atomic_t last_signal;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+	last_signal = sig;
+	signals_seen++;
+}
+
+static bool verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (!verbose)
+		return 0; /* our own messages name the cause; -v shows libbpf's */
+	return vfprintf(stderr, fmt, ap);
+}
+
+int tk_ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (!stat("/sys/kernel/tracing/events", &st) ||
+	    !stat("/sys/kernel/debug/tracing/events", &st))
+		return 0;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) && errno != EBUSY)
+		return tk_fail("tracefs is not mounted and mounting it failed (%s); run: "
+			       "mount -t tracefs tracefs /sys/kernel/tracing",
+			       strerror(errno));
+	return 0;
+}
+
+int tk_preflight(void)
+{
+	if (geteuid() != 0)
+		return tk_fail("must run as root (loading BPF needs CAP_BPF and CAP_PERFMON)");
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return tk_fail("kernel BTF missing: /sys/kernel/btf/vmlinux (%s); a kernel built "
+			       "with CONFIG_DEBUG_INFO_BTF=y is required",
+			       strerror(errno));
+	return tk_ensure_tracefs();
+}
+
+int tk_init(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env)
+{
+	int rc = tk_parse_args(tool, argc, argv, env);
+
+	if (rc)
+		return rc;
+	verbose = env->verbose;
+	libbpf_set_print(libbpf_print);
+	return tk_preflight();
+}
+
+/* ---- consumption ------------------------------------------------------- */
+
+struct tk_session {
+	const struct tk_env *env;
+	struct tk_out out;
+	__u64 received;  /* records taken out of the buffer */
+	__u64 printed;
+	__u64 malformed;
+	__u64 perf_lost; /* the kernel's PERF_RECORD_LOST tally (cross-check) */
+	bool out_error;  /* stdout gone (EPIPE) */
+	bool done;       /* -n reached */
+};
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct tk_session *s = ctx;
+
+	s->received++;
+	if (s->done || s->out_error)
+		return 0;
+	if (tk_print_record(&s->out, data, size)) {
+		s->malformed++;
+		return 0;
+	}
+	if (ferror(s->out.f)) {
+		s->out_error = true;
+		return 0;
+	}
+	if (s->env->count && ++s->printed >= s->env->count)
+		s->done = true;
+	return 0;
+}
+
+static enum bpf_perf_event_ret on_perf(void *ctx, int cpu, struct perf_event_header *ev)
+{
+	struct tk_session *s = ctx;
+
+	(void)cpu;
+	if (ev->type == PERF_RECORD_SAMPLE) {
+		struct {
+			struct perf_event_header h;
+			__u32 size;
+			char data[];
+		} *r = (void *)ev;
+
+		on_record(s, r->data, r->size);
+	} else if (ev->type == PERF_RECORD_LOST) {
+		struct {
+			struct perf_event_header h;
+			__u64 id, lost;
+		} *r = (void *)ev;
+
+		s->perf_lost += r->lost;
+	}
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+static void read_stats(const struct tk_bpf *b, __u64 out[TK_STAT__COUNT])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals));
+
+	for (__u32 k = 0; k < TK_STAT__COUNT; k++) {
+		out[k] = 0;
+		if (!vals || bpf_map_lookup_elem(bpf_map__fd(b->stats), &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+}
+
+static __s64 now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- command mode --------------------------------------------------------- */
+
+/*
+ * The child waits on a pipe until its pid is in the follow map and the
+ * programs are attached, so its exec is the first thing traced.
+ */
+static pid_t spawn_held(char **cmd, int *go_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		/* ignored signals stay ignored across exec: restore them */
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (read(p[0], &c, 1) != 1)
+			_exit(127); /* tracer died before releasing us */
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "%s: cannot run '%s': %s\n", tk_prog, cmd[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(p[0]);
+	*go_fd = p[1];
+	return pid;
+}
+
+static int wait_status_to_rc(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+/* ---- load / attach ----------------------------------------------------------- */
+
+static void disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
+{
+	for (const struct tk_tool_event *e = env->tool->events; e->name; e++) {
+		char *list, *save = NULL, *tok;
+
+		if ((env->events_mask & (1ULL << e->id)) || !e->progs)
+			continue;
+		list = strdup(e->progs);
+		for (tok = list ? strtok_r(list, ",", &save) : NULL; tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			struct bpf_program *p = bpf_object__find_program_by_name(b->obj, tok);
+
+			if (p)
+				bpf_program__set_autoload(p, false);
+		}
+		free(list);
+	}
+}
+
+static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
+{
+	int err;
+
+	disable_unselected(env, b);
+	/* the unused transport gets the smallest size the kernel accepts */
+	err = bpf_map__set_max_entries(b->rb, env->perfbuf ? (__u32)getpagesize()
+							   : (__u32)env->ringbuf_size);
+	if (err)
+		return tk_fail("cannot size the ring buffer: %s", strerror(-err));
+	err = bpf_object__load_skeleton(b->skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			return tk_fail("loading BPF programs was refused (%s): run as root; a kernel "
+				       "lockdown or seccomp policy can also forbid BPF",
+				       strerror(-err));
+		return tk_fail("loading BPF programs failed: %s (run with -v for the verifier log)",
+			       strerror(-err));
+	}
+	err = bpf_object__attach_skeleton(b->skel);
+	if (err) {
+		if (err == -ENOENT)
+			return tk_fail("attaching failed: a tracepoint is missing (%s); is tracefs "
+				       "mounted at /sys/kernel/tracing?",
+				       strerror(-err));
+		return tk_fail("attaching BPF programs failed: %s", strerror(-err));
+	}
+	return 0;
+}
+
+static struct perf_buffer *open_perfbuf(const struct tk_env *env, const struct tk_bpf *b,
+					struct tk_session *s)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW,
+		.sample_period = 1,
+	};
+	long page = getpagesize();
+	int ncpu = libbpf_num_possible_cpus();
+	size_t pages = env->ringbuf_size / page / (ncpu > 0 ? ncpu : 1);
+	size_t pow = 1;
+
+	/* same total memory as the ring buffer, a power of two per CPU */
+	while (pow * 2 <= pages)
+		pow *= 2;
+	if (env->wakeup == TK_WAKEUP_EVENT) {
+		attr.wakeup_events = 1;
+	} else {
+		attr.watermark = 1;
+		attr.wakeup_watermark = pow * page / 2;
+	}
+	return perf_buffer__new_raw(bpf_map__fd(b->pb), pow, &attr, on_perf, s, NULL);
+}
+
+int tk_run(const struct tk_env *env, const struct tk_bpf *b)
+{
+	struct tk_session s = { .env = env };
+	struct ring_buffer *rb = NULL;
+	struct perf_buffer *pb = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	__u64 stats[TK_STAT__COUNT] = { 0 };
+	__s64 deadline = 0;
+	pid_t child = -1;
+	int go_fd = -1, rc = 0, status, err, forwarded = 0;
+	bool child_done = false;
+	static char obuf[1 << 16];
+
+	s.out = (struct tk_out){ .f = stdout, .json = env->json, .timestamp = env->timestamp };
+	s.out.boot_to_real_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as EPIPE on write */
+
+	if (env->cmd) {
+		child = spawn_held(env->cmd, &go_fd);
+		if (child < 0)
+			return tk_fail("cannot start '%s': %s", env->cmd[0], strerror(errno));
+	}
+	rc = load_and_attach(env, b);
+	if (rc)
+		goto cleanup;
+
+	if (env->perfbuf)
+		pb = open_perfbuf(env, b, &s);
+	else
+		rb = ring_buffer__new(bpf_map__fd(b->rb), on_record, &s, NULL);
+	if (!rb && !pb) {
+		rc = tk_fail("cannot open the %s buffer: %s", env->perfbuf ? "perf" : "ring",
+			     strerror(errno));
+		goto cleanup;
+	}
+
+	if (env->cmd) {
+		__u32 key = child;
+		__u8 one = 1;
+
+		if (bpf_map_update_elem(bpf_map__fd(b->follow), &key, &one, BPF_ANY)) {
+			rc = tk_fail("cannot track the command: %s", strerror(errno));
+			goto cleanup;
+		}
+	}
+	tk_print_header(&s.out);
+	fflush(stdout);
+	if (!env->cmd)
+		fprintf(stderr, "%s: tracing, Ctrl-C to end\n", tk_prog);
+	if (go_fd >= 0) {
+		if (write(go_fd, "g", 1) != 1) {
+			rc = tk_fail("cannot release the command: %s", strerror(errno));
+			goto cleanup;
+		}
+		close(go_fd);
+		go_fd = -1;
+	}
+	if (env->duration > 0)
+		deadline = now_ns(CLOCK_MONOTONIC) + (__s64)(env->duration * 1e9);
+
+	while (!s.done && !s.out_error) {
+		int timeout = env->wakeup == TK_WAKEUP_BATCH ? env->drain_ms : 100;
+
+		if (exiting) {
+			/* command mode: pass the first signal on, end at the command's exit */
+			if (child > 0 && !child_done && signals_seen == 1) {
+				if (!forwarded++)
+					kill(child, last_signal);
+			} else {
+				break;
+			}
+		}
+		err = rb ? ring_buffer__poll(rb, timeout) : perf_buffer__poll(pb, timeout);
+		if (err < 0 && err != -EINTR) {
+			rc = tk_fail("polling the buffer failed: %s", strerror(-err));
+			break;
+		}
+		/* batch policy: nothing woke us for records below the watermark */
+		if (rb)
+			ring_buffer__consume(rb);
+		else
+			perf_buffer__consume(pb);
+		if (fflush(stdout))
+			s.out_error = true;
+		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
+			child_done = true;
+			rc = wait_status_to_rc(status);
+			break;
+		}
+		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+	}
+	/* drain: everything the kernel produced before now is in the buffer */
+	if (rb)
+		ring_buffer__consume(rb);
+	if (pb)
+		perf_buffer__consume(pb);
+	read_stats(b, stats);
+
+	if (env->json && !s.out_error) {
+		printf("{\"event\":\"summary\",\"events\":%llu,\"lost\":%llu}\n",
+		       (unsigned long long)s.received, (unsigned long long)stats[TK_STAT_LOST]);
+	}
+	if (fflush(stdout) && errno != EPIPE)
+		rc = rc ? rc : tk_fail("writing output failed: %s", strerror(errno));
+	fprintf(stderr, "%s: %llu events, %llu lost\n", tk_prog, (unsigned long long)s.received,
+		(unsigned long long)stats[TK_STAT_LOST]);
+	if (s.malformed)
+		fprintf(stderr, "%s: %llu malformed records skipped\n", tk_prog,
+			(unsigned long long)s.malformed);
+	if (env->verbose)
+		fprintf(stderr, "%s: kernel side: %llu emitted, %llu lost; perf lost records: %llu\n",
+			tk_prog, (unsigned long long)stats[TK_STAT_EMITTED],
+			(unsigned long long)stats[TK_STAT_LOST], (unsigned long long)s.perf_lost);
+
+cleanup:
+	if (go_fd >= 0)
+		close(go_fd); /* EOF: a held child exits 127 without running */
+	/* If tracing ended before the command (-d, -n, EPIPE, error), the
+	 * command runs on untraced, as after strace detaches. */
+	ring_buffer__free(rb);
+	perf_buffer__free(pb);
+	return rc;
+}

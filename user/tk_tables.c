@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Symbol tables the decoder uses for FLAGS/ENUM/ERRNO/SIGNAL fields. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "tk.h"
+
+#define SYM(x) { x, #x }
+
+/*
+ * O_RDONLY is 0 (handled by the decoder). Multi-bit flags come before the
+ * flags they contain (O_SYNC ⊃ O_DSYNC, O_TMPFILE ⊃ O_DIRECTORY): the
+ * decoder clears the bits of each match.
+ */
+static const struct tk_sym open_flags[] = {
+	SYM(O_WRONLY), SYM(O_RDWR), SYM(O_CREAT), SYM(O_EXCL), SYM(O_NOCTTY),
+	SYM(O_TRUNC), SYM(O_APPEND), SYM(O_NONBLOCK), SYM(O_SYNC), SYM(O_DSYNC),
+	SYM(O_DIRECT), SYM(O_LARGEFILE), SYM(O_TMPFILE), SYM(O_DIRECTORY),
+	SYM(O_NOFOLLOW), SYM(O_NOATIME), SYM(O_CLOEXEC), SYM(O_PATH), { 0, NULL },
+};
+
+static const struct tk_sym family[] = {
+	SYM(AF_UNSPEC), SYM(AF_UNIX), SYM(AF_INET), SYM(AF_INET6), { 0, NULL },
+};
+
+static const struct tk_sym tcp_state[] = {
+	{ 1, "ESTABLISHED" }, { 2, "SYN_SENT" }, { 3, "SYN_RECV" },
+	{ 4, "FIN_WAIT1" }, { 5, "FIN_WAIT2" }, { 6, "TIME_WAIT" },
+	{ 7, "CLOSE" }, { 8, "CLOSE_WAIT" }, { 9, "LAST_ACK" },
+	{ 10, "LISTEN" }, { 11, "CLOSING" }, { 12, "NEW_SYN_RECV" },
+	{ 0, NULL },
+};
+
+const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags)
+{
+	static const struct {
+		const char *name;
+		const struct tk_sym *tab;
+		bool flags;
+	} tabs[] = {
+		{ "open_flags", open_flags, true },
+		{ "family", family, false },
+		{ "tcp_state", tcp_state, false },
+	};
+
+	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
+		if (!strcmp(tabs[i].name, aux)) {
+			if (is_flags)
+				*is_flags = tabs[i].flags;
+			return tabs[i].tab;
+		}
+	}
+	return NULL;
+}
+
+const char *tk_errno_name(int err)
+{
+	return err > 0 ? strerrorname_np(err) : NULL;
+}
+
+const char *tk_signal_name(int sig)
+{
+	static char buf[16];
+	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+
+	if (!abbrev)
+		return NULL;
+	snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	return buf;
+}
+
+/* Filled in by syscalltrace's generated table; weak so other tools link. */
+__attribute__((weak)) const char *tk_syscall_name(__u32 nr)
+{
+	(void)nr;
+	return NULL;
+}
