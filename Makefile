@@ -100,7 +100,7 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(LIBTK) $(TEST_LIB) | $(OUTPUT)/tes
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/lib -MMD -MP $< $(TEST_LIB) $(LIBTK) $(LDLIBS) -lcmocka -o $@
 
-$(OUTPUT)/tests/test_%: tests/integration/test_%.c $(TEST_LIB) | $(OUTPUT)/tests
+$(OUTPUT)/tests/test_%: tests/integration/test_%.c $(LIBTK) $(TEST_LIB) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/lib -MMD -MP $< $(TEST_LIB) $(LIBTK) $(LDLIBS) -lcmocka -o $@
 
@@ -111,20 +111,27 @@ $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 unit-tests: $(UNIT_TESTS)
 integration-tests: all $(INTEG_TESTS) $(HELPERS)
 
-# Every test binary runs even if one fails; the last line is the tally.
-test: deps all unit-tests integration-tests
+# deps first, then everything else (also under make -j). Every test binary
+# runs even if one fails; the last line is the tally.
+test: deps
+	$(Q)$(MAKE) all unit-tests integration-tests
 	$(Q)tests/run-tests $(UNIT_TESTS) $(INTEG_TESTS)
 
 # ---- demo, deps, install ------------------------------------------------
-demo: deps all
-	$(Q)tests/demo
+demo: deps
+	$(Q)$(MAKE) all
+	$(Q)scripts/demo
 
-DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config make gcc
+# Debian/Ubuntu packages for building and testing (valgrind: leak test).
+DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
+	pkg-config make gcc valgrind
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-		echo "installing:" $$missing; \
+		if ! command -v apt-get >/dev/null; then \
+			echo "deps: please install:" $$missing >&2; exit 1; fi; \
+		echo "deps: installing" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 

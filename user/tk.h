@@ -145,6 +145,25 @@ int tk_parse_args(const struct tk_tool *tool, int argc, char **argv, struct tk_e
 /* Load, attach, (start command), poll, drain, summary. Returns exit code. */
 int tk_run(const struct tk_env *env, const struct tk_bpf *b);
 
+/*
+ * Extension points for tools that do more than print each record
+ * (summary modes, aggregation, post-attach setup). All optional.
+ */
+struct tk_hooks {
+	void *ctx;
+	/* After load and attach, before the command (if any) is released.
+	 * Non-zero return aborts with that exit code. */
+	int (*ready)(void *ctx);
+	/* Each record before it is printed; return true if the tool consumed
+	 * it (then it is not printed; it still counts as received). */
+	bool (*record)(void *ctx, const void *data, size_t size);
+	/* Every interval_ms (0 = never) and once more after the final drain
+	 * (final = true), e.g. to print a summary table. */
+	void (*tick)(void *ctx, bool final);
+	unsigned interval_ms;
+};
+int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h);
+
 /* Checks run by tk_init(); each prints its own one-line error. */
 int tk_preflight(void);
 int tk_ensure_tracefs(void);
@@ -239,5 +258,24 @@ void tk_fput_json_str(FILE *f, const char *s, size_t len);
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
 int tk_utf8_seq_len(const unsigned char *s, size_t n);
+
+/* ---- summary tables (user/tk_table.c) -------------------------------------
+ * For summary modes (-s): one table per interval. Text: a title line, a
+ * header and aligned rows. JSON: one object per row,
+ * {"event":"<row_event>","<col>":value,…}, numbers unquoted.
+ */
+struct tk_col {
+	const char *name;  /* header in text, key in JSON */
+	int width;         /* text column width; negative = left-aligned */
+};
+struct tk_cell {
+	const char *s;     /* string cell (escaped on output), or NULL */
+	double num;        /* numeric cell when s == NULL */
+	bool integer;      /* print num as an integer */
+};
+void tk_table_begin(const struct tk_out *o, const char *title, const struct tk_col *cols,
+		    int ncols);
+void tk_table_row(const struct tk_out *o, const char *row_event, const struct tk_col *cols,
+		  const struct tk_cell *cells, int ncols);
 
 #endif /* TK_H */

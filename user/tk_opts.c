@@ -225,7 +225,7 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 	if (build_getopt(t, lo, 64, so, sizeof(so)))
 		return tk_fail("too many options");
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then fully reinitialises (tests parse many times) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		switch (c) {

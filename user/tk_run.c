@@ -90,6 +90,7 @@ int tk_init(const struct tk_tool *tool, int argc, char **argv, struct tk_env *en
 
 struct tk_session {
 	const struct tk_env *env;
+	const struct tk_hooks *hooks;
 	struct tk_out out;
 	__u64 received;  /* records taken out of the buffer */
 	__u64 printed;
@@ -105,6 +106,8 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	s->received++;
 	if (s->done || s->out_error)
+		return 0;
+	if (s->hooks->record && s->hooks->record(s->hooks->ctx, data, size))
 		return 0;
 	if (tk_print_record(&s->out, data, size)) {
 		s->malformed++;
@@ -292,7 +295,15 @@ static struct perf_buffer *open_perfbuf(const struct tk_env *env, const struct t
 
 int tk_run(const struct tk_env *env, const struct tk_bpf *b)
 {
-	struct tk_session s = { .env = env };
+	static const struct tk_hooks none;
+
+	return tk_run_hooks(env, b, &none);
+}
+
+int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h)
+{
+	struct tk_session s = { .env = env, .hooks = h };
+	__s64 next_tick = 0;
 	struct ring_buffer *rb = NULL;
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -338,7 +349,13 @@ int tk_run(const struct tk_env *env, const struct tk_bpf *b)
 			goto cleanup;
 		}
 	}
-	tk_print_header(&s.out);
+	if (h->ready) {
+		rc = h->ready(h->ctx);
+		if (rc)
+			goto cleanup;
+	}
+	if (!h->tick)
+		tk_print_header(&s.out);
 	fflush(stdout);
 	if (!env->cmd)
 		fprintf(stderr, "%s: tracing, Ctrl-C to end\n", tk_prog);
@@ -352,6 +369,8 @@ int tk_run(const struct tk_env *env, const struct tk_bpf *b)
 	}
 	if (env->duration > 0)
 		deadline = now_ns(CLOCK_MONOTONIC) + (__s64)(env->duration * 1e9);
+	if (h->tick && h->interval_ms)
+		next_tick = now_ns(CLOCK_MONOTONIC) + h->interval_ms * 1000000LL;
 
 	while (!s.done && !s.out_error) {
 		int timeout = env->wakeup == TK_WAKEUP_BATCH ? env->drain_ms : 100;
@@ -375,6 +394,10 @@ int tk_run(const struct tk_env *env, const struct tk_bpf *b)
 			ring_buffer__consume(rb);
 		else
 			perf_buffer__consume(pb);
+		if (next_tick && now_ns(CLOCK_MONOTONIC) >= next_tick) {
+			h->tick(h->ctx, false);
+			next_tick += h->interval_ms * 1000000LL;
+		}
 		if (fflush(stdout))
 			s.out_error = true;
 		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
@@ -390,6 +413,8 @@ int tk_run(const struct tk_env *env, const struct tk_bpf *b)
 		ring_buffer__consume(rb);
 	if (pb)
 		perf_buffer__consume(pb);
+	if (h->tick && !s.out_error)
+		h->tick(h->ctx, true);
 	read_stats(b, stats);
 
 	if (env->json && !s.out_error) {

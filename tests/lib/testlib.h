@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * testlib — what tracekit's tests share: a strict JSON parser (so every
+ * record the tools print is also checked to be valid JSON), running a tool
+ * with its output captured, and checking that no BPF program is left.
+ */
+#ifndef TESTLIB_H
+#define TESTLIB_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* ---- JSON ---------------------------------------------------------------- */
+enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+
+struct jv {
+	enum jtype type;
+	double num;
+	long long inum;   /* exact integer value when the number is integral */
+	bool b;
+	char *str;        /* J_STR: decoded UTF-8 (NUL-terminated) */
+	size_t len;       /* J_STR: bytes; J_ARR/J_OBJ: members */
+	struct jv *items; /* J_ARR elements, J_OBJ values */
+	char **keys;      /* J_OBJ */
+};
+
+/* Parses one complete JSON text; NULL if invalid (strict RFC 8259,
+ * including UTF-8 validity of string contents). */
+struct jv *json_parse(const char *text);
+void json_free(struct jv *v);
+const struct jv *json_get(const struct jv *obj, const char *key);
+long long json_int(const struct jv *obj, const char *key, long long dflt);
+const char *json_str(const struct jv *obj, const char *key); /* or NULL */
+
+/* A tool's JSON Lines output, parsed. */
+struct records {
+	struct jv **v;
+	size_t n;
+	size_t invalid; /* lines that were not valid JSON */
+};
+int records_load(const char *path, struct records *r);
+void records_free(struct records *r);
+/* Records whose "event" equals ev (NULL = any), filtered by pid (0 = any). */
+size_t records_count(const struct records *r, const char *ev, long long pid);
+
+/* ---- running tools --------------------------------------------------------- */
+extern char tl_root[]; /* PATH_MAX / 2 bytes */  /* repository root (from the test binary's path) */
+
+struct proc {
+	pid_t pid;
+	char out[256]; /* stdout file */
+	char err[256]; /* stderr file */
+};
+
+/* Starts argv (NULL-terminated) with stdout/stderr to temp files. */
+int proc_start(struct proc *p, char *const argv[]);
+/* Waits until stderr contains `needle` (or the process exits / timeout ms). */
+bool proc_wait_stderr(struct proc *p, const char *needle, int timeout_ms);
+/* Waits for exit; returns the exit code, 128+sig if killed, -1 on timeout
+ * (after which the process is killed). */
+int proc_wait(struct proc *p, int timeout_ms);
+void proc_cleanup(struct proc *p);
+/* Parses "TOOL: N events, M lost" from the stderr file. */
+int proc_summary(struct proc *p, unsigned long long *events, unsigned long long *lost);
+char *slurp(const char *path); /* whole file, NUL-terminated; free() it */
+
+/* Runs argv to completion (stdout/stderr to /dev/null); returns exit code. */
+int run_quiet(char *const argv[]);
+
+/* Loaded BPF programs whose names are one of tracekit's. */
+int tk_progs_loaded(void);
+
+bool tl_is_root(void);
+/* Paths relative to the repository root. */
+const char *tl_path(const char *rel);
+
+#endif

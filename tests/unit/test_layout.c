@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Layouts: descriptor tables agree with the compiler; no holes; queries. */
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "tk.h"
+
+/*
+ * The design seeds' FileEvent and SyscallEvent, field for field. The seeds
+ * state 192 and 104 bytes; C layout rules give 184 and 96. Both compilers
+ * run these asserts (the header comments in tk_file.h/tk_sys.h cite them).
+ */
+struct seed_file_event {
+	uint64_t timestamp; uint32_t pid, uid; uint64_t inode, dev, size;
+	uint32_t operation, flags, mode; int32_t ret; char filename[128];
+};
+struct seed_syscall_event {
+	uint64_t timestamp, duration_ns; uint32_t pid, tgid, syscall_nr; int32_t ret;
+	uint64_t arg0, arg1, arg2, arg3, arg4, arg5; char comm[16];
+};
+_Static_assert(sizeof(struct seed_file_event) == 184, "seed FileEvent is 184, not 192");
+_Static_assert(sizeof(struct seed_syscall_event) == 96, "seed SyscallEvent is 96, not 104");
+
+static void test_seed_sizes(void **state)
+{
+	(void)state;
+	assert_int_equal(sizeof(struct seed_file_event), 184);
+	assert_int_equal(sizeof(struct seed_syscall_event), 96);
+}
+
+/* Every descriptor matches offsetof/sizeof of the real member (checked by
+ * naming the member, independently of the offsets in the field list). */
+#define CHK_F(t, n, off, kind, aux)                                               \
+	f = tk_event_field(id, #n);                                               \
+	assert_non_null(f);                                                       \
+	assert_int_equal(f->offset, __builtin_offsetof(S, n));                    \
+	assert_int_equal(f->size, sizeof(((S *)0)->n));
+#define CHK_A CHK_F2
+#define CHK_F2(t, n, cnt, off, kind, aux) CHK_F(t, n, off, kind, aux)
+
+#define CHECK_EVENT(ident, idv, st, FIELDS, label)                                 \
+	{                                                                         \
+		typedef struct tk_##st S;                                         \
+		const struct tk_field *f;                                         \
+		__u32 id = idv;                                                   \
+		FIELDS(CHK_F, CHK_A)                                              \
+		assert_int_equal(tk_event_size(id), sizeof(S));                   \
+		assert_string_equal(tk_event_by_id(id)->name, label);             \
+	}
+
+static void test_descriptors_match_compiler(void **state)
+{
+	(void)state;
+	TK_ALL_EVENTS(CHECK_EVENT)
+}
+
+/* Header + fields tile the struct exactly: no holes, no overlap. */
+static void test_no_holes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < tk_event_count; i++) {
+		const struct tk_event_desc *d = &tk_event_table[i];
+		unsigned at = 0;
+
+		for (size_t j = 0; j < tk_hdr_nfields; j++) {
+			assert_int_equal(tk_hdr_fields[j].offset, at);
+			at += tk_hdr_fields[j].size;
+		}
+		assert_int_equal(at, sizeof(struct tk_hdr));
+		for (size_t j = 0; j < d->nfields; j++) {
+			if (d->fields[j].offset != at)
+				fail_msg("%s.%s: offset %u, expected %u", d->name,
+					 d->fields[j].name, d->fields[j].offset, at);
+			at += d->fields[j].size;
+		}
+		assert_int_equal(at, d->size);
+		assert_int_equal(d->size % 8, 0);
+	}
+}
+
+static void test_queries(void **state)
+{
+	const char *names[64];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(tk_event_size(TK_EV_exec), 4416);
+	assert_int_equal(tk_event_size(TK_EV_fork), 56);
+	assert_int_equal(tk_event_size(TK_EV_exit), 64);
+	assert_int_equal(tk_event_size(TK_EV_open), 656);
+	assert_int_equal(tk_event_size(TK_EV_connect), 112);
+	assert_int_equal(tk_event_size(TK_EV_syscall), 112);
+	assert_int_equal(tk_event_size(999), -1);
+	assert_int_equal(tk_event_field_offset(TK_EV_exec, "pid"), 12);
+	assert_int_equal(tk_event_field_offset(TK_EV_exec, "comm"), 24);
+	assert_int_equal(tk_event_field_offset(TK_EV_exec, "argv"), 320);
+	assert_int_equal(tk_event_field_offset(TK_EV_exit, "duration_ns"), 56);
+	assert_int_equal(tk_event_field_offset(TK_EV_exec, "nope"), -1);
+	n = tk_event_fields(TK_EV_fork, names, 64);
+	assert_int_equal(n, 6 + 4);
+	assert_string_equal(names[0], "ts_ns");
+	assert_string_equal(names[1], "event");
+	assert_string_equal(names[7], "child_pid");
+	/* variable-length exec is valid from its argv on */
+	assert_int_equal(tk_event_by_id(TK_EV_exec)->min_size, 320);
+	assert_int_equal(tk_event_by_id(TK_EV_fork)->min_size, 56);
+}
+
+static void test_unique_ids(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < tk_event_count; i++) {
+		assert_true(tk_event_table[i].id < 64);
+		for (size_t j = i + 1; j < tk_event_count; j++)
+			assert_int_not_equal(tk_event_table[i].id, tk_event_table[j].id);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed_sizes),
+		cmocka_unit_test(test_descriptors_match_compiler),
+		cmocka_unit_test(test_no_holes),
+		cmocka_unit_test(test_queries),
+		cmocka_unit_test(test_unique_ids),
+	};
+	return cmocka_run_group_tests_name("layout", tests, NULL, NULL);
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Option parsing: every bad input is a usage error (2); good ones parse. */
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "tk.h"
+
+static int seen_x;
+static int tool_opt(int key, const char *arg)
+{
+	(void)arg;
+	if (key == 'x') {
+		seen_x++;
+		return 0;
+	}
+	return -1;
+}
+
+static const struct tk_tool_event events[] = {
+	{ "exec", TK_EV_exec, true, NULL },
+	{ "fork", TK_EV_fork, true, NULL },
+	{ "exit", TK_EV_exit, false, NULL },
+	{ NULL },
+};
+static const struct tk_tool_opt opts[] = {
+	{ "failed", 'x', NULL, "failed" },
+	{ NULL },
+};
+static const struct tk_tool tool = {
+	.name = "testtool", .summary = "s", .events = events, .opts = opts,
+	.parse_opt = tool_opt,
+};
+
+#define MAXARGS 16
+static int parse(struct tk_env *env, const char *first, ...)
+{
+	char *argv[MAXARGS] = { "testtool" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *a = first; a && argc < MAXARGS - 1; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return tk_parse_args(&tool, argc, argv, env);
+}
+
+static void test_bad_inputs_exit_2(void **state)
+{
+	static const char *bad[][3] = {
+		{ "-p", "abc" }, { "-p", "-5" }, { "-p", "0" }, { "-p", "12x" },
+		{ "-p", "99999999999999999999" }, { "-p", "" }, { "--pid", "+3" },
+		{ "-u", "x" }, { "-u", "-1" }, { "-u", "4294967296" },
+		{ "-c", "" }, { "-c", "0123456789abcdef" },
+		{ "-e", "nope" }, { "-e", "exec,bogus" }, { "-e", "," },
+		{ "-d", "0" }, { "-d", "-1" }, { "-d", "abc" }, { "-d", "nan" }, { "-d", "inf" },
+		{ "-n", "0" }, { "-n", "-3" }, { "-n", "1e3" },
+		{ "--ringbuf-size", "1000" }, { "--ringbuf-size", "4095" },
+		{ "--ringbuf-size", "12288" }, { "--ringbuf-size", "2048" },
+		{ "--ringbuf-size", "2G" }, { "--ringbuf-size", "64Q" }, { "--ringbuf-size", "-4096" },
+		{ "--wakeup", "sometimes" }, { "--drain-ms", "0" }, { "--drain-ms", "1001" },
+		{ "--bogus" }, { "-Z" }, { "--pid" }, { "-p" },
+		{ "-p", "5", "--" /* then a command: -p and command conflict */ },
+	};
+	struct tk_env env;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = i == sizeof(bad) / sizeof(bad[0]) - 1
+				 ? parse(&env, bad[i][0], bad[i][1], bad[i][2], "true", NULL)
+				 : parse(&env, bad[i][0], bad[i][1], bad[i][2], NULL);
+
+		if (rc != 2)
+			fail_msg("args '%s %s' gave %d, expected 2", bad[i][0],
+				 bad[i][1] ? bad[i][1] : "", rc);
+	}
+}
+
+static void test_good_inputs(void **state)
+{
+	struct tk_env env;
+
+	(void)state;
+	assert_int_equal(parse(&env, "-p", "123", "-u", "0", "-c", "bash", "-j", "-T", NULL), 0);
+	assert_int_equal(env.pid, 123);
+	assert_true(env.have_uid);
+	assert_int_equal(env.uid, 0);
+	assert_string_equal(env.comm, "bash");
+	assert_true(env.json && env.timestamp);
+	assert_null(env.cmd);
+	/* defaults: exec+fork on, exit off; 4 MiB ring; batch wakeup, 5 ms */
+	assert_int_equal(env.events_mask, (1ULL << TK_EV_exec) | (1ULL << TK_EV_fork));
+	assert_int_equal(env.ringbuf_size, 4 << 20);
+	assert_int_equal(env.wakeup, TK_WAKEUP_BATCH);
+	assert_int_equal(env.drain_ms, 5);
+
+	assert_int_equal(parse(&env, "-e", "exit,exec", "--ringbuf-size", "64K", "--perfbuf",
+			       "--wakeup", "event", "--drain-ms", "20", "-d", "1.5", "-n", "10", NULL), 0);
+	assert_int_equal(env.events_mask, (1ULL << TK_EV_exec) | (1ULL << TK_EV_exit));
+	assert_int_equal(env.ringbuf_size, 65536);
+	assert_true(env.perfbuf);
+	assert_int_equal(env.wakeup, TK_WAKEUP_EVENT);
+	assert_int_equal(env.drain_ms, 20);
+	assert_true(env.duration == 1.5);
+	assert_int_equal(env.count, 10);
+
+	assert_int_equal(parse(&env, "-e", "all", "--ringbuf-size", "4096", NULL), 0);
+	assert_int_equal(env.events_mask, 0xeULL);
+	assert_int_equal(env.ringbuf_size, 4096);
+
+	seen_x = 0;
+	assert_int_equal(parse(&env, "-x", "--failed", NULL), 0);
+	assert_int_equal(seen_x, 2);
+}
+
+static void test_command_mode(void **state)
+{
+	struct tk_env env;
+
+	(void)state;
+	/* options after the command belong to the command */
+	assert_int_equal(parse(&env, "-j", "--", "ls", "-l", "-p", NULL), 0);
+	assert_non_null(env.cmd);
+	assert_string_equal(env.cmd[0], "ls");
+	assert_string_equal(env.cmd[1], "-l");
+	assert_string_equal(env.cmd[2], "-p");
+	assert_null(env.cmd[3]);
+	/* bare form without -- */
+	assert_int_equal(parse(&env, "-j", "sh", "-c", "exit 3", NULL), 0);
+	assert_string_equal(env.cmd[0], "sh");
+	assert_string_equal(env.cmd[2], "exit 3");
+}
+
+static void test_number_parser(void **state)
+{
+	__u64 v;
+
+	(void)state;
+	assert_int_equal(tk_parse_u64("0x10", 0, 100, false, &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(tk_parse_u64("4M", 0, ~0ULL, true, &v), 0);
+	assert_int_equal(v, 4 << 20);
+	assert_int_equal(tk_parse_u64("18446744073709551615", 0, ~0ULL, false, &v), 0);
+	assert_int_equal(tk_parse_u64("18446744073709551616", 0, ~0ULL, false, &v), -1);
+	assert_int_equal(tk_parse_u64("17179869184G", 0, ~0ULL, true, &v), -1); /* shift overflow */
+	assert_int_equal(tk_parse_u64(" 5", 0, 10, false, &v), -1);
+	assert_int_equal(tk_parse_u64("5 ", 0, 10, false, &v), -1);
+	assert_int_equal(tk_parse_u64("11", 0, 10, false, &v), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_inputs_exit_2),
+		cmocka_unit_test(test_good_inputs),
+		cmocka_unit_test(test_command_mode),
+		cmocka_unit_test(test_number_parser),
+	};
+	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The generic decoder: exact text and JSON for crafted records, hostile
+ * strings included. Every JSON line is also checked with a strict parser. */
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <sys/socket.h>
+#include <fcntl.h>
+#include "tk.h"
+#include "testlib.h"
+
+/* noinline: gcc's -Wdangling-pointer misreads open_memstream's buffer */
+__attribute__((noinline)) static char *render(const void *rec, size_t size, bool json, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct tk_out o = { .f = f, .json = json };
+
+	*rc = tk_print_record(&o, rec, size);
+	fclose(f);
+	return buf;
+}
+
+static void hdr(struct tk_hdr *h, __u32 ev, const char *comm)
+{
+	memset(h, 0, sizeof(*h));
+	h->ts_ns = 123456789;
+	h->event = ev;
+	h->pid = 42;
+	h->tid = 43;
+	h->uid = 1000;
+	memcpy(h->comm, comm, strnlen(comm, sizeof(h->comm)));
+}
+
+/* Builds an exec record with the given args (NUL-separated), short-sized
+ * like the BPF side sends it. */
+static size_t make_exec(struct tk_exec_event *e, const char *comm, const char *args,
+			size_t args_len, int ret)
+{
+	memset(e, 0, sizeof(*e));
+	hdr(&e->hdr, TK_EV_exec, comm);
+	e->ppid = 1;
+	e->ret = ret;
+	e->args_size = args_len;
+	strcpy(e->filename, "/bin/echo");
+	memcpy(e->argv, args, args_len);
+	return offsetof(struct tk_exec_event, argv) + args_len;
+}
+
+static void check_json_line(const char *out)
+{
+	struct jv *v;
+	char *line = strdup(out);
+
+	line[strcspn(line, "\n")] = 0;
+	v = json_parse(line);
+	if (!v)
+		fail_msg("not valid JSON: %s", out);
+	json_free(v);
+	free(line);
+}
+
+static void test_exec_text_plain(void **state)
+{
+	static struct tk_exec_event e;
+	const char args[] = "echo\0a b\0it's\0";
+	size_t n = make_exec(&e, "echo", args, sizeof(args) - 1, 0);
+	int rc;
+	char *out = render(&e, n, false, &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "exec     42      43      1000  echo             ppid=1 ret=0 "
+				 "filename=/bin/echo argv=echo 'a b' 'it\\'s'\n");
+	free(out);
+}
+
+static void test_exec_json_argv(void **state)
+{
+	static struct tk_exec_event e;
+	const char args[] = "echo\0a b\0q\"x\0\0\xc3\xbcn\xc3\xaf";  /* "" arg and UTF-8 */
+	size_t n = make_exec(&e, "echo", args, sizeof(args), -2);
+	int rc;
+	char *out = render(&e, n, true, &rc);
+	struct jv *v;
+	const struct jv *argv;
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	out[strcspn(out, "\n")] = 0;
+	v = json_parse(out);
+	assert_non_null(v);
+	assert_string_equal(json_str(v, "event"), "exec");
+	assert_int_equal(json_int(v, "pid", 0), 42);
+	assert_int_equal(json_int(v, "ret", 0), -2);
+	assert_string_equal(json_str(v, "ret_str"), "ENOENT");
+	argv = json_get(v, "argv");
+	assert_non_null(argv);
+	assert_int_equal(argv->type, J_ARR);
+	assert_int_equal(argv->len, 5);
+	assert_string_equal(argv->items[1].str, "a b");
+	assert_string_equal(argv->items[2].str, "q\"x");
+	assert_string_equal(argv->items[3].str, "");
+	assert_string_equal(argv->items[4].str, "\xc3\xbcn\xc3\xaf");
+	json_free(v);
+	free(out);
+}
+
+/* Quotes, newlines, escape sequences, DEL, C1 and invalid UTF-8. */
+static const char hostile[] = "a\"b\\c\nd\x1b[31me\x7f\xc2\x9b\xff\xfe\xc3(\xed\xa0\x80";
+
+static void test_hostile_json_valid(void **state)
+{
+	static struct tk_exec_event e;
+	char args[64];
+	size_t n, alen = sizeof(hostile); /* one arg, NUL included */
+	int rc;
+	char *out;
+	struct jv *v;
+
+	(void)state;
+	memcpy(args, hostile, sizeof(hostile));
+	n = make_exec(&e, "x\ny\"z\xff", args, alen, 0);
+	memcpy(e.filename, hostile, sizeof(hostile));
+	out = render(&e, n, true, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	out[strcspn(out, "\n")] = 0;
+	v = json_parse(out);
+	/* invalid bytes become U+FFFD; everything else round-trips */
+	assert_string_equal(json_str(v, "comm"), "x\ny\"z\xef\xbf\xbd");
+	assert_string_equal(json_str(v, "filename"),
+			    "a\"b\\c\nd\x1b[31me\x7f\xc2\x9b\xef\xbf\xbd\xef\xbf\xbd"
+			    "\xef\xbf\xbd(\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	json_free(v);
+	free(out);
+}
+
+static void test_hostile_text_no_control_bytes(void **state)
+{
+	static struct tk_exec_event e;
+	size_t n;
+	int rc;
+	char *out;
+
+	(void)state;
+	n = make_exec(&e, "x\ny", hostile, sizeof(hostile), 0);
+	memcpy(e.filename, hostile, sizeof(hostile));
+	out = render(&e, n, false, &rc);
+	assert_int_equal(rc, 0);
+	/* exactly one newline (the terminator), no ESC/DEL/C1/invalid bytes */
+	assert_int_equal(strchr(out, '\n') - out, (long)strlen(out) - 1);
+	for (const unsigned char *p = (const unsigned char *)out; *p; p++) {
+		assert_false(*p < 0x20 && *p != '\n');
+		assert_false(*p == 0x7f);
+		assert_false(*p >= 0x80); /* this input has no printable non-ASCII */
+	}
+	assert_non_null(strstr(out, "filename='a\"b\\\\c\\nd\\x1b[31me\\x7f\\xc2\\x9b\\xff\\xfe"
+				    "\\xc3(\\xed\\xa0\\x80'"));
+	assert_non_null(strstr(out, " x\\ny "));
+	free(out);
+}
+
+static void test_text_keeps_valid_utf8(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	tk_fput_text(f, "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80", 64, false);
+	fclose(f);
+	assert_string_equal(buf, "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80");
+	free(buf);
+}
+
+static void test_utf8_validator(void **state)
+{
+	(void)state;
+	assert_int_equal(tk_utf8_seq_len((const unsigned char *)"a", 1), 1);
+	assert_int_equal(tk_utf8_seq_len((const unsigned char *)"\xc3\xbc", 2), 2);
+	assert_int_equal(tk_utf8_seq_len((const unsigned char *)"\xc0\xaf", 2), 0);      /* overlong */
+	assert_int_equal(tk_utf8_seq_len((const unsigned char *)"\xe0\x80\xaf", 3), 0);  /* overlong */
+	assert_int_equal(tk_utf8_seq_len((const unsigned char *)"\xed\xa0\x80", 3), 0);  /* surrogate */
+	assert_int_equal(tk_utf8_seq_len((const unsigned char *)"\xf4\x90\x80\x80", 4), 0); /* > U+10FFFF */
+	assert_int_equal(tk_utf8_seq_len((const unsigned char *)"\xe2\x82", 2), 0);      /* truncated */
+	assert_int_equal(tk_utf8_seq_len((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
+}
+
+static void test_exit_signal(void **state)
+{
+	struct tk_exit_event e;
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, TK_EV_exit, "sleep");
+	e.ppid = 7;
+	e.signal = 9;
+	e.duration_ns = 1500000;
+	out = render(&e, sizeof(e), false, &rc);
+	assert_string_equal(out, "exit     42      43      1000  sleep            ppid=7 exit_code=0 "
+				 "signal=9(SIGKILL) duration_ns=1.500ms\n");
+	free(out);
+	out = render(&e, sizeof(e), true, &rc);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"signal\":9,\"signal_str\":\"SIGKILL\""));
+	assert_non_null(strstr(out, "\"duration_ns\":1500000"));
+	assert_non_null(strstr(out, "\"ts_ns\":123456789"));
+	free(out);
+}
+
+static void test_file_flags_dev_mode(void **state)
+{
+	struct tk_file_event e;
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, TK_EV_open, "cat");
+	e.flags = O_WRONLY | O_CREAT | O_TRUNC;
+	e.mode = 0640;
+	e.dev = (8ULL << 20) | 1;
+	e.ret = -13;
+	strcpy(e.path, "/tmp/x");
+	out = render(&e, sizeof(e), false, &rc);
+	assert_non_null(strstr(out, " flags=577(O_WRONLY|O_CREAT|O_TRUNC) mode=0640 "));
+	assert_non_null(strstr(out, " dev=8:1 "));
+	assert_non_null(strstr(out, " ret=-13(EACCES) "));
+	free(out);
+	out = render(&e, sizeof(e), true, &rc);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"flags\":577,\"flags_str\":\"O_WRONLY|O_CREAT|O_TRUNC\""));
+	assert_non_null(strstr(out, "\"mode\":416"));
+	assert_non_null(strstr(out, "\"dev\":\"8:1\""));
+	free(out);
+	e.flags = O_RDONLY | O_CLOEXEC;
+	out = render(&e, sizeof(e), false, &rc);
+	assert_non_null(strstr(out, "(O_RDONLY|O_CLOEXEC)"));
+	free(out);
+}
+
+static void test_net_addresses(void **state)
+{
+	struct tk_net_event e;
+	int rc;
+	char *out;
+	const unsigned char mapped[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
+	const unsigned char v6[16] = { [15] = 1 };
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, TK_EV_connect, "curl");
+	e.family = AF_INET6;
+	memcpy(e.saddr, mapped, 16);
+	memcpy(e.daddr, v6, 16);
+	e.dport = 443;
+	e.newstate = 1;
+	out = render(&e, sizeof(e), true, &rc);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"family\":\"AF_INET6\""));
+	assert_non_null(strstr(out, "\"saddr\":\"127.0.0.1\""));
+	assert_non_null(strstr(out, "\"daddr\":\"::1\""));
+	assert_non_null(strstr(out, "\"newstate\":\"ESTABLISHED\""));
+	free(out);
+	e.family = AF_INET;
+	memcpy(e.saddr, (unsigned char[]){ 10, 1, 2, 3 }, 4);
+	out = render(&e, sizeof(e), false, &rc);
+	assert_non_null(strstr(out, " saddr=10.1.2.3 "));
+	free(out);
+}
+
+static void test_syscall_args(void **state)
+{
+	struct tk_sys_event e;
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, TK_EV_syscall, "a");
+	e.nr = 110;
+	e.args[0] = 0xdeadbeef;
+	e.ret = -1;
+	out = render(&e, sizeof(e), true, &rc);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"args\":[\"0xdeadbeef\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\"]"));
+	assert_non_null(strstr(out, "\"nr\":110,\"syscall\":"));
+	free(out);
+}
+
+static void test_malformed_records(void **state)
+{
+	static struct tk_exec_event e;
+	struct tk_hdr h;
+	int rc;
+	char *out;
+
+	(void)state;
+	hdr(&h, 999, "x");
+	out = render(&h, sizeof(h), true, &rc);
+	assert_int_equal(rc, -1);                 /* unknown event id */
+	assert_string_equal(out, "");
+	free(out);
+	out = render(&h, 10, true, &rc);
+	assert_int_equal(rc, -1);                 /* shorter than a header */
+	free(out);
+	make_exec(&e, "x", "a", 2, 0);
+	out = render(&e, 100, false, &rc);       /* cut before argv */
+	assert_int_equal(rc, -1);
+	free(out);
+	/* args_size claims more than was sent: decoder stays in bounds */
+	e.args_size = 4000;
+	out = render(&e, offsetof(struct tk_exec_event, argv) + 2, true, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exec_text_plain),
+		cmocka_unit_test(test_exec_json_argv),
+		cmocka_unit_test(test_hostile_json_valid),
+		cmocka_unit_test(test_hostile_text_no_control_bytes),
+		cmocka_unit_test(test_text_keeps_valid_utf8),
+		cmocka_unit_test(test_utf8_validator),
+		cmocka_unit_test(test_exit_signal),
+		cmocka_unit_test(test_file_flags_dev_mode),
+		cmocka_unit_test(test_net_addresses),
+		cmocka_unit_test(test_syscall_args),
+		cmocka_unit_test(test_malformed_records),
+	};
+	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
+}
