@@ -115,28 +115,28 @@ out:
 }
 
 SEC("tp/syscalls/sys_enter_execve")
-int handle_execve_enter(struct trace_event_raw_sys_enter *ctx)
+int proc_execve_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	exec_enter((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_enter_execveat")
-int handle_execveat_enter(struct trace_event_raw_sys_enter *ctx)
+int proc_execveat_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	exec_enter((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_execve")
-int handle_execve_exit(struct trace_event_raw_sys_exit *ctx)
+int proc_execve_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	exec_exit(ctx, ctx->ret);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_execveat")
-int handle_execveat_exit(struct trace_event_raw_sys_exit *ctx)
+int proc_execveat_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	exec_exit(ctx, ctx->ret);
 	return 0;
@@ -147,7 +147,7 @@ int handle_execveat_exit(struct trace_event_raw_sys_exit *ctx)
  * sys_exit runs under a different tid than its sys_enter: move the entry.
  */
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid)
+int BPF_PROG(proc_sched_exec, struct task_struct *p, pid_t old_pid)
 {
 	__u32 old = old_pid, now = BPF_CORE_READ(p, pid);
 	struct exec_buf *b;
@@ -163,7 +163,7 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid)
 }
 
 SEC("tp_btf/sched_process_fork")
-int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
@@ -188,7 +188,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 }
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(handle_exit, struct task_struct *task)
+int BPF_PROG(proc_exit, struct task_struct *task)
 {
 	struct tk_exit_event *e;
 	__u32 code;

@@ -20,6 +20,14 @@
 #ifndef TK_BPF_H
 #define TK_BPF_H
 
+/*
+ * Program names: every program of a tool starts with the tool's prefix
+ * (proctrace: proc_, filetrace: file_, nettrace: net_, syscalltrace: sys_,
+ * rbbench: tk_bench_). Tests check by prefix that a tool left nothing
+ * loaded, and `bpftool prog show | grep -E 'name (proc|file|net|sys|tk)_'`
+ * finds anything of ours.
+ */
+
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -166,10 +174,11 @@ static __always_inline bool tk_group_dead(struct task_struct *task)
 /*
  * Tools without their own fork/exit handlers expand this once to get
  * command mode (tp_btf needs no tracefs and costs nothing when !tk_follow).
+ * prefix is the tool's program prefix (see "Program names" below).
  */
-#define TK_FOLLOW_PROGRAMS()                                                 \
+#define TK_FOLLOW_PROGRAMS(prefix)                                           \
 	SEC("tp_btf/sched_process_fork")                                     \
-	int BPF_PROG(tk_follow_on_fork, struct task_struct *parent,          \
+	int BPF_PROG(prefix##_follow_fork, struct task_struct *parent,       \
 		     struct task_struct *child)                              \
 	{                                                                    \
 		tk_follow_fork(BPF_CORE_READ(parent, tgid),                  \
@@ -177,7 +186,7 @@ static __always_inline bool tk_group_dead(struct task_struct *task)
 		return 0;                                                    \
 	}                                                                    \
 	SEC("tp_btf/sched_process_exit")                                     \
-	int BPF_PROG(tk_follow_on_exit, struct task_struct *task)            \
+	int BPF_PROG(prefix##_follow_exit, struct task_struct *task)         \
 	{                                                                    \
 		if (tk_group_dead(task))                                     \
 			tk_follow_exit(BPF_CORE_READ(task, tgid));           \

@@ -9,8 +9,8 @@ static bool opt_failed, opt_threads;
 
 static const struct tk_tool_event events[] = {
 	{ "exec", TK_EV_exec, true,
-	  "handle_execve_enter,handle_execveat_enter,handle_execve_exit,"
-	  "handle_execveat_exit,handle_sched_exec" },
+	  "proc_execve_enter,proc_execveat_enter,proc_execve_exit,"
+	  "proc_execveat_exit,proc_sched_exec" },
 	{ "fork", TK_EV_fork, true, NULL },  /* its program also follows forks */
 	{ "exit", TK_EV_exit, true, NULL },
 	{ NULL },

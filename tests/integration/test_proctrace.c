@@ -21,6 +21,7 @@
 #define READY "tracing, Ctrl-C to end"
 #define BURST_COMM "tk-burst-child"
 #define BURST_N 3000
+#define PROG_PREFIX "proc_"
 
 static char burst_link[256]; /* symlink named BURST_COMM -> /bin/true */
 
@@ -61,11 +62,11 @@ static int teardown(void **state)
  * after the fds close, so give it a moment; a real leak stays. */
 static void assert_no_progs_left(void)
 {
-	int n = tk_progs_loaded();
+	int n = tk_progs_loaded(PROG_PREFIX);
 
 	for (int i = 0; n && i < 50; i++) {
 		usleep(100000);
-		n = tk_progs_loaded();
+		n = tk_progs_loaded(PROG_PREFIX);
 	}
 	if (n)
 		fail_msg("%d tracekit BPF programs still loaded after exit", n);
@@ -294,7 +295,7 @@ static void test_signals(void **state)
 
 		assert_int_equal(proc_start(&p, argv), 0);
 		assert_true(proc_wait_stderr(&p, READY, 20000));
-		assert_true(tk_progs_loaded() > 0);
+		assert_true(tk_progs_loaded(PROG_PREFIX) > 0);
 		kill(p.pid, sigs[i]);
 		assert_int_equal(proc_wait(&p, 10000), 0);
 		assert_int_equal(proc_summary(&p, &ev, &lost), 0);

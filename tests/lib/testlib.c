@@ -592,7 +592,7 @@ int run_quiet(char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int tk_progs_loaded(void)
+int tk_progs_loaded(const char *prefix)
 {
 	__u32 id = 0;
 	int n = 0;
@@ -605,7 +605,7 @@ int tk_progs_loaded(void)
 		if (fd < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-		    (!strncmp(info.name, "handle_", 7) || !strncmp(info.name, "tk_", 3)))
+		    !strncmp(info.name, prefix, strlen(prefix)))
 			n++;
 		close(fd);
 	}

@@ -68,8 +68,9 @@ char *slurp(const char *path); /* whole file, NUL-terminated; free() it */
 /* Runs argv to completion (stdout/stderr to /dev/null); returns exit code. */
 int run_quiet(char *const argv[]);
 
-/* Loaded BPF programs whose names are one of tracekit's. */
-int tk_progs_loaded(void);
+/* Loaded BPF programs whose names start with prefix (each tool has its
+ * own, e.g. "proc_"; see bpf/tk.bpf.h), so concurrent tools don't mix. */
+int tk_progs_loaded(const char *prefix);
 
 bool tl_is_root(void);
 /* Paths relative to the repository root. */
