@@ -117,6 +117,13 @@ test: deps
 	$(Q)$(MAKE) all unit-tests integration-tests
 	$(Q)tests/run-tests $(UNIT_TESTS) $(INTEG_TESTS)
 
+# ---- benchmarks: `make bench` runs every bench-* target ---------------------
+# benches
+BENCHES ?=
+bench: deps
+	$(Q)$(MAKE) all
+	$(Q)for b in $(BENCHES); do $(MAKE) $$b || exit 1; done
+
 # ---- demo, deps, install ------------------------------------------------
 demo: deps
 	$(Q)$(MAKE) all
