@@ -103,13 +103,11 @@ static __always_inline bool tk_event_enabled(__u32 id)
 	return tk_events_mask & (1ULL << (id & 63));
 }
 
-static __always_inline bool tk_comm_match(void)
+/* -c against a given command name (true when there is no -c). */
+static __always_inline bool tk_comm_is(const char *comm)
 {
-	char comm[TK_COMM_LEN];
-
 	if (!tk_targ_comm[0])
 		return true;
-	bpf_get_current_comm(comm, sizeof(comm));
 	for (int i = 0; i < TK_COMM_LEN; i++) {
 		if (comm[i] != tk_targ_comm[i])
 			return false;
@@ -117,6 +115,16 @@ static __always_inline bool tk_comm_match(void)
 			break;
 	}
 	return true;
+}
+
+static __always_inline bool tk_comm_match(void)
+{
+	char comm[TK_COMM_LEN];
+
+	if (!tk_targ_comm[0])
+		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
+	return tk_comm_is(comm);
 }
 
 /*
@@ -143,6 +151,20 @@ static __always_inline bool tk_want(void)
 	if (tk_filter_uid && (__u32)bpf_get_current_uid_gid() != tk_targ_uid)
 		return false;
 	return tk_comm_match();
+}
+
+/*
+ * The same filter for an event attributed to a task that is not current:
+ * one the tool remembered (nettrace's socket owners, whose state changes
+ * run in softirq on behalf of whatever task was interrupted).
+ */
+static __always_inline bool tk_want_task(__u32 tgid, __u32 uid, const char *comm)
+{
+	if (!tk_want_tgid(tgid))
+		return false;
+	if (tk_filter_uid && uid != tk_targ_uid)
+		return false;
+	return tk_comm_is(comm);
 }
 
 /*

@@ -2,34 +2,119 @@
 /*
  * tk_net.h — TCP connection events (nettrace).
  *
- * Addresses are 16 bytes; for AF_INET only the first 4 are used. Ports are
- * host byte order. error is a negative errno for failed connects.
+ * Every event starts with the same connection tuple (offsets 40..77):
+ * family, saddr, sport, daddr, dport, in that order so text output reads
+ * "saddr=… sport=… daddr=… dport=…". s = this socket's side (local),
+ * d = the peer. Ports are host byte order. Addresses are 16 bytes; AF_INET
+ * uses the first 4. A v4-mapped IPv6 connection (::ffff:a.b.c.d on an
+ * AF_INET6 socket) is reported as AF_INET, so -4 and the output agree.
+ *
+ * hdr.pid/tid/uid/comm are the socket's owner — the task that called
+ * connect() or accept() — not whatever task the kernel happened to run
+ * (state changes often happen in softirq). pid 0 means the owner is unknown
+ * (a connection that predates the tracer and was never touched by its
+ * owner since); uid is then the socket's uid.
+ *
+ * duration_ns is always the length of the phase the event ends:
+ *   connect  SYN sent → established or failed (handshake time)
+ *   accept   established → returned by accept() (time in the listen queue)
+ *   close    established → closed (the connection's life)
+ *   state    time spent in oldstate
+ * 0 when the start of the phase was not seen.
  */
 #ifndef TK_NET_H
 #define TK_NET_H
 #include "tk_event.h"
 
-#define TK_NET_FIELDS(F, A)                                       \
+#define TK_NET_TUPLE_FIELDS(F, A)                                 \
 	F(u16, family, 40, ENUM, family)                          \
-	F(u16, sport, 42, DEC, 0)                                 \
-	F(u16, dport, 44, DEC, 0)                                 \
-	F(u8, oldstate, 46, ENUM, tcp_state)                      \
-	F(u8, newstate, 47, ENUM, tcp_state)                      \
-	A(u8, saddr, 16, 48, IPADDR, family)                      \
-	A(u8, daddr, 16, 64, IPADDR, family)                      \
+	A(u8, saddr, 16, 42, IPADDR, family)                      \
+	F(u16, sport, 58, DEC, 0)                                 \
+	A(u8, daddr, 16, 60, IPADDR, family)                      \
+	F(u16, dport, 76, DEC, 0)
+
+/*
+ * connect: an active open. error is 0 when established, else the negative
+ * errno the connection failed with (-ECONNREFUSED, -ETIMEDOUT, …), or
+ * -ECONNABORTED when its owner closed it before the handshake finished.
+ */
+#define TK_NET_CONNECT_FIELDS(F, A)                               \
+	TK_NET_TUPLE_FIELDS(F, A)                                 \
+	F(u16, __pad0, 78, PAD, 0)                                \
 	F(s32, error, 80, ERRNO, 0)                               \
-	F(u32, ppid, 84, DEC, 0)                                  \
+	F(u32, __pad1, 84, PAD, 0)                                \
+	F(u64, duration_ns, 88, DURATION, 0)
+TK_DEFINE_STRUCT(net_connect_event, TK_NET_CONNECT_FIELDS, 96)
+
+/* accept: a passive open, reported when accept()/accept4() returns it. */
+#define TK_NET_ACCEPT_FIELDS(F, A)                                \
+	TK_NET_TUPLE_FIELDS(F, A)                                 \
+	F(u16, __pad0, 78, PAD, 0)                                \
+	F(u64, duration_ns, 80, DURATION, 0)
+TK_DEFINE_STRUCT(net_accept_event, TK_NET_ACCEPT_FIELDS, 88)
+
+/*
+ * close: the end of an established connection. bytes_sent counts payload
+ * bytes the peer acknowledged, bytes_received payload bytes received
+ * (the kernel's bytes_acked/bytes_received without the SYN and FIN
+ * sequence numbers). closed_by: who ended it first (local: this side sent
+ * the first FIN or aborted; remote: the peer's FIN or RST came first).
+ * error: 0 for an orderly close, else -ECONNRESET, -ETIMEDOUT, …
+ * retransmits: segments retransmitted over the connection's life.
+ * srtt_us: the last smoothed round-trip time.
+ */
+#define TK_NET_CLOSE_FIELDS(F, A)                                 \
+	TK_NET_TUPLE_FIELDS(F, A)                                 \
+	F(u8, closed_by, 78, ENUM, net_closer)                    \
+	F(u8, __pad0, 79, PAD, 0)                                 \
+	F(s32, error, 80, ERRNO, 0)                               \
+	F(u32, retransmits, 84, DEC, 0)                           \
 	F(u64, duration_ns, 88, DURATION, 0)                      \
 	F(u64, bytes_sent, 96, DEC, 0)                            \
-	F(u64, bytes_received, 104, DEC, 0)
-TK_DEFINE_STRUCT(net_event, TK_NET_FIELDS, 112)
+	F(u64, bytes_received, 104, DEC, 0)                       \
+	F(u32, srtt_us, 112, DEC, 0)                              \
+	F(u32, __pad1, 116, PAD, 0)
+TK_DEFINE_STRUCT(net_close_event, TK_NET_CLOSE_FIELDS, 120)
+
+/* state: one TCP state transition (opt-in). */
+#define TK_NET_STATE_FIELDS(F, A)                                 \
+	TK_NET_TUPLE_FIELDS(F, A)                                 \
+	F(u8, oldstate, 78, ENUM, tcp_state)                      \
+	F(u8, newstate, 79, ENUM, tcp_state)                      \
+	F(u64, duration_ns, 80, DURATION, 0)
+TK_DEFINE_STRUCT(net_state_event, TK_NET_STATE_FIELDS, 88)
+
+/*
+ * retransmit: a retransmitted segment (opt-in), SYN-ACKs of half-open
+ * connections included (state NEW_SYN_RECV). retransmits: the
+ * connection's retransmissions so far, this one included.
+ */
+#define TK_NET_RETRANSMIT_FIELDS(F, A)                            \
+	TK_NET_TUPLE_FIELDS(F, A)                                 \
+	F(u8, state, 78, ENUM, tcp_state)                         \
+	F(u8, __pad0, 79, PAD, 0)                                 \
+	F(u32, retransmits, 80, DEC, 0)                           \
+	F(u32, __pad1, 84, PAD, 0)
+TK_DEFINE_STRUCT(net_retransmit_event, TK_NET_RETRANSMIT_FIELDS, 88)
+
+/* closed_by values (symbol table "net_closer" in user/tk_tables.c). */
+enum tk_net_closer {
+	TK_NET_CLOSED_UNKNOWN = 0,
+	TK_NET_CLOSED_LOCAL = 1,
+	TK_NET_CLOSED_REMOTE = 2,
+};
+
+/* Port filter: bits per port in nettrace's targ_ports[65536] rodata. */
+#define TK_NET_PORT_ANY 1    /* --port: local or remote */
+#define TK_NET_PORT_LOCAL 2  /* --lport */
+#define TK_NET_PORT_REMOTE 4 /* --rport */
 
 /* ids 32..47 */
-#define TK_NET_EVENTS(E)                                          \
-	E(connect, 32, net_event, TK_NET_FIELDS, "connect")                  \
-	E(accept, 33, net_event, TK_NET_FIELDS, "accept")                   \
-	E(tcp_close, 34, net_event, TK_NET_FIELDS, "close")                \
-	E(state, 35, net_event, TK_NET_FIELDS, "state")                    \
-	E(retransmit, 36, net_event, TK_NET_FIELDS, "retransmit")
+#define TK_NET_EVENTS(E)                                                          \
+	E(connect, 32, net_connect_event, TK_NET_CONNECT_FIELDS, "connect")       \
+	E(accept, 33, net_accept_event, TK_NET_ACCEPT_FIELDS, "accept")           \
+	E(tcp_close, 34, net_close_event, TK_NET_CLOSE_FIELDS, "close")           \
+	E(state, 35, net_state_event, TK_NET_STATE_FIELDS, "state")               \
+	E(retransmit, 36, net_retransmit_event, TK_NET_RETRANSMIT_FIELDS, "retransmit")
 
 #endif

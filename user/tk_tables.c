@@ -32,6 +32,11 @@ static const struct tk_sym tcp_state[] = {
 	{ 0, NULL },
 };
 
+static const struct tk_sym net_closer[] = {
+	{ TK_NET_CLOSED_UNKNOWN, "unknown" }, { TK_NET_CLOSED_LOCAL, "local" },
+	{ TK_NET_CLOSED_REMOTE, "remote" }, { 0, NULL },
+};
+
 const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags)
 {
 	static const struct {
@@ -42,6 +47,7 @@ const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags)
 		{ "open_flags", open_flags, true },
 		{ "family", family, false },
 		{ "tcp_state", tcp_state, false },
+		{ "net_closer", net_closer, false },
 	};
 
 	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {

@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * nettrace: TCP connection lifecycle from tracepoints only (no kprobes).
+ *
+ * Everything hangs off sock:inet_sock_set_state, which fires for every TCP
+ * state change of every socket:
+ *
+ *   CLOSE -> SYN_SENT       connect(), in the caller's context: owner known
+ *   SYN_SENT -> ESTABLISHED connect event (usually in softirq)
+ *   SYN_SENT -> CLOSE       failed connect; sk_err already holds the cause
+ *   LISTEN -> SYN_RECV      a passive child is born (softirq)
+ *   SYN_RECV -> ESTABLISHED it joins the listen queue (softirq)
+ *   * -> CLOSE              close event, with the tcp_sock's counters
+ *
+ * Because most of these run in softirq on behalf of whatever task was
+ * interrupted, the owner of each socket is remembered in net_socks (keyed
+ * by the struct sock pointer) when it is known for sure: at SYN_SENT, at
+ * accept() return (sys_exit_accept/accept4: the returned fd is resolved to
+ * its sock), and, for sockets that predate us, at the transitions only the
+ * owner's own close()/shutdown() makes.
+ */
+#include "tk.bpf.h"
+#include <bpf/bpf_endian.h>
+
+#define AF_INET 2
+#define AF_INET6 10
+/* errno values (uapi asm-generic/errno*.h; vmlinux.h has no macros) */
+#define EPIPE 32
+#define ECONNABORTED 103
+#define ECONNRESET 104
+
+const volatile __u8 targ_families = 0;  /* bit 0 IPv4, bit 1 IPv6; 0 = both */
+const volatile __u8 targ_port_need = 0; /* TK_NET_PORT_* options given */
+/* TK_NET_PORT_* bits per port: set by userspace before load */
+const volatile __u8 targ_ports[65536] = {};
+
+struct net_owner {
+	__u32 pid, tid, uid, __pad;
+	char comm[TK_COMM_LEN];
+};
+
+#define NS_ACTIVE 1   /* we saw (or inferred) its connect() */
+#define NS_PASSIVE 2  /* a listener's child */
+
+struct net_sock {
+	struct net_owner own; /* pid 0: not known (yet) */
+	__u64 syn_ns;         /* SYN_SENT */
+	__u64 est_ns;         /* ESTABLISHED */
+	__u64 state_ns;       /* last transition */
+	__u32 flags;
+	__u32 __pad;
+};
+
+/*
+ * Live sockets we know something about. Entries go at CLOSE; LRU so that
+ * a socket freed without reaching CLOSE through us (a child dropped while
+ * we raced its accept) can never fill the map.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct sock * */
+	__type(value, struct net_sock);
+} net_socks SEC(".maps");
+
+/*
+ * Listening ports and who listens: until accept() names the real owner, a
+ * passive child is attributed to its listener's process.
+ */
+struct net_listener {
+	struct net_owner own;
+	__u64 sk;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u16); /* local port */
+	__type(value, struct net_listener);
+} net_listeners SEC(".maps");
+
+struct net_tuple {
+	__u32 saddr[4], daddr[4]; /* words: the v4-mapped test reads them */
+	__u16 family, sport, dport, __pad;
+};
+
+/* ---- reading sockets --------------------------------------------------- */
+
+/*
+ * Works for full sockets and request socks (both start with sock_common).
+ * A full socket's local port is read from inet_sport: tcp_set_state()
+ * releases the port (skc_num = 0) before the CLOSE tracepoint fires.
+ */
+static __always_inline bool net_read_tuple(const struct sock_common *c, bool full,
+					   struct net_tuple *t)
+{
+	__u16 family = BPF_CORE_READ(c, skc_family);
+	__u32 *s = t->saddr, *d = t->daddr;
+
+	__builtin_memset(t, 0, sizeof(*t));
+	if (full)
+		t->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)c, inet_sport));
+	else
+		t->sport = BPF_CORE_READ(c, skc_num);
+	t->dport = bpf_ntohs(BPF_CORE_READ(c, skc_dport));
+	if (family == AF_INET) {
+		bpf_core_read(t->saddr, 4, &c->skc_rcv_saddr);
+		bpf_core_read(t->daddr, 4, &c->skc_daddr);
+	} else if (family == AF_INET6) {
+		bpf_core_read(t->saddr, 16, &c->skc_v6_rcv_saddr);
+		bpf_core_read(t->daddr, 16, &c->skc_v6_daddr);
+		/* ::ffff:a.b.c.d on both ends: an IPv4 connection */
+		if (!s[0] && !s[1] && s[2] == bpf_htonl(0xffff) &&
+		    !d[0] && !d[1] && d[2] == bpf_htonl(0xffff)) {
+			family = AF_INET;
+			s[0] = s[3];
+			d[0] = d[3];
+			s[1] = s[2] = s[3] = 0;
+			d[1] = d[2] = d[3] = 0;
+		}
+	} else {
+		return false;
+	}
+	t->family = family;
+	return true;
+}
+
+/* -4/-6 and the port options, all in the kernel. */
+static __always_inline bool net_want_tuple(const struct net_tuple *t)
+{
+	__u8 l, r;
+
+	if (targ_families && !(targ_families & (t->family == AF_INET ? 1 : 2)))
+		return false;
+	if (!targ_port_need)
+		return true;
+	l = targ_ports[t->sport];
+	r = targ_ports[t->dport];
+	if ((targ_port_need & TK_NET_PORT_ANY) && !((l | r) & TK_NET_PORT_ANY))
+		return false;
+	if ((targ_port_need & TK_NET_PORT_LOCAL) && !(l & TK_NET_PORT_LOCAL))
+		return false;
+	if ((targ_port_need & TK_NET_PORT_REMOTE) && !(r & TK_NET_PORT_REMOTE))
+		return false;
+	return true;
+}
+
+static __always_inline void net_owner_current(struct net_owner *o)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	o->pid = id >> 32;
+	o->tid = (__u32)id;
+	o->uid = (__u32)bpf_get_current_uid_gid();
+	o->__pad = 0;
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+/* Nobody known: pid 0, the socket's own uid. */
+static __always_inline void net_owner_unknown(const struct sock *sk, struct net_owner *o)
+{
+	__builtin_memset(o, 0, sizeof(*o));
+	o->uid = BPF_CORE_READ(sk, sk_uid.val);
+}
+
+static __always_inline void net_owner_of(const struct sock *sk, const struct net_sock *s,
+					 struct net_owner *o)
+{
+	if (s && s->own.pid)
+		__builtin_memcpy(o, &s->own, sizeof(*o));
+	else
+		net_owner_unknown(sk, o);
+}
+
+/* Starts a fresh entry: a socket's birth, or a reused sock address. */
+static __always_inline struct net_sock *net_sock_new(__u64 key, const struct net_owner *o,
+						     __u32 flags, __u64 now)
+{
+	struct net_sock fresh = { .flags = flags, .state_ns = now };
+
+	__builtin_memcpy(&fresh.own, o, sizeof(*o));
+	bpf_map_update_elem(&net_socks, &key, &fresh, BPF_ANY);
+	return bpf_map_lookup_elem(&net_socks, &key);
+}
+
+/* ---- emitting ------------------------------------------------------------ */
+
+static __always_inline void net_fill_hdr(struct tk_hdr *h, __u32 event,
+					 const struct net_owner *o, __u64 now)
+{
+	h->ts_ns = now;
+	h->event = event;
+	h->pid = o->pid;
+	h->tid = o->tid;
+	h->uid = o->uid;
+	__builtin_memcpy(h->comm, o->comm, sizeof(h->comm));
+}
+
+#define NET_PUT_TUPLE(e, t)                                          \
+	do {                                                         \
+		(e)->family = (t)->family;                           \
+		__builtin_memcpy((e)->saddr, (t)->saddr, 16);        \
+		(e)->sport = (t)->sport;                             \
+		__builtin_memcpy((e)->daddr, (t)->daddr, 16);        \
+		(e)->dport = (t)->dport;                             \
+	} while (0)
+
+/* The common gate: event selected, tuple and owner pass the filters. */
+static __always_inline bool net_wanted(__u32 event, const struct sock_common *c, bool full,
+				       const struct net_owner *o, struct net_tuple *t)
+{
+	if (!tk_event_enabled(event) || !net_read_tuple(c, full, t) || !net_want_tuple(t))
+		return false;
+	return tk_want_task(o->pid, o->uid, o->comm);
+}
+
+static __always_inline __u64 since(__u64 start, __u64 now)
+{
+	return start && start <= now ? now - start : 0;
+}
+
+static __always_inline void emit_connect(void *ctx, const struct sock *sk,
+					 const struct net_sock *s, int error, __u64 now)
+{
+	struct tk_net_connect_event *e;
+	struct net_owner o;
+	struct net_tuple t;
+
+	net_owner_of(sk, s, &o);
+	if (!net_wanted(TK_EV_connect, &sk->__sk_common, true, &o, &t))
+		return;
+	e = tk_reserve(sizeof(*e));
+	if (!e)
+		return;
+	net_fill_hdr(&e->hdr, TK_EV_connect, &o, now);
+	NET_PUT_TUPLE(e, &t);
+	e->__pad0 = 0;
+	e->error = error;
+	e->__pad1 = 0;
+	e->duration_ns = s ? since(s->syn_ns, now) : 0;
+	tk_submit(ctx, e, sizeof(*e));
+}
+
+/*
+ * bytes_acked counts acknowledged sequence space, so an active open's SYN
+ * and an acknowledged FIN each add one; bytes_received counts the peer's
+ * FIN. Take them out so the numbers are the application's bytes.
+ */
+static __always_inline void net_bytes(const struct sock *sk, const struct net_sock *s,
+				      int oldstate, __u64 *sent, __u64 *received)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
+	__u64 rcvd = BPF_CORE_READ(tp, bytes_received);
+	bool fin_sent = oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
+			oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK;
+
+	if (s && (s->flags & NS_ACTIVE) && acked)
+		acked--;
+	/* everything, FIN included, acknowledged */
+	if (fin_sent && acked &&
+	    BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+		acked--;
+	/* SOCK_DONE: tcp_fin() saw the peer's FIN in sequence */
+	if ((BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << SOCK_DONE)) && rcvd)
+		rcvd--;
+	*sent = acked;
+	*received = rcvd;
+}
+
+/* Who ended it, from the state it leaves for CLOSE (no history needed). */
+static __always_inline __u8 net_closer(int oldstate, int err)
+{
+	switch (oldstate) {
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSING:
+		return TK_NET_CLOSED_LOCAL;  /* our FIN went first */
+	case TCP_CLOSE_WAIT:
+	case TCP_LAST_ACK:
+		return TK_NET_CLOSED_REMOTE; /* theirs did */
+	case TCP_ESTABLISHED:
+		/* straight to CLOSE: a reset from the peer, or our abort
+		 * (close() with unread data, SO_LINGER 0, a timeout) */
+		return err == ECONNRESET || err == EPIPE ? TK_NET_CLOSED_REMOTE
+							 : TK_NET_CLOSED_LOCAL;
+	default:
+		return TK_NET_CLOSED_UNKNOWN;
+	}
+}
+
+static __always_inline void emit_close(void *ctx, const struct sock *sk,
+				       const struct net_sock *s, int oldstate, __u64 now)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	struct tk_net_close_event *e;
+	struct net_owner o;
+	struct net_tuple t;
+	int err;
+
+	net_owner_of(sk, s, &o);
+	if (!net_wanted(TK_EV_tcp_close, &sk->__sk_common, true, &o, &t))
+		return;
+	e = tk_reserve(sizeof(*e));
+	if (!e)
+		return;
+	err = BPF_CORE_READ(sk, sk_err);
+	net_fill_hdr(&e->hdr, TK_EV_tcp_close, &o, now);
+	NET_PUT_TUPLE(e, &t);
+	e->closed_by = net_closer(oldstate, err);
+	e->__pad0 = 0;
+	e->error = -err;
+	e->retransmits = BPF_CORE_READ(tp, total_retrans);
+	e->duration_ns = s ? since(s->est_ns, now) : 0;
+	net_bytes(sk, s, oldstate, &e->bytes_sent, &e->bytes_received);
+	e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3; /* stored << 3 */
+	e->__pad1 = 0;
+	tk_submit(ctx, e, sizeof(*e));
+}
+
+static __always_inline void emit_state(void *ctx, const struct sock *sk,
+				       const struct net_sock *s, int oldstate, int newstate,
+				       __u64 now)
+{
+	struct tk_net_state_event *e;
+	struct net_owner o;
+	struct net_tuple t;
+
+	net_owner_of(sk, s, &o);
+	if (!net_wanted(TK_EV_state, &sk->__sk_common, true, &o, &t))
+		return;
+	e = tk_reserve(sizeof(*e));
+	if (!e)
+		return;
+	net_fill_hdr(&e->hdr, TK_EV_state, &o, now);
+	NET_PUT_TUPLE(e, &t);
+	e->oldstate = oldstate;
+	e->newstate = newstate;
+	e->duration_ns = s ? since(s->state_ns, now) : 0;
+	tk_submit(ctx, e, sizeof(*e));
+}
+
+/* ---- the state machine --------------------------------------------------- */
+
+static __always_inline __u16 net_local_port(const struct sock *sk)
+{
+	return bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+}
+
+static __always_inline bool net_was_established(int oldstate)
+{
+	switch (oldstate) {
+	case TCP_ESTABLISHED:
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSE_WAIT:
+	case TCP_LAST_ACK:
+	case TCP_CLOSING:
+		return true;
+	default:
+		return false;
+	}
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	__u64 key = (__u64)sk, now;
+	struct net_listener *l;
+	struct net_sock *s;
+	struct net_owner o;
+	__u16 port;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	s = bpf_map_lookup_elem(&net_socks, &key);
+
+	switch (newstate) {
+	case TCP_SYN_SENT:
+		/* connect() (or a fast-open sendmsg) in the owner's context */
+		net_owner_current(&o);
+		s = net_sock_new(key, &o, NS_ACTIVE, now);
+		if (s)
+			s->syn_ns = now;
+		break;
+	case TCP_LISTEN: {
+		struct net_listener nl = { .sk = key };
+
+		net_owner_current(&nl.own); /* listen() */
+		port = net_local_port(sk);
+		bpf_map_update_elem(&net_listeners, &port, &nl, BPF_ANY);
+		s = net_sock_new(key, &nl.own, 0, now);
+		break;
+	}
+	case TCP_SYN_RECV:
+		if (oldstate != TCP_LISTEN)
+			break;
+		/* a new child: its listener's process until accept() */
+		port = net_local_port(sk);
+		l = bpf_map_lookup_elem(&net_listeners, &port);
+		if (l)
+			__builtin_memcpy(&o, &l->own, sizeof(o));
+		else
+			net_owner_unknown(sk, &o);
+		s = net_sock_new(key, &o, NS_PASSIVE, now);
+		break;
+	case TCP_ESTABLISHED:
+		if (!s) {
+			net_owner_unknown(sk, &o);
+			s = net_sock_new(key, &o, oldstate == TCP_SYN_SENT ? NS_ACTIVE : NS_PASSIVE,
+					 now);
+		}
+		if (s)
+			s->est_ns = now;
+		if (oldstate == TCP_SYN_SENT)
+			emit_connect(ctx, sk, s, 0, now);
+		break;
+	case TCP_FIN_WAIT1:
+	case TCP_LAST_ACK:
+		/* only the owner's close()/shutdown() gets here: learn it */
+		if (!s || !s->own.pid) {
+			net_owner_current(&o);
+			if (s)
+				__builtin_memcpy(&s->own, &o, sizeof(o));
+			else
+				s = net_sock_new(key, &o, 0, now);
+		}
+		break;
+	case TCP_CLOSE:
+		if (oldstate == TCP_SYN_SENT) {
+			int err = BPF_CORE_READ(sk, sk_err);
+
+			emit_connect(ctx, sk, s, err ? -err : -ECONNABORTED, now);
+		} else if (net_was_established(oldstate)) {
+			emit_close(ctx, sk, s, oldstate, now);
+		} else if (oldstate == TCP_LISTEN) {
+			port = net_local_port(sk);
+			l = bpf_map_lookup_elem(&net_listeners, &port);
+			if (l && l->sk == key)
+				bpf_map_delete_elem(&net_listeners, &port);
+		}
+		break;
+	default:
+		break;
+	}
+	if (tk_event_enabled(TK_EV_state))
+		emit_state(ctx, sk, s, oldstate, newstate, now);
+	if (newstate == TCP_CLOSE) {
+		if (s)
+			bpf_map_delete_elem(&net_socks, &key);
+	} else if (s) {
+		s->state_ns = now;
+	}
+	return 0;
+}
+
+/* ---- accept(): the passive side's owner -------------------------------- */
+
+/* The socket behind a file descriptor of the current task, or NULL. */
+static __always_inline struct sock *net_fd_sock(long fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct socket *sock;
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= max)
+		return NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	/* a socket's file and its struct socket point at each other */
+	if (!sock || BPF_CORE_READ(sock, file) != f)
+		return NULL;
+	return BPF_CORE_READ(sock, sk);
+}
+
+static __always_inline void accept_exit(void *ctx, long ret)
+{
+	struct tk_net_accept_event *e;
+	struct net_sock *s;
+	struct net_owner o;
+	struct net_tuple t;
+	struct sock *sk;
+	__u64 key, now, queued = 0;
+	int state;
+
+	if (ret < 0)
+		return;
+	sk = net_fd_sock(ret);
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP ||
+	    BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
+		return;
+	now = bpf_ktime_get_boot_ns();
+	key = (__u64)sk;
+	net_owner_current(&o);
+	s = bpf_map_lookup_elem(&net_socks, &key);
+	if (s) {
+		__builtin_memcpy(&s->own, &o, sizeof(o));
+		queued = since(s->est_ns, now);
+	} else {
+		state = BPF_CORE_READ(sk, __sk_common.skc_state);
+		/* already CLOSE: no transition will ever remove an entry */
+		if (state != TCP_CLOSE)
+			net_sock_new(key, &o, NS_PASSIVE, now);
+	}
+	if (!net_wanted(TK_EV_accept, &sk->__sk_common, true, &o, &t))
+		return;
+	e = tk_reserve(sizeof(*e));
+	if (!e)
+		return;
+	net_fill_hdr(&e->hdr, TK_EV_accept, &o, now);
+	NET_PUT_TUPLE(e, &t);
+	e->__pad0 = 0;
+	e->duration_ns = queued;
+	tk_submit(ctx, e, sizeof(*e));
+}
+
+SEC("tp/syscalls/sys_exit_accept")
+int net_accept_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	accept_exit(ctx, ctx->ret);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_accept4")
+int net_accept4_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	accept_exit(ctx, ctx->ret);
+	return 0;
+}
+
+/* ---- retransmissions (opt-in) --------------------------------------------- */
+
+static __always_inline void emit_retransmit(void *ctx, const struct sock_common *c, bool full,
+					    const struct net_owner *o, __u8 state, __u32 count)
+{
+	struct tk_net_retransmit_event *e;
+	struct net_tuple t;
+
+	if (!net_wanted(TK_EV_retransmit, c, full, o, &t))
+		return;
+	e = tk_reserve(sizeof(*e));
+	if (!e)
+		return;
+	net_fill_hdr(&e->hdr, TK_EV_retransmit, o, bpf_ktime_get_boot_ns());
+	NET_PUT_TUPLE(e, &t);
+	e->state = state;
+	e->__pad0 = 0;
+	e->retransmits = count;
+	e->__pad1 = 0;
+	tk_submit(ctx, e, sizeof(*e));
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(net_retransmit, const struct sock *sk, const struct sk_buff *skb)
+{
+	__u64 key = (__u64)sk;
+	struct net_owner o;
+
+	net_owner_of(sk, bpf_map_lookup_elem(&net_socks, &key), &o);
+	/* __tcp_retransmit_skb() counts it in total_retrans before tracing */
+	emit_retransmit(ctx, &sk->__sk_common, true, &o, BPF_CORE_READ(sk, __sk_common.skc_state),
+			BPF_CORE_READ((const struct tcp_sock *)sk, total_retrans));
+	return 0;
+}
+
+/* A half-open connection's SYN-ACK again: sk is the listener. */
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(net_retransmit_synack, const struct sock *sk, const struct request_sock *req)
+{
+	__u16 port = net_local_port(sk);
+	struct net_listener *l = bpf_map_lookup_elem(&net_listeners, &port);
+	struct net_owner o;
+
+	if (l)
+		__builtin_memcpy(&o, &l->own, sizeof(o));
+	else
+		net_owner_unknown(sk, &o);
+	/* tcp_rtx_synack() bumps num_retrans only after tracing it */
+	emit_retransmit(ctx, &req->__req_common, false, &o, TCP_NEW_SYN_RECV,
+			BPF_CORE_READ(req, num_retrans) + 1);
+	return 0;
+}
+
+/* command mode: follow the traced tree through fork/exit */
+TK_FOLLOW_PROGRAMS(net)

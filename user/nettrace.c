@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* nettrace: trace TCP connections (connect, accept, close, state, retransmit). */
+#include "tk.h"
+#include "nettrace.skel.h"
+
+enum { OPT_PORT = 256, OPT_LPORT, OPT_RPORT };
+
+static __u8 opt_families;     /* bit 0 IPv4, bit 1 IPv6 */
+static __u8 opt_port_need;    /* TK_NET_PORT_* given */
+static __u8 opt_ports[65536]; /* TK_NET_PORT_* per port */
+
+static const struct tk_tool_event events[] = {
+	/* accept's programs also name the owner for close: always loaded */
+	{ "connect", TK_EV_connect, true, NULL },
+	{ "accept", TK_EV_accept, true, NULL },
+	{ "close", TK_EV_tcp_close, true, NULL },
+	{ "state", TK_EV_state, false, NULL },
+	{ "retransmit", TK_EV_retransmit, false, "net_retransmit,net_retransmit_synack" },
+	{ NULL },
+};
+
+static const struct tk_tool_opt opts[] = {
+	{ "ipv4", '4', NULL, "IPv4 only (v4-mapped IPv6 connections count as IPv4)" },
+	{ "ipv6", '6', NULL, "IPv6 only" },
+	{ "port", OPT_PORT, "PORT[,PORT...]", "connections with this local or remote port" },
+	{ "lport", OPT_LPORT, "PORT[,PORT...]", "connections with this local port" },
+	{ "rport", OPT_RPORT, "PORT[,PORT...]", "connections with this remote port" },
+	{ NULL },
+};
+
+/* "80,443": every element 1..65535, no empty ones. */
+static int parse_ports(const char *opt, const char *list, __u8 bit)
+{
+	const char *p = list;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char tok[8];
+		__u64 v;
+
+		if (!n || n >= sizeof(tok))
+			return tk_usage_error("invalid %s list '%s'", opt, list);
+		memcpy(tok, p, n);
+		tok[n] = 0;
+		if (tk_parse_u64(tok, 1, 65535, false, &v))
+			return tk_usage_error("invalid %s '%s' (1..65535)", opt, tok);
+		opt_ports[v] |= bit;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	opt_port_need |= bit;
+	return 0;
+}
+
+static int parse_opt(int key, const char *arg)
+{
+	switch (key) {
+	case '4':
+	case '6':
+		opt_families |= key == '4' ? 1 : 2;
+		if (opt_families == 3) {
+			tk_usage_error("-4 and -6 exclude each other");
+			return -1;
+		}
+		return 0;
+	case OPT_PORT:
+		return parse_ports("--port", arg, TK_NET_PORT_ANY) ? -1 : 0;
+	case OPT_LPORT:
+		return parse_ports("--lport", arg, TK_NET_PORT_LOCAL) ? -1 : 0;
+	case OPT_RPORT:
+		return parse_ports("--rport", arg, TK_NET_PORT_REMOTE) ? -1 : 0;
+	default:
+		return -1;
+	}
+}
+
+static const struct tk_tool tool = {
+	.name = "nettrace",
+	.summary = "Trace TCP connections: connect, accept and close with bytes and duration\n"
+		   "(state changes and retransmissions on request), IPv4 and IPv6, attributed\n"
+		   "to the process that owns the socket. Tracepoints only: no kprobes needed.",
+	.examples = "  nettrace                          # every TCP connect, accept and close\n"
+		    "  nettrace --port 443 -j            # connections to or from port 443, as JSON\n"
+		    "  nettrace --lport 80 -e accept     # who accepts on local port 80\n"
+		    "  nettrace -6 -e all                # IPv6 only, every state change too\n"
+		    "  nettrace -- curl -s example.com   # run curl, trace its connections\n",
+	.events = events,
+	.opts = opts,
+	.parse_opt = parse_opt,
+};
+
+int main(int argc, char **argv)
+{
+	struct nettrace_bpf *skel = NULL;
+	struct tk_env env;
+	int rc = tk_init(&tool, argc, argv, &env);
+
+	if (rc)
+		return rc;
+	skel = nettrace_bpf__open();
+	if (!skel) {
+		rc = tk_fail("cannot open the BPF object: %s", strerror(errno));
+		goto cleanup;
+	}
+	TK_APPLY_RODATA(skel, &env);
+	skel->rodata->targ_families = opt_families;
+	skel->rodata->targ_port_need = opt_port_need;
+	memcpy((void *)skel->rodata->targ_ports, opt_ports, sizeof(opt_ports));
+	rc = tk_run(&env, TK_BPF(skel));
+cleanup:
+	nettrace_bpf__destroy(skel);
+	return rc;
+}
