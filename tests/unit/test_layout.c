@@ -90,7 +90,22 @@ static void test_queries(void **state)
 	assert_int_equal(tk_event_size(TK_EV_fork), 56);
 	assert_int_equal(tk_event_size(TK_EV_exit), 64);
 	assert_int_equal(tk_event_size(TK_EV_open), 656);
-	assert_int_equal(tk_event_size(TK_EV_connect), 112);
+	assert_int_equal(tk_event_size(TK_EV_connect), 96);
+	assert_int_equal(tk_event_size(TK_EV_accept), 88);
+	assert_int_equal(tk_event_size(TK_EV_tcp_close), 120);
+	assert_int_equal(tk_event_size(TK_EV_state), 88);
+	assert_int_equal(tk_event_size(TK_EV_retransmit), 88);
+	/* the connection tuple sits at the same offsets in every net event */
+	for (__u32 id = TK_EV_connect; id <= TK_EV_retransmit; id++) {
+		assert_int_equal(tk_event_field_offset(id, "family"), 40);
+		assert_int_equal(tk_event_field_offset(id, "saddr"), 42);
+		assert_int_equal(tk_event_field_offset(id, "sport"), 58);
+		assert_int_equal(tk_event_field_offset(id, "daddr"), 60);
+		assert_int_equal(tk_event_field_offset(id, "dport"), 76);
+	}
+	assert_int_equal(tk_event_field_offset(TK_EV_tcp_close, "bytes_sent"), 96);
+	assert_int_equal(tk_event_field_offset(TK_EV_tcp_close, "bytes_received"), 104);
+	assert_int_equal(tk_event_field_offset(TK_EV_connect, "error"), 80);
 	assert_int_equal(tk_event_size(TK_EV_syscall), 112);
 	assert_int_equal(tk_event_size(999), -1);
 	assert_int_equal(tk_event_field_offset(TK_EV_exec, "pid"), 12);

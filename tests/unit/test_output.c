@@ -247,7 +247,8 @@ static void test_file_flags_dev_mode(void **state)
 
 static void test_net_addresses(void **state)
 {
-	struct tk_net_event e;
+	struct tk_net_connect_event e;
+	struct tk_net_state_event st;
 	int rc;
 	char *out;
 	const unsigned char mapped[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
@@ -259,19 +260,68 @@ static void test_net_addresses(void **state)
 	e.family = AF_INET6;
 	memcpy(e.saddr, mapped, 16);
 	memcpy(e.daddr, v6, 16);
+	e.sport = 40000;
 	e.dport = 443;
-	e.newstate = 1;
+	e.error = -111;
+	e.duration_ns = 1500000;
 	out = render(&e, sizeof(e), true, &rc);
 	check_json_line(out);
-	assert_non_null(strstr(out, "\"family\":\"AF_INET6\""));
-	assert_non_null(strstr(out, "\"saddr\":\"127.0.0.1\""));
-	assert_non_null(strstr(out, "\"daddr\":\"::1\""));
-	assert_non_null(strstr(out, "\"newstate\":\"ESTABLISHED\""));
+	assert_non_null(strstr(out, "\"family\":\"AF_INET6\",\"saddr\":\"127.0.0.1\",\"sport\":40000,"
+				    "\"daddr\":\"::1\",\"dport\":443,\"error\":-111,"
+				    "\"error_str\":\"ECONNREFUSED\",\"duration_ns\":1500000}"));
 	free(out);
 	e.family = AF_INET;
 	memcpy(e.saddr, (unsigned char[]){ 10, 1, 2, 3 }, 4);
 	out = render(&e, sizeof(e), false, &rc);
-	assert_non_null(strstr(out, " saddr=10.1.2.3 "));
+	assert_non_null(strstr(out, "connect  42      43      1000  curl             family=AF_INET "
+				    "saddr=10.1.2.3 sport=40000 daddr=0.0.0.0 dport=443 "
+				    "error=-111(ECONNREFUSED) duration_ns=1.500ms\n"));
+	free(out);
+
+	memset(&st, 0, sizeof(st));
+	hdr(&st.hdr, TK_EV_state, "nginx");
+	st.family = AF_INET;
+	st.oldstate = 2;
+	st.newstate = 1;
+	out = render(&st, sizeof(st), true, &rc);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"event\":\"state\""));
+	assert_non_null(strstr(out, "\"oldstate\":\"SYN_SENT\",\"newstate\":\"ESTABLISHED\""));
+	free(out);
+}
+
+/* close: who closed, bytes, errno name; the padding never shows. */
+static void test_net_close(void **state)
+{
+	struct tk_net_close_event e;
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, TK_EV_tcp_close, "srv");
+	e.family = AF_INET6;
+	e.saddr[15] = 1;
+	e.daddr[15] = 1;
+	e.closed_by = TK_NET_CLOSED_REMOTE;
+	e.error = -104;
+	e.bytes_sent = 54321;
+	e.bytes_received = 12345;
+	e.duration_ns = 2000;
+	out = render(&e, sizeof(e), true, &rc);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"event\":\"close\""));
+	assert_non_null(strstr(out, "\"closed_by\":\"remote\",\"error\":-104,"
+				    "\"error_str\":\"ECONNRESET\",\"retransmits\":0,"
+				    "\"duration_ns\":2000,\"bytes_sent\":54321,"
+				    "\"bytes_received\":12345,\"srtt_us\":0}"));
+	assert_null(strstr(out, "pad"));
+	free(out);
+	e.closed_by = TK_NET_CLOSED_LOCAL;
+	out = render(&e, sizeof(e), false, &rc);
+	assert_non_null(strstr(out, " closed_by=local error=-104(ECONNRESET) retransmits=0 "
+				    "duration_ns=2.000us bytes_sent=54321 bytes_received=12345 "
+				    "srtt_us=0\n"));
 	free(out);
 }
 
@@ -334,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_exit_signal),
 		cmocka_unit_test(test_file_flags_dev_mode),
 		cmocka_unit_test(test_net_addresses),
+		cmocka_unit_test(test_net_close),
 		cmocka_unit_test(test_syscall_args),
 		cmocka_unit_test(test_malformed_records),
 	};
