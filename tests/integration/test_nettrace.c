@@ -1,0 +1,693 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * nettrace end to end (root): real loopback connections between two real
+ * processes (tests/helpers/tcppeer.c), and the exact records that come
+ * back — pids, ports, byte counts, errors. Without root: SKIPPED.
+ *
+ * Other tests may run at the same time on this machine, so records are
+ * picked by the ports of our own listeners, never assumed to be alone.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "testlib.h"
+
+#define NETTRACE tl_path("bin/nettrace")
+#define TCPPEER tl_path("build/tests/tcppeer")
+#define READY "tracing, Ctrl-C to end"
+#define PROG_PREFIX "net_"
+#define SENT 12345     /* client -> server */
+#define RECEIVED 54321 /* server -> client */
+#define SEC 1000000000LL
+
+#define NEED_ROOT()                                                               \
+	do {                                                                      \
+		if (!tl_is_root()) {                                              \
+			fprintf(stderr, "SKIPPED: %s needs root\n", __func__);   \
+			skip();                                                   \
+		}                                                                 \
+	} while (0)
+
+static void assert_no_progs_left(void)
+{
+	int n = tk_progs_loaded(PROG_PREFIX);
+
+	for (int i = 0; n && i < 50; i++) {
+		usleep(100000);
+		n = tk_progs_loaded(PROG_PREFIX);
+	}
+	if (n)
+		fail_msg("%d nettrace BPF programs still loaded after exit", n);
+}
+
+/*
+ * Every process a test starts, by value: a failed assertion leaves the test
+ * early, and teardown() must still stop its tracers and servers (a stray
+ * tracer would also fail every later "no programs left" check).
+ */
+static struct proc started[32];
+static int nstarted;
+
+static void track(const struct proc *p)
+{
+	if (nstarted < (int)(sizeof(started) / sizeof(started[0])))
+		started[nstarted++] = *p;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < nstarted; i++) {
+		struct proc *p = &started[i];
+
+		/* 0: our child, still running (not yet reaped by proc_wait) */
+		if (p->pid > 0 && waitpid(p->pid, NULL, WNOHANG) == 0) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, NULL, 0);
+		}
+		unlink(p->out);
+		unlink(p->err);
+	}
+	nstarted = 0;
+	return 0;
+}
+
+/* The first line a helper printed on stdout: a port number. */
+static long read_port(struct proc *p)
+{
+	for (int i = 0; i < 1000; i++) {
+		char *s = slurp(p->out);
+		long port = s && strchr(s, '\n') ? atol(s) : 0;
+
+		free(s);
+		if (port > 0)
+			return port;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* A tcppeer server for nconn connections that reads recv_n, sends send_n. */
+static void start_server(struct proc *p, const char *addr, long recv_n, long send_n, long *port)
+{
+	char r[16], s[16];
+	char *argv[] = { (char *)TCPPEER, "server", (char *)addr, "1", r, s, NULL };
+
+	snprintf(r, sizeof(r), "%ld", recv_n);
+	snprintf(s, sizeof(s), "%ld", send_n);
+	assert_int_equal(proc_start(p, argv), 0);
+	track(p);
+	*port = read_port(p);
+	assert_true(*port > 0);
+}
+
+/* Runs a client to completion; returns its exit code, its pid and port. */
+static int run_client(const char *addr, long port, long send_n, long recv_n, int syncnt,
+		      pid_t *pid, long *sport)
+{
+	char p[16], s[16], r[16], sc[16];
+	char *argv[] = { (char *)TCPPEER, "client", (char *)addr, p, s, r, NULL, NULL, NULL };
+	struct proc c;
+	int rc;
+
+	snprintf(p, sizeof(p), "%ld", port);
+	snprintf(s, sizeof(s), "%ld", send_n);
+	snprintf(r, sizeof(r), "%ld", recv_n);
+	if (syncnt) {
+		snprintf(sc, sizeof(sc), "%d", syncnt);
+		memmove(&argv[4], &argv[2], 4 * sizeof(argv[0]));
+		argv[2] = "-s";
+		argv[3] = sc;
+	}
+	if (proc_start(&c, argv))
+		return -1;
+	track(&c);
+	*pid = c.pid;
+	rc = proc_wait(&c, 20000);
+	if (sport) {
+		char *o = slurp(c.out);
+
+		*sport = o ? atol(o) : 0;
+		free(o);
+	}
+	proc_cleanup(&c);
+	return rc;
+}
+
+static void start_tracer(struct proc *p, char **argv)
+{
+	assert_int_equal(proc_start(p, argv), 0);
+	track(p);
+	if (!proc_wait_stderr(p, READY, 20000)) {
+		char *e = slurp(p->err);
+
+		fail_msg("nettrace did not start: %s", e ? e : "?");
+	}
+}
+
+static void stop_tracer(struct proc *p, struct records *r)
+{
+	unsigned long long events, lost;
+
+	kill(p->pid, SIGINT);
+	assert_int_equal(proc_wait(p, 20000), 0);
+	assert_int_equal(proc_summary(p, &events, &lost), 0);
+	assert_int_equal(lost, 0);
+	if (r) {
+		assert_int_equal(records_load(p->out, r), 0);
+		assert_int_equal(r->invalid, 0);
+		/* the summary object + every record counted in the summary line */
+		assert_int_equal(r->n, events + 1);
+	}
+}
+
+static bool has_port(const struct jv *v, long port)
+{
+	return json_int(v, "sport", -1) == port || json_int(v, "dport", -1) == port;
+}
+
+/* Records of event ev (NULL: any) touching port, and the first of them. */
+static size_t pick(const struct records *r, const char *ev, long port, const struct jv **first)
+{
+	size_t n = 0;
+
+	if (first)
+		*first = NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		const char *e = json_str(r->v[i], "event");
+
+		if (!e || !strcmp(e, "summary") || (ev && strcmp(e, ev)) || !has_port(r->v[i], port))
+			continue;
+		if (first && !*first)
+			*first = r->v[i];
+		n++;
+	}
+	return n;
+}
+
+/* The record of event ev from pid with local port sport (-1: any) and remote
+ * port dport. */
+static const struct jv *find(const struct records *r, const char *ev, long pid, long sport,
+			     long dport)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct jv *v = r->v[i];
+		const char *e = json_str(v, "event");
+
+		if (e && !strcmp(e, ev) && json_int(v, "pid", -1) == pid &&
+		    (sport < 0 || json_int(v, "sport", -1) == sport) &&
+		    json_int(v, "dport", -1) == dport)
+			return v;
+	}
+	fail_msg("no %s record from pid %ld with sport %ld dport %ld", ev, pid, sport, dport);
+	return NULL;
+}
+
+static void assert_tuple(const struct jv *v, const char *family, const char *addr)
+{
+	assert_string_equal(json_str(v, "family"), family);
+	assert_string_equal(json_str(v, "saddr"), addr);
+	assert_string_equal(json_str(v, "daddr"), addr);
+	assert_string_equal(json_str(v, "comm"), "tcppeer");
+}
+
+static void assert_between(long long v, long long lo, long long hi, const char *what)
+{
+	if (v < lo || v > hi)
+		fail_msg("%s = %lld, expected %lld..%lld", what, v, lo, hi);
+}
+
+/*
+ * The state records of pid on the socket with local port sport (-1: any)
+ * and remote port dport are exactly seq ("OLD>NEW"), in this order.
+ */
+static void assert_states(const struct records *r, long pid, long sport, long dport,
+			  const char *const *seq)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct jv *v = r->v[i];
+		const char *e = json_str(v, "event");
+		char got[64];
+
+		if (!e || strcmp(e, "state") || json_int(v, "pid", -1) != pid ||
+		    json_int(v, "dport", -1) != dport ||
+		    (sport >= 0 && json_int(v, "sport", -1) != sport))
+			continue;
+		snprintf(got, sizeof(got), "%s>%s", json_str(v, "oldstate"), json_str(v, "newstate"));
+		if (!seq[k])
+			fail_msg("pid %ld port %ld: unexpected extra state %s", pid, dport, got);
+		if (strcmp(got, seq[k]))
+			fail_msg("pid %ld port %ld: state %zu is %s, expected %s", pid, dport, k, got,
+				 seq[k]);
+		k++;
+	}
+	if (seq[k])
+		fail_msg("pid %ld port %ld: missing state %s", pid, dport, seq[k]);
+}
+
+/*
+ * One connection each way of the loopback pair, byte-exact, then a connect
+ * to the same port after the server is gone: ECONNREFUSED.
+ */
+static void loopback_exact(const char *family, const char *addr)
+{
+	char *argv[] = { (char *)NETTRACE, "-j", "-e", "all", NULL };
+	static const char *const client_seq[] = {
+		"CLOSE>SYN_SENT", "SYN_SENT>ESTABLISHED", "ESTABLISHED>FIN_WAIT1",
+		"FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>CLOSE", NULL,
+	};
+	static const char *const child_seq[] = {
+		"LISTEN>SYN_RECV", "SYN_RECV>ESTABLISHED", "ESTABLISHED>CLOSE_WAIT",
+		"CLOSE_WAIT>LAST_ACK", "LAST_ACK>CLOSE", NULL,
+	};
+	static const char *const listener_seq[] = { "CLOSE>LISTEN", "LISTEN>CLOSE", NULL };
+	static const char *const refused_seq[] = { "CLOSE>SYN_SENT", "SYN_SENT>CLOSE", NULL };
+	struct proc t, srv;
+	struct records r;
+	const struct jv *v;
+	long port, cport, dummy;
+	pid_t cpid, rpid, spid;
+	struct timespec t0, t1;
+	long long wall;
+
+	start_tracer(&t, argv);
+	start_server(&srv, addr, SENT, RECEIVED, &port);
+	spid = srv.pid; /* proc_wait() forgets it */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(run_client(addr, port, SENT, RECEIVED, 0, &cpid, &cport), 0);
+	assert_int_equal(proc_wait(&srv, 10000), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	wall = (t1.tv_sec - t0.tv_sec) * SEC + t1.tv_nsec - t0.tv_nsec;
+	/* nobody listens there any more */
+	assert_int_equal(run_client(addr, port, 1, 1, 0, &rpid, &dummy), 111);
+	stop_tracer(&t, &r);
+
+	/* client side, attributed to the client even though the handshake
+	 * and the final close ran in softirq */
+	v = find(&r, "connect", cpid, cport, port);
+	assert_tuple(v, family, addr);
+	assert_int_equal(json_int(v, "tid", -1), cpid);
+	assert_int_equal(json_int(v, "error", -1), 0);
+	assert_between(json_int(v, "duration_ns", -1), 1, SEC, "connect duration_ns");
+
+	v = find(&r, "close", cpid, cport, port);
+	assert_tuple(v, family, addr);
+	assert_int_equal(json_int(v, "bytes_sent", -1), SENT);
+	assert_int_equal(json_int(v, "bytes_received", -1), RECEIVED);
+	assert_string_equal(json_str(v, "closed_by"), "local");
+	assert_int_equal(json_int(v, "error", -1), 0);
+	assert_between(json_int(v, "duration_ns", -1), 1, wall, "client close duration_ns");
+
+	/* server side, attributed to the server (the accept() caller) */
+	v = find(&r, "accept", spid, port, cport);
+	assert_tuple(v, family, addr);
+	assert_int_equal(json_int(v, "tid", -1), spid);
+	assert_between(json_int(v, "duration_ns", -1), 0, wall, "accept duration_ns");
+
+	v = find(&r, "close", spid, port, cport);
+	assert_tuple(v, family, addr);
+	assert_int_equal(json_int(v, "bytes_sent", -1), RECEIVED);
+	assert_int_equal(json_int(v, "bytes_received", -1), SENT);
+	assert_string_equal(json_str(v, "closed_by"), "remote");
+	assert_between(json_int(v, "duration_ns", -1), 1, wall, "server close duration_ns");
+
+	/* the refused one: its own pid, its errno, the port it tried */
+	assert_int_equal(pick(&r, "connect", port, NULL), 2);
+	for (size_t i = 0; i < r.n; i++) {
+		v = r.v[i];
+		if (strcmp(json_str(v, "event"), "connect") || json_int(v, "pid", -1) != rpid)
+			continue;
+		assert_int_equal(json_int(v, "dport", -1), port);
+		assert_int_equal(json_int(v, "error", 0), -111);
+		assert_string_equal(json_str(v, "error_str"), "ECONNREFUSED");
+		assert_between(json_int(v, "duration_ns", -1), 1, SEC, "refused duration_ns");
+		assert_string_equal(json_str(v, "daddr"), addr);
+	}
+	/* every state change, each attributed to its socket's owner: the
+	 * child's first ones happen before accept(), in softirq, and belong
+	 * to the listening process */
+	assert_states(&r, cpid, -1, port, client_seq);
+	assert_states(&r, spid, port, cport, child_seq);
+	assert_states(&r, spid, port, 0, listener_seq);
+	assert_states(&r, rpid, -1, port, refused_seq);
+
+	/* and nothing else on this port */
+	assert_int_equal(pick(&r, "connect", port, NULL), 2);
+	assert_int_equal(pick(&r, "accept", port, NULL), 1);
+	assert_int_equal(pick(&r, "close", port, NULL), 2);
+	assert_int_equal(pick(&r, "state", port, NULL), 5 + 5 + 2 + 2);
+	assert_int_equal(pick(&r, "retransmit", port, NULL), 0);
+	records_free(&r);
+	proc_cleanup(&t);
+	proc_cleanup(&srv);
+	assert_no_progs_left();
+}
+
+static void test_loopback_ipv4(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	loopback_exact("AF_INET", "127.0.0.1");
+}
+
+static void test_loopback_ipv6(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	loopback_exact("AF_INET6", "::1");
+}
+
+/*
+ * Three connections (A, B over IPv4, C over IPv6) seen by six tracers at
+ * once, each with different filters; each must get exactly its share.
+ */
+static void test_filters(void **state)
+{
+	struct proc sa, sb, sc, t[6], text;
+	struct records r[6];
+	long pa, pb, pc, ca, cb, cc;
+	char la[32], lb[32], list[64], spid[16];
+	pid_t cpa, cpb, cpc, spa, spc;
+	const struct jv *v;
+
+	(void)state;
+	NEED_ROOT();
+	start_server(&sa, "127.0.0.1", SENT, RECEIVED, &pa);
+	start_server(&sb, "127.0.0.1", SENT, RECEIVED, &pb);
+	start_server(&sc, "::1", SENT, RECEIVED, &pc);
+	spa = sa.pid; /* proc_wait() forgets them */
+	spc = sc.pid;
+	snprintf(la, sizeof(la), "%ld", pa);
+	snprintf(lb, sizeof(lb), "%ld", pb);
+	snprintf(list, sizeof(list), "%ld,%ld,%ld", pa, pb, pc);
+	snprintf(spid, sizeof(spid), "%d", spa);
+	{
+		char *a0[] = { (char *)NETTRACE, "-j", "--port", la, NULL };
+		char *a1[] = { (char *)NETTRACE, "-j", "--lport", la, NULL };
+		char *a2[] = { (char *)NETTRACE, "-j", "--rport", lb, NULL };
+		char *a3[] = { (char *)NETTRACE, "-j", "-6", "--port", list, NULL };
+		char *a4[] = { (char *)NETTRACE, "-j", "-4", "--port", list, NULL };
+		char *a5[] = { (char *)NETTRACE, "-j", "-p", spid, NULL };
+		char *a6[] = { (char *)NETTRACE, "--lport", la, NULL };
+
+		start_tracer(&t[0], a0);
+		start_tracer(&t[1], a1);
+		start_tracer(&t[2], a2);
+		start_tracer(&t[3], a3);
+		start_tracer(&t[4], a4);
+		start_tracer(&t[5], a5);
+		start_tracer(&text, a6);
+	}
+	assert_int_equal(run_client("127.0.0.1", pa, SENT, RECEIVED, 0, &cpa, &ca), 0);
+	assert_int_equal(run_client("127.0.0.1", pb, SENT, RECEIVED, 0, &cpb, &cb), 0);
+	assert_int_equal(run_client("::1", pc, SENT, RECEIVED, 0, &cpc, &cc), 0);
+	assert_int_equal(proc_wait(&sa, 10000), 0);
+	assert_int_equal(proc_wait(&sb, 10000), 0);
+	assert_int_equal(proc_wait(&sc, 10000), 0);
+	for (int i = 0; i < 6; i++)
+		stop_tracer(&t[i], &r[i]);
+	stop_tracer(&text, NULL);
+	{
+		/* text: a header and the two lines of --lport A, with names */
+		char *out = slurp(text.out), *line, *save = NULL, want[128];
+		int n = 0;
+
+		assert_non_null(out);
+		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+			if (n == 0) {
+				assert_non_null(strstr(line, "EVENT"));
+				continue;
+			}
+			snprintf(want, sizeof(want), "%-7d ", spa);
+			assert_non_null(strstr(line, want));
+			snprintf(want, sizeof(want), " family=AF_INET saddr=127.0.0.1 sport=%ld "
+				 "daddr=127.0.0.1 dport=%ld ", pa, ca);
+			assert_non_null(strstr(line, want));
+			if (n == 1)
+				assert_true(!strncmp(line, "accept ", 7));
+			else
+				assert_non_null(strstr(line, " closed_by=remote error=0 "));
+		}
+		assert_int_equal(n, 3);
+		free(out);
+		proc_cleanup(&text);
+	}
+
+	/* --port A: both ends of A, nothing else at all */
+	assert_int_equal(r[0].n - 1, 4);
+	assert_int_equal(pick(&r[0], NULL, pa, NULL), 4);
+	find(&r[0], "connect", cpa, ca, pa);
+	find(&r[0], "accept", spa, pa, ca);
+	find(&r[0], "close", cpa, ca, pa);
+	find(&r[0], "close", spa, pa, ca);
+
+	/* --lport A: only the server's end (local port A) */
+	assert_int_equal(r[1].n - 1, 2);
+	find(&r[1], "accept", spa, pa, ca);
+	find(&r[1], "close", spa, pa, ca);
+
+	/* --rport B: only B's client end (remote port B) */
+	assert_int_equal(r[2].n - 1, 2);
+	find(&r[2], "connect", cpb, cb, pb);
+	v = find(&r[2], "close", cpb, cb, pb);
+	assert_int_equal(json_int(v, "bytes_sent", -1), SENT);
+
+	/* -6: only C */
+	assert_int_equal(r[3].n - 1, 4);
+	assert_int_equal(pick(&r[3], NULL, pc, NULL), 4);
+	find(&r[3], "accept", spc, pc, cc);
+
+	/* -4: A and B, not C */
+	assert_int_equal(r[4].n - 1, 8);
+	assert_int_equal(pick(&r[4], NULL, pc, NULL), 0);
+	assert_int_equal(pick(&r[4], NULL, pa, NULL), 4);
+	assert_int_equal(pick(&r[4], NULL, pb, NULL), 4);
+
+	/* -p server A: its accept and its close (which ran in softirq, on
+	 * the client's time), nothing of the client */
+	assert_int_equal(r[5].n - 1, 2);
+	find(&r[5], "accept", spa, pa, ca);
+	v = find(&r[5], "close", spa, pa, ca);
+	assert_int_equal(json_int(v, "bytes_sent", -1), RECEIVED);
+
+	for (int i = 0; i < 6; i++) {
+		records_free(&r[i]);
+		proc_cleanup(&t[i]);
+	}
+	proc_cleanup(&sa);
+	proc_cleanup(&sb);
+	proc_cleanup(&sc);
+	assert_no_progs_left();
+}
+
+/*
+ * Command mode: a client run by nettrace is traced; the server it talks
+ * to, and another client running at the same time, are not — although the
+ * server's half of the connection changes state on the traced client's CPU
+ * time (loopback softirq).
+ */
+static void test_command_mode(void **state)
+{
+	struct proc sa, sb, t;
+	struct records r;
+	long pa, pb, cb;
+	pid_t cpb, cmd = 0, spa;
+	char cmdline[256];
+	const struct jv *v;
+	char *argv[] = { (char *)NETTRACE, "-j", "--", "/bin/sh", "-c", cmdline, NULL };
+
+	(void)state;
+	NEED_ROOT();
+	start_server(&sa, "127.0.0.1", 100, 200, &pa);
+	start_server(&sb, "127.0.0.1", SENT, RECEIVED, &pb);
+	spa = sa.pid;
+	snprintf(cmdline, sizeof(cmdline), "%s client 127.0.0.1 %ld 100 200 >/dev/null; exit 7",
+		 TCPPEER, pa);
+	assert_int_equal(proc_start(&t, argv), 0);
+	track(&t);
+	/* an untraced connection while the command runs */
+	assert_int_equal(run_client("127.0.0.1", pb, SENT, RECEIVED, 0, &cpb, &cb), 0);
+	assert_int_equal(proc_wait(&t, 20000), 7);
+	assert_int_equal(proc_wait(&sa, 10000), 0);
+	assert_int_equal(proc_wait(&sb, 10000), 0);
+	assert_int_equal(records_load(t.out, &r), 0);
+	assert_int_equal(r.invalid, 0);
+
+	/* exactly the command's connect and close */
+	assert_int_equal(r.n - 1, 2);
+	assert_int_equal(pick(&r, "connect", pa, &v), 1);
+	cmd = json_int(v, "pid", -1);
+	assert_true(cmd > 0 && cmd != spa && cmd != cpb);
+	assert_int_equal(json_int(v, "error", -1), 0);
+	assert_int_equal(pick(&r, "close", pa, &v), 1);
+	assert_int_equal(json_int(v, "pid", -1), cmd);
+	assert_int_equal(json_int(v, "bytes_sent", -1), 100);
+	assert_int_equal(json_int(v, "bytes_received", -1), 200);
+	assert_int_equal(pick(&r, NULL, pb, NULL), 0);
+	records_free(&r);
+	proc_cleanup(&t);
+	proc_cleanup(&sa);
+	proc_cleanup(&sb);
+	assert_no_progs_left();
+}
+
+/*
+ * A SYN nobody answers: a listener with a full accept queue drops it. With
+ * TCP_SYNCNT 1 the client gives up after ~3 s: ETIMEDOUT, its SYN
+ * retransmissions reported on the way.
+ */
+static void test_timeout_and_retransmit(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	char sport_s[16];
+	char *argv[] = { (char *)NETTRACE, "-j", "-e", "connect,retransmit", "--rport", sport_s,
+			 NULL };
+	struct proc t;
+	struct records r;
+	const struct jv *v;
+	long port, cport = -1, want = 1;
+	size_t nretrans = 0;
+	pid_t cpid;
+	int lfd, fill;
+
+	(void)state;
+	NEED_ROOT();
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	snprintf(sport_s, sizeof(sport_s), "%ld", port);
+	start_tracer(&t, argv);
+	/* this one fills the queue of one (never accepted) */
+	fill = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(fill, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(run_client("127.0.0.1", port, 0, 0, 1, &cpid, NULL), 110);
+	stop_tracer(&t, &r);
+	close(fill);
+	close(lfd);
+
+	v = find(&r, "connect", getpid(), -1, port);
+	assert_int_equal(json_int(v, "error", -1), 0);
+	for (size_t i = 0; i < r.n; i++) {
+		const char *e = json_str(r.v[i], "event");
+
+		v = r.v[i];
+		if (!strcmp(e, "connect") && json_int(v, "pid", -1) == cpid) {
+			assert_int_equal(json_int(v, "error", 0), -110);
+			assert_string_equal(json_str(v, "error_str"), "ETIMEDOUT");
+			assert_between(json_int(v, "duration_ns", -1), 2 * SEC, 10 * SEC,
+				       "timed-out connect duration_ns");
+			cport = json_int(v, "sport", -1);
+		} else if (!strcmp(e, "retransmit")) {
+			assert_int_equal(json_int(v, "pid", -1), cpid);
+			assert_int_equal(json_int(v, "dport", -1), port);
+			assert_string_equal(json_str(v, "state"), "SYN_SENT");
+			assert_int_equal(json_int(v, "retransmits", -1), want++);
+			nretrans++;
+		}
+	}
+	assert_true(cport > 0);
+	assert_true(nretrans >= 1);
+	/* the retransmissions are the failed socket's */
+	for (size_t i = 0; i < r.n; i++)
+		if (!strcmp(json_str(r.v[i], "event"), "retransmit"))
+			assert_int_equal(json_int(r.v[i], "sport", -1), cport);
+	assert_int_equal(r.n - 1, 2 + nretrans);
+	records_free(&r);
+	proc_cleanup(&t);
+	assert_no_progs_left();
+}
+
+static void test_bad_args_exit_2(void **state)
+{
+	const char *bad[][3] = {
+		{ "--port", "0" }, { "--port", "65536" }, { "--port", "http" },
+		{ "--port", "80," }, { "--port", ",80" }, { "--port", "80,,443" },
+		{ "--lport", "" }, { "--rport", "-1" }, { "--port" }, { "-4", "-6" },
+		{ "-e", "connect,nope" }, { "--bogus" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { (char *)NETTRACE, (char *)bad[i][0], (char *)bad[i][1], NULL };
+		struct proc p;
+		char *err;
+
+		assert_int_equal(proc_start(&p, argv), 0);
+		if (proc_wait(&p, 10000) != 2)
+			fail_msg("nettrace %s %s: exit code is not 2", bad[i][0],
+				 bad[i][1] ? bad[i][1] : "");
+		/* one line, prefixed with the tool's name */
+		err = slurp(p.err);
+		assert_non_null(err);
+		assert_true(!strncmp(err, "nettrace: ", 10));
+		assert_int_equal(strchr(err, '\n') - err, (long)strlen(err) - 1);
+		free(err);
+		proc_cleanup(&p);
+	}
+}
+
+/* valgrind: no leaks or invalid accesses over a traced command (a refused
+ * connect: the command's exit code 111 comes back through nettrace). */
+static void test_valgrind(void **state)
+{
+	char cmd[256], supp[512];
+	char *argv[] = { "/usr/bin/valgrind", "-q", "--leak-check=full",
+			 "--show-leak-kinds=all", "--errors-for-leak-kinds=all",
+			 "--error-exitcode=99", supp, (char *)NETTRACE, "-j", "-e", "all",
+			 "--", "/bin/sh", "-c", cmd, NULL };
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd;
+
+	(void)state;
+	NEED_ROOT();
+	if (access(argv[0], X_OK)) {
+		fprintf(stderr, "SKIPPED: valgrind not installed\n");
+		skip();
+	}
+	/* a port that was free a moment ago and has no listener */
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s client 127.0.0.1 %d 1 1 >/dev/null", TCPPEER,
+		 ntohs(a.sin_port));
+	snprintf(supp, sizeof(supp), "--suppressions=%s", tl_path("tests/valgrind.supp"));
+	assert_int_equal(run_quiet(argv), 111);
+	assert_no_progs_left();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_bad_args_exit_2, teardown),
+		cmocka_unit_test_teardown(test_loopback_ipv4, teardown),
+		cmocka_unit_test_teardown(test_loopback_ipv6, teardown),
+		cmocka_unit_test_teardown(test_filters, teardown),
+		cmocka_unit_test_teardown(test_command_mode, teardown),
+		cmocka_unit_test_teardown(test_timeout_and_retransmit, teardown),
+		cmocka_unit_test_teardown(test_valgrind, teardown),
+	};
+	if (!tl_is_root())
+		fprintf(stderr, "\n*** nettrace integration tests need root: SKIPPED ***\n\n");
+	return cmocka_run_group_tests_name("nettrace", tests, NULL, NULL);
+}
