@@ -121,9 +121,15 @@ test: deps
 # ---- benchmarks: `make bench` runs every bench-* target ---------------------
 # benches
 BENCHES ?=
+BENCHES += bench-net
 bench: deps
 	$(Q)$(MAKE) all
 	$(Q)for b in $(BENCHES); do $(MAKE) $$b || exit 1; done
+
+# nettrace: loopback connections/s with no tracer, nettrace, bpftrace
+.PHONY: bench-net
+bench-net: all $(OUTPUT)/tests/connloop
+	$(Q)scripts/bench-net
 
 # ---- demo, deps, install ------------------------------------------------
 demo: deps
@@ -132,7 +138,7 @@ demo: deps
 
 # Debian/Ubuntu packages for building and testing (valgrind: leak test).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
-	pkg-config make gcc valgrind
+	pkg-config make gcc valgrind bpftrace
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \

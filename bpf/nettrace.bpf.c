@@ -87,42 +87,74 @@ struct net_tuple {
 /* ---- reading sockets --------------------------------------------------- */
 
 /*
- * Works for full sockets and request socks (both start with sock_common).
- * A full socket's local port is read from inet_sport: tcp_set_state()
- * releases the port (skc_num = 0) before the CLOSE tracepoint fires.
+ * Two ways to read a field. The sockets tp_btf programs receive are
+ * pointers the verifier knows (BTF): a plain load, no helper call, and
+ * these run ~10 times per connection. The socket accept() returned is
+ * found by walking the fd table with bpf_probe_read: it can only be read
+ * the same way (BPF_CORE_READ).
  */
-static __always_inline bool net_read_tuple(const struct sock_common *c, bool full,
-					   struct net_tuple *t)
+#define NET_LOAD(p, f) ((p)->f)
+#define NET_PROBE(p, f) BPF_CORE_READ(p, f)
+
+/*
+ * The tuple of a full socket (in = its inet_sock) or a request sock
+ * (in = NULL); both start with sock_common. A full socket's local port
+ * comes from inet_sport: tcp_set_state() releases the port (skc_num = 0)
+ * before the CLOSE tracepoint fires.
+ */
+#define NET_DEFINE_TUPLE_READER(name, RD)                                           \
+	static __always_inline bool name(const struct sock_common *c,                \
+					 const struct inet_sock *in, struct net_tuple *t) \
+	{                                                                             \
+		__u16 family = RD(c, skc_family);                                     \
+                                                                                      \
+		__builtin_memset(t, 0, sizeof(*t));                                   \
+		t->sport = in ? bpf_ntohs(RD(in, inet_sport)) : RD(c, skc_num);       \
+		t->dport = bpf_ntohs(RD(c, skc_dport));                               \
+		if (family == AF_INET) {                                              \
+			t->saddr[0] = RD(c, skc_rcv_saddr);                           \
+			t->daddr[0] = RD(c, skc_daddr);                               \
+		} else if (family == AF_INET6) {                                      \
+			t->saddr[0] = RD(c, skc_v6_rcv_saddr.in6_u.u6_addr32[0]);     \
+			t->saddr[1] = RD(c, skc_v6_rcv_saddr.in6_u.u6_addr32[1]);     \
+			t->saddr[2] = RD(c, skc_v6_rcv_saddr.in6_u.u6_addr32[2]);     \
+			t->saddr[3] = RD(c, skc_v6_rcv_saddr.in6_u.u6_addr32[3]);     \
+			t->daddr[0] = RD(c, skc_v6_daddr.in6_u.u6_addr32[0]);         \
+			t->daddr[1] = RD(c, skc_v6_daddr.in6_u.u6_addr32[1]);         \
+			t->daddr[2] = RD(c, skc_v6_daddr.in6_u.u6_addr32[2]);         \
+			t->daddr[3] = RD(c, skc_v6_daddr.in6_u.u6_addr32[3]);         \
+			family = net_unmap_v4(t);                                     \
+		} else {                                                              \
+			return false;                                                 \
+		}                                                                     \
+		t->family = family;                                                   \
+		return true;                                                          \
+	}
+
+/* ::ffff:a.b.c.d on both ends is an IPv4 connection: report it as one. */
+static __always_inline __u16 net_unmap_v4(struct net_tuple *t)
 {
-	__u16 family = BPF_CORE_READ(c, skc_family);
 	__u32 *s = t->saddr, *d = t->daddr;
 
-	__builtin_memset(t, 0, sizeof(*t));
-	if (full)
-		t->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)c, inet_sport));
-	else
-		t->sport = BPF_CORE_READ(c, skc_num);
-	t->dport = bpf_ntohs(BPF_CORE_READ(c, skc_dport));
-	if (family == AF_INET) {
-		bpf_core_read(t->saddr, 4, &c->skc_rcv_saddr);
-		bpf_core_read(t->daddr, 4, &c->skc_daddr);
-	} else if (family == AF_INET6) {
-		bpf_core_read(t->saddr, 16, &c->skc_v6_rcv_saddr);
-		bpf_core_read(t->daddr, 16, &c->skc_v6_daddr);
-		/* ::ffff:a.b.c.d on both ends: an IPv4 connection */
-		if (!s[0] && !s[1] && s[2] == bpf_htonl(0xffff) &&
-		    !d[0] && !d[1] && d[2] == bpf_htonl(0xffff)) {
-			family = AF_INET;
-			s[0] = s[3];
-			d[0] = d[3];
-			s[1] = s[2] = s[3] = 0;
-			d[1] = d[2] = d[3] = 0;
-		}
-	} else {
-		return false;
-	}
-	t->family = family;
-	return true;
+	if (s[0] || s[1] || s[2] != bpf_htonl(0xffff) || d[0] || d[1] ||
+	    d[2] != bpf_htonl(0xffff))
+		return AF_INET6;
+	s[0] = s[3];
+	d[0] = d[3];
+	s[1] = s[2] = s[3] = 0;
+	d[1] = d[2] = d[3] = 0;
+	return AF_INET;
+}
+
+NET_DEFINE_TUPLE_READER(net_tuple_load, NET_LOAD)
+NET_DEFINE_TUPLE_READER(net_tuple_probe, NET_PROBE)
+
+/* A tp_btf socket's inet_sock (NULL if it is not a full TCP socket). */
+static __always_inline const struct inet_sock *net_inet(const struct sock *sk)
+{
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+
+	return tp ? &tp->inet_conn.icsk_inet : NULL;
 }
 
 /* -4/-6 and the port options, all in the kernel. */
@@ -156,7 +188,12 @@ static __always_inline void net_owner_current(struct net_owner *o)
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 
-/* Nobody known: pid 0, the socket's own uid. */
+/*
+ * Nobody known: pid 0, the socket's own uid. (Read with a helper call on
+ * purpose: as a plain load, clang merges it with the load from the map
+ * value in net_owner_of(), and the verifier refuses one instruction that
+ * reads two kinds of pointer.)
+ */
 static __always_inline void net_owner_unknown(const struct sock *sk, struct net_owner *o)
 {
 	__builtin_memset(o, 0, sizeof(*o));
@@ -205,13 +242,10 @@ static __always_inline void net_fill_hdr(struct tk_hdr *h, __u32 event,
 		(e)->dport = (t)->dport;                             \
 	} while (0)
 
-/* The common gate: event selected, tuple and owner pass the filters. */
-static __always_inline bool net_wanted(__u32 event, const struct sock_common *c, bool full,
-				       const struct net_owner *o, struct net_tuple *t)
+/* The filters after the event's own -e check: tuple, then owner. */
+static __always_inline bool net_wanted(const struct net_tuple *t, const struct net_owner *o)
 {
-	if (!tk_event_enabled(event) || !net_read_tuple(c, full, t) || !net_want_tuple(t))
-		return false;
-	return tk_want_task(o->pid, o->uid, o->comm);
+	return net_want_tuple(t) && tk_want_task(o->pid, o->uid, o->comm);
 }
 
 static __always_inline __u64 since(__u64 start, __u64 now)
@@ -226,8 +260,11 @@ static __always_inline void emit_connect(void *ctx, const struct sock *sk,
 	struct net_owner o;
 	struct net_tuple t;
 
+	if (!tk_event_enabled(TK_EV_connect) ||
+	    !net_tuple_load(&sk->__sk_common, net_inet(sk), &t))
+		return;
 	net_owner_of(sk, s, &o);
-	if (!net_wanted(TK_EV_connect, &sk->__sk_common, true, &o, &t))
+	if (!net_wanted(&t, &o))
 		return;
 	e = tk_reserve(sizeof(*e));
 	if (!e)
@@ -246,23 +283,21 @@ static __always_inline void emit_connect(void *ctx, const struct sock *sk,
  * and an acknowledged FIN each add one; bytes_received counts the peer's
  * FIN. Take them out so the numbers are the application's bytes.
  */
-static __always_inline void net_bytes(const struct sock *sk, const struct net_sock *s,
-				      int oldstate, __u64 *sent, __u64 *received)
+static __always_inline void net_bytes(const struct sock *sk, const struct tcp_sock *tp,
+				      const struct net_sock *s, int oldstate, __u64 *sent,
+				      __u64 *received)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
-	__u64 rcvd = BPF_CORE_READ(tp, bytes_received);
+	__u64 acked = tp->bytes_acked, rcvd = tp->bytes_received;
 	bool fin_sent = oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
 			oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK;
 
 	if (s && (s->flags & NS_ACTIVE) && acked)
 		acked--;
 	/* everything, FIN included, acknowledged */
-	if (fin_sent && acked &&
-	    BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+	if (fin_sent && acked && tp->snd_una == tp->write_seq)
 		acked--;
 	/* SOCK_DONE: tcp_fin() saw the peer's FIN in sequence */
-	if ((BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << SOCK_DONE)) && rcvd)
+	if ((sk->__sk_common.skc_flags & (1UL << SOCK_DONE)) && rcvd)
 		rcvd--;
 	*sent = acked;
 	*received = rcvd;
@@ -292,28 +327,31 @@ static __always_inline __u8 net_closer(int oldstate, int err)
 static __always_inline void emit_close(void *ctx, const struct sock *sk,
 				       const struct net_sock *s, int oldstate, __u64 now)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
 	struct tk_net_close_event *e;
 	struct net_owner o;
 	struct net_tuple t;
 	int err;
 
+	if (!tk_event_enabled(TK_EV_tcp_close) || !tp ||
+	    !net_tuple_load(&sk->__sk_common, &tp->inet_conn.icsk_inet, &t))
+		return;
 	net_owner_of(sk, s, &o);
-	if (!net_wanted(TK_EV_tcp_close, &sk->__sk_common, true, &o, &t))
+	if (!net_wanted(&t, &o))
 		return;
 	e = tk_reserve(sizeof(*e));
 	if (!e)
 		return;
-	err = BPF_CORE_READ(sk, sk_err);
+	err = sk->sk_err;
 	net_fill_hdr(&e->hdr, TK_EV_tcp_close, &o, now);
 	NET_PUT_TUPLE(e, &t);
 	e->closed_by = net_closer(oldstate, err);
 	e->__pad0 = 0;
 	e->error = -err;
-	e->retransmits = BPF_CORE_READ(tp, total_retrans);
+	e->retransmits = tp->total_retrans;
 	e->duration_ns = s ? since(s->est_ns, now) : 0;
-	net_bytes(sk, s, oldstate, &e->bytes_sent, &e->bytes_received);
-	e->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3; /* stored << 3 */
+	net_bytes(sk, tp, s, oldstate, &e->bytes_sent, &e->bytes_received);
+	e->srtt_us = tp->srtt_us >> 3; /* stored << 3 */
 	e->__pad1 = 0;
 	tk_submit(ctx, e, sizeof(*e));
 }
@@ -326,8 +364,10 @@ static __always_inline void emit_state(void *ctx, const struct sock *sk,
 	struct net_owner o;
 	struct net_tuple t;
 
+	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t))
+		return;
 	net_owner_of(sk, s, &o);
-	if (!net_wanted(TK_EV_state, &sk->__sk_common, true, &o, &t))
+	if (!net_wanted(&t, &o))
 		return;
 	e = tk_reserve(sizeof(*e));
 	if (!e)
@@ -342,9 +382,12 @@ static __always_inline void emit_state(void *ctx, const struct sock *sk,
 
 /* ---- the state machine --------------------------------------------------- */
 
+/* bind() sets inet_sport; skc_num is gone by the time a listener closes. */
 static __always_inline __u16 net_local_port(const struct sock *sk)
 {
-	return bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	const struct inet_sock *in = net_inet(sk);
+
+	return in ? bpf_ntohs(in->inet_sport) : 0;
 }
 
 static __always_inline bool net_was_established(int oldstate)
@@ -371,7 +414,7 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 	struct net_owner o;
 	__u16 port;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	s = bpf_map_lookup_elem(&net_socks, &key);
@@ -429,7 +472,7 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 		break;
 	case TCP_CLOSE:
 		if (oldstate == TCP_SYN_SENT) {
-			int err = BPF_CORE_READ(sk, sk_err);
+			int err = sk->sk_err;
 
 			emit_connect(ctx, sk, s, err ? -err : -ECONNABORTED, now);
 		} else if (net_was_established(oldstate)) {
@@ -461,8 +504,9 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 static __always_inline struct sock *net_fd_sock(long fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
 	struct socket *sock;
 	struct file *f = NULL;
 
@@ -485,7 +529,6 @@ static __always_inline void accept_exit(void *ctx, long ret)
 	struct net_tuple t;
 	struct sock *sk;
 	__u64 key, now, queued = 0;
-	int state;
 
 	if (ret < 0)
 		return;
@@ -500,13 +543,13 @@ static __always_inline void accept_exit(void *ctx, long ret)
 	if (s) {
 		__builtin_memcpy(&s->own, &o, sizeof(o));
 		queued = since(s->est_ns, now);
-	} else {
-		state = BPF_CORE_READ(sk, __sk_common.skc_state);
-		/* already CLOSE: no transition will ever remove an entry */
-		if (state != TCP_CLOSE)
-			net_sock_new(key, &o, NS_PASSIVE, now);
+	} else if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE) {
+		/* (an entry for a CLOSEd socket would never be removed) */
+		net_sock_new(key, &o, NS_PASSIVE, now);
 	}
-	if (!net_wanted(TK_EV_accept, &sk->__sk_common, true, &o, &t))
+	if (!tk_event_enabled(TK_EV_accept) ||
+	    !net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) ||
+	    !net_wanted(&t, &o))
 		return;
 	e = tk_reserve(sizeof(*e));
 	if (!e)
@@ -534,19 +577,18 @@ int net_accept4_exit(struct trace_event_raw_sys_exit *ctx)
 
 /* ---- retransmissions (opt-in) --------------------------------------------- */
 
-static __always_inline void emit_retransmit(void *ctx, const struct sock_common *c, bool full,
+static __always_inline void emit_retransmit(void *ctx, const struct net_tuple *t,
 					    const struct net_owner *o, __u8 state, __u32 count)
 {
 	struct tk_net_retransmit_event *e;
-	struct net_tuple t;
 
-	if (!net_wanted(TK_EV_retransmit, c, full, o, &t))
+	if (!net_wanted(t, o))
 		return;
 	e = tk_reserve(sizeof(*e));
 	if (!e)
 		return;
 	net_fill_hdr(&e->hdr, TK_EV_retransmit, o, bpf_ktime_get_boot_ns());
-	NET_PUT_TUPLE(e, &t);
+	NET_PUT_TUPLE(e, t);
 	e->state = state;
 	e->__pad0 = 0;
 	e->retransmits = count;
@@ -557,13 +599,16 @@ static __always_inline void emit_retransmit(void *ctx, const struct sock_common 
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(net_retransmit, const struct sock *sk, const struct sk_buff *skb)
 {
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
 	__u64 key = (__u64)sk;
 	struct net_owner o;
+	struct net_tuple t;
 
+	if (!tp || !net_tuple_load(&sk->__sk_common, &tp->inet_conn.icsk_inet, &t))
+		return 0;
 	net_owner_of(sk, bpf_map_lookup_elem(&net_socks, &key), &o);
 	/* __tcp_retransmit_skb() counts it in total_retrans before tracing */
-	emit_retransmit(ctx, &sk->__sk_common, true, &o, BPF_CORE_READ(sk, __sk_common.skc_state),
-			BPF_CORE_READ((const struct tcp_sock *)sk, total_retrans));
+	emit_retransmit(ctx, &t, &o, sk->__sk_common.skc_state, tp->total_retrans);
 	return 0;
 }
 
@@ -574,14 +619,16 @@ int BPF_PROG(net_retransmit_synack, const struct sock *sk, const struct request_
 	__u16 port = net_local_port(sk);
 	struct net_listener *l = bpf_map_lookup_elem(&net_listeners, &port);
 	struct net_owner o;
+	struct net_tuple t;
 
+	if (!net_tuple_load(&req->__req_common, NULL, &t))
+		return 0;
 	if (l)
 		__builtin_memcpy(&o, &l->own, sizeof(o));
 	else
 		net_owner_unknown(sk, &o);
 	/* tcp_rtx_synack() bumps num_retrans only after tracing it */
-	emit_retransmit(ctx, &req->__req_common, false, &o, TCP_NEW_SYN_RECV,
-			BPF_CORE_READ(req, num_retrans) + 1);
+	emit_retransmit(ctx, &t, &o, TCP_NEW_SYN_RECV, req->num_retrans + 1);
 	return 0;
 }
 
