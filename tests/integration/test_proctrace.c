@@ -268,6 +268,51 @@ static void test_cold_pages(void **state)
 	assert_no_progs_left();
 }
 
+/* Hostile bytes from a real exec: JSON stays valid, text carries no raw
+ * control bytes. The comm comes from a symlink with a newline and ESC. */
+static void test_hostile_end_to_end(void **state)
+{
+	static const char arg[] = "q\"\\\n\x1b[31mred\xff\xc3(";
+	char dir[] = "/tmp/tk-hostile-XXXXXX", link[128];
+	struct records r;
+	struct proc pj, pt;
+	char *text;
+
+	(void)state;
+	NEED_ROOT();
+	assert_non_null(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/ev\nil\x1b[2J", dir);
+	assert_int_equal(symlink("/bin/true", link), 0);
+	{
+		char *j[] = { (char *)PROCTRACE, "-j", "-e", "exec", "--", link, (char *)arg, NULL };
+		char *t[] = { (char *)PROCTRACE, "-e", "exec", "--", link, (char *)arg, NULL };
+
+		assert_int_equal(proc_start(&pj, j), 0);
+		assert_int_equal(proc_wait(&pj, 30000), 0);
+		assert_int_equal(proc_start(&pt, t), 0);
+		assert_int_equal(proc_wait(&pt, 30000), 0);
+	}
+	assert_int_equal(records_load(pj.out, &r), 0);
+	assert_int_equal(r.invalid, 0);
+	assert_int_equal(records_count(&r, "exec", 0), 1);
+	assert_string_equal(json_str(r.v[0], "comm"), "ev\nil\x1b[2J");
+	assert_string_equal(json_get(r.v[0], "argv")->items[1].str,
+			    "q\"\\\n\x1b[31mred\xef\xbf\xbd\xef\xbf\xbd(");
+	text = slurp(pt.out);
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+		if ((*c < 0x20 && *c != '\n') || *c == 0x7f)
+			fail_msg("raw control byte 0x%02x in text output", *c);
+	assert_non_null(strstr(text, "ev\\nil\\x1b[2J"));
+	assert_non_null(strstr(text, "\\x1b[31mred\\xff\\xc3("));
+	free(text);
+	records_free(&r);
+	proc_cleanup(&pj);
+	proc_cleanup(&pt);
+	unlink(link);
+	rmdir(dir);
+	assert_no_progs_left();
+}
+
 /* System-wide burst; frozen=true stops the consumer while it runs. */
 static void run_burst(bool frozen)
 {
@@ -457,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_command_mode_exact),
 		cmocka_unit_test(test_failed_hidden_and_perfbuf),
 		cmocka_unit_test(test_cold_pages),
+		cmocka_unit_test(test_hostile_end_to_end),
 		cmocka_unit_test(test_burst_no_loss),
 		cmocka_unit_test(test_burst_frozen_loss_accounted),
 		cmocka_unit_test(test_signals),
