@@ -253,6 +253,48 @@ static __always_inline __u64 since(__u64 start, __u64 now)
 	return start && start <= now ? now - start : 0;
 }
 
+/* What every net event starts with: the header and the tuple. */
+struct net_head {
+	struct tk_hdr hdr;
+	__u16 family;
+	__u8 saddr[16];
+	__u16 sport;
+	__u8 daddr[16];
+	__u16 dport;
+};
+#define NET_HEAD_CHECK(ident, id, st, FIELDS, label)                                \
+	_Static_assert(__builtin_offsetof(struct tk_##st, family) ==                \
+			       __builtin_offsetof(struct net_head, family) &&       \
+		       __builtin_offsetof(struct tk_##st, saddr) ==                 \
+			       __builtin_offsetof(struct net_head, saddr) &&        \
+		       __builtin_offsetof(struct tk_##st, sport) ==                 \
+			       __builtin_offsetof(struct net_head, sport) &&        \
+		       __builtin_offsetof(struct tk_##st, daddr) ==                 \
+			       __builtin_offsetof(struct net_head, daddr) &&        \
+		       __builtin_offsetof(struct tk_##st, dport) ==                 \
+			       __builtin_offsetof(struct net_head, dport),          \
+		       "struct tk_" #st " does not start with the net tuple");
+TK_NET_EVENTS(NET_HEAD_CHECK)
+
+/*
+ * Filters, then reserves a record of `size` bytes (a constant) and fills
+ * its header and tuple. NULL: filtered out, or no room (counted as lost).
+ */
+static __always_inline void *net_begin(__u32 event, __u32 size, const struct net_tuple *t,
+				       const struct net_owner *o, __u64 now)
+{
+	struct net_head *h;
+
+	if (!net_wanted(t, o))
+		return NULL;
+	h = tk_reserve(size);
+	if (!h)
+		return NULL;
+	net_fill_hdr(&h->hdr, event, o, now);
+	NET_PUT_TUPLE(h, t);
+	return h;
+}
+
 static __always_inline void emit_connect(void *ctx, const struct sock *sk,
 					 const struct net_sock *s, int error, __u64 now)
 {
@@ -264,13 +306,9 @@ static __always_inline void emit_connect(void *ctx, const struct sock *sk,
 	    !net_tuple_load(&sk->__sk_common, net_inet(sk), &t))
 		return;
 	net_owner_of(sk, s, &o);
-	if (!net_wanted(&t, &o))
-		return;
-	e = tk_reserve(sizeof(*e));
+	e = net_begin(TK_EV_connect, sizeof(*e), &t, &o, now);
 	if (!e)
 		return;
-	net_fill_hdr(&e->hdr, TK_EV_connect, &o, now);
-	NET_PUT_TUPLE(e, &t);
 	e->__pad0 = 0;
 	e->error = error;
 	e->__pad1 = 0;
@@ -337,14 +375,10 @@ static __always_inline void emit_close(void *ctx, const struct sock *sk,
 	    !net_tuple_load(&sk->__sk_common, &tp->inet_conn.icsk_inet, &t))
 		return;
 	net_owner_of(sk, s, &o);
-	if (!net_wanted(&t, &o))
-		return;
-	e = tk_reserve(sizeof(*e));
+	e = net_begin(TK_EV_tcp_close, sizeof(*e), &t, &o, now);
 	if (!e)
 		return;
 	err = sk->sk_err;
-	net_fill_hdr(&e->hdr, TK_EV_tcp_close, &o, now);
-	NET_PUT_TUPLE(e, &t);
 	e->closed_by = net_closer(oldstate, err);
 	e->__pad0 = 0;
 	e->error = -err;
@@ -367,13 +401,9 @@ static __always_inline void emit_state(void *ctx, const struct sock *sk,
 	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t))
 		return;
 	net_owner_of(sk, s, &o);
-	if (!net_wanted(&t, &o))
-		return;
-	e = tk_reserve(sizeof(*e));
+	e = net_begin(TK_EV_state, sizeof(*e), &t, &o, now);
 	if (!e)
 		return;
-	net_fill_hdr(&e->hdr, TK_EV_state, &o, now);
-	NET_PUT_TUPLE(e, &t);
 	e->oldstate = oldstate;
 	e->newstate = newstate;
 	e->duration_ns = s ? since(s->state_ns, now) : 0;
@@ -548,14 +578,11 @@ static __always_inline void accept_exit(void *ctx, long ret)
 		net_sock_new(key, &o, NS_PASSIVE, now);
 	}
 	if (!tk_event_enabled(TK_EV_accept) ||
-	    !net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) ||
-	    !net_wanted(&t, &o))
+	    !net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t))
 		return;
-	e = tk_reserve(sizeof(*e));
+	e = net_begin(TK_EV_accept, sizeof(*e), &t, &o, now);
 	if (!e)
 		return;
-	net_fill_hdr(&e->hdr, TK_EV_accept, &o, now);
-	NET_PUT_TUPLE(e, &t);
 	e->__pad0 = 0;
 	e->duration_ns = queued;
 	tk_submit(ctx, e, sizeof(*e));
@@ -582,13 +609,9 @@ static __always_inline void emit_retransmit(void *ctx, const struct net_tuple *t
 {
 	struct tk_net_retransmit_event *e;
 
-	if (!net_wanted(t, o))
-		return;
-	e = tk_reserve(sizeof(*e));
+	e = net_begin(TK_EV_retransmit, sizeof(*e), t, o, bpf_ktime_get_boot_ns());
 	if (!e)
 		return;
-	net_fill_hdr(&e->hdr, TK_EV_retransmit, o, bpf_ktime_get_boot_ns());
-	NET_PUT_TUPLE(e, t);
 	e->state = state;
 	e->__pad0 = 0;
 	e->retransmits = count;

@@ -228,6 +228,18 @@ static void assert_between(long long v, long long lo, long long hi, const char *
 		fail_msg("%s = %lld, expected %lld..%lld", what, v, lo, hi);
 }
 
+/* An orderly close: exact bytes, who closed, a life within the test's. */
+static void assert_close(const struct jv *v, const char *family, const char *addr, long sent,
+			 long received, const char *closed_by, long long wall)
+{
+	assert_tuple(v, family, addr);
+	assert_int_equal(json_int(v, "bytes_sent", -1), sent);
+	assert_int_equal(json_int(v, "bytes_received", -1), received);
+	assert_string_equal(json_str(v, "closed_by"), closed_by);
+	assert_int_equal(json_int(v, "error", -1), 0);
+	assert_between(json_int(v, "duration_ns", -1), 1, wall, "close duration_ns");
+}
+
 /*
  * The state records of pid on the socket with local port sport (-1: any)
  * and remote port dport are exactly seq ("OLD>NEW"), in this order.
@@ -303,13 +315,8 @@ static void loopback_exact(const char *family, const char *addr)
 	assert_int_equal(json_int(v, "error", -1), 0);
 	assert_between(json_int(v, "duration_ns", -1), 1, SEC, "connect duration_ns");
 
-	v = find(&r, "close", cpid, cport, port);
-	assert_tuple(v, family, addr);
-	assert_int_equal(json_int(v, "bytes_sent", -1), SENT);
-	assert_int_equal(json_int(v, "bytes_received", -1), RECEIVED);
-	assert_string_equal(json_str(v, "closed_by"), "local");
-	assert_int_equal(json_int(v, "error", -1), 0);
-	assert_between(json_int(v, "duration_ns", -1), 1, wall, "client close duration_ns");
+	assert_close(find(&r, "close", cpid, cport, port), family, addr, SENT, RECEIVED, "local",
+		     wall);
 
 	/* server side, attributed to the server (the accept() caller) */
 	v = find(&r, "accept", spid, port, cport);
@@ -317,12 +324,8 @@ static void loopback_exact(const char *family, const char *addr)
 	assert_int_equal(json_int(v, "tid", -1), spid);
 	assert_between(json_int(v, "duration_ns", -1), 0, wall, "accept duration_ns");
 
-	v = find(&r, "close", spid, port, cport);
-	assert_tuple(v, family, addr);
-	assert_int_equal(json_int(v, "bytes_sent", -1), RECEIVED);
-	assert_int_equal(json_int(v, "bytes_received", -1), SENT);
-	assert_string_equal(json_str(v, "closed_by"), "remote");
-	assert_between(json_int(v, "duration_ns", -1), 1, wall, "server close duration_ns");
+	assert_close(find(&r, "close", spid, port, cport), family, addr, RECEIVED, SENT, "remote",
+		     wall);
 
 	/* the refused one: its own pid, its errno, the port it tried */
 	assert_int_equal(pick(&r, "connect", port, NULL), 2);
