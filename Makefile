@@ -134,7 +134,7 @@ bench: deps
 # nettrace: loopback connections/s with no tracer, nettrace, bpftrace
 .PHONY: bench-net
 bench-net: all $(OUTPUT)/tests/connloop
-	$(Q)scripts/bench-net
+	$(Q)benchmarks/bench-net
 
 # ---- demo, deps, install ------------------------------------------------
 demo: deps

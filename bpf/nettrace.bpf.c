@@ -35,7 +35,8 @@ const volatile __u8 targ_port_need = 0; /* TK_NET_PORT_* options given */
 const volatile __u8 targ_ports[65536] = {};
 
 struct net_owner {
-	__u32 pid, tid, uid, __pad;
+	__u32 pid, tid, uid;
+	__u32 in_tree; /* command mode: pid was traced when it took the socket */
 	char comm[TK_COMM_LEN];
 };
 
@@ -184,7 +185,7 @@ static __always_inline void net_owner_current(struct net_owner *o)
 	o->pid = id >> 32;
 	o->tid = (__u32)id;
 	o->uid = (__u32)bpf_get_current_uid_gid();
-	o->__pad = 0;
+	o->in_tree = tk_in_tree(o->pid);
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 
@@ -242,10 +243,15 @@ static __always_inline void net_fill_hdr(struct tk_hdr *h, __u32 event,
 		(e)->dport = (t)->dport;                             \
 	} while (0)
 
-/* The filters after the event's own -e check: tuple, then owner. */
+/*
+ * The filters after the event's own -e check: tuple, then owner. In
+ * command mode an owner counts if it was traced when it took the socket:
+ * its close may well come after it exited.
+ */
 static __always_inline bool net_wanted(const struct net_tuple *t, const struct net_owner *o)
 {
-	return net_want_tuple(t) && tk_want_task(o->pid, o->uid, o->comm);
+	return net_want_tuple(t) && tk_want_task(o->pid, o->uid, o->comm) &&
+	       (!tk_follow || o->in_tree);
 }
 
 static __always_inline __u64 since(__u64 start, __u64 now)

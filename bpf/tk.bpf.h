@@ -131,15 +131,22 @@ static __always_inline bool tk_comm_match(void)
  * Process-level filter: cheap checks first. tgid is the process id.
  * Tools call this before reading anything else from the kernel.
  */
-static __always_inline bool tk_want_tgid(__u32 tgid)
+static __always_inline bool tk_want_pid(__u32 tgid)
 {
 	if (tgid == tk_self_pid)
 		return false;
-	if (tk_targ_pid && tgid != tk_targ_pid)
-		return false;
-	if (tk_follow && !bpf_map_lookup_elem(&tk_follow_map, &tgid))
-		return false;
-	return true;
+	return !tk_targ_pid || tgid == tk_targ_pid;
+}
+
+/* Command mode: is tgid in the traced tree now? (Always, otherwise.) */
+static __always_inline bool tk_in_tree(__u32 tgid)
+{
+	return !tk_follow || bpf_map_lookup_elem(&tk_follow_map, &tgid);
+}
+
+static __always_inline bool tk_want_tgid(__u32 tgid)
+{
+	return tk_want_pid(tgid) && tk_in_tree(tgid);
 }
 
 static __always_inline bool tk_want(void)
@@ -154,13 +161,16 @@ static __always_inline bool tk_want(void)
 }
 
 /*
- * The same filter for an event attributed to a task that is not current:
- * one the tool remembered (nettrace's socket owners, whose state changes
- * run in softirq on behalf of whatever task was interrupted).
+ * -p/-u/-c for an event attributed to a task that is not current: one the
+ * tool remembered (nettrace's socket owners, whose state changes run in
+ * softirq on behalf of whatever task was interrupted). The command-mode
+ * tree is left to the caller: it records tk_in_tree() when it remembers
+ * the task, because the task may exit (and leave the tree) while what it
+ * started goes on, such as a TCP close waiting for the peer.
  */
 static __always_inline bool tk_want_task(__u32 tgid, __u32 uid, const char *comm)
 {
-	if (!tk_want_tgid(tgid))
+	if (!tk_want_pid(tgid))
 		return false;
 	if (tk_filter_uid && uid != tk_targ_uid)
 		return false;

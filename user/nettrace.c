@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* nettrace: trace TCP connections (connect, accept, close, state, retransmit). */
+#define _GNU_SOURCE /* tdestroy */
+#include <search.h>
+#include <stdlib.h>
 #include "tk.h"
 #include "nettrace.skel.h"
 
@@ -76,6 +79,71 @@ static int parse_opt(int key, const char *arg)
 	}
 }
 
+/*
+ * Command mode: a connection the command closed is over for nettrace only
+ * when its close event arrives, and that waits for the peer's FIN, which
+ * may come after the command has exited. So the connections seen opening
+ * are kept (by tuple: the same bytes, at the same offsets, in every net
+ * event) until their close, and nettrace lingers while any is open.
+ */
+#define NET_LINGER_MS 2000
+#define TUPLE_OFF offsetof(struct tk_net_close_event, family)
+#define TUPLE_LEN (offsetof(struct tk_net_close_event, dport) + sizeof(__u16) - TUPLE_OFF)
+
+static void *open_conns; /* tsearch tree of TUPLE_LEN-byte keys */
+static size_t nopen;
+
+static int tuple_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, TUPLE_LEN);
+}
+
+static bool track_record(void *ctx, const void *data, size_t size)
+{
+	const char *key = (const char *)data + TUPLE_OFF;
+	__u32 event;
+	__s32 error;
+	void **node;
+
+	(void)ctx;
+	if (size < TUPLE_OFF + TUPLE_LEN)
+		return false;
+	memcpy(&event, (const char *)data + offsetof(struct tk_hdr, event), sizeof(event));
+	if (event == TK_EV_connect) {
+		memcpy(&error, (const char *)data + offsetof(struct tk_net_connect_event, error),
+		       sizeof(error));
+		if (error)
+			return false;
+	}
+	if (event == TK_EV_connect || event == TK_EV_accept) {
+		char *k;
+
+		if (tfind(key, &open_conns, tuple_cmp) || !(k = malloc(TUPLE_LEN)))
+			return false;
+		memcpy(k, key, TUPLE_LEN);
+		if (tsearch(k, &open_conns, tuple_cmp))
+			nopen++;
+		else
+			free(k);
+	} else if (event == TK_EV_tcp_close) {
+		node = tfind(key, &open_conns, tuple_cmp);
+		if (node) {
+			char *k = *node;
+
+			tdelete(key, &open_conns, tuple_cmp);
+			free(k);
+			nopen--;
+		}
+	}
+	return false; /* printed as usual */
+}
+
+static bool connections_open(void *ctx)
+{
+	(void)ctx;
+	return nopen > 0;
+}
+
 static const struct tk_tool tool = {
 	.name = "nettrace",
 	.summary = "Trace TCP connections: connect, accept and close with bytes and duration\n"
@@ -94,6 +162,7 @@ static const struct tk_tool tool = {
 int main(int argc, char **argv)
 {
 	struct nettrace_bpf *skel = NULL;
+	struct tk_hooks hooks = { 0 };
 	struct tk_env env;
 	int rc = tk_init(&tool, argc, argv, &env);
 
@@ -108,8 +177,15 @@ int main(int argc, char **argv)
 	skel->rodata->targ_families = opt_families;
 	skel->rodata->targ_port_need = opt_port_need;
 	memcpy((void *)skel->rodata->targ_ports, opt_ports, sizeof(opt_ports));
-	rc = tk_run(&env, TK_BPF(skel));
+	/* lingering needs the close events: only when they are selected */
+	if (env.cmd && (env.events_mask & (1ULL << TK_EV_tcp_close))) {
+		hooks.record = track_record;
+		hooks.pending = connections_open;
+		hooks.linger_ms = NET_LINGER_MS;
+	}
+	rc = tk_run_hooks(&env, TK_BPF(skel), &hooks);
 cleanup:
+	tdestroy(open_conns, free);
 	nettrace_bpf__destroy(skel);
 	return rc;
 }

@@ -162,6 +162,11 @@ struct tk_hooks {
 	 * (final = true), e.g. to print a summary table. */
 	void (*tick)(void *ctx, bool final);
 	unsigned interval_ms;
+	/* Command mode: after the command exits, keep tracing while this
+	 * returns true — what it started is still finishing (a TCP close
+	 * waiting for the peer's FIN) — for at most linger_ms. */
+	bool (*pending)(void *ctx);
+	unsigned linger_ms;
 };
 int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h);
 

@@ -308,7 +308,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	__u64 stats[TK_STAT__COUNT] = { 0 };
-	__s64 deadline = 0;
+	__s64 deadline = 0, linger_end = 0;
 	pid_t child = -1;
 	int go_fd = -1, rc = 0, status, err, forwarded = 0;
 	bool child_done = false;
@@ -410,11 +410,14 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		}
 		if (fflush(out))
 			s.out_error = true;
-		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
+		if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child) {
 			child_done = true;
 			rc = wait_status_to_rc(status);
-			break;
+			linger_end = now_ns(CLOCK_MONOTONIC) + h->linger_ms * 1000000LL;
 		}
+		if (child_done && (!h->pending || !h->pending(h->ctx) ||
+				   now_ns(CLOCK_MONOTONIC) >= linger_end))
+			break;
 		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}

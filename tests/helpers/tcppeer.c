@@ -3,10 +3,11 @@
  * tcppeer: the two ends of a TCP connection with exact byte counts, for
  * nettrace's tests. The test knows every pid, port and byte.
  *
- *   tcppeer server ADDR NCONN RECV SEND
+ *   tcppeer server ADDR NCONN RECV SEND [DELAY_MS]
  *       listen on ADDR, an ephemeral port; print "PORT\n"; then NCONN times:
  *       accept, read exactly RECV bytes, write SEND bytes, read to EOF (the
- *       client closes first), close. Exit 0 only if every count was exact.
+ *       client closes first), wait DELAY_MS, close. Exit 0 only if every
+ *       count was exact.
  *   tcppeer client [-s SYNCNT] ADDR PORT SEND RECV
  *       connect, print the local port "SPORT\n", write SEND bytes, read
  *       exactly RECV, close. A failed connect exits with its errno (111 is
@@ -86,7 +87,7 @@ static int write_all(int fd, long n)
 	return 0;
 }
 
-static int server(const char *addr, long nconn, long recv_n, long send_n)
+static int server(const char *addr, long nconn, long recv_n, long send_n, long delay_ms)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -104,6 +105,7 @@ static int server(const char *addr, long nconn, long recv_n, long send_n)
 
 		if (c < 0 || read_exact(c, recv_n) || write_all(c, send_n) || read_exact(c, 0))
 			return 1;
+		usleep(delay_ms * 1000);
 		close(c);
 	}
 	close(lfd);
@@ -132,13 +134,14 @@ static int client(const char *addr, unsigned port, long send_n, long recv_n, int
 
 int main(int argc, char **argv)
 {
-	if (argc == 6 && !strcmp(argv[1], "server"))
-		return server(argv[2], atol(argv[3]), atol(argv[4]), atol(argv[5]));
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "server"))
+		return server(argv[2], atol(argv[3]), atol(argv[4]), atol(argv[5]),
+			      argc == 7 ? atol(argv[6]) : 0);
 	if (argc == 6 && !strcmp(argv[1], "client"))
 		return client(argv[2], atoi(argv[3]), atol(argv[4]), atol(argv[5]), 0);
 	if (argc == 8 && !strcmp(argv[1], "client") && !strcmp(argv[2], "-s"))
 		return client(argv[4], atoi(argv[5]), atol(argv[6]), atol(argv[7]), atoi(argv[3]));
-	fprintf(stderr, "usage: tcppeer server ADDR NCONN RECV SEND\n"
+	fprintf(stderr, "usage: tcppeer server ADDR NCONN RECV SEND [DELAY_MS]\n"
 			"       tcppeer client [-s SYNCNT] ADDR PORT SEND RECV\n");
 	return 2;
 }

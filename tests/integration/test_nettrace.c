@@ -98,18 +98,26 @@ static long read_port(struct proc *p)
 	return -1;
 }
 
-/* A tcppeer server for nconn connections that reads recv_n, sends send_n. */
-static void start_server(struct proc *p, const char *addr, long recv_n, long send_n, long *port)
+/* A tcppeer server for one connection: reads recv_n, sends send_n, closes
+ * delay_ms after the client did. */
+static void start_server_delay(struct proc *p, const char *addr, long recv_n, long send_n,
+			       long delay_ms, long *port)
 {
-	char r[16], s[16];
-	char *argv[] = { (char *)TCPPEER, "server", (char *)addr, "1", r, s, NULL };
+	char r[16], s[16], d[16];
+	char *argv[] = { (char *)TCPPEER, "server", (char *)addr, "1", r, s, d, NULL };
 
 	snprintf(r, sizeof(r), "%ld", recv_n);
 	snprintf(s, sizeof(s), "%ld", send_n);
+	snprintf(d, sizeof(d), "%ld", delay_ms);
 	assert_int_equal(proc_start(p, argv), 0);
 	track(p);
 	*port = read_port(p);
 	assert_true(*port > 0);
+}
+
+static void start_server(struct proc *p, const char *addr, long recv_n, long send_n, long *port)
+{
+	start_server_delay(p, addr, recv_n, send_n, 0, port);
 }
 
 /* Runs a client to completion; returns its exit code, its pid and port. */
@@ -272,9 +280,11 @@ static void assert_states(const struct records *r, long pid, long sport, long dp
 
 /*
  * One connection each way of the loopback pair, byte-exact, then a connect
- * to the same port after the server is gone: ECONNREFUSED.
+ * to the same port after the server is gone: ECONNREFUSED. The server
+ * listens on bind_addr, the client connects to addr; records must show
+ * family and addr on both ends.
  */
-static void loopback_exact(const char *family, const char *addr)
+static void loopback_exact(const char *family, const char *bind_addr, const char *addr)
 {
 	char *argv[] = { (char *)NETTRACE, "-j", "-e", "all", NULL };
 	static const char *const client_seq[] = {
@@ -296,7 +306,7 @@ static void loopback_exact(const char *family, const char *addr)
 	long long wall;
 
 	start_tracer(&t, argv);
-	start_server(&srv, addr, SENT, RECEIVED, &port);
+	start_server(&srv, bind_addr, SENT, RECEIVED, &port);
 	spid = srv.pid; /* proc_wait() forgets it */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(run_client(addr, port, SENT, RECEIVED, 0, &cpid, &cport), 0);
@@ -363,14 +373,26 @@ static void test_loopback_ipv4(void **state)
 {
 	(void)state;
 	NEED_ROOT();
-	loopback_exact("AF_INET", "127.0.0.1");
+	loopback_exact("AF_INET", "127.0.0.1", "127.0.0.1");
 }
 
 static void test_loopback_ipv6(void **state)
 {
 	(void)state;
 	NEED_ROOT();
-	loopback_exact("AF_INET6", "::1");
+	loopback_exact("AF_INET6", "::1", "::1");
+}
+
+/*
+ * A dual-stack server on [::] accepting an IPv4 client: its socket is
+ * AF_INET6 with ::ffff:127.0.0.1 addresses, reported as the IPv4
+ * connection it is (both on the accept path and the softirq paths).
+ */
+static void test_loopback_v4_mapped(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	loopback_exact("AF_INET", "::", "127.0.0.1");
 }
 
 /*
@@ -500,7 +522,9 @@ static void test_filters(void **state)
  * Command mode: a client run by nettrace is traced; the server it talks
  * to, and another client running at the same time, are not — although the
  * server's half of the connection changes state on the traced client's CPU
- * time (loopback softirq).
+ * time (loopback softirq). The server closes 300 ms after the client, so
+ * the client's close completes (its close event) after the command has
+ * exited: nettrace must wait for it, and still count it as the command's.
  */
 static void test_command_mode(void **state)
 {
@@ -514,7 +538,7 @@ static void test_command_mode(void **state)
 
 	(void)state;
 	NEED_ROOT();
-	start_server(&sa, "127.0.0.1", 100, 200, &pa);
+	start_server_delay(&sa, "127.0.0.1", 100, 200, 300, &pa);
 	start_server(&sb, "127.0.0.1", SENT, RECEIVED, &pb);
 	spa = sa.pid;
 	snprintf(cmdline, sizeof(cmdline), "%s client 127.0.0.1 %ld 100 200 >/dev/null; exit 7",
@@ -685,6 +709,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_args_exit_2, teardown),
 		cmocka_unit_test_teardown(test_loopback_ipv4, teardown),
 		cmocka_unit_test_teardown(test_loopback_ipv6, teardown),
+		cmocka_unit_test_teardown(test_loopback_v4_mapped, teardown),
 		cmocka_unit_test_teardown(test_filters, teardown),
 		cmocka_unit_test_teardown(test_command_mode, teardown),
 		cmocka_unit_test_teardown(test_timeout_and_retransmit, teardown),
