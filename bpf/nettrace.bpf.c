@@ -441,8 +441,8 @@ static __always_inline bool net_was_established(int oldstate)
 	}
 }
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int newstate)
+static __always_inline void net_state_change(void *ctx, const struct sock *sk, int oldstate,
+					     int newstate)
 {
 	__u64 key = (__u64)sk, now;
 	struct net_listener *l;
@@ -451,7 +451,7 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 	__u16 port;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
-		return 0;
+		return;
 	now = bpf_ktime_get_boot_ns();
 	s = bpf_map_lookup_elem(&net_socks, &key);
 
@@ -531,6 +531,46 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 	} else if (s) {
 		s->state_ns = now;
 	}
+}
+
+/*
+ * The kernel never runs a tracing program inside itself on one CPU: a run
+ * that would nest is skipped (and counted in the program's
+ * recursion_misses). But this tracepoint does nest: a softirq processing
+ * packets can interrupt net_state while it runs for a close() or
+ * connect() in process context, and that state change would go unseen —
+ * once in ~250 000 runs on a busy loopback here. So a second program on the
+ * same tracepoint takes exactly the runs the first cannot: those that come
+ * while the first is busy on this CPU. (Either may be called first; the
+ * busy flag makes each change handled once.)
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} net_busy SEC(".maps");
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	__u32 zero = 0, *busy = bpf_map_lookup_elem(&net_busy, &zero);
+
+	if (!busy)
+		return 0;
+	*busy = 1;
+	net_state_change(ctx, sk, oldstate, newstate);
+	*busy = 0;
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(net_state_nested, const struct sock *sk, const int oldstate, const int newstate)
+{
+	__u32 zero = 0, *busy = bpf_map_lookup_elem(&net_busy, &zero);
+
+	if (busy && *busy)
+		net_state_change(ctx, sk, oldstate, newstate);
 	return 0;
 }
 
