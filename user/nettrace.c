@@ -154,7 +154,6 @@ static bool connections_open(void *ctx)
 static void report_skipped_runs(const struct nettrace_bpf *skel)
 {
 	struct bpf_program *p;
-	__u64 n = 0;
 
 	bpf_object__for_each_program(p, skel->obj) {
 		struct bpf_prog_info info;
@@ -162,13 +161,13 @@ static void report_skipped_runs(const struct nettrace_bpf *skel)
 		int fd = bpf_program__fd(p);
 
 		memset(&info, 0, sizeof(info));
-		if (p != skel->progs.net_state && fd >= 0 &&
-		    !bpf_obj_get_info_by_fd(fd, &info, &len))
-			n += info.recursion_misses;
+		if (p == skel->progs.net_state || fd < 0 ||
+		    bpf_obj_get_info_by_fd(fd, &info, &len) || !info.recursion_misses)
+			continue;
+		fprintf(stderr, "%s: %llu runs of %s skipped by the kernel (nested on one CPU): "
+			"events may be missing\n", tk_prog,
+			(unsigned long long)info.recursion_misses, bpf_program__name(p));
 	}
-	if (n)
-		fprintf(stderr, "%s: %llu BPF program runs skipped by the kernel (nested on one "
-			"CPU): events may be missing\n", tk_prog, (unsigned long long)n);
 }
 
 static const struct tk_tool tool = {
