@@ -61,7 +61,8 @@ $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(BIN):
 	$(Q)mkdir -p $@
 
 # clang → bpftool gen object (links, strips DWARF) → bpftool gen skeleton
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)
+vpath %.bpf.c bpf benchmarks
+$(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $(OUTPUT)/$*.bpf.d -MT $@ -c $< -o $(OUTPUT)/$*.tmp.bpf.o
 	$(Q)$(BPFTOOL) gen object $@ $(OUTPUT)/$*.tmp.bpf.o
@@ -120,9 +121,39 @@ test: deps
 # ---- benchmarks: `make bench` runs every bench-* target ---------------------
 # benches
 BENCHES ?=
+BENCHES += bench-rb
 bench: deps
 	$(Q)$(MAKE) all
 	$(Q)for b in $(BENCHES); do $(MAKE) $$b || exit 1; done
+
+# rbbench: ring/perf buffer transports and wakeup policies (benchmarks/).
+RBB_OUT ?= $(OUTPUT)/bench
+RBB_OBJS := $(OUTPUT)/bench/rbbench.o $(OUTPUT)/bench/stats.o
+all: $(BIN)/rbbench
+.PHONY: bench-rb
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bench/rbbench.o: $(OUTPUT)/rbbench.skel.h
+$(RBB_OBJS): $(OUTPUT)/bench/%.o: benchmarks/%.c | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BIN)/rbbench: $(RBB_OBJS) $(LIBTK) | $(BIN)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpthread -o $@
+
+# the statistics' unit test needs the stats object besides libtk.a
+$(OUTPUT)/tests/test_benchstats: tests/unit/test_benchstats.c $(OUTPUT)/bench/stats.o $(LIBTK) \
+		$(TEST_LIB) | $(OUTPUT)/tests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib -Ibenchmarks -MMD -MP $< $(OUTPUT)/bench/stats.o \
+		$(TEST_LIB) $(LIBTK) $(LDLIBS) -lcmocka -o $@
+
+# The default matrix: < 3 minutes on 2 cores; writes $(RBB_OUT)/rbbench.{txt,csv,jsonl,png}
+bench-rb: $(BIN)/rbbench $(BIN)/proctrace
+	$(Q)$(BIN)/rbbench --proctrace $(BIN)/proctrace -o $(RBB_OUT)
 
 # ---- demo, deps, install ------------------------------------------------
 demo: deps
@@ -131,7 +162,7 @@ demo: deps
 
 # Debian/Ubuntu packages for building and testing (valgrind: leak test).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
-	pkg-config make gcc valgrind
+	pkg-config make gcc valgrind gnuplot-nox
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
@@ -150,4 +181,4 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) $(BIN)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d)
