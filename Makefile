@@ -128,14 +128,15 @@ bench: deps
 
 # rbbench: ring/perf buffer transports and wakeup policies (benchmarks/).
 RBB_OUT ?= $(OUTPUT)/bench
-RBB_OBJS := $(OUTPUT)/bench/rbbench.o $(OUTPUT)/bench/stats.o
+RBB_OBJS := $(patsubst benchmarks/%.c,$(OUTPUT)/bench/%.o,\
+	$(filter-out %.bpf.c,$(wildcard benchmarks/*.c)))
 all: $(BIN)/rbbench
 .PHONY: bench-rb
 
 $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/bench/rbbench.o: $(OUTPUT)/rbbench.skel.h
+$(OUTPUT)/bench/rbbench_run.o: $(OUTPUT)/rbbench.skel.h
 $(RBB_OBJS): $(OUTPUT)/bench/%.o: benchmarks/%.c | $(OUTPUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@

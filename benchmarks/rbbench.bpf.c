@@ -112,7 +112,11 @@ static __always_inline long rbb_emit_dynptr(struct rbb_loop *l)
 	}
 	rbb_fill_hdr(e, l, size);
 	len = size - sizeof(*e);
-	if (len > 0 && len <= sizeof(rbb_src) - sizeof(*e))
+	/* clang knows len < RBB_MAX_SIZE from the check above and would drop
+	 * the mask; the verifier needs it to bound the read from rbb_src */
+	barrier_var(len);
+	len &= RBB_MAX_SIZE - 1;
+	if (len)
 		bpf_dynptr_write(&dp, sizeof(*e), rbb_src, len, 0);
 	bpf_ringbuf_submit_dynptr(&dp, rbb_flags(l->seq));
 	return 0;

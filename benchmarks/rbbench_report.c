@@ -1,0 +1,846 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * rbbench's report: the table (medians over rounds), the ratios taken
+ * within each round (what a shared, noisy machine can still tell), the
+ * end-to-end row; CSV, JSON Lines and a gnuplot chart of the size sweep.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "tk.h"
+#include "rbbench_int.h"
+
+static const struct metric_desc {
+	const char *key;  /* CSV / JSON name */
+	const char *head; /* text column */
+	int width;
+	double scale;     /* text only: M/s */
+	int prec;         /* text decimals; -1: by magnitude */
+} metrics[RBB_M__COUNT] = {
+	[RBB_M_PROD_EPS] = { "prod_eps", "prod_M/s", 8, 1e-6, 3 },
+	[RBB_M_CONS_EPS] = { "cons_eps", "cons_M/s", 8, 1e-6, 3 },
+	[RBB_M_DROP_PCT] = { "drop_pct", "drop%", 6, 1, 2 },
+	[RBB_M_BPF_NS] = { "bpf_ns_ev", "bpf_ns", 7, 1, 1 },
+	[RBB_M_PROD_NS] = { "prod_ns_ev", "prod_ns", 7, 1, 1 },
+	[RBB_M_CONS_NS] = { "cons_ns_ev", "cons_ns", 7, 1, 1 },
+	[RBB_M_WAKE_K] = { "wake_per_kev", "wake/k", 7, 1, 2 },
+	[RBB_M_LAT_P50] = { "lat_p50_us", "p50_us", 7, 1, -1 },
+	[RBB_M_LAT_P99] = { "lat_p99_us", "p99_us", 7, 1, -1 },
+	[RBB_M_LAT_MAX] = { "lat_max_us", "max_us", 7, 1, -1 },
+	[RBB_M_CPU_PCT] = { "cpu_pct", "cpu%", 6, 1, 2 },
+};
+
+static const char *num(char *buf, size_t n, double v, int prec)
+{
+	if (!isfinite(v))
+		return "-";
+	if (prec < 0)
+		prec = fabs(v) < 10 ? 2 : fabs(v) < 100 ? 1 : 0;
+	snprintf(buf, n, "%.*f", prec, v);
+	return buf;
+}
+
+static const char *rate_name(double rate, char *buf, size_t n)
+{
+	if (!(rate > 0))
+		return "flat";
+	if (rate >= 1e6 && fmod(rate, 1e6) == 0)
+		snprintf(buf, n, "%.0fM", rate / 1e6);
+	else if (rate >= 1e3 && fmod(rate, 1e3) == 0)
+		snprintf(buf, n, "%.0fK", rate / 1e3);
+	else
+		snprintf(buf, n, "%.0f", rate);
+	return buf;
+}
+
+/* ---- gathering over rounds ------------------------------------------------- */
+static const struct rbb_result *res_at(const struct rbb_report *rep, unsigned r, size_t i)
+{
+	return &rep->res[r * rep->ncfg + i];
+}
+
+static double value(const struct rbb_report *rep, unsigned r, size_t i, int metric)
+{
+	const struct rbb_result *x = res_at(rep, r, i);
+
+	return x->valid ? x->m[metric] : NAN;
+}
+
+static void summarize(const struct rbb_report *rep, size_t i, int metric, struct bs_summary *s)
+{
+	double v[100];
+	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
+
+	for (unsigned r = 0; r < n; r++)
+		v[r] = value(rep, r, i, metric);
+	bs_summarize(v, n, s);
+}
+
+static bool balanced(const struct rbb_report *rep, size_t i, unsigned *valid)
+{
+	bool ok = true;
+
+	*valid = 0;
+	for (unsigned r = 0; r < rep->rounds; r++) {
+		const struct rbb_result *x = res_at(rep, r, i);
+
+		if (x->valid) {
+			(*valid)++;
+			ok &= x->balanced;
+		}
+	}
+	return ok;
+}
+
+static bool same_point(const struct rbb_config *a, const struct rbb_config *b)
+{
+	return a->transport == b->transport && a->policy == b->policy && a->every == b->every &&
+	       a->size == b->size && a->producers == b->producers && a->batch == b->batch &&
+	       a->rate == b->rate;
+}
+
+static long find(const struct rbb_report *rep, const struct rbb_config *key)
+{
+	for (size_t i = 0; i < rep->ncfg; i++)
+		if (same_point(&rep->cfg[i], key))
+			return (long)i;
+	return -1;
+}
+
+/* a/b (or a-b) of one metric, per round, then min/median/max of those */
+static void per_round(const struct rbb_report *rep, long ia, long ib, int metric, bool diff,
+		      struct bs_summary *s)
+{
+	double v[100];
+	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
+
+	for (unsigned r = 0; r < n; r++) {
+		double a = ia < 0 ? NAN : value(rep, r, ia, metric);
+		double b = ib < 0 ? NAN : value(rep, r, ib, metric);
+
+		v[r] = diff ? a - b : (b != 0 ? a / b : NAN);
+	}
+	bs_summarize(v, n, s);
+}
+
+/* ---- ratios ---------------------------------------------------------------------- */
+struct ratio {
+	const char *section;
+	char row[40];
+	const char *col;
+	int prec;
+	struct bs_summary s;
+};
+
+struct ratios {
+	struct ratio v[512];
+	size_t n;
+};
+
+static void put_ratio(struct ratios *rs, const char *section, const char *row, const char *col,
+		      int prec, const struct bs_summary *s)
+{
+	struct ratio *x;
+
+	if (rs->n == sizeof(rs->v) / sizeof(rs->v[0]))
+		return;
+	x = &rs->v[rs->n++];
+	x->section = section;
+	snprintf(x->row, sizeof(x->row), "%s", row);
+	x->col = col;
+	x->prec = prec;
+	x->s = *s;
+}
+
+static const struct transport_cmp {
+	const char *col;
+	int a, b, metric;
+	bool diff;
+	int prec;
+} transport_cmps[] = {
+	{ "output-reserve ns", RBB_T_OUTPUT, RBB_T_RESERVE, RBB_M_BPF_NS, true, 1 },
+	{ "output/reserve ns", RBB_T_OUTPUT, RBB_T_RESERVE, RBB_M_BPF_NS, false, 2 },
+	{ "perf/reserve ns", RBB_T_PERF, RBB_T_RESERVE, RBB_M_BPF_NS, false, 2 },
+	{ "dynptr/reserve ns", RBB_T_DYNPTR, RBB_T_RESERVE, RBB_M_BPF_NS, false, 2 },
+	{ "reserve-none ns", RBB_T_RESERVE, RBB_T_NONE, RBB_M_BPF_NS, true, 1 },
+	{ "reserve/output ev/s", RBB_T_RESERVE, RBB_T_OUTPUT, RBB_M_PROD_EPS, false, 2 },
+	{ "reserve/perf ev/s", RBB_T_RESERVE, RBB_T_PERF, RBB_M_PROD_EPS, false, 2 },
+};
+
+/* Each transport against reserve at the same point (key's transport ignored). */
+static void transport_ratios(const struct rbb_report *rep, struct ratios *rs,
+			     const char *section, const char *row, struct rbb_config key)
+{
+	for (size_t k = 0; k < sizeof(transport_cmps) / sizeof(transport_cmps[0]); k++) {
+		const struct transport_cmp *c = &transport_cmps[k];
+		struct bs_summary s;
+		long ia, ib;
+
+		key.transport = c->a;
+		ia = find(rep, &key);
+		key.transport = c->b;
+		ib = find(rep, &key);
+		if (ia < 0 || ib < 0)
+			continue;
+		per_round(rep, ia, ib, c->metric, c->diff, &s);
+		put_ratio(rs, section, row, c->col, c->prec, &s);
+	}
+}
+
+/*
+ * Consumer CPU per wakeup: the extra consumer ns per event of a policy over
+ * nowake (periodic drain only), divided by its extra wakeups per event.
+ */
+static void wakeup_cost(const struct rbb_report *rep, long ip, long in, struct bs_summary *s)
+{
+	double v[100];
+	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
+
+	for (unsigned r = 0; r < n; r++) {
+		double dw = (value(rep, r, ip, RBB_M_WAKE_K) - value(rep, r, in, RBB_M_WAKE_K)) / 1e3;
+		double dc = value(rep, r, ip, RBB_M_CONS_NS) - value(rep, r, in, RBB_M_CONS_NS);
+
+		/* below 1 extra wakeup per 200 events the quotient is noise */
+		v[r] = dw >= 0.005 ? dc / dw / 1e3 : NAN;
+	}
+	bs_summarize(v, n, s);
+}
+
+static void policy_ratios(const struct rbb_report *rep, struct ratios *rs)
+{
+	for (size_t i = 0; i < rep->ncfg; i++) {
+		const struct rbb_config *c = &rep->cfg[i];
+		struct rbb_config key = *c;
+		struct bs_summary s;
+		char row[40], pb[24];
+		long ib, in;
+
+		if (strcmp(c->group, "policy") && strcmp(c->group, "custom"))
+			continue;
+		if (c->policy == RBB_W_BATCH || c->transport == RBB_T_NONE)
+			continue;
+		key.policy = RBB_W_BATCH;
+		key.every = 0;
+		ib = find(rep, &key);
+		key.policy = RBB_W_NOWAKE;
+		in = find(rep, &key);
+		snprintf(row, sizeof(row), "%s %s", rbb_transport_name(c->transport),
+			 rbb_policy_name(c, pb, sizeof(pb)));
+		if (ib >= 0) {
+			per_round(rep, i, ib, RBB_M_PROD_NS, false, &s);
+			put_ratio(rs, "policy", row, "prod_ns/ev vs batch", 2, &s);
+			per_round(rep, i, ib, RBB_M_CONS_NS, false, &s);
+			put_ratio(rs, "policy", row, "cons_ns/ev vs batch", 2, &s);
+			per_round(rep, i, ib, RBB_M_PROD_EPS, false, &s);
+			put_ratio(rs, "policy", row, "prod ev/s vs batch", 2, &s);
+		}
+		if (in >= 0 && c->policy != RBB_W_NOWAKE) {
+			wakeup_cost(rep, i, in, &s);
+			put_ratio(rs, "policy", row, "cons us/wakeup", 1, &s);
+		}
+	}
+}
+
+static void cpu_ratios(const struct rbb_report *rep, struct ratios *rs)
+{
+	for (size_t i = 0; i < rep->ncfg; i++) {
+		const struct rbb_config *c = &rep->cfg[i];
+		struct rbb_config key = *c;
+		struct bs_summary s;
+		char row[40];
+		long i1;
+
+		if (c->producers < 2 || c->rate > 0)
+			continue;
+		key.producers = 1;
+		i1 = find(rep, &key);
+		if (i1 < 0)
+			continue;
+		snprintf(row, sizeof(row), "%s %uB P%u", rbb_transport_name(c->transport), c->size,
+			 c->producers);
+		per_round(rep, i, i1, RBB_M_PROD_EPS, false, &s);
+		put_ratio(rs, "cpus", row, "ev/s vs P1", 2, &s);
+		per_round(rep, i, i1, RBB_M_BPF_NS, false, &s);
+		put_ratio(rs, "cpus", row, "bpf_ns/ev vs P1", 2, &s);
+	}
+}
+
+static void all_ratios(const struct rbb_report *rep, struct ratios *rs)
+{
+	/* one row per (size) of the size sweep, per (policy) of the syscall mode,
+	 * per point of a custom matrix: wherever reserve ran */
+	for (size_t i = 0; i < rep->ncfg; i++) {
+		const struct rbb_config *c = &rep->cfg[i];
+		char row[40], pb[24], rb[16];
+		const char *section = c->group;
+
+		if (c->transport != RBB_T_RESERVE || !strcmp(c->group, "policy") ||
+		    !strcmp(c->group, "cpus"))
+			continue;
+		if (!strcmp(section, "size"))
+			snprintf(row, sizeof(row), "%uB", c->size);
+		else if (!strcmp(section, "syscall") || !strcmp(section, "paced"))
+			snprintf(row, sizeof(row), "%s", rbb_policy_name(c, pb, sizeof(pb)));
+		else
+			snprintf(row, sizeof(row), "%s %uB P%u x%u %s", rbb_policy_name(c, pb, sizeof(pb)),
+				 c->size, c->producers, c->batch, rate_name(c->rate, rb, sizeof(rb)));
+		transport_ratios(rep, rs, section, row, *c);
+	}
+	policy_ratios(rep, rs);
+	cpu_ratios(rep, rs);
+}
+
+static const char *section_title(const char *s)
+{
+	if (!strcmp(s, "size"))
+		return "Copy vs zero-copy by event size (batch policy, 1 producer, 64 events per call)";
+	if (!strcmp(s, "syscall"))
+		return "Copy vs zero-copy, one event per syscall (64 B, 1 producer)";
+	if (!strcmp(s, "paced"))
+		return "Copy vs zero-copy at the paced rate";
+	if (!strcmp(s, "policy"))
+		return "Wakeup policies against tracekit's batch policy (64 B, 1 producer, 64 per call)";
+	if (!strcmp(s, "cpus"))
+		return "All CPUs producing against one";
+	return s;
+}
+
+static void print_ratios(FILE *f, const struct ratios *rs)
+{
+	const char *done[16];
+	size_t ndone = 0;
+
+	if (rs->n)
+		fprintf(f, "\nRatios within each round: median (min..max) over rounds\n");
+	for (size_t i = 0; i < rs->n; i++) {
+		const char *sec = rs->v[i].section, *cols[16], *rows[64];
+		size_t ncols = 0, nrows = 0;
+		bool seen = false;
+
+		for (size_t d = 0; d < ndone; d++)
+			seen |= !strcmp(done[d], sec);
+		if (seen || ndone == 16)
+			continue;
+		done[ndone++] = sec;
+		for (size_t j = i; j < rs->n; j++) {
+			bool have_c = false, have_r = false;
+
+			if (strcmp(rs->v[j].section, sec))
+				continue;
+			for (size_t k = 0; k < ncols; k++)
+				have_c |= !strcmp(cols[k], rs->v[j].col);
+			for (size_t k = 0; k < nrows; k++)
+				have_r |= !strcmp(rows[k], rs->v[j].row);
+			if (!have_c && ncols < 16)
+				cols[ncols++] = rs->v[j].col;
+			if (!have_r && nrows < 64)
+				rows[nrows++] = rs->v[j].row;
+		}
+		fprintf(f, "\n%s\n%-18s", section_title(sec), "");
+		for (size_t k = 0; k < ncols; k++)
+			fprintf(f, " %21s", cols[k]);
+		fputc('\n', f);
+		for (size_t r = 0; r < nrows; r++) {
+			fprintf(f, "%-18s", rows[r]);
+			for (size_t k = 0; k < ncols; k++) {
+				const struct ratio *x = NULL;
+				char cell[96] = "-", a[24], b[24], c[24];
+
+				for (size_t j = i; j < rs->n && !x; j++)
+					if (!strcmp(rs->v[j].section, sec) &&
+					    !strcmp(rs->v[j].row, rows[r]) &&
+					    !strcmp(rs->v[j].col, cols[k]))
+						x = &rs->v[j];
+				if (x && x->s.n)
+					snprintf(cell, sizeof(cell), "%s (%s..%s)",
+						 num(a, sizeof(a), x->s.median, x->prec),
+						 num(b, sizeof(b), x->s.min, x->prec),
+						 num(c, sizeof(c), x->s.max, x->prec));
+				fprintf(f, " %21s", cell);
+			}
+			fputc('\n', f);
+		}
+	}
+}
+
+/* ---- the main table ------------------------------------------------------------- */
+enum { C_GROUP, C_TRANSPORT, C_WAKEUP, C_SIZE, C_PROD, C_BATCH, C_RATE, C__CONFIG };
+static const struct tk_col config_cols[C__CONFIG] = {
+	{ "group", -7 }, { "transport", -9 }, { "wakeup", -8 }, { "size", 4 },
+	{ "P", 2 }, { "ev/call", 7 }, { "rate", 5 },
+};
+
+static void print_table(FILE *f, const struct rbb_report *rep)
+{
+	struct tk_out out = { .f = f };
+	struct tk_col cols[C__CONFIG + RBB_M__COUNT + 2];
+	int n = 0;
+
+	for (int i = 0; i < C__CONFIG; i++)
+		cols[n++] = config_cols[i];
+	for (int m = 0; m < RBB_M__COUNT; m++) {
+		cols[n++] = (struct tk_col){ metrics[m].head, metrics[m].width };
+		if (m == RBB_M_BPF_NS)
+			cols[n++] = (struct tk_col){ "bpf+-", 5 };
+	}
+	cols[n++] = (struct tk_col){ "ok", 3 };
+	tk_table_begin(&out, "Medians over rounds (bpf+-: half the min..max range of bpf_ns)", cols,
+		       n);
+	for (size_t i = 0; i < rep->ncfg; i++) {
+		const struct rbb_config *c = &rep->cfg[i];
+		char buf[C__CONFIG + RBB_M__COUNT + 2][24];
+		struct tk_cell cells[C__CONFIG + RBB_M__COUNT + 2];
+		unsigned valid;
+		bool ok = balanced(rep, i, &valid);
+		int k = 0;
+
+		cells[k++] = (struct tk_cell){ .s = c->group };
+		cells[k++] = (struct tk_cell){ .s = rbb_transport_name(c->transport) };
+		cells[k] = (struct tk_cell){ .s = rbb_policy_name(c, buf[k], sizeof(buf[k])) };
+		k++;
+		snprintf(buf[k], sizeof(buf[k]), "%u", c->size);
+		cells[k] = (struct tk_cell){ .s = buf[k] };
+		k++;
+		snprintf(buf[k], sizeof(buf[k]), "%u", c->producers);
+		cells[k] = (struct tk_cell){ .s = buf[k] };
+		k++;
+		snprintf(buf[k], sizeof(buf[k]), "%u", c->batch);
+		cells[k] = (struct tk_cell){ .s = buf[k] };
+		k++;
+		cells[k] = (struct tk_cell){ .s = rate_name(c->rate, buf[k], sizeof(buf[k])) };
+		k++;
+		for (int m = 0; m < RBB_M__COUNT; m++) {
+			struct bs_summary s;
+
+			summarize(rep, i, m, &s);
+			cells[k] = (struct tk_cell){ .s = num(buf[k], sizeof(buf[k]),
+							      s.median * metrics[m].scale,
+							      metrics[m].prec) };
+			k++;
+			if (m == RBB_M_BPF_NS) {
+				cells[k] = (struct tk_cell){ .s = num(buf[k], sizeof(buf[k]),
+								      (s.max - s.min) / 2, 1) };
+				k++;
+			}
+		}
+		cells[k++] = (struct tk_cell){ .s = !valid ? "-" : ok ? "yes" : "NO" };
+		tk_table_row(&out, NULL, cols, cells, k);
+	}
+}
+
+/* ---- end-to-end ----------------------------------------------------------------- */
+static double e2e_value(const struct rbb_report *rep, unsigned r, int v, int what)
+{
+	const struct rbb_e2e_result *x = &rep->e2e[r * RBB_E2E__COUNT + v];
+
+	if (!x->valid)
+		return NAN;
+	switch (what) {
+	case 0: return x->us_per_exec;
+	case 1: return x->tracer_us_exec;
+	case 2: return x->events;
+	case 3: return x->lost;
+	default: return x->expected;
+	}
+}
+
+static void e2e_summary(const struct rbb_report *rep, int v, int what, struct bs_summary *s)
+{
+	double x[100];
+	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
+
+	for (unsigned r = 0; r < n; r++)
+		x[r] = e2e_value(rep, r, v, what);
+	bs_summarize(x, n, s);
+}
+
+/* Per round: variant v's wall time over untraced's (vs_ringbuf: its tracer
+ * CPU per exec over the default ringbuf variant's, a ratio). */
+static void e2e_overhead(const struct rbb_report *rep, int v, bool vs_ringbuf, struct bs_summary *s)
+{
+	double x[100];
+	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
+
+	for (unsigned r = 0; r < n; r++) {
+		if (vs_ringbuf)
+			x[r] = e2e_value(rep, r, v, 1) / e2e_value(rep, r, RBB_E2E_RINGBUF, 1);
+		else
+			x[r] = e2e_value(rep, r, v, 0) - e2e_value(rep, r, RBB_E2E_UNTRACED, 0);
+	}
+	bs_summarize(x, n, s);
+}
+
+static void print_e2e(FILE *f, const struct rbb_report *rep)
+{
+	fprintf(f, "\nEnd to end: proctrace -c <comm> under %u fork+exec+wait of /bin/true "
+		"(2 events each), per round; tracer CPU is proctrace's own\n", rep->o->execs);
+	fprintf(f, "%-13s %22s %22s %20s %11s %7s\n", "variant", "us/exec (min..max)",
+		"overhead us/exec", "tracer CPU us/exec", "events", "lost");
+	for (int v = 0; v < RBB_E2E__COUNT; v++) {
+		struct bs_summary w, ov, rel, cpu, ev, lost, exp;
+		char a[24], b[24], c[24], cell[96] = "-", cell2[96] = "-", cell3[96] = "-";
+		char events[64] = "-";
+
+		e2e_summary(rep, v, 0, &w);
+		e2e_summary(rep, v, 1, &cpu);
+		e2e_summary(rep, v, 2, &ev);
+		e2e_summary(rep, v, 3, &lost);
+		e2e_summary(rep, v, 4, &exp);
+		e2e_overhead(rep, v, false, &ov);
+		e2e_overhead(rep, v, true, &rel);
+		snprintf(cell, sizeof(cell), "%s (%s..%s)", num(a, sizeof(a), w.median, 1),
+			 num(b, sizeof(b), w.min, 1), num(c, sizeof(c), w.max, 1));
+		if (v != RBB_E2E_UNTRACED) {
+			snprintf(cell2, sizeof(cell2), "%s (%s..%s)", num(a, sizeof(a), ov.median, 1),
+				 num(b, sizeof(b), ov.min, 1), num(c, sizeof(c), ov.max, 1));
+			snprintf(cell3, sizeof(cell3), "%s (x%s)", num(a, sizeof(a), cpu.median, 2),
+				 num(b, sizeof(b), rel.median, 2));
+			snprintf(events, sizeof(events), "%s/%s", num(a, sizeof(a), ev.median, 0),
+				 num(b, sizeof(b), exp.median, 0));
+		}
+		fprintf(f, "%-13s %22s %22s %20s %11s %7s\n", rbb_e2e_names[v], cell, cell2, cell3,
+			events, v ? num(a, sizeof(a), lost.median, 0) : "-");
+	}
+}
+
+void rbb_print_report(FILE *f, const struct rbb_report *rep)
+{
+	struct ratios *rs = calloc(1, sizeof(*rs));
+	struct utsname u;
+
+	uname(&u);
+	fprintf(f, "rbbench (tracekit %s) on %s %s, %u CPUs; %u rounds x %zu configurations, "
+		"%.2f s windows, ring buffer %llu KiB (perf: the same in total), drain %u ms; "
+		"%.0f s\n", TK_VERSION, u.sysname, u.release, rep->o->ncpus, rep->rounds, rep->ncfg,
+		rep->o->duration, rep->o->ringbuf_size >> 10, rep->o->drain_ms, rep->elapsed);
+	fprintf(f, "Other work may share this machine: absolute numbers are noisy, the ratios "
+		"within a round are what to compare.\n"
+		"bpf_ns: in-BPF ns per event (bpf_stats), no-op program subtracted; prod_ns: "
+		"producer thread CPU per event (syscall share, BPF, wakeup IPIs);\n"
+		"cons_ns: consumer thread CPU per event (one clock_gettime each included); "
+		"wake/k: consumer wakeups per 1000 events; p50/p99/max: event to consumer, us;\n"
+		"cpu%%: (BPF + consumer) time / wall time, %% of one CPU; ok: every event the "
+		"kernel accepted was consumed.\n");
+	print_table(f, rep);
+	if (rs) {
+		all_ratios(rep, rs);
+		print_ratios(f, rs);
+	}
+	if (rep->e2e)
+		print_e2e(f, rep);
+	free(rs);
+}
+
+/* ---- files ----------------------------------------------------------------------- */
+static FILE *open_out(const struct rbb_report *rep, const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", rep->o->outdir, name);
+	f = fopen(path, "w");
+	if (!f)
+		tk_fail("cannot write %s: %s", path, strerror(errno));
+	return f;
+}
+
+static int close_out(FILE *f, const struct rbb_report *rep, const char *name)
+{
+	if (ferror(f) | fclose(f))
+		return tk_fail("writing %s/%s failed", rep->o->outdir, name);
+	return 0;
+}
+
+static void csv_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, ",%.6g", v);
+	else
+		fputs(",", f);
+}
+
+static int write_csv(const struct rbb_report *rep)
+{
+	FILE *f = open_out(rep, "rbbench.csv");
+	char pb[24];
+
+	if (!f)
+		return 1;
+	fprintf(f, "group,transport,wakeup,size,producers,events_per_call,target_eps,rounds,"
+		"balanced");
+	for (int m = 0; m < RBB_M__COUNT; m++)
+		fprintf(f, ",%s_min,%s_med,%s_max", metrics[m].key, metrics[m].key, metrics[m].key);
+	fputc('\n', f);
+	for (size_t i = 0; i < rep->ncfg; i++) {
+		const struct rbb_config *c = &rep->cfg[i];
+		unsigned valid;
+		bool ok = balanced(rep, i, &valid);
+
+		fprintf(f, "%s,%s,%s,%u,%u,%u,%.0f,%u,%d", c->group,
+			rbb_transport_name(c->transport), rbb_policy_name(c, pb, sizeof(pb)),
+			c->size, c->producers, c->batch, c->rate, valid, valid && ok);
+		for (int m = 0; m < RBB_M__COUNT; m++) {
+			struct bs_summary s;
+
+			summarize(rep, i, m, &s);
+			csv_num(f, s.min);
+			csv_num(f, s.median);
+			csv_num(f, s.max);
+		}
+		fputc('\n', f);
+	}
+	return close_out(f, rep, "rbbench.csv");
+}
+
+static int write_e2e_csv(const struct rbb_report *rep)
+{
+	static const char *const what[] = { "us_per_exec", "tracer_cpu_us_per_exec", "events",
+					    "lost", "expected" };
+	FILE *f = open_out(rep, "rbbench-e2e.csv");
+
+	if (!f)
+		return 1;
+	fprintf(f, "variant,execs");
+	for (int w = 0; w < 5; w++)
+		fprintf(f, ",%s_min,%s_med,%s_max", what[w], what[w], what[w]);
+	fprintf(f, ",overhead_us_min,overhead_us_med,overhead_us_max\n");
+	for (int v = 0; v < RBB_E2E__COUNT; v++) {
+		struct bs_summary s;
+
+		fprintf(f, "%s,%u", rbb_e2e_names[v], rep->o->execs);
+		for (int w = 0; w < 5; w++) {
+			e2e_summary(rep, v, w, &s);
+			csv_num(f, s.min);
+			csv_num(f, s.median);
+			csv_num(f, s.max);
+		}
+		e2e_overhead(rep, v, false, &s);
+		csv_num(f, v ? s.min : NAN);
+		csv_num(f, v ? s.median : NAN);
+		csv_num(f, v ? s.max : NAN);
+		fputc('\n', f);
+	}
+	return close_out(f, rep, "rbbench-e2e.csv");
+}
+
+static int write_jsonl(const struct rbb_report *rep)
+{
+	FILE *f = open_out(rep, "rbbench.jsonl");
+	struct tk_out out = { .f = f, .json = true };
+	struct ratios *rs = calloc(1, sizeof(*rs));
+	char pb[24];
+	int rc;
+
+	if (!f || !rs) {
+		if (f)
+			fclose(f);
+		free(rs);
+		return 1;
+	}
+	for (size_t i = 0; i < rep->ncfg; i++) {
+		const struct rbb_config *c = &rep->cfg[i];
+		static const char *const sfx[] = { "min", "med", "max" };
+		struct tk_col cols[9 + 3 * RBB_M__COUNT];
+		struct tk_cell cells[9 + 3 * RBB_M__COUNT];
+		char names[3 * RBB_M__COUNT][32];
+		unsigned valid;
+		bool ok = balanced(rep, i, &valid);
+		int k = 0;
+
+		cols[k] = (struct tk_col){ "group", 0 };
+		cells[k++] = (struct tk_cell){ .s = c->group };
+		cols[k] = (struct tk_col){ "transport", 0 };
+		cells[k++] = (struct tk_cell){ .s = rbb_transport_name(c->transport) };
+		cols[k] = (struct tk_col){ "wakeup", 0 };
+		cells[k++] = (struct tk_cell){ .s = rbb_policy_name(c, pb, sizeof(pb)) };
+		cols[k] = (struct tk_col){ "size", 0 };
+		cells[k++] = (struct tk_cell){ .num = c->size, .integer = true };
+		cols[k] = (struct tk_col){ "producers", 0 };
+		cells[k++] = (struct tk_cell){ .num = c->producers, .integer = true };
+		cols[k] = (struct tk_col){ "events_per_call", 0 };
+		cells[k++] = (struct tk_cell){ .num = c->batch, .integer = true };
+		cols[k] = (struct tk_col){ "target_eps", 0 };
+		cells[k++] = (struct tk_cell){ .num = c->rate, .integer = true };
+		cols[k] = (struct tk_col){ "rounds", 0 };
+		cells[k++] = (struct tk_cell){ .num = valid, .integer = true };
+		cols[k] = (struct tk_col){ "balanced", 0 };
+		cells[k++] = (struct tk_cell){ .s = valid && ok ? "yes" : "no" };
+		for (int m = 0; m < RBB_M__COUNT; m++) {
+			struct bs_summary s;
+			double v[3];
+
+			summarize(rep, i, m, &s);
+			v[0] = s.min;
+			v[1] = s.median;
+			v[2] = s.max;
+			for (int j = 0; j < 3; j++) {
+				snprintf(names[3 * m + j], sizeof(names[0]), "%s_%s", metrics[m].key,
+					 sfx[j]);
+				cols[k] = (struct tk_col){ names[3 * m + j], 0 };
+				cells[k++] = (struct tk_cell){ .num = v[j] };
+			}
+		}
+		tk_table_row(&out, "rbbench", cols, cells, k);
+	}
+	all_ratios(rep, rs);
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct ratio *x = &rs->v[i];
+		const struct tk_col cols[] = { { "section", 0 }, { "row", 0 }, { "column", 0 },
+					       { "min", 0 }, { "med", 0 }, { "max", 0 } };
+		const struct tk_cell cells[] = { { .s = x->section }, { .s = x->row },
+						 { .s = x->col }, { .num = x->s.min },
+						 { .num = x->s.median }, { .num = x->s.max } };
+
+		tk_table_row(&out, "rbbench_ratio", cols, cells, 6);
+	}
+	for (int v = 0; rep->e2e && v < RBB_E2E__COUNT; v++) {
+		struct bs_summary w, cpu, ev, lost, ov;
+		const struct tk_col cols[] = { { "variant", 0 }, { "execs", 0 },
+					       { "us_per_exec_med", 0 }, { "us_per_exec_min", 0 },
+					       { "us_per_exec_max", 0 }, { "overhead_us_med", 0 },
+					       { "tracer_cpu_us_per_exec_med", 0 },
+					       { "events_med", 0 }, { "lost_med", 0 } };
+
+		e2e_summary(rep, v, 0, &w);
+		e2e_summary(rep, v, 1, &cpu);
+		e2e_summary(rep, v, 2, &ev);
+		e2e_summary(rep, v, 3, &lost);
+		e2e_overhead(rep, v, false, &ov);
+		{
+			const struct tk_cell cells[] = {
+				{ .s = rbb_e2e_names[v] },
+				{ .num = rep->o->execs, .integer = true },
+				{ .num = w.median }, { .num = w.min }, { .num = w.max },
+				{ .num = v ? ov.median : NAN }, { .num = cpu.median },
+				{ .num = ev.median, .integer = true },
+				{ .num = lost.median, .integer = true },
+			};
+
+			tk_table_row(&out, "rbbench_e2e", cols, cells, 9);
+		}
+	}
+	free(rs);
+	rc = close_out(f, rep, "rbbench.jsonl");
+	return rc;
+}
+
+/* ---- the chart --------------------------------------------------------------------- */
+static const int chart_transports[] = { RBB_T_PERF, RBB_T_OUTPUT, RBB_T_RESERVE, RBB_T_DYNPTR,
+					RBB_T_NONE };
+#define NCHART (sizeof(chart_transports) / sizeof(chart_transports[0]))
+
+/* One block per transport: size, bpf_ns med/min/max, produced M ev/s med/min/max. */
+static int write_chart_data(const struct rbb_report *rep, size_t *points)
+{
+	FILE *f = open_out(rep, "rbbench-chart.dat");
+
+	*points = 0;
+	if (!f)
+		return 1;
+	for (size_t t = 0; t < NCHART; t++) {
+		fprintf(f, "# %s\n", rbb_transport_name(chart_transports[t]));
+		for (size_t i = 0; i < rep->ncfg; i++) {
+			const struct rbb_config *c = &rep->cfg[i];
+			struct bs_summary ns, eps;
+
+			if (strcmp(c->group, "size") || c->transport != chart_transports[t])
+				continue;
+			summarize(rep, i, RBB_M_BPF_NS, &ns);
+			summarize(rep, i, RBB_M_PROD_EPS, &eps);
+			if (!ns.n || !eps.n)
+				continue;
+			fprintf(f, "%u %.3f %.3f %.3f %.6f %.6f %.6f\n", c->size, ns.median, ns.min,
+				ns.max, eps.median / 1e6, eps.min / 1e6, eps.max / 1e6);
+			(*points)++;
+		}
+		fprintf(f, "\n\n");
+	}
+	return close_out(f, rep, "rbbench-chart.dat");
+}
+
+static int write_chart(const struct rbb_report *rep)
+{
+	FILE *f;
+	size_t points;
+	struct utsname u;
+	pid_t pid;
+	int status;
+
+	if (write_chart_data(rep, &points))
+		return 1;
+	if (!points) {
+		fprintf(stderr, "rbbench: no size sweep in this matrix: no chart\n");
+		return 0;
+	}
+	f = open_out(rep, "rbbench.gp");
+	if (!f)
+		return 1;
+	uname(&u);
+	fprintf(f,
+		"# gnuplot script written by rbbench: gnuplot rbbench.gp (in this directory)\n"
+		"set terminal pngcairo size 1400,600 font ',10' noenhanced\n"
+		"set output 'rbbench.png'\n"
+		"names = 'perf(copy) output(copy) reserve(zero-copy) dynptr(zero-copy) "
+		"none(build-only)'\n"
+		"set multiplot layout 1,2 title 'rbbench, Linux %s, %u CPUs: batch wakeup policy, "
+		"1 producer, 64 events per getpgid(); median of %u rounds, bars = min..max'\n"
+		"set logscale x 2\n"
+		"set xtics ('16' 16, '32' 32, '64' 64, '256' 256, '1K' 1024, '4K' 4096)\n"
+		"set xlabel 'event size (bytes)'\n"
+		"set grid\n"
+		"set key top left\n"
+		"set logscale y\n"
+		"set ylabel 'in-BPF ns per event (no-op program subtracted)'\n"
+		"plot for [i=0:%zu] 'rbbench-chart.dat' index i using 1:2:3:4 "
+		"with yerrorlines lw 2 title word(names, i+1)\n"
+		"set ylabel 'events produced per second (millions)'\n"
+		"set key top right\n"
+		"plot for [i=0:%zu] 'rbbench-chart.dat' index i using 1:5:6:7 "
+		"with yerrorlines lw 2 title word(names, i+1)\n"
+		"unset multiplot\n",
+		u.release, rep->o->ncpus, rep->rounds, NCHART - 1, NCHART - 1);
+	if (close_out(f, rep, "rbbench.gp"))
+		return 1;
+	pid = fork();
+	if (pid < 0)
+		return tk_fail("cannot run gnuplot: %s", strerror(errno));
+	if (pid == 0) {
+		if (chdir(rep->o->outdir))
+			_exit(126);
+		execlp("gnuplot", "gnuplot", "rbbench.gp", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return tk_fail("gnuplot failed");
+	if (WEXITSTATUS(status) == 127)
+		return tk_fail("cannot draw the chart: gnuplot not found (apt-get install "
+			       "gnuplot-nox, or make deps)");
+	if (WEXITSTATUS(status))
+		return tk_fail("gnuplot failed on %s/rbbench.gp", rep->o->outdir);
+	return 0;
+}
+
+int rbb_write_files(const struct rbb_report *rep)
+{
+	FILE *f = open_out(rep, "rbbench.txt");
+	int rc = 0;
+
+	if (!f)
+		return 1;
+	rbb_print_report(f, rep);
+	rc |= close_out(f, rep, "rbbench.txt");
+	rc |= write_csv(rep);
+	rc |= write_jsonl(rep);
+	if (rep->e2e)
+		rc |= write_e2e_csv(rep);
+	rc |= write_chart(rep);
+	if (!rc)
+		fprintf(stderr, "rbbench: wrote %s/rbbench.{txt,csv,jsonl,png}%s\n", rep->o->outdir,
+			rep->e2e ? " and rbbench-e2e.csv" : "");
+	return rc ? 1 : 0;
+}
