@@ -161,7 +161,8 @@ demo: deps
 	$(Q)$(MAKE) all
 	$(Q)scripts/demo
 
-# Debian/Ubuntu packages for building and testing (valgrind: leak test).
+# Debian/Ubuntu packages for building and testing (valgrind: leak test;
+# gnuplot-nox: make bench's chart).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	pkg-config make gcc valgrind gnuplot-nox
 deps:

@@ -54,6 +54,7 @@ struct rbb_opts {
 	unsigned execs;        /* end-to-end: execs per variant and round */
 	const char *outdir;    /* NULL: table on stdout only */
 	bool verbose;
+	double clock_ns;       /* cost of one clock_gettime(), in cons_ns */
 	int cpus[RBB_MAX_CPUS]; /* CPUs we may run on */
 	unsigned ncpus;
 };

@@ -128,6 +128,18 @@ static void per_round(const struct rbb_report *rep, long ia, long ib, int metric
 	bs_summarize(v, n, s);
 }
 
+/* a + b of two metrics, per round, then min/median/max of those */
+static void per_round_sum(const struct rbb_report *rep, long i, int ma, int mb,
+			  struct bs_summary *s)
+{
+	double v[100];
+	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
+
+	for (unsigned r = 0; r < n; r++)
+		v[r] = value(rep, r, i, ma) + value(rep, r, i, mb);
+	bs_summarize(v, n, s);
+}
+
 /* ---- ratios ---------------------------------------------------------------------- */
 struct ratio {
 	const char *section;
@@ -232,8 +244,8 @@ static void policy_ratios(const struct rbb_report *rep, struct ratios *rs)
 		snprintf(row, sizeof(row), "%s %s", rbb_transport_name(c->transport),
 			 rbb_policy_name(c, pb, sizeof(pb)));
 		if (ib >= 0) {
-			per_round(rep, i, ib, RBB_M_PROD_NS, false, &s);
-			put_ratio(rs, "policy", row, "prod_ns/ev vs batch", 2, &s);
+			per_round(rep, i, ib, RBB_M_BPF_NS, false, &s);
+			put_ratio(rs, "policy", row, "bpf_ns/ev vs batch", 2, &s);
 			per_round(rep, i, ib, RBB_M_CONS_NS, false, &s);
 			put_ratio(rs, "policy", row, "cons_ns/ev vs batch", 2, &s);
 			per_round(rep, i, ib, RBB_M_PROD_EPS, false, &s);
@@ -522,10 +534,10 @@ void rbb_print_report(FILE *f, const struct rbb_report *rep)
 		"within a round are what to compare.\n"
 		"bpf_ns: in-BPF ns per event (bpf_stats), no-op program subtracted; prod_ns: "
 		"producer thread CPU per event (syscall share, BPF, wakeup IPIs);\n"
-		"cons_ns: consumer thread CPU per event (one clock_gettime each included); "
+		"cons_ns: consumer thread CPU per event (one clock_gettime each included: %.0f ns); "
 		"wake/k: consumer wakeups per 1000 events; p50/p99/max: event to consumer, us;\n"
 		"cpu%%: (BPF + consumer) time / wall time, %% of one CPU; ok: every event the "
-		"kernel accepted was consumed.\n");
+		"kernel accepted was consumed.\n", rep->o->clock_ns);
 	print_table(f, rep);
 	if (rs) {
 		all_ratios(rep, rs);
@@ -732,49 +744,133 @@ static int write_jsonl(const struct rbb_report *rep)
 /* ---- the chart --------------------------------------------------------------------- */
 static const int chart_transports[] = { RBB_T_PERF, RBB_T_OUTPUT, RBB_T_RESERVE, RBB_T_DYNPTR,
 					RBB_T_NONE };
+static const char *const chart_labels[] = { "perf(copy)", "output(copy)", "reserve(zero-copy)",
+					    "dynptr(zero-copy)", "none(build-only)" };
 #define NCHART (sizeof(chart_transports) / sizeof(chart_transports[0]))
 
-/* One block per transport: size, bpf_ns med/min/max, produced M ev/s med/min/max. */
-static int write_chart_data(const struct rbb_report *rep, size_t *points)
+/* The size sweep's point: batch policy, 1 producer, 64 per call, flat out. */
+static bool size_point(const struct rbb_report *rep, size_t i)
+{
+	const struct rbb_config *c = &rep->cfg[i];
+
+	return c->policy == RBB_W_BATCH && c->producers == 1 && c->batch == 64 && !(c->rate > 0) &&
+	       find(rep, c) == (long)i; /* first of its kind, whatever its group */
+}
+
+/*
+ * One block per transport that has points: size, bpf_ns med/min/max,
+ * produced M ev/s med/min/max. names gets the blocks' labels.
+ */
+static int write_chart_data(const struct rbb_report *rep, char *names, size_t len,
+			    size_t *blocks)
 {
 	FILE *f = open_out(rep, "rbbench-chart.dat");
 
-	*points = 0;
+	*blocks = 0;
+	names[0] = 0;
 	if (!f)
 		return 1;
 	for (size_t t = 0; t < NCHART; t++) {
-		fprintf(f, "# %s\n", rbb_transport_name(chart_transports[t]));
+		size_t points = 0;
+
 		for (size_t i = 0; i < rep->ncfg; i++) {
 			const struct rbb_config *c = &rep->cfg[i];
 			struct bs_summary ns, eps;
 
-			if (strcmp(c->group, "size") || c->transport != chart_transports[t])
+			if (c->transport != chart_transports[t] || !size_point(rep, i))
 				continue;
 			summarize(rep, i, RBB_M_BPF_NS, &ns);
 			summarize(rep, i, RBB_M_PROD_EPS, &eps);
 			if (!ns.n || !eps.n)
 				continue;
+			if (!points++)
+				fprintf(f, "# %s\n", rbb_transport_name(c->transport));
 			fprintf(f, "%u %.3f %.3f %.3f %.6f %.6f %.6f\n", c->size, ns.median, ns.min,
 				ns.max, eps.median / 1e6, eps.min / 1e6, eps.max / 1e6);
-			(*points)++;
 		}
-		fprintf(f, "\n\n");
+		if (points) {
+			fprintf(f, "\n\n");
+			snprintf(names + strlen(names), len - strlen(names), "%s%s",
+				 *blocks ? " " : "", chart_labels[t]);
+			(*blocks)++;
+		}
 	}
 	return close_out(f, rep, "rbbench-chart.dat");
 }
 
+/*
+ * CPU per event, BPF + consumer, by wakeup policy (rows) and transport
+ * (columns, those with points), 64 B, 1 producer, 64 per call.
+ */
+static int write_policy_data(const struct rbb_report *rep, char *names, size_t len,
+			     size_t *columns)
+{
+	static const struct { int policy; unsigned every; } pol[] = {
+		{ RBB_W_EVENT, 0 }, { RBB_W_EVERY, 1 }, { RBB_W_EVERY, 64 },
+		{ RBB_W_NOWAKE, 0 }, { RBB_W_BATCH, 0 },
+	};
+	const size_t npol = sizeof(pol) / sizeof(pol[0]);
+	double v[NCHART][sizeof(pol) / sizeof(pol[0])];
+	bool have[NCHART] = { false };
+	FILE *f;
+
+	*columns = 0;
+	names[0] = 0;
+	for (size_t t = 0; t < NCHART - 1; t++) {
+		for (size_t p = 0; p < npol; p++) {
+			struct rbb_config key = { .transport = chart_transports[t],
+						  .policy = pol[p].policy, .every = pol[p].every,
+						  .size = 64, .producers = 1, .batch = 64 };
+			struct bs_summary s = { .n = 0 };
+			long i = find(rep, &key);
+
+			if (i >= 0)
+				per_round_sum(rep, i, RBB_M_BPF_NS, RBB_M_CONS_NS, &s);
+			v[t][p] = s.n ? s.median : NAN;
+			have[t] |= s.n > 0;
+		}
+		if (have[t]) {
+			snprintf(names + strlen(names), len - strlen(names), "%s%s",
+				 *columns ? " " : "", chart_labels[t]);
+			(*columns)++;
+		}
+	}
+	f = open_out(rep, "rbbench-policy.dat");
+	if (!f)
+		return 1;
+	fprintf(f, "policy");
+	for (size_t t = 0; t < NCHART - 1; t++)
+		if (have[t])
+			fprintf(f, " %s", rbb_transport_name(chart_transports[t]));
+	fputc('\n', f);
+	for (size_t p = 0; p < npol; p++) {
+		struct rbb_config key = { .policy = pol[p].policy, .every = pol[p].every };
+		char pb[24];
+
+		fprintf(f, "%s", rbb_policy_name(&key, pb, sizeof(pb)));
+		for (size_t t = 0; t < NCHART - 1; t++)
+			if (have[t])
+				fprintf(f, isfinite(v[t][p]) ? " %.1f" : " -", v[t][p]);
+		fputc('\n', f);
+	}
+	return close_out(f, rep, "rbbench-policy.dat");
+}
+
 static int write_chart(const struct rbb_report *rep)
 {
-	FILE *f;
-	size_t points;
+	char names[256], pnames[256];
+	size_t blocks, columns;
 	struct utsname u;
+	FILE *f;
 	pid_t pid;
 	int status;
 
-	if (write_chart_data(rep, &points))
+	if (write_chart_data(rep, names, sizeof(names), &blocks) ||
+	    write_policy_data(rep, pnames, sizeof(pnames), &columns))
 		return 1;
-	if (!points) {
-		fprintf(stderr, "rbbench: no size sweep in this matrix: no chart\n");
+	if (!blocks) {
+		fprintf(stderr, "rbbench: no point of the size sweep (batch, -P 1, -b 64, flat out) "
+			"in this matrix: no chart\n");
 		return 0;
 	}
 	f = open_out(rep, "rbbench.gp");
@@ -783,15 +879,16 @@ static int write_chart(const struct rbb_report *rep)
 	uname(&u);
 	fprintf(f,
 		"# gnuplot script written by rbbench: gnuplot rbbench.gp (in this directory)\n"
-		"set terminal pngcairo size 1400,600 font ',10' noenhanced\n"
+		"set terminal pngcairo size %d,600 font ',10' noenhanced\n"
 		"set output 'rbbench.png'\n"
-		"names = 'perf(copy) output(copy) reserve(zero-copy) dynptr(zero-copy) "
-		"none(build-only)'\n"
-		"set multiplot layout 1,2 title 'rbbench, Linux %s, %u CPUs: batch wakeup policy, "
-		"1 producer, 64 events per getpgid(); median of %u rounds, bars = min..max'\n"
+		"set datafile missing '-'\n"
+		"names = '%s'\n"
+		"set multiplot layout 1,%d title 'rbbench, Linux %s, %u CPUs, median of %u rounds "
+		"(bars: min..max); shared machine, compare within a panel'\n"
 		"set logscale x 2\n"
+		"set xrange [12:5600]\n"
 		"set xtics ('16' 16, '32' 32, '64' 64, '256' 256, '1K' 1024, '4K' 4096)\n"
-		"set xlabel 'event size (bytes)'\n"
+		"set xlabel 'event size (bytes); batch policy, 1 producer, 64 events per getpgid()'\n"
 		"set grid\n"
 		"set key top left\n"
 		"set logscale y\n"
@@ -799,11 +896,28 @@ static int write_chart(const struct rbb_report *rep)
 		"plot for [i=0:%zu] 'rbbench-chart.dat' index i using 1:2:3:4 "
 		"with yerrorlines lw 2 title word(names, i+1)\n"
 		"set ylabel 'events produced per second (millions)'\n"
-		"set key top right\n"
+		"set key bottom left\n"
 		"plot for [i=0:%zu] 'rbbench-chart.dat' index i using 1:5:6:7 "
-		"with yerrorlines lw 2 title word(names, i+1)\n"
-		"unset multiplot\n",
-		u.release, rep->o->ncpus, rep->rounds, NCHART - 1, NCHART - 1);
+		"with yerrorlines lw 2 title word(names, i+1)\n",
+		columns ? 1800 : 1400, names, columns ? 3 : 2, u.release, rep->o->ncpus, rep->rounds,
+		blocks - 1, blocks - 1);
+	if (columns)
+		fprintf(f,
+			"unset logscale x\n"
+			"set xrange [*:*]\n"
+			"set xtics auto\n"
+			"set xlabel 'wakeup policy; 64 B, 1 producer, 64 events per getpgid()'\n"
+			"set ylabel 'CPU ns per event: in BPF + consumer thread'\n"
+			"set yrange [10:*]\n"
+			"set key top right\n"
+			"set style data histograms\n"
+			"set style histogram clustered gap 1\n"
+			"set style fill solid 0.8 border -1\n"
+			"pnames = '%s'\n"
+			"plot for [i=2:%zu] 'rbbench-policy.dat' using i:xtic(1) "
+			"title word(pnames, i-1)\n",
+			pnames, columns + 1);
+	fprintf(f, "unset multiplot\n");
 	if (close_out(f, rep, "rbbench.gp"))
 		return 1;
 	pid = fork();

@@ -298,6 +298,7 @@ static void stat_sums(struct rbbench_bpf *skel, __u64 *emitted, __u64 *lost)
 	for (k = 0; k < TK_STAT__COUNT; k++) {
 		__u64 sum = 0;
 
+		memset(vals, 0, sizeof(vals)); /* (valgrind sees one CPU's slot written) */
 		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.tk_stats), &k, vals))
 			continue;
 		for (int c = 0; c < ncpu; c++)
@@ -479,7 +480,24 @@ int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_res
 		goto cleanup;
 	}
 	if (c->transport != RBB_T_NONE) {
-		err = pthread_create(&cons, NULL, consumer, r);
+		pthread_attr_t attr;
+		cpu_set_t set;
+
+		/*
+		 * The consumer runs where no producer does, if there is such a
+		 * CPU: else a wakeup could queue it behind a spinning producer
+		 * for a whole time slice. With every CPU producing, it competes.
+		 */
+		CPU_ZERO(&set);
+		for (unsigned i = c->producers; i < o->ncpus; i++)
+			CPU_SET(o->cpus[i], &set);
+		if (!CPU_COUNT(&set))
+			for (unsigned i = 0; i < o->ncpus; i++)
+				CPU_SET(o->cpus[i], &set);
+		pthread_attr_init(&attr);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		err = pthread_create(&cons, &attr, consumer, r);
+		pthread_attr_destroy(&attr);
 		if (err) {
 			tk_fail("cannot start the consumer: %s", strerror(err));
 			goto cleanup;
