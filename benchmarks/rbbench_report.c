@@ -532,10 +532,11 @@ void rbb_print_report(FILE *f, const struct rbb_report *rep)
 		rep->o->duration, rep->o->ringbuf_size >> 10, rep->o->drain_ms, rep->elapsed);
 	fprintf(f, "Other work may share this machine: absolute numbers are noisy, the ratios "
 		"within a round are what to compare.\n"
-		"bpf_ns: in-BPF ns per event (bpf_stats), no-op program subtracted; prod_ns: "
-		"producer thread CPU per event (syscall share, BPF, wakeup IPIs);\n"
-		"cons_ns: consumer thread CPU per event (one clock_gettime each included: %.0f ns); "
-		"wake/k: consumer wakeups per 1000 events; p50/p99/max: event to consumer, us;\n"
+		"bpf_ns: in-BPF ns per event (bpf_stats: wall time, interrupts taken inside such as "
+		"wakeup IPIs included), no-op program subtracted;\nprod_ns: producer thread CPU "
+		"per event (syscall share + BPF); "
+		"cons_ns: consumer thread CPU per event (one clock_gettime each included: %.0f ns);\n"
+		"wake/k: consumer wakeups per 1000 events; p50/p99/max: event to consumer, us; "
 		"cpu%%: (BPF + consumer) time / wall time, %% of one CPU; ok: every event the "
 		"kernel accepted was consumed.\n", rep->o->clock_ns);
 	print_table(f, rep);
