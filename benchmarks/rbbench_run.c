@@ -17,7 +17,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/perf_event.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -141,7 +140,8 @@ struct run {
 	atomic_bool stop_producers, stop_consumer;
 	/* written by the consumer only; read by the main thread */
 	_Atomic __u64 consumed, wakeups;
-	__u64 malformed, perf_lost;
+	__u64 malformed;
+	struct tk_perf_sink perf; /* perf.lost: PERF_RECORD_LOST tally */
 	bool poll_failed;
 	/* latency is sampled for events stamped in [lat_from, lat_to) */
 	_Atomic __s64 lat_from, lat_to;
@@ -168,30 +168,6 @@ static int on_event(void *ctx, void *data, size_t size)
 		bs_hist_add(&r->lat, lat > 0 ? (__u64)lat : 0);
 	}
 	return 0;
-}
-
-static enum bpf_perf_event_ret on_perf(void *ctx, int cpu, struct perf_event_header *ev)
-{
-	struct run *r = ctx;
-
-	(void)cpu;
-	if (ev->type == PERF_RECORD_SAMPLE) {
-		struct {
-			struct perf_event_header h;
-			__u32 size;
-			char data[];
-		} *s = (void *)ev;
-
-		on_event(r, s->data, s->size);
-	} else if (ev->type == PERF_RECORD_LOST) {
-		struct {
-			struct perf_event_header h;
-			__u64 id, lost;
-		} *l = (void *)ev;
-
-		r->perf_lost += l->lost;
-	}
-	return LIBBPF_PERF_EVENT_CONT;
 }
 
 static int consume(struct run *r)
@@ -368,39 +344,16 @@ static void compute(const struct rbb_config *c, struct run *r, const struct snap
 }
 
 /* ---- setup --------------------------------------------------------------------- */
+/* tracekit's perf buffer; the policy decides when perf wakes the consumer */
 static struct perf_buffer *open_perf(const struct rbb_opts *o, const struct rbb_config *c,
 				     struct rbbench_bpf *skel, struct run *r)
 {
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_BPF_OUTPUT,
-		.sample_type = PERF_SAMPLE_RAW,
-		.sample_period = 1,
-	};
-	long page = getpagesize();
-	int ncpu = libbpf_num_possible_cpus();
-	size_t pages = o->ringbuf_size / page / (ncpu > 0 ? ncpu : 1), pow = 1;
+	unsigned events = c->policy == RBB_W_EVENT ? 1 : c->policy == RBB_W_EVERY ? c->every : 0;
 
-	/* the same memory as the ring buffer, split per CPU (as tk_run does) */
-	while (pow * 2 <= pages)
-		pow *= 2;
-	switch (c->policy) {
-	case RBB_W_EVENT:
-		attr.wakeup_events = 1;
-		break;
-	case RBB_W_EVERY:
-		attr.wakeup_events = c->every;
-		break;
-	case RBB_W_NOWAKE:
-		attr.watermark = 1;
-		attr.wakeup_watermark = pow * page;
-		break;
-	default:
-		attr.watermark = 1;
-		attr.wakeup_watermark = pow * page / 2;
-		break;
-	}
-	return perf_buffer__new_raw(bpf_map__fd(skel->maps.tk_pb), pow, &attr, on_perf, r, NULL);
+	r->perf.sample = on_event;
+	r->perf.ctx = r;
+	return tk_perfbuf_new(bpf_map__fd(skel->maps.tk_pb), o->ringbuf_size, events,
+			      c->policy == RBB_W_NOWAKE ? 100 : 50, &r->perf);
 }
 
 static struct rbbench_bpf *load(const struct rbb_opts *o, const struct rbb_config *c)
@@ -557,7 +510,7 @@ cleanup:
 				(unsigned long long)lost,
 				(unsigned long long)atomic_load(&r->consumed),
 				(unsigned long long)r->malformed,
-				(unsigned long long)r->perf_lost);
+				(unsigned long long)r->perf.lost);
 	}
 	ring_buffer__free(r->rb);
 	perf_buffer__free(r->pb);

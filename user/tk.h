@@ -164,6 +164,21 @@ struct tk_hooks {
 };
 int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h);
 
+/*
+ * A perf buffer with the memory a ring buffer of total_bytes would have,
+ * split per CPU. Records go to sink->sample (a ring_buffer_sample_fn);
+ * PERF_RECORD_LOST counts add up in sink->lost. The consumer is woken every
+ * wakeup_events records, or (wakeup_events = 0) when a CPU's buffer is
+ * watermark_pct % full (0: half). NULL and errno on failure.
+ */
+struct tk_perf_sink {
+	int (*sample)(void *ctx, void *data, size_t size);
+	void *ctx;
+	__u64 lost;
+};
+struct perf_buffer *tk_perfbuf_new(int map_fd, __u64 total_bytes, unsigned wakeup_events,
+				   unsigned watermark_pct, struct tk_perf_sink *sink);
+
 /* Checks run by tk_init(); each prints its own one-line error. */
 int tk_preflight(void);
 int tk_ensure_tracefs(void);

@@ -15,7 +15,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/perf_event.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -95,7 +94,7 @@ struct tk_session {
 	__u64 received;  /* records taken out of the buffer */
 	__u64 printed;
 	__u64 malformed;
-	__u64 perf_lost; /* the kernel's PERF_RECORD_LOST tally (cross-check) */
+	struct tk_perf_sink perf; /* its lost: PERF_RECORD_LOST tally (cross-check) */
 	bool out_error;  /* stdout gone (EPIPE) */
 	bool done;       /* -n reached */
 };
@@ -120,30 +119,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (s->env->count && ++s->printed >= s->env->count)
 		s->done = true;
 	return 0;
-}
-
-static enum bpf_perf_event_ret on_perf(void *ctx, int cpu, struct perf_event_header *ev)
-{
-	struct tk_session *s = ctx;
-
-	(void)cpu;
-	if (ev->type == PERF_RECORD_SAMPLE) {
-		struct {
-			struct perf_event_header h;
-			__u32 size;
-			char data[];
-		} *r = (void *)ev;
-
-		on_record(s, r->data, r->size);
-	} else if (ev->type == PERF_RECORD_LOST) {
-		struct {
-			struct perf_event_header h;
-			__u64 id, lost;
-		} *r = (void *)ev;
-
-		s->perf_lost += r->lost;
-	}
-	return LIBBPF_PERF_EVENT_CONT;
 }
 
 static void read_stats(const struct tk_bpf *b, __u64 out[TK_STAT__COUNT])
@@ -267,32 +242,6 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
 	return 0;
 }
 
-static struct perf_buffer *open_perfbuf(const struct tk_env *env, const struct tk_bpf *b,
-					struct tk_session *s)
-{
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_BPF_OUTPUT,
-		.sample_type = PERF_SAMPLE_RAW,
-		.sample_period = 1,
-	};
-	long page = getpagesize();
-	int ncpu = libbpf_num_possible_cpus();
-	size_t pages = env->ringbuf_size / page / (ncpu > 0 ? ncpu : 1);
-	size_t pow = 1;
-
-	/* same total memory as the ring buffer, a power of two per CPU */
-	while (pow * 2 <= pages)
-		pow *= 2;
-	if (env->wakeup == TK_WAKEUP_EVENT) {
-		attr.wakeup_events = 1;
-	} else {
-		attr.watermark = 1;
-		attr.wakeup_watermark = pow * page / 2;
-	}
-	return perf_buffer__new_raw(bpf_map__fd(b->pb), pow, &attr, on_perf, s, NULL);
-}
-
 int tk_run(const struct tk_env *env, const struct tk_bpf *b)
 {
 	static const struct tk_hooks none;
@@ -302,7 +251,7 @@ int tk_run(const struct tk_env *env, const struct tk_bpf *b)
 
 int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h)
 {
-	struct tk_session s = { .env = env, .hooks = h };
+	struct tk_session s = { .env = env, .hooks = h, .perf = { .sample = on_record } };
 	__s64 next_tick = 0;
 	struct ring_buffer *rb = NULL;
 	struct perf_buffer *pb = NULL;
@@ -314,6 +263,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	bool child_done = false;
 	static char obuf[1 << 16];
 
+	s.perf.ctx = &s;
 	s.out = (struct tk_out){ .f = stdout, .json = env->json, .timestamp = env->timestamp };
 	s.out.boot_to_real_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
@@ -331,7 +281,8 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		goto cleanup;
 
 	if (env->perfbuf)
-		pb = open_perfbuf(env, b, &s);
+		pb = tk_perfbuf_new(bpf_map__fd(b->pb), env->ringbuf_size,
+				    env->wakeup == TK_WAKEUP_EVENT, 50, &s.perf);
 	else
 		rb = ring_buffer__new(bpf_map__fd(b->rb), on_record, &s, NULL);
 	if (!rb && !pb) {
@@ -431,7 +382,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	if (env->verbose)
 		fprintf(stderr, "%s: kernel side: %llu emitted, %llu lost; perf lost records: %llu\n",
 			tk_prog, (unsigned long long)stats[TK_STAT_EMITTED],
-			(unsigned long long)stats[TK_STAT_LOST], (unsigned long long)s.perf_lost);
+			(unsigned long long)stats[TK_STAT_LOST], (unsigned long long)s.perf.lost);
 
 cleanup:
 	if (go_fd >= 0)
