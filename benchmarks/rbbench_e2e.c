@@ -209,7 +209,7 @@ cleanup:
 		}
 	} else if (!rc) {
 		r->valid = true;
-		r->events = r->lost = r->tracer_us_exec = NAN;
+		r->events = r->lost = r->tracer_us_exec = r->expected = NAN;
 	}
 	if (errfd >= 0)
 		close(errfd);

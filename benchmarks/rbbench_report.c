@@ -71,14 +71,87 @@ static double value(const struct rbb_report *rep, unsigned r, size_t i, int metr
 	return x->valid ? x->m[metric] : NAN;
 }
 
-static void summarize(const struct rbb_report *rep, size_t i, int metric, struct bs_summary *s)
+/*
+ * A quantity taken in every round and then summarized (min/median/max over
+ * rounds): ratios and differences are formed within a round, where the two
+ * configurations ran minutes apart at most, not across rounds.
+ */
+enum rq_op {
+	RQ_VALUE,      /* metric ma of configuration a */
+	RQ_RATIO,      /* a's ma / b's ma */
+	RQ_DIFF,       /* a's ma - b's ma */
+	RQ_SUM,        /* a's ma + a's mb */
+	RQ_WAKE_COST,  /* consumer us per extra wakeup of a over b */
+	RQ_E2E,        /* end-to-end variant a, field ma */
+	RQ_E2E_OVER,   /* variant a's us/exec - untraced's */
+	RQ_E2E_CPU,    /* variant a's tracer CPU / the default ringbuf variant's */
+};
+struct rq {
+	enum rq_op op;
+	long a, b;
+	int ma, mb;
+};
+
+enum { E2E_US, E2E_CPU, E2E_EVENTS, E2E_LOST, E2E_EXPECTED };
+
+static double e2e_value(const struct rbb_report *rep, unsigned r, long v, int what)
+{
+	const struct rbb_e2e_result *x = &rep->e2e[r * RBB_E2E__COUNT + v];
+
+	if (!x->valid)
+		return NAN;
+	switch (what) {
+	case E2E_US: return x->us_per_exec;
+	case E2E_CPU: return x->tracer_us_exec;
+	case E2E_EVENTS: return x->events;
+	case E2E_LOST: return x->lost;
+	default: return x->expected;
+	}
+}
+
+static double rq_round(const struct rbb_report *rep, unsigned r, const struct rq *q)
+{
+	double a = 0, b = 0, dw;
+
+	if (q->op < RQ_E2E) {
+		if (q->a < 0 || (q->op != RQ_VALUE && q->op != RQ_SUM && q->b < 0))
+			return NAN;
+		a = value(rep, r, q->a, q->ma);
+		if (q->op == RQ_RATIO || q->op == RQ_DIFF)
+			b = value(rep, r, q->b, q->ma);
+	}
+	switch (q->op) {
+	case RQ_VALUE: return a;
+	case RQ_RATIO: return b != 0 ? a / b : NAN;
+	case RQ_DIFF: return a - b;
+	case RQ_SUM: return a + value(rep, r, q->a, q->mb);
+	case RQ_WAKE_COST:
+		dw = (a - value(rep, r, q->b, RBB_M_WAKE_K)) / 1e3;
+		/* below 1 extra wakeup per 200 events the quotient is noise */
+		return dw >= 0.005 ? (value(rep, r, q->a, RBB_M_CONS_NS) -
+				      value(rep, r, q->b, RBB_M_CONS_NS)) / dw / 1e3 : NAN;
+	case RQ_E2E: return e2e_value(rep, r, q->a, q->ma);
+	case RQ_E2E_OVER:
+		return e2e_value(rep, r, q->a, E2E_US) - e2e_value(rep, r, RBB_E2E_UNTRACED, E2E_US);
+	case RQ_E2E_CPU:
+		return e2e_value(rep, r, q->a, E2E_CPU) / e2e_value(rep, r, RBB_E2E_RINGBUF, E2E_CPU);
+	}
+	return NAN;
+}
+
+static void over_rounds(const struct rbb_report *rep, struct rq q, struct bs_summary *s)
 {
 	double v[100];
 	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
 
 	for (unsigned r = 0; r < n; r++)
-		v[r] = value(rep, r, i, metric);
+		v[r] = rq_round(rep, r, &q);
 	bs_summarize(v, n, s);
+}
+
+static void summarize(const struct rbb_report *rep, size_t i, int metric, struct bs_summary *s)
+{
+	over_rounds(rep, (struct rq){ RQ_VALUE, (long)i, -1, metric, 0 }, s);
 }
 
 static bool balanced(const struct rbb_report *rep, size_t i, unsigned *valid)
@@ -110,34 +183,6 @@ static long find(const struct rbb_report *rep, const struct rbb_config *key)
 		if (same_point(&rep->cfg[i], key))
 			return (long)i;
 	return -1;
-}
-
-/* a/b (or a-b) of one metric, per round, then min/median/max of those */
-static void per_round(const struct rbb_report *rep, long ia, long ib, int metric, bool diff,
-		      struct bs_summary *s)
-{
-	double v[100];
-	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
-
-	for (unsigned r = 0; r < n; r++) {
-		double a = ia < 0 ? NAN : value(rep, r, ia, metric);
-		double b = ib < 0 ? NAN : value(rep, r, ib, metric);
-
-		v[r] = diff ? a - b : (b != 0 ? a / b : NAN);
-	}
-	bs_summarize(v, n, s);
-}
-
-/* a + b of two metrics, per round, then min/median/max of those */
-static void per_round_sum(const struct rbb_report *rep, long i, int ma, int mb,
-			  struct bs_summary *s)
-{
-	double v[100];
-	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
-
-	for (unsigned r = 0; r < n; r++)
-		v[r] = value(rep, r, i, ma) + value(rep, r, i, mb);
-	bs_summarize(v, n, s);
 }
 
 /* ---- ratios ---------------------------------------------------------------------- */
@@ -199,28 +244,9 @@ static void transport_ratios(const struct rbb_report *rep, struct ratios *rs,
 		ib = find(rep, &key);
 		if (ia < 0 || ib < 0)
 			continue;
-		per_round(rep, ia, ib, c->metric, c->diff, &s);
+		over_rounds(rep, (struct rq){ c->diff ? RQ_DIFF : RQ_RATIO, ia, ib, c->metric, 0 }, &s);
 		put_ratio(rs, section, row, c->col, c->prec, &s);
 	}
-}
-
-/*
- * Consumer CPU per wakeup: the extra consumer ns per event of a policy over
- * nowake (periodic drain only), divided by its extra wakeups per event.
- */
-static void wakeup_cost(const struct rbb_report *rep, long ip, long in, struct bs_summary *s)
-{
-	double v[100];
-	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
-
-	for (unsigned r = 0; r < n; r++) {
-		double dw = (value(rep, r, ip, RBB_M_WAKE_K) - value(rep, r, in, RBB_M_WAKE_K)) / 1e3;
-		double dc = value(rep, r, ip, RBB_M_CONS_NS) - value(rep, r, in, RBB_M_CONS_NS);
-
-		/* below 1 extra wakeup per 200 events the quotient is noise */
-		v[r] = dw >= 0.005 ? dc / dw / 1e3 : NAN;
-	}
-	bs_summarize(v, n, s);
 }
 
 static void policy_ratios(const struct rbb_report *rep, struct ratios *rs)
@@ -244,15 +270,15 @@ static void policy_ratios(const struct rbb_report *rep, struct ratios *rs)
 		snprintf(row, sizeof(row), "%s %s", rbb_transport_name(c->transport),
 			 rbb_policy_name(c, pb, sizeof(pb)));
 		if (ib >= 0) {
-			per_round(rep, i, ib, RBB_M_BPF_NS, false, &s);
+			over_rounds(rep, (struct rq){ RQ_RATIO, i, ib, RBB_M_BPF_NS, 0 }, &s);
 			put_ratio(rs, "policy", row, "bpf_ns/ev vs batch", 2, &s);
-			per_round(rep, i, ib, RBB_M_CONS_NS, false, &s);
+			over_rounds(rep, (struct rq){ RQ_RATIO, i, ib, RBB_M_CONS_NS, 0 }, &s);
 			put_ratio(rs, "policy", row, "cons_ns/ev vs batch", 2, &s);
-			per_round(rep, i, ib, RBB_M_PROD_EPS, false, &s);
+			over_rounds(rep, (struct rq){ RQ_RATIO, i, ib, RBB_M_PROD_EPS, 0 }, &s);
 			put_ratio(rs, "policy", row, "prod ev/s vs batch", 2, &s);
 		}
 		if (in >= 0 && c->policy != RBB_W_NOWAKE) {
-			wakeup_cost(rep, i, in, &s);
+			over_rounds(rep, (struct rq){ RQ_WAKE_COST, (long)i, in, RBB_M_WAKE_K, 0 }, &s);
 			put_ratio(rs, "policy", row, "cons us/wakeup", 1, &s);
 		}
 	}
@@ -275,9 +301,9 @@ static void cpu_ratios(const struct rbb_report *rep, struct ratios *rs)
 			continue;
 		snprintf(row, sizeof(row), "%s %uB P%u", rbb_transport_name(c->transport), c->size,
 			 c->producers);
-		per_round(rep, i, i1, RBB_M_PROD_EPS, false, &s);
+		over_rounds(rep, (struct rq){ RQ_RATIO, i, i1, RBB_M_PROD_EPS, 0 }, &s);
 		put_ratio(rs, "cpus", row, "ev/s vs P1", 2, &s);
-		per_round(rep, i, i1, RBB_M_BPF_NS, false, &s);
+		over_rounds(rep, (struct rq){ RQ_RATIO, i, i1, RBB_M_BPF_NS, 0 }, &s);
 		put_ratio(rs, "cpus", row, "bpf_ns/ev vs P1", 2, &s);
 	}
 }
@@ -446,47 +472,6 @@ static void print_table(FILE *f, const struct rbb_report *rep)
 }
 
 /* ---- end-to-end ----------------------------------------------------------------- */
-static double e2e_value(const struct rbb_report *rep, unsigned r, int v, int what)
-{
-	const struct rbb_e2e_result *x = &rep->e2e[r * RBB_E2E__COUNT + v];
-
-	if (!x->valid)
-		return NAN;
-	switch (what) {
-	case 0: return x->us_per_exec;
-	case 1: return x->tracer_us_exec;
-	case 2: return x->events;
-	case 3: return x->lost;
-	default: return x->expected;
-	}
-}
-
-static void e2e_summary(const struct rbb_report *rep, int v, int what, struct bs_summary *s)
-{
-	double x[100];
-	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
-
-	for (unsigned r = 0; r < n; r++)
-		x[r] = e2e_value(rep, r, v, what);
-	bs_summarize(x, n, s);
-}
-
-/* Per round: variant v's wall time over untraced's (vs_ringbuf: its tracer
- * CPU per exec over the default ringbuf variant's, a ratio). */
-static void e2e_overhead(const struct rbb_report *rep, int v, bool vs_ringbuf, struct bs_summary *s)
-{
-	double x[100];
-	unsigned n = rep->rounds < 100 ? rep->rounds : 100;
-
-	for (unsigned r = 0; r < n; r++) {
-		if (vs_ringbuf)
-			x[r] = e2e_value(rep, r, v, 1) / e2e_value(rep, r, RBB_E2E_RINGBUF, 1);
-		else
-			x[r] = e2e_value(rep, r, v, 0) - e2e_value(rep, r, RBB_E2E_UNTRACED, 0);
-	}
-	bs_summarize(x, n, s);
-}
-
 static void print_e2e(FILE *f, const struct rbb_report *rep)
 {
 	fprintf(f, "\nEnd to end: proctrace -c <comm> under %u fork+exec+wait of /bin/true "
@@ -498,13 +483,13 @@ static void print_e2e(FILE *f, const struct rbb_report *rep)
 		char a[24], b[24], c[24], cell[96] = "-", cell2[96] = "-", cell3[96] = "-";
 		char events[64] = "-";
 
-		e2e_summary(rep, v, 0, &w);
-		e2e_summary(rep, v, 1, &cpu);
-		e2e_summary(rep, v, 2, &ev);
-		e2e_summary(rep, v, 3, &lost);
-		e2e_summary(rep, v, 4, &exp);
-		e2e_overhead(rep, v, false, &ov);
-		e2e_overhead(rep, v, true, &rel);
+		over_rounds(rep, (struct rq){ RQ_E2E, v, -1, E2E_US, 0 }, &w);
+		over_rounds(rep, (struct rq){ RQ_E2E, v, -1, E2E_CPU, 0 }, &cpu);
+		over_rounds(rep, (struct rq){ RQ_E2E, v, -1, E2E_EVENTS, 0 }, &ev);
+		over_rounds(rep, (struct rq){ RQ_E2E, v, -1, E2E_LOST, 0 }, &lost);
+		over_rounds(rep, (struct rq){ RQ_E2E, v, -1, E2E_EXPECTED, 0 }, &exp);
+		over_rounds(rep, (struct rq){ RQ_E2E_OVER, v, -1, 0, 0 }, &ov);
+		over_rounds(rep, (struct rq){ RQ_E2E_CPU, v, -1, 0, 0 }, &rel);
 		snprintf(cell, sizeof(cell), "%s (%s..%s)", num(a, sizeof(a), w.median, 1),
 			 num(b, sizeof(b), w.min, 1), num(c, sizeof(c), w.max, 1));
 		if (v != RBB_E2E_UNTRACED) {
@@ -627,12 +612,12 @@ static int write_e2e_csv(const struct rbb_report *rep)
 
 		fprintf(f, "%s,%u", rbb_e2e_names[v], rep->o->execs);
 		for (int w = 0; w < 5; w++) {
-			e2e_summary(rep, v, w, &s);
+			over_rounds(rep, (struct rq){ RQ_E2E, v, -1, w, 0 }, &s);
 			csv_num(f, s.min);
 			csv_num(f, s.median);
 			csv_num(f, s.max);
 		}
-		e2e_overhead(rep, v, false, &s);
+		over_rounds(rep, (struct rq){ RQ_E2E_OVER, v, -1, 0, 0 }, &s);
 		csv_num(f, v ? s.min : NAN);
 		csv_num(f, v ? s.median : NAN);
 		csv_num(f, v ? s.max : NAN);
@@ -719,11 +704,11 @@ static int write_jsonl(const struct rbb_report *rep)
 					       { "tracer_cpu_us_per_exec_med", 0 },
 					       { "events_med", 0 }, { "lost_med", 0 } };
 
-		e2e_summary(rep, v, 0, &w);
-		e2e_summary(rep, v, 1, &cpu);
-		e2e_summary(rep, v, 2, &ev);
-		e2e_summary(rep, v, 3, &lost);
-		e2e_overhead(rep, v, false, &ov);
+		over_rounds(rep, (struct rq){ RQ_E2E, v, -1, E2E_US, 0 }, &w);
+		over_rounds(rep, (struct rq){ RQ_E2E, v, -1, E2E_CPU, 0 }, &cpu);
+		over_rounds(rep, (struct rq){ RQ_E2E, v, -1, E2E_EVENTS, 0 }, &ev);
+		over_rounds(rep, (struct rq){ RQ_E2E, v, -1, E2E_LOST, 0 }, &lost);
+		over_rounds(rep, (struct rq){ RQ_E2E_OVER, v, -1, 0, 0 }, &ov);
 		{
 			const struct tk_cell cells[] = {
 				{ .s = rbb_e2e_names[v] },
@@ -826,7 +811,7 @@ static int write_policy_data(const struct rbb_report *rep, char *names, size_t l
 			long i = find(rep, &key);
 
 			if (i >= 0)
-				per_round_sum(rep, i, RBB_M_BPF_NS, RBB_M_CONS_NS, &s);
+				over_rounds(rep, (struct rq){ RQ_SUM, i, -1, RBB_M_BPF_NS, RBB_M_CONS_NS }, &s);
 			v[t][p] = s.n ? s.median : NAN;
 			have[t] |= s.n > 0;
 		}

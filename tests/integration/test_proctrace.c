@@ -62,12 +62,8 @@ static int teardown(void **state)
  * after the fds close, so give it a moment; a real leak stays. */
 static void assert_no_progs_left(void)
 {
-	int n = tk_progs_loaded(PROG_PREFIX);
+	int n = tk_progs_left(PROG_PREFIX, 5000);
 
-	for (int i = 0; n && i < 50; i++) {
-		usleep(100000);
-		n = tk_progs_loaded(PROG_PREFIX);
-	}
 	if (n)
 		fail_msg("%d tracekit BPF programs still loaded after exit", n);
 }

@@ -613,3 +613,14 @@ int tk_progs_loaded(const char *prefix)
 	}
 	return n;
 }
+
+int tk_progs_left(const char *prefix, int timeout_ms)
+{
+	int n = tk_progs_loaded(prefix);
+
+	for (int t = 0; n && t < timeout_ms; t += 100) {
+		usleep(100000);
+		n = tk_progs_loaded(prefix);
+	}
+	return n;
+}

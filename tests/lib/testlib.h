@@ -71,6 +71,10 @@ int run_quiet(char *const argv[]);
 /* Loaded BPF programs whose names start with prefix (each tool has its
  * own, e.g. "proc_"; see bpf/tk.bpf.h), so concurrent tools don't mix. */
 int tk_progs_loaded(const char *prefix);
+/* The same, after waiting up to timeout_ms for them to go: the kernel
+ * frees links and programs from a workqueue/RCU after the fds close, so a
+ * real leak is what is still there then. */
+int tk_progs_left(const char *prefix, int timeout_ms);
 
 bool tl_is_root(void);
 /* Paths relative to the repository root. */
