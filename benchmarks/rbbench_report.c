@@ -109,12 +109,28 @@ static double e2e_value(const struct rbb_report *rep, unsigned r, long v, int wh
 	}
 }
 
+/*
+ * Over RBB_DROP_MAX % dropped, a run's per-event figures mix cheap failed
+ * reservations with real sends (and its rate counts them): such a round is
+ * left out of a comparison.
+ */
+#define RBB_DROP_MAX 1.0
+
+static bool clean(const struct rbb_report *rep, unsigned r, long i)
+{
+	return !(value(rep, r, i, RBB_M_DROP_PCT) > RBB_DROP_MAX);
+}
+
 static double rq_round(const struct rbb_report *rep, unsigned r, const struct rq *q)
 {
 	double a = 0, b = 0, dw;
 
 	if (q->op < RQ_E2E) {
-		if (q->a < 0 || (q->op != RQ_VALUE && q->op != RQ_SUM && q->b < 0))
+		bool pair = q->op != RQ_VALUE && q->op != RQ_SUM;
+
+		if (q->a < 0 || (pair && q->b < 0))
+			return NAN;
+		if (pair && (!clean(rep, r, q->a) || !clean(rep, r, q->b)))
 			return NAN;
 		a = value(rep, r, q->a, q->ma);
 		if (q->op == RQ_RATIO || q->op == RQ_DIFF)
@@ -348,13 +364,15 @@ static const char *section_title(const char *s)
 	return s;
 }
 
-static void print_ratios(FILE *f, const struct ratios *rs)
+static void print_ratios(FILE *f, const struct ratios *rs, unsigned rounds)
 {
 	const char *done[16];
 	size_t ndone = 0;
 
 	if (rs->n)
-		fprintf(f, "\nRatios within each round: median (min..max) over rounds\n");
+		fprintf(f, "\nRatios within each round: median (min..max) over rounds; a round where "
+			"either side dropped over %.0f %% of its events is left out\n(* marks a "
+			"figure from fewer than all rounds)\n", RBB_DROP_MAX);
 	for (size_t i = 0; i < rs->n; i++) {
 		const char *sec = rs->v[i].section, *cols[16], *rows[64];
 		size_t ncols = 0, nrows = 0;
@@ -381,7 +399,7 @@ static void print_ratios(FILE *f, const struct ratios *rs)
 		}
 		fprintf(f, "\n%s\n%-18s", section_title(sec), "");
 		for (size_t k = 0; k < ncols; k++)
-			fprintf(f, " %21s", cols[k]);
+			fprintf(f, " %22s", cols[k]);
 		fputc('\n', f);
 		for (size_t r = 0; r < nrows; r++) {
 			fprintf(f, "%-18s", rows[r]);
@@ -395,11 +413,12 @@ static void print_ratios(FILE *f, const struct ratios *rs)
 					    !strcmp(rs->v[j].col, cols[k]))
 						x = &rs->v[j];
 				if (x && x->s.n)
-					snprintf(cell, sizeof(cell), "%s (%s..%s)",
+					snprintf(cell, sizeof(cell), "%s (%s..%s)%s",
 						 num(a, sizeof(a), x->s.median, x->prec),
 						 num(b, sizeof(b), x->s.min, x->prec),
-						 num(c, sizeof(c), x->s.max, x->prec));
-				fprintf(f, " %21s", cell);
+						 num(c, sizeof(c), x->s.max, x->prec),
+						 x->s.n < rounds ? "*" : "");
+				fprintf(f, " %22s", cell);
 			}
 			fputc('\n', f);
 		}
@@ -527,7 +546,7 @@ void rbb_print_report(FILE *f, const struct rbb_report *rep)
 	print_table(f, rep);
 	if (rs) {
 		all_ratios(rep, rs);
-		print_ratios(f, rs);
+		print_ratios(f, rs, rep->rounds);
 	}
 	if (rep->e2e)
 		print_e2e(f, rep);
@@ -689,12 +708,14 @@ static int write_jsonl(const struct rbb_report *rep)
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct ratio *x = &rs->v[i];
 		const struct tk_col cols[] = { { "section", 0 }, { "row", 0 }, { "column", 0 },
-					       { "min", 0 }, { "med", 0 }, { "max", 0 } };
+					       { "min", 0 }, { "med", 0 }, { "max", 0 },
+					       { "rounds", 0 } };
 		const struct tk_cell cells[] = { { .s = x->section }, { .s = x->row },
 						 { .s = x->col }, { .num = x->s.min },
-						 { .num = x->s.median }, { .num = x->s.max } };
+						 { .num = x->s.median }, { .num = x->s.max },
+						 { .num = x->s.n, .integer = true } };
 
-		tk_table_row(&out, "rbbench_ratio", cols, cells, 6);
+		tk_table_row(&out, "rbbench_ratio", cols, cells, 7);
 	}
 	for (int v = 0; rep->e2e && v < RBB_E2E__COUNT; v++) {
 		struct bs_summary w, cpu, ev, lost, ov;
