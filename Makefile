@@ -133,16 +133,16 @@ bench: deps
 
 # rbbench: ring/perf buffer transports and wakeup policies (benchmarks/).
 RBB_OUT ?= $(OUTPUT)/bench
-RBB_OBJS := $(patsubst benchmarks/%.c,$(OUTPUT)/bench/%.o,\
+RBB_OBJS := $(patsubst benchmarks/%.c,$(OUTPUT)/benchmarks/%.o,\
 	$(filter-out %.bpf.c,$(wildcard benchmarks/*.c)))
 all: $(BIN)/rbbench
 .PHONY: bench-rb
 
-$(OUTPUT)/bench:
+$(OUTPUT)/benchmarks:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/bench/rbbench_run.o: $(OUTPUT)/rbbench.skel.h
-$(RBB_OBJS): $(OUTPUT)/bench/%.o: benchmarks/%.c | $(OUTPUT)/bench
+$(OUTPUT)/benchmarks/rbbench_run.o: $(OUTPUT)/rbbench.skel.h
+$(RBB_OBJS): $(OUTPUT)/benchmarks/%.o: benchmarks/%.c | $(OUTPUT)/benchmarks
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -151,10 +151,10 @@ $(BIN)/rbbench: $(RBB_OBJS) $(LIBTK) | $(BIN)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpthread -o $@
 
 # the statistics' unit test needs the stats object besides libtk.a
-$(OUTPUT)/tests/test_benchstats: tests/unit/test_benchstats.c $(OUTPUT)/bench/stats.o $(LIBTK) \
+$(OUTPUT)/tests/test_benchstats: tests/unit/test_benchstats.c $(OUTPUT)/benchmarks/stats.o $(LIBTK) \
 		$(TEST_LIB) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib -Ibenchmarks -MMD -MP $< $(OUTPUT)/bench/stats.o \
+	$(Q)$(CC) $(CFLAGS) -Itests/lib -Ibenchmarks -MMD -MP $< $(OUTPUT)/benchmarks/stats.o \
 		$(TEST_LIB) $(LIBTK) $(LDLIBS) -lcmocka -o $@
 
 # The default matrix: < 3 minutes on 2 cores; writes $(RBB_OUT)/rbbench.{txt,csv,jsonl,png}
@@ -188,4 +188,4 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) $(BIN)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/benchmarks/*.d)

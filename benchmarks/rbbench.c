@@ -61,8 +61,19 @@ struct matrix {
 	size_t n, cap;
 };
 
+static bool same_point(const struct rbb_config *a, const struct rbb_config *b)
+{
+	return a->transport == b->transport && a->policy == b->policy && a->every == b->every &&
+	       a->size == b->size && a->producers == b->producers && a->batch == b->batch &&
+	       a->rate == b->rate && a->ringbuf == b->ringbuf;
+}
+
+/* Adds a point unless an earlier group has it already. */
 static int add(struct matrix *m, const struct rbb_config *c)
 {
+	for (size_t i = 0; i < m->n; i++)
+		if (same_point(&m->v[i], c))
+			return 0;
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 64;
 		struct rbb_config *v = realloc(m->v, cap * sizeof(*v));
@@ -79,6 +90,16 @@ static int add(struct matrix *m, const struct rbb_config *c)
 static const int SENDING[] = { RBB_T_PERF, RBB_T_OUTPUT, RBB_T_RESERVE, RBB_T_DYNPTR };
 #define NSENDING (sizeof(SENDING) / sizeof(SENDING[0]))
 
+/*
+ * The size sweep runs on a ring of RBB_SWEEP_RINGBUF (unless --ringbuf-size
+ * is given): at 4 KiB a 4 MiB ring holds ~150 us of flat-out production,
+ * less than a consumer wakeup can take on a VM, so its runs would drop
+ * events and measure cheap failed reservations instead of sends. Every
+ * other group uses tracekit's default ring, and the cpus group keeps a
+ * 4 KiB row at that size to show the drops.
+ */
+#define RBB_SWEEP_RINGBUF (32ULL << 20)
+
 static int default_matrix(const struct rbb_opts *o, struct matrix *m)
 {
 	static const unsigned sizes[] = { 16, 32, 64, 256, 1024, 4096 };
@@ -86,38 +107,41 @@ static int default_matrix(const struct rbb_opts *o, struct matrix *m)
 						RBB_T_DYNPTR, RBB_T_NONE };
 	static const struct { int policy; unsigned every; } policies[] = {
 		{ RBB_W_EVENT, 0 }, { RBB_W_EVERY, 1 }, { RBB_W_EVERY, 64 }, { RBB_W_NOWAKE, 0 },
+		{ RBB_W_BATCH, 0 },
 	};
+	unsigned long long rb = o->ringbuf_size;
+	unsigned long long sweep = o->ringbuf_given ? rb : RBB_SWEEP_RINGBUF;
 	int err = 0;
 
 	for (size_t t = 0; t < 5; t++)
 		for (size_t s = 0; s < 6; s++)
 			err |= add(m, &(struct rbb_config){ "size", size_transports[t], RBB_W_BATCH,
-							    0, sizes[s], 1, 64, 0 });
-	/* (batch at 64 B is in the size group) */
+							    0, sizes[s], 1, 64, 0, sweep });
 	for (size_t t = 0; t < NSENDING; t++)
-		for (size_t p = 0; p < 4; p++)
+		for (size_t p = 0; p < 5; p++)
 			err |= add(m, &(struct rbb_config){ "policy", SENDING[t],
 							    policies[p].policy, policies[p].every,
-							    64, 1, 64, 0 });
-	if (o->ncpus > 1)
-		for (size_t t = 0; t < NSENDING; t++) {
-			err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 64,
-							    o->ncpus, 64, 0 });
-			err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 4096,
-							    o->ncpus, 64, 0 });
-		}
+							    64, 1, 64, 0, rb });
+	for (size_t t = 0; t < NSENDING && o->ncpus > 1; t++) {
+		err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 64,
+						    o->ncpus, 64, 0, rb });
+		err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 4096, 1,
+						    64, 0, rb });
+		err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 4096,
+						    o->ncpus, 64, 0, rb });
+	}
 	for (size_t t = 0; t < NSENDING; t++) {
 		err |= add(m, &(struct rbb_config){ "syscall", SENDING[t], RBB_W_EVENT, 0, 64, 1, 1,
-						    0 });
+						    0, rb });
 		err |= add(m, &(struct rbb_config){ "syscall", SENDING[t], RBB_W_BATCH, 0, 64, 1, 1,
-						    0 });
+						    0, rb });
 	}
 	/* the seed's target: 1 M events/s of its 32-byte event */
 	for (size_t t = 0; t < NSENDING; t++) {
 		err |= add(m, &(struct rbb_config){ "paced", SENDING[t], RBB_W_EVENT, 0, 32, 1, 64,
-						    1e6 });
+						    1e6, rb });
 		err |= add(m, &(struct rbb_config){ "paced", SENDING[t], RBB_W_BATCH, 0, 32, 1, 64,
-						    1e6 });
+						    1e6, rb });
 	}
 	return err ? tk_fail("out of memory") : 0;
 }
@@ -180,7 +204,8 @@ static void usage(void)
 	       "  -R, --rounds N           interleaved rounds, min/median/max over them (default 3)\n"
 	       "      --drain-ms MS        consumer drain period for nowake/batch (default %d)\n"
 	       "      --ringbuf-size BYTES ring buffer; the perf buffer gets the same in total\n"
-	       "                           (default 4M)\n"
+	       "                           (default 4M as in the tools; the default matrix's size\n"
+	       "                           sweep uses 32M unless this is given)\n"
 	       "      --proctrace PATH     add the end-to-end row: this proctrace under an exec\n"
 	       "                           loop, ring buffer vs --perfbuf vs untraced\n"
 	       "      --execs N            execs per end-to-end run (default 1000)\n"
@@ -373,6 +398,7 @@ static int parse_args(int argc, char **argv, struct rbb_opts *o, struct lists *l
 				return tk_usage_error("invalid ring buffer size '%s': a power of two "
 						      "from 64K to 1G", optarg);
 			o->ringbuf_size = v;
+			o->ringbuf_given = true;
 			break;
 		case OPT_PROCTRACE:
 			o->proctrace = optarg;
@@ -409,7 +435,7 @@ static int parse_args(int argc, char **argv, struct rbb_opts *o, struct lists *l
 	return 0;
 }
 
-static int custom_matrix(const struct lists *l, struct matrix *m)
+static int custom_matrix(const struct rbb_opts *o, const struct lists *l, struct matrix *m)
 {
 	const int dt = RBB_T_RESERVE, dp = RBB_W_BATCH;
 	const unsigned ds = 64, dprod = 1, db = 64;
@@ -428,6 +454,7 @@ static int custom_matrix(const struct lists *l, struct matrix *m)
 							.producers = l->nprod ? l->producers[c] : dprod,
 							.batch = l->nb ? l->batches[b] : db,
 							.rate = l->rate,
+							.ringbuf = o->ringbuf_size,
 						};
 
 						if (add(m, &cfg))
@@ -515,7 +542,7 @@ int main(int argc, char **argv)
 		return rc;
 	if (!o.verbose)
 		libbpf_set_print(NULL);
-	rc = l.custom ? custom_matrix(&l, &m) : default_matrix(&o, &m);
+	rc = l.custom ? custom_matrix(&o, &l, &m) : default_matrix(&o, &m);
 	if (rc)
 		goto cleanup;
 	if (o.outdir && mkdir(o.outdir, 0755) && errno != EEXIST) {

@@ -21,6 +21,7 @@ struct rbb_config {
 	unsigned producers;  /* threads, one per CPU, calling getpgid() */
 	unsigned batch;      /* events per getpgid() */
 	double rate;         /* target events/s over all producers; 0 = flat out */
+	unsigned long long ringbuf; /* ring buffer bytes (the perf buffer's total) */
 };
 
 /* What one run of a configuration measured; NaN when not applicable. */
@@ -49,7 +50,8 @@ struct rbb_opts {
 	double duration;       /* measured window per run, s */
 	unsigned rounds;
 	unsigned drain_ms;
-	unsigned long long ringbuf_size;
+	unsigned long long ringbuf_size; /* for every group but the size sweep */
+	bool ringbuf_given;    /* --ringbuf-size: for the size sweep too */
 	const char *proctrace; /* end-to-end row: path to proctrace, or NULL */
 	unsigned execs;        /* end-to-end: execs per variant and round */
 	const char *outdir;    /* NULL: table on stdout only */

@@ -78,6 +78,7 @@ static double value(const struct rbb_report *rep, unsigned r, size_t i, int metr
  */
 enum rq_op {
 	RQ_VALUE,      /* metric ma of configuration a */
+	RQ_CLEAN,      /* the same, but only from rounds without drops (see clean()) */
 	RQ_RATIO,      /* a's ma / b's ma */
 	RQ_DIFF,       /* a's ma - b's ma */
 	RQ_SUM,        /* a's ma + a's mb */
@@ -126,11 +127,11 @@ static double rq_round(const struct rbb_report *rep, unsigned r, const struct rq
 	double a = 0, b = 0, dw;
 
 	if (q->op < RQ_E2E) {
-		bool pair = q->op != RQ_VALUE && q->op != RQ_SUM;
+		bool pair = q->op != RQ_VALUE && q->op != RQ_CLEAN && q->op != RQ_SUM;
 
 		if (q->a < 0 || (pair && q->b < 0))
 			return NAN;
-		if (pair && (!clean(rep, r, q->a) || !clean(rep, r, q->b)))
+		if ((pair || q->op == RQ_SUM) && (!clean(rep, r, q->a) || (pair && !clean(rep, r, q->b))))
 			return NAN;
 		a = value(rep, r, q->a, q->ma);
 		if (q->op == RQ_RATIO || q->op == RQ_DIFF)
@@ -138,6 +139,7 @@ static double rq_round(const struct rbb_report *rep, unsigned r, const struct rq
 	}
 	switch (q->op) {
 	case RQ_VALUE: return a;
+	case RQ_CLEAN: return clean(rep, r, q->a) ? a : NAN;
 	case RQ_RATIO: return b != 0 ? a / b : NAN;
 	case RQ_DIFF: return a - b;
 	case RQ_SUM: return a + value(rep, r, q->a, q->mb);
@@ -190,7 +192,7 @@ static bool same_point(const struct rbb_config *a, const struct rbb_config *b)
 {
 	return a->transport == b->transport && a->policy == b->policy && a->every == b->every &&
 	       a->size == b->size && a->producers == b->producers && a->batch == b->batch &&
-	       a->rate == b->rate;
+	       a->rate == b->rate && a->ringbuf == b->ringbuf;
 }
 
 static long find(const struct rbb_report *rep, const struct rbb_config *key)
@@ -426,11 +428,20 @@ static void print_ratios(FILE *f, const struct ratios *rs, unsigned rounds)
 }
 
 /* ---- the main table ------------------------------------------------------------- */
-enum { C_GROUP, C_TRANSPORT, C_WAKEUP, C_SIZE, C_PROD, C_BATCH, C_RATE, C__CONFIG };
+enum { C_GROUP, C_TRANSPORT, C_WAKEUP, C_SIZE, C_PROD, C_BATCH, C_RATE, C_RING, C__CONFIG };
 static const struct tk_col config_cols[C__CONFIG] = {
 	{ "group", -7 }, { "transport", -9 }, { "wakeup", -8 }, { "size", 4 },
-	{ "P", 2 }, { "ev/call", 7 }, { "rate", 5 },
+	{ "P", 2 }, { "ev/call", 7 }, { "rate", 5 }, { "ring", 4 },
 };
+
+static const char *ring_name(unsigned long long bytes, char *buf, size_t n)
+{
+	if (bytes >= (1ULL << 20) && !(bytes & ((1ULL << 20) - 1)))
+		snprintf(buf, n, "%lluM", bytes >> 20);
+	else
+		snprintf(buf, n, "%lluK", bytes >> 10);
+	return buf;
+}
 
 static void print_table(FILE *f, const struct rbb_report *rep)
 {
@@ -470,6 +481,8 @@ static void print_table(FILE *f, const struct rbb_report *rep)
 		cells[k] = (struct tk_cell){ .s = buf[k] };
 		k++;
 		cells[k] = (struct tk_cell){ .s = rate_name(c->rate, buf[k], sizeof(buf[k])) };
+		k++;
+		cells[k] = (struct tk_cell){ .s = ring_name(c->ringbuf, buf[k], sizeof(buf[k])) };
 		k++;
 		for (int m = 0; m < RBB_M__COUNT; m++) {
 			struct bs_summary s;
@@ -531,9 +544,9 @@ void rbb_print_report(FILE *f, const struct rbb_report *rep)
 
 	uname(&u);
 	fprintf(f, "rbbench (tracekit %s) on %s %s, %u CPUs; %u rounds x %zu configurations, "
-		"%.2f s windows, ring buffer %llu KiB (perf: the same in total), drain %u ms; "
-		"%.0f s\n", TK_VERSION, u.sysname, u.release, rep->o->ncpus, rep->rounds, rep->ncfg,
-		rep->o->duration, rep->o->ringbuf_size >> 10, rep->o->drain_ms, rep->elapsed);
+		"%.2f s windows, drain %u ms; %.0f s\n", TK_VERSION, u.sysname, u.release,
+		rep->o->ncpus, rep->rounds, rep->ncfg, rep->o->duration, rep->o->drain_ms,
+		rep->elapsed);
 	fprintf(f, "Other work may share this machine: absolute numbers are noisy, the ratios "
 		"within a round are what to compare.\n"
 		"bpf_ns: in-BPF ns per event (bpf_stats: wall time, interrupts taken inside such as "
@@ -542,7 +555,8 @@ void rbb_print_report(FILE *f, const struct rbb_report *rep)
 		"cons_ns: consumer thread CPU per event (one clock_gettime each included: %.0f ns);\n"
 		"wake/k: consumer wakeups per 1000 events; p50/p99/max: event to consumer, us; "
 		"cpu%%: (BPF + consumer) time / wall time, %% of one CPU; ok: every event the "
-		"kernel accepted was consumed.\n", rep->o->clock_ns);
+		"kernel accepted was consumed;\nring: ring buffer size (the perf buffer gets the "
+		"same memory in total, split per CPU).\n", rep->o->clock_ns);
 	print_table(f, rep);
 	if (rs) {
 		all_ratios(rep, rs);
@@ -588,8 +602,8 @@ static int write_csv(const struct rbb_report *rep)
 
 	if (!f)
 		return 1;
-	fprintf(f, "group,transport,wakeup,size,producers,events_per_call,target_eps,rounds,"
-		"balanced");
+	fprintf(f, "group,transport,wakeup,size,producers,events_per_call,target_eps,ringbuf_bytes,"
+		"rounds,balanced");
 	for (int m = 0; m < RBB_M__COUNT; m++)
 		fprintf(f, ",%s_min,%s_med,%s_max", metrics[m].key, metrics[m].key, metrics[m].key);
 	fputc('\n', f);
@@ -598,9 +612,9 @@ static int write_csv(const struct rbb_report *rep)
 		unsigned valid;
 		bool ok = balanced(rep, i, &valid);
 
-		fprintf(f, "%s,%s,%s,%u,%u,%u,%.0f,%u,%d", c->group,
+		fprintf(f, "%s,%s,%s,%u,%u,%u,%.0f,%llu,%u,%d", c->group,
 			rbb_transport_name(c->transport), rbb_policy_name(c, pb, sizeof(pb)),
-			c->size, c->producers, c->batch, c->rate, valid, valid && ok);
+			c->size, c->producers, c->batch, c->rate, c->ringbuf, valid, valid && ok);
 		for (int m = 0; m < RBB_M__COUNT; m++) {
 			struct bs_summary s;
 
@@ -662,8 +676,8 @@ static int write_jsonl(const struct rbb_report *rep)
 	for (size_t i = 0; i < rep->ncfg; i++) {
 		const struct rbb_config *c = &rep->cfg[i];
 		static const char *const sfx[] = { "min", "med", "max" };
-		struct tk_col cols[9 + 3 * RBB_M__COUNT];
-		struct tk_cell cells[9 + 3 * RBB_M__COUNT];
+		struct tk_col cols[10 + 3 * RBB_M__COUNT];
+		struct tk_cell cells[10 + 3 * RBB_M__COUNT];
 		char names[3 * RBB_M__COUNT][32];
 		unsigned valid;
 		bool ok = balanced(rep, i, &valid);
@@ -683,6 +697,8 @@ static int write_jsonl(const struct rbb_report *rep)
 		cells[k++] = (struct tk_cell){ .num = c->batch, .integer = true };
 		cols[k] = (struct tk_col){ "target_eps", 0 };
 		cells[k++] = (struct tk_cell){ .num = c->rate, .integer = true };
+		cols[k] = (struct tk_col){ "ringbuf_bytes", 0 };
+		cells[k++] = (struct tk_cell){ .num = (double)c->ringbuf, .integer = true };
 		cols[k] = (struct tk_col){ "rounds", 0 };
 		cells[k++] = (struct tk_cell){ .num = valid, .integer = true };
 		cols[k] = (struct tk_col){ "balanced", 0 };
@@ -755,13 +771,33 @@ static const char *const chart_labels[] = { "perf(copy)", "output(copy)", "reser
 					    "dynptr(zero-copy)", "none(build-only)" };
 #define NCHART (sizeof(chart_transports) / sizeof(chart_transports[0]))
 
-/* The size sweep's point: batch policy, 1 producer, 64 per call, flat out. */
-static bool size_point(const struct rbb_report *rep, size_t i)
+/*
+ * The size sweep's points: batch policy, 1 producer, 64 per call, flat out;
+ * from the "size" group when there is one (its ring is larger), else from
+ * any; the first point of each transport and size.
+ */
+static bool sweep_candidate(const struct rbb_report *rep, size_t i, bool have_group)
 {
 	const struct rbb_config *c = &rep->cfg[i];
 
-	return c->policy == RBB_W_BATCH && c->producers == 1 && c->batch == 64 && !(c->rate > 0) &&
-	       find(rep, c) == (long)i; /* first of its kind, whatever its group */
+	return c->policy == RBB_W_BATCH && c->producers == 1 && c->batch == 64 &&
+	       !(c->rate > 0) && (!have_group || !strcmp(c->group, "size"));
+}
+
+static bool size_point(const struct rbb_report *rep, size_t i)
+{
+	bool have_group = false;
+
+	for (size_t j = 0; j < rep->ncfg; j++)
+		have_group |= !strcmp(rep->cfg[j].group, "size");
+	if (!sweep_candidate(rep, i, have_group))
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (sweep_candidate(rep, j, have_group) &&
+		    rep->cfg[j].transport == rep->cfg[i].transport &&
+		    rep->cfg[j].size == rep->cfg[i].size)
+			return false;
+	return true;
 }
 
 /*
@@ -769,7 +805,7 @@ static bool size_point(const struct rbb_report *rep, size_t i)
  * produced M ev/s med/min/max. names gets the blocks' labels.
  */
 static int write_chart_data(const struct rbb_report *rep, char *names, size_t len,
-			    size_t *blocks)
+			    size_t *blocks, unsigned long long *ring)
 {
 	FILE *f = open_out(rep, "rbbench-chart.dat");
 
@@ -786,12 +822,14 @@ static int write_chart_data(const struct rbb_report *rep, char *names, size_t le
 
 			if (c->transport != chart_transports[t] || !size_point(rep, i))
 				continue;
-			summarize(rep, i, RBB_M_BPF_NS, &ns);
-			summarize(rep, i, RBB_M_PROD_EPS, &eps);
+			/* as in the ratios: rounds with drops would flatter the cost */
+			over_rounds(rep, (struct rq){ RQ_CLEAN, (long)i, -1, RBB_M_BPF_NS, 0 }, &ns);
+			over_rounds(rep, (struct rq){ RQ_CLEAN, (long)i, -1, RBB_M_PROD_EPS, 0 }, &eps);
 			if (!ns.n || !eps.n)
 				continue;
 			if (!points++)
 				fprintf(f, "# %s\n", rbb_transport_name(c->transport));
+			*ring = c->ringbuf;
 			fprintf(f, "%u %.3f %.3f %.3f %.6f %.6f %.6f\n", c->size, ns.median, ns.min,
 				ns.max, eps.median / 1e6, eps.min / 1e6, eps.max / 1e6);
 		}
@@ -827,7 +865,8 @@ static int write_policy_data(const struct rbb_report *rep, char *names, size_t l
 		for (size_t p = 0; p < npol; p++) {
 			struct rbb_config key = { .transport = chart_transports[t],
 						  .policy = pol[p].policy, .every = pol[p].every,
-						  .size = 64, .producers = 1, .batch = 64 };
+						  .size = 64, .producers = 1, .batch = 64,
+						  .ringbuf = rep->o->ringbuf_size };
 			struct bs_summary s = { .n = 0 };
 			long i = find(rep, &key);
 
@@ -865,14 +904,15 @@ static int write_policy_data(const struct rbb_report *rep, char *names, size_t l
 
 static int write_chart(const struct rbb_report *rep)
 {
-	char names[256], pnames[256];
+	char names[256], pnames[256], rb[24], prb[24];
+	unsigned long long ring = 0;
 	size_t blocks, columns;
 	struct utsname u;
 	FILE *f;
 	pid_t pid;
 	int status;
 
-	if (write_chart_data(rep, names, sizeof(names), &blocks) ||
+	if (write_chart_data(rep, names, sizeof(names), &blocks, &ring) ||
 	    write_policy_data(rep, pnames, sizeof(pnames), &columns))
 		return 1;
 	if (!blocks) {
@@ -891,11 +931,13 @@ static int write_chart(const struct rbb_report *rep)
 		"set datafile missing '-'\n"
 		"names = '%s'\n"
 		"set multiplot layout 1,%d title 'rbbench, Linux %s, %u CPUs, median of %u rounds "
-		"(bars: min..max); shared machine, compare within a panel'\n"
+		"(bars: min..max; rounds with over 1%% dropped left out); shared machine, compare "
+		"within a panel'\n"
 		"set logscale x 2\n"
 		"set xrange [12:5600]\n"
 		"set xtics ('16' 16, '32' 32, '64' 64, '256' 256, '1K' 1024, '4K' 4096)\n"
-		"set xlabel 'event size (bytes); batch policy, 1 producer, 64 events per getpgid()'\n"
+		"set xlabel 'event size (bytes); batch policy, 1 producer, 64 events per getpgid(), "
+		"%s ring'\n"
 		"set grid\n"
 		"set key top left\n"
 		"set logscale y\n"
@@ -907,23 +949,24 @@ static int write_chart(const struct rbb_report *rep)
 		"plot for [i=0:%zu] 'rbbench-chart.dat' index i using 1:5:6:7 "
 		"with yerrorlines lw 2 title word(names, i+1)\n",
 		columns ? 1800 : 1400, names, columns ? 3 : 2, u.release, rep->o->ncpus, rep->rounds,
-		blocks - 1, blocks - 1);
+		ring_name(ring, rb, sizeof(rb)), blocks - 1, blocks - 1);
 	if (columns)
 		fprintf(f,
 			"unset logscale x\n"
 			"set xrange [*:*]\n"
 			"set xtics auto\n"
-			"set xlabel 'wakeup policy; 64 B, 1 producer, 64 events per getpgid()'\n"
+			"set xlabel 'wakeup policy; 64 B, 1 producer, 64 events per getpgid(), %s ring'\n"
 			"set ylabel 'CPU ns per event: in BPF + consumer thread'\n"
 			"set yrange [10:*]\n"
 			"set key top right\n"
 			"set style data histograms\n"
 			"set style histogram clustered gap 1\n"
 			"set style fill solid 0.8 border -1\n"
+			"set key autotitle columnheader\n"
 			"pnames = '%s'\n"
 			"plot for [i=2:%zu] 'rbbench-policy.dat' using i:xtic(1) "
 			"title word(pnames, i-1)\n",
-			pnames, columns + 1);
+			ring_name(rep->o->ringbuf_size, prb, sizeof(prb)), pnames, columns + 1);
 	fprintf(f, "unset multiplot\n");
 	if (close_out(f, rep, "rbbench.gp"))
 		return 1;

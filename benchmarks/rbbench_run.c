@@ -352,7 +352,8 @@ static struct perf_buffer *open_perf(const struct rbb_opts *o, const struct rbb_
 
 	r->perf.sample = on_event;
 	r->perf.ctx = r;
-	return tk_perfbuf_new(bpf_map__fd(skel->maps.tk_pb), o->ringbuf_size, events,
+	(void)o;
+	return tk_perfbuf_new(bpf_map__fd(skel->maps.tk_pb), c->ringbuf, events,
 			      c->policy == RBB_W_NOWAKE ? 100 : 50, &r->perf);
 }
 
@@ -375,12 +376,12 @@ static struct rbbench_bpf *load(const struct rbb_opts *o, const struct rbb_confi
 	skel->data->rbb_dyn_size = c->size;
 	/* tracekit's own batch policy, set up exactly as TK_APPLY_RODATA does */
 	skel->rodata->tk_wakeup = TK_WAKEUP_BATCH;
-	skel->rodata->tk_wakeup_bytes = o->ringbuf_size / 2;
+	skel->rodata->tk_wakeup_bytes = c->ringbuf / 2;
 	/* the command-mode and scratch maps of tk.bpf.h are not used here */
 	bpf_map__set_autocreate(skel->maps.tk_follow_map, false);
 	bpf_map__set_autocreate(skel->maps.tk_scratch, false);
 	err = bpf_map__set_max_entries(skel->maps.tk_rb,
-				       ring ? (__u32)o->ringbuf_size : (__u32)getpagesize());
+				       ring ? (__u32)c->ringbuf : (__u32)getpagesize());
 	if (!err)
 		err = rbbench_bpf__load(skel);
 	if (!err)
