@@ -5,6 +5,7 @@
 # Adding a tracer: include/tk_<x>.h, bpf/<x>.bpf.c, user/<x>.c, one line here.
 APPS = \
 	proctrace \
+	filetrace \
 	#
 
 ARCH ?= $(shell uname -m)

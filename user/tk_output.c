@@ -291,7 +291,7 @@ static bool text_shown(const struct tk_field *fd, const char *rec)
 static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 		      size_t size, const struct tk_field *fd, bool json)
 {
-	__u64 v = fd->kind == TK_K_STR || fd->kind == TK_K_ARGV ||
+	__u64 v = fd->kind == TK_K_STR || fd->kind == TK_K_VSTR || fd->kind == TK_K_ARGV ||
 			  fd->kind == TK_K_IPADDR || fd->count > 1
 		  ? 0 : get_u64(fd, rec, 0);
 	const char *name;
@@ -311,11 +311,18 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 	}
 	switch (fd->kind) {
 	case TK_K_STR:
+	case TK_K_VSTR: {
+		/* a VSTR ends at the record's end at the latest */
+		size_t n = fd->size;
+
+		if (fd->kind == TK_K_VSTR && fd->offset + n > size)
+			n = size - fd->offset;
 		if (json)
-			tk_fput_json_str(f, rec + fd->offset, fd->size);
+			tk_fput_json_str(f, rec + fd->offset, n);
 		else
-			tk_fput_text(f, rec + fd->offset, fd->size, true);
+			tk_fput_text(f, rec + fd->offset, n, true);
 		return;
+	}
 	case TK_K_ARGV:
 		put_argv(f, d, rec, size, fd, json);
 		return;

@@ -89,7 +89,15 @@ static void test_queries(void **state)
 	assert_int_equal(tk_event_size(TK_EV_exec), 4416);
 	assert_int_equal(tk_event_size(TK_EV_fork), 56);
 	assert_int_equal(tk_event_size(TK_EV_exit), 64);
-	assert_int_equal(tk_event_size(TK_EV_open), 656);
+	assert_int_equal(tk_event_size(TK_EV_open), 4456);
+	assert_int_equal(tk_event_size(TK_EV_read), 4456);
+	assert_int_equal(tk_event_size(TK_EV_rename), 8552);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "ret"), 48);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "inode"), 80);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "filename"), 104);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "path"), 360);
+	assert_int_equal(tk_event_field_offset(TK_EV_rename, "newpath"), 360);
+	assert_int_equal(tk_event_field_offset(TK_EV_rename, "path"), 4456);
 	assert_int_equal(tk_event_size(TK_EV_connect), 112);
 	assert_int_equal(tk_event_size(TK_EV_syscall), 112);
 	assert_int_equal(tk_event_size(999), -1);
@@ -106,6 +114,9 @@ static void test_queries(void **state)
 	/* variable-length exec is valid from its argv on */
 	assert_int_equal(tk_event_by_id(TK_EV_exec)->min_size, 320);
 	assert_int_equal(tk_event_by_id(TK_EV_fork)->min_size, 56);
+	/* file events are valid from their last field, path (VSTR), on */
+	assert_int_equal(tk_event_by_id(TK_EV_open)->min_size, 360);
+	assert_int_equal(tk_event_by_id(TK_EV_rename)->min_size, 4456);
 }
 
 static void test_unique_ids(void **state)

@@ -245,6 +245,58 @@ static void test_file_flags_dev_mode(void **state)
 	free(out);
 }
 
+/*
+ * File records are sent without path's unused tail (VSTR): the decoder
+ * must stop at the record's end even without a NUL there, and reject a
+ * record shorter than path's offset.
+ */
+static void test_file_short_record_vstr(void **state)
+{
+	static struct tk_file_event e; /* 4.4 KiB: not on the stack */
+	size_t off = offsetof(struct tk_file_event, path);
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, TK_EV_write, "dd");
+	e.call = 10; /* write */
+	e.fd = 1;
+	e.ret = 12345;
+	e.requested = 12345;
+	e.bytes = 12345;
+	e.flags = O_WRONLY | 0100000; /* the kernel's O_LARGEFILE bit on x86 */
+	e.mode = 0100640;
+	strcpy(e.path, "/tmp/a b");
+	memset(e.path + 9, 'X', 100); /* stale bytes past the NUL, not sent */
+	out = render(&e, off + 9, false, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "write    42      43      1000  dd               call=write "
+				    "fd=1 ret=12345 "));
+	assert_non_null(strstr(out, " requested=12345 bytes=12345 "));
+	assert_non_null(strstr(out, " flags=32769(O_WRONLY|O_LARGEFILE) mode=0100640 "));
+	assert_non_null(strstr(out, " path='/tmp/a b'\n"));
+	free(out);
+	out = render(&e, off + 9, true, &rc);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"call\":\"write\""));
+	assert_non_null(strstr(out, "\"path\":\"/tmp/a b\"}"));
+	free(out);
+	/* cut by the record's end, no NUL: only the bytes sent are shown */
+	out = render(&e, off + 4, true, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "\"path\":\"/tmp\"}"));
+	free(out);
+	/* an empty path still has its NUL */
+	out = render(&e, off, true, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "\"path\":\"\"}"));
+	free(out);
+	out = render(&e, off - 1, true, &rc);
+	assert_int_equal(rc, -1);
+	free(out);
+}
+
 static void test_net_addresses(void **state)
 {
 	struct tk_net_event e;
@@ -333,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_validator),
 		cmocka_unit_test(test_exit_signal),
 		cmocka_unit_test(test_file_flags_dev_mode),
+		cmocka_unit_test(test_file_short_record_vstr),
 		cmocka_unit_test(test_net_addresses),
 		cmocka_unit_test(test_syscall_args),
 		cmocka_unit_test(test_malformed_records),
