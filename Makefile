@@ -121,9 +121,23 @@ test: deps
 # ---- benchmarks: `make bench` runs every bench-* target ---------------------
 # benches
 BENCHES ?=
+BENCHES += bench-file
 bench: deps
 	$(Q)$(MAKE) all
 	$(Q)for b in $(BENCHES); do $(MAKE) $$b || exit 1; done
+
+# bench-file: open+close loop, untraced / filetrace / bpftrace's opensnoop.bt
+$(OUTPUT)/bench/openloop: benchmarks/openloop.c
+	$(Q)mkdir -p $(dir $@)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+.PHONY: bench-file
+bench-file: $(BIN)/filetrace $(OUTPUT)/bench/openloop
+	$(Q)command -v bpftrace >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; } || \
+		echo "bench-file: could not install bpftrace; its row is skipped" >&2
+	$(Q)scripts/bench-file
 
 # ---- demo, deps, install ------------------------------------------------
 demo: deps

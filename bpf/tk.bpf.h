@@ -207,6 +207,23 @@ static __always_inline void tk_fill_hdr(struct tk_hdr *h, __u32 event)
 }
 
 /*
+ * tk_fill_hdr() from a BTF task pointer (bpf_get_current_task_btf()):
+ * pid, tid, uid and comm are plain loads instead of three helper calls,
+ * for hot paths of tracing programs (the helpers cost ~50 ns each on
+ * kernels with return-thunk mitigations). Same values as tk_fill_hdr().
+ */
+static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
+					     struct task_struct *t)
+{
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->event = event;
+	h->pid = t->tgid;
+	h->tid = t->pid;
+	h->uid = t->cred->uid.val;
+	__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
+}
+
+/*
  * Ring-buffer submit flags for the wakeup policy (see user/tk.h):
  *  BATCH: never wake the consumer per event (a wakeup costs ~8 µs of
  *         consumer time against ~60 ns for the submit itself); the consumer
