@@ -223,6 +223,11 @@ static __always_inline __u32 put_walked(struct scratch *s, char *dst, __u32 cap)
 		n = cap;
 		s->cut = 1;
 	}
+	/* clang derives n and the test above from different registers:
+	 * bound the one passed, for the verifier */
+	barrier_var(n);
+	if (n > cap)
+		n = cap;
 	bpf_probe_read_kernel(dst, n, &s->ws[pos & WS_MASK]);
 	return n - 1;
 }
@@ -383,6 +388,7 @@ static __always_inline void top_account(struct task_struct *t, struct scratch *s
 	key.dev = ino->i_sb->s_dev;
 	key.inode = ino->i_ino;
 	key.pid = t->tgid;
+	key.generation = ino->i_generation;
 	v = bpf_map_lookup_elem(&file_top, &key);
 	if (!v) {
 		struct tk_file_top_val *n = &s->top;

@@ -102,14 +102,16 @@ TK_DEFINE_STRUCT(rename_event, TK_RENAME_FIELDS, 8552)
 
 /*
  * -s/--summary: per-interval counters, aggregated in the kernel in a hash
- * map keyed by (dev, inode, pid) and read+cleared by userspace each tick.
+ * map keyed by (dev, inode, generation, pid) and read+cleared by userspace
+ * each tick. The generation tells a reused inode number from the file that
+ * had it before (unlink, then create).
  */
 #define TK_FILE_TOP_PATH_LEN 256
 struct tk_file_top_key {
 	tk_u64 dev;
 	tk_u64 inode;
 	tk_u32 pid;
-	tk_u32 __pad0;
+	tk_u32 generation;
 };
 struct tk_file_top_val {
 	tk_u64 opens;

@@ -12,7 +12,7 @@ enum { OPT_PATH = 256, OPT_TOP };
 
 static bool opt_failed, opt_summary;
 static double opt_interval = 1.0;
-static bool have_interval;
+static bool have_interval, have_top;
 static __u64 opt_top = 20;
 static char opt_path[TK_FILE_NAME_LEN];
 
@@ -74,6 +74,7 @@ static int parse_opt(int key, const char *arg)
 			tk_usage_error("invalid row count '%s'", arg);
 			return -1;
 		}
+		have_top = true;
 		return 0;
 	case OPT_PATH:
 		n = strlen(arg);
@@ -235,14 +236,15 @@ int main(int argc, char **argv)
 	struct top_state st = { .map_fd = -1 };
 	struct tk_hooks hooks = { 0 };
 	struct tk_env env;
-	int rc = tk_init(&tool, argc, argv, &env);
+	int rc = tk_parse_args(&tool, argc, argv, &env);
 
+	/* usage errors first, before the root/BTF checks */
+	if (!rc && !opt_summary && (have_interval || have_top))
+		rc = tk_usage_error("-i and --top need -s");
+	if (!rc)
+		rc = tk_init(&tool, argc, argv, &env);
 	if (rc)
 		return rc;
-	if (!opt_summary && (have_interval || opt_top != 20)) {
-		rc = tk_usage_error("-i and --top need -s");
-		goto cleanup;
-	}
 	skel = filetrace_bpf__open();
 	if (!skel) {
 		rc = tk_fail("cannot open the BPF object: %s", strerror(errno));
