@@ -61,23 +61,27 @@ struct {
 /*
  * Per-CPU build area. Syscall tracepoint programs run with preemption
  * disabled (perf's syscall probes guard it), so one CPU's buffer has one
- * user at a time. ws is the workspace paths are assembled in, backwards;
- * it also gives the verifier the slack it needs after the path fields.
+ * user at a time. The slack areas let the verifier accept a component
+ * copied at a variable offset up to the end of a path field.
  */
-#define WS_SIZE 4096 /* a path is built in ws[0..WS_SIZE-1] */
-#define WS_MASK (WS_SIZE - 1)
 #define NAME_MASK 255 /* NAME_MAX: one component */
 #define WALK_MAX 48   /* components + mount crossings per path */
+#define COMP_MAX 64   /* >= WALK_MAX, a power of two */
+#define SLACK (TK_FILE_PATH_LEN + 64) /* path_at joins a name of up to a full path */
 
 struct scratch {
 	union {
 		struct tk_file_event f;
 		struct tk_rename_event r;
 	};
-	char ws[WS_SIZE + NAME_MASK + 1];
+	char slack[SLACK];
 	struct tk_file_top_val top;
-	__u32 pos; /* walk_path's write position in ws */
-	__u32 cut; /* something was truncated */
+	char slack2[SLACK];
+	__u64 comp[COMP_MAX]; /* the path's dentries, deepest first */
+	__u32 ncomp;          /* entries in comp */
+	__u32 total;          /* bytes of "/name" for all of them */
+	__u32 off;            /* write position while copying */
+	__u32 cut;            /* something was truncated */
 };
 
 struct {
@@ -125,17 +129,21 @@ static __always_inline struct mount *real_mount(struct vfsmount *vm)
 }
 
 /*
- * Builds the absolute path of (d, vm) at the end of s->ws, as d_path()
- * would, relative to the current process's root: walk d_parent to the
- * mount's root, step to the mountpoint in the parent mount, repeat. Leaves
- * the offset where the path starts in s->pos; ws[WS_SIZE - 1] is its NUL.
- * Sets s->cut when the path did not fit or was deeper than WALK_MAX steps;
- * the kept part is then the deepest components (the file end of the path).
+ * The absolute path of (d, vm), as d_path() would give it, relative to the
+ * current process's root: walk d_parent to the mount's root, step to the
+ * mountpoint in the parent mount, repeat; then copy the names root first.
  *
- * One step per bpf_loop() callback: the verifier checks the step once,
- * not WALK_MAX times per call site (a 48-step unrolled walk took ~60k
- * verifier instructions and ~90 ms of load time per program). pos lives
- * in the map value, so the step's states converge at once.
+ * Two passes, each a bpf_loop() callback: the verifier checks a step once,
+ * not once per iteration and call site (an unrolled 48-step walk cost ~60k
+ * verifier instructions and ~90 ms of load time per program). Loop state
+ * lives in the map value, where the verifier sees it as unknown, so the
+ * callbacks' states converge at once.
+ *
+ * Pass 1 (walk_step) records the dentries. Pass 2 (copy_step) copies each
+ * name after a '/': a name stored inside the dentry (d_shortname, names
+ * up to 39 bytes) is copied with five plain loads, others with one
+ * bpf_probe_read_kernel(). A path longer than its buffer keeps its file
+ * end and sets s->cut; so does one deeper than WALK_MAX steps.
  */
 struct walk {
 	struct dentry *d, *root_d;
@@ -151,7 +159,7 @@ static long walk_step(__u32 i, void *arg)
 	struct scratch *s = w->s;
 	struct dentry *d = w->d, *parent;
 	struct vfsmount *vm = w->vm;
-	__u32 pos, len;
+	__u32 n, len;
 
 	if (!s)
 		return 1;
@@ -169,16 +177,14 @@ static long walk_step(__u32 i, void *arg)
 		return 0;
 	}
 	len = d->d_name.len;
-	pos = s->pos;
-	if (len > NAME_MASK || len + 1 > pos) {
+	n = s->ncomp;
+	if (len > NAME_MASK || n >= COMP_MAX) {
 		s->cut = 1;
 		goto done;
 	}
-	pos -= len;
-	bpf_probe_read_kernel(&s->ws[pos & WS_MASK], len & NAME_MASK, d->d_name.name);
-	pos -= 1;
-	s->ws[pos & WS_MASK] = '/';
-	s->pos = pos;
+	s->comp[n & (COMP_MAX - 1)] = (__u64)d;
+	s->ncomp = n + 1;
+	s->total += len + 1;
 	w->d = parent;
 	return 0;
 done:
@@ -186,57 +192,82 @@ done:
 	return 1;
 }
 
-static __always_inline void walk_path(struct task_struct *t, struct scratch *s, struct dentry *d,
-				      struct vfsmount *vm)
+struct copy {
+	struct scratch *s;
+	char *dst;
+	__u32 cap; /* dst's size: a power of two */
+};
+
+static long copy_step(__u32 i, void *arg)
+{
+	struct copy *c = arg;
+	struct scratch *s = c->s;
+	char *dst = c->dst;
+	__u32 n, mask = c->cap - 1, off, len, total;
+	struct dentry *d;
+	const void *name;
+
+	if (!s || !dst)
+		return 1;
+	n = s->ncomp;
+	if (i >= n)
+		return 1;
+	d = CAST(struct dentry, s->comp[(n - 1 - i) & (COMP_MAX - 1)]);
+	len = d->d_name.len & NAME_MASK;
+	total = s->total;
+	if (total + 1 > c->cap) {
+		/* does not fit: drop this top component */
+		s->total = total - (len + 1);
+		s->cut = 1;
+		return 0;
+	}
+	off = s->off;
+	dst[off & mask] = '/';
+	off = (off + 1) & mask;
+	name = d->d_name.name;
+	if (bpf_core_field_exists(d->d_shortname) &&
+	    name == (void *)&d->d_shortname && len < sizeof(d->d_shortname)) {
+		__u64 *o = (__u64 *)&dst[off];
+
+		o[0] = d->d_shortname.words[0];
+		o[1] = d->d_shortname.words[1];
+		o[2] = d->d_shortname.words[2];
+		o[3] = d->d_shortname.words[3];
+		o[4] = d->d_shortname.words[4];
+	} else {
+		bpf_probe_read_kernel(&dst[off], len, name);
+	}
+	s->off = off + len;
+	return 0;
+}
+
+/* Writes the path of (d, vm) to dst (cap bytes); returns its length. */
+static __always_inline __u32 path_of(struct task_struct *t, struct scratch *s, char *dst, __u32 cap,
+				     struct dentry *d, struct vfsmount *vm)
 {
 	struct fs_struct *fs = t->fs;
 	struct walk w = {
 		.d = d, .vm = vm, .m = real_mount(vm), .s = s,
 		.root_d = fs->root.dentry, .root_m = fs->root.mnt,
 	};
+	struct copy c = { .s = s, .dst = dst, .cap = cap };
+	__u32 off;
 
-	s->ws[WS_SIZE - 1] = 0;
-	s->pos = WS_SIZE - 1;
+	s->ncomp = 0;
+	s->total = 0;
+	s->off = 0;
 	bpf_loop(WALK_MAX, walk_step, &w, 0);
 	if (!w.done)
 		s->cut = 1; /* deeper than WALK_MAX */
-	if (s->pos == WS_SIZE - 1) {
-		s->pos = WS_SIZE - 2;
-		s->ws[WS_SIZE - 2] = '/';
+	if (!s->ncomp) {
+		dst[0] = '/';
+		dst[1] = 0;
+		return 1;
 	}
-}
-
-/*
- * Copies the path built at s->ws[s->pos..] into dst (cap bytes), cutting
- * it if needed. Returns its length without the NUL.
- */
-static __always_inline __u32 put_walked(struct scratch *s, char *dst, __u32 cap)
-{
-	__u64 pos = s->pos, n;
-
-	if (pos > WS_SIZE - 2)
-		pos = WS_SIZE - 2;
-	n = WS_SIZE - pos; /* with the NUL: 2..WS_SIZE */
-	if (n > cap) {
-		/* keep the file end; a cut path is marked */
-		pos = WS_SIZE - cap;
-		n = cap;
-		s->cut = 1;
-	}
-	/* clang derives n and the test above from different registers:
-	 * bound the one passed, for the verifier */
-	barrier_var(n);
-	if (n > cap)
-		n = cap;
-	bpf_probe_read_kernel(dst, n, &s->ws[pos & WS_MASK]);
-	return n - 1;
-}
-
-static __always_inline __u32 path_of(struct task_struct *t, struct scratch *s, char *dst, __u32 cap,
-				     struct dentry *d, struct vfsmount *vm)
-{
-	walk_path(t, s, d, vm);
-	return put_walked(s, dst, cap);
+	bpf_loop(COMP_MAX, copy_step, &c, 0);
+	off = s->off & (cap - 1);
+	dst[off] = 0;
+	return off;
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "testlib.h"
@@ -648,6 +649,145 @@ static void test_summary(void **state)
 	assert_no_progs_left();
 }
 
+/* The open records of `filetrace -j -e open -- head -c0 NAME...` run in
+ * the current directory (head prints nothing into the records; its exit
+ * status is not checked: NAME may not exist). */
+static void cat_opens(struct records *r, const char *a, const char *b)
+{
+	char *argv[] = { (char *)FILETRACE, "-j", "-e", "open", "--", "/usr/bin/head", "-qc0",
+			 (char *)a, (char *)b, NULL };
+	unsigned long long ev, lost;
+	struct proc p;
+
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait(&p, 60000) >= 0);
+	assert_int_equal(proc_summary(&p, &ev, &lost), 0);
+	assert_int_equal(lost, 0);
+	assert_int_equal(records_load(p.out, r), 0);
+	assert_int_equal(r->invalid, 0);
+	proc_cleanup(&p);
+}
+
+static const struct jv *open_of(const struct records *r, const char *filename)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const char *f = json_str(r->v[i], "filename");
+
+		if (f && !strcmp(f, filename))
+			return r->v[i];
+	}
+	fail_msg("no open of %s", filename);
+	return NULL;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t a = strlen(s), b = strlen(tail);
+
+	return a >= b && !strcmp(s + a - b, tail);
+}
+
+/*
+ * Paths across mounts (/dev/shm: tmpfs on tmpfs on devtmpfs on /), and
+ * cut paths: deeper than the walk bound, and longer than PATH_MAX with
+ * long (out-of-dentry) names. A cut path keeps its file end and is marked.
+ */
+static void test_mounts_and_truncation(void **state)
+{
+	char shm[] = "/dev/shm/tk-file-XXXXXX", file[64], want[8192], cwd[4096], name[101];
+	struct records r;
+	const struct jv *v;
+	struct stat st;
+	char dev[32];
+	int fd;
+
+	(void)state;
+	NEED_ROOT();
+	/* mounts */
+	assert_non_null(mkdtemp(shm));
+	snprintf(file, sizeof(file), "%s/x", shm);
+	fd = open(file, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "abc", 3), 3);
+	assert_int_equal(fstat(fd, &st), 0);
+	close(fd);
+	cat_opens(&r, file, NULL);
+	v = open_of(&r, file);
+	assert_string_equal(json_str(v, "path"), file);
+	snprintf(dev, sizeof(dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
+	assert_string_equal(json_str(v, "dev"), dev);
+	assert_int_equal(json_int(v, "inode", 0), st.st_ino);
+	assert_int_equal(json_int(v, "size", 0), 3);
+	assert_false(json_get(v, "truncated")->b);
+	records_free(&r);
+	unlink(file);
+	rmdir(shm);
+
+	/* 60 levels of "d" under a temp dir: deeper than the 48-step walk */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	{
+		struct wl w;
+
+		wl_init(&w);
+		assert_int_equal(chdir(w.dir), 0);
+		for (int i = 0; i < 60; i++) {
+			assert_int_equal(mkdir("d", 0755), 0);
+			assert_int_equal(chdir("d"), 0);
+		}
+		fd = open("f", O_CREAT | O_WRONLY, 0644);
+		assert_true(fd >= 0);
+		close(fd);
+		cat_opens(&r, "f", "nofile");
+		want[0] = 0;
+		for (int i = 0; i < 47; i++)
+			strcat(want, "/d");
+		strcat(want, "/f");
+		v = open_of(&r, "f");
+		assert_string_equal(json_str(v, "path"), want);
+		assert_true(json_get(v, "truncated")->b);
+		/* a failed open: the cwd's (cut) path joined with the name */
+		v = open_of(&r, "nofile");
+		assert_int_equal(json_int(v, "ret", 0), -2);
+		assert_true(ends_with(json_str(v, "path"), "/d/d/d/nofile"));
+		assert_true(json_get(v, "truncated")->b);
+		records_free(&r);
+		assert_int_equal(chdir(cwd), 0);
+		wl_done(&w);
+	}
+
+	/* 45 levels of 100-byte names: 4.5 KiB, longer than PATH_MAX */
+	memset(name, 'n', 100);
+	name[100] = 0;
+	{
+		struct wl w;
+		const char *path;
+
+		wl_init(&w);
+		assert_int_equal(chdir(w.dir), 0);
+		for (int i = 0; i < 45; i++) {
+			name[0] = 'a' + i % 26;
+			assert_int_equal(mkdir(name, 0755), 0);
+			assert_int_equal(chdir(name), 0);
+		}
+		fd = open("f", O_CREAT | O_WRONLY, 0644);
+		assert_true(fd >= 0);
+		close(fd);
+		cat_opens(&r, "f", NULL);
+		v = open_of(&r, "f");
+		path = json_str(v, "path");
+		assert_true(json_get(v, "truncated")->b);
+		/* whole components from the file end, as many as fit in 4095 */
+		assert_int_equal(strlen(path), 40 * 101 + 2);
+		snprintf(want, sizeof(want), "/%s/f", name);
+		assert_true(ends_with(path, want));
+		assert_int_equal(path[0], '/');
+		records_free(&r);
+		assert_int_equal(chdir(cwd), 0);
+		wl_done(&w);
+	}
+	assert_no_progs_left();
+}
+
 static void test_bad_args_exit_2(void **state)
 {
 	const char *bad[][4] = {
@@ -678,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_comm_filter),
 		cmocka_unit_test(test_default_events_text),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_mounts_and_truncation),
 	};
 	if (!tl_is_root())
 		fprintf(stderr, "\n*** filetrace integration tests need root: SKIPPED ***\n\n");
