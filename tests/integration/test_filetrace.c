@@ -25,14 +25,6 @@
 #define PROG_PREFIX "file_"
 #define WL_COMM "fileworkload"
 
-#define NEED_ROOT()                                                               \
-	do {                                                                      \
-		if (!tl_is_root()) {                                              \
-			fprintf(stderr, "SKIPPED: %s needs root\n", __func__);   \
-			skip();                                                   \
-		}                                                                 \
-	} while (0)
-
 /* ---- a fresh workload directory per test ----------------------------------- */
 
 struct wl {
@@ -100,18 +92,17 @@ static void wl_run(struct wl *w)
 	wl_load(w);
 }
 
-/* Links and programs are released by the kernel from a workqueue/RCU
- * after the fds close, so give it a moment; a real leak stays. */
-static void assert_no_progs_left(void)
+/* The end of a test: free what it had, remove its files, and check that
+ * filetrace left no program loaded. */
+static void end_test(struct records *r, struct proc *p, struct wl *w)
 {
-	int n = tk_progs_loaded(PROG_PREFIX);
-
-	for (int i = 0; n && i < 50; i++) {
-		usleep(100000);
-		n = tk_progs_loaded(PROG_PREFIX);
-	}
-	if (n)
-		fail_msg("%d filetrace BPF programs still loaded after exit", n);
+	if (r)
+		records_free(r);
+	if (p)
+		proc_cleanup(p);
+	if (w)
+		wl_done(w);
+	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
 }
 
 /* ---- what the workload must produce, in order ------------------------------- */
@@ -388,10 +379,7 @@ static void test_command_mode_all_events(void **state)
 		}
 		assert_true(libc);
 	}
-	records_free(&r);
-	proc_cleanup(&p);
-	wl_done(&w);
-	assert_no_progs_left();
+	end_test(&r, &p, &w);
 }
 
 /* -x: failed calls only, and all of them. */
@@ -416,10 +404,7 @@ static void test_failed_only(void **state)
 		if (strcmp(json_str(r.v[i], "event"), "summary"))
 			assert_true(json_int(r.v[i], "ret", 0) < 0);
 	check_workload(&r, &w, FAILED_ONLY);
-	records_free(&r);
-	proc_cleanup(&p);
-	wl_done(&w);
-	assert_no_progs_left();
+	end_test(&r, &p, &w);
 }
 
 /* --path, system-wide: exactly the workload, nothing outside the prefix
@@ -460,9 +445,7 @@ static void test_path_prefix(void **state)
 			fail_msg("record outside --path: %s", json_str(v, "path"));
 	}
 	check_workload(&r, &w, ALL);
-	records_free(&r);
-	wl_done(&w);
-	assert_no_progs_left();
+	end_test(&r, NULL, &w);
 }
 
 /* -p: only that process (the EACCES child is another process). */
@@ -510,10 +493,7 @@ static void test_pid_filter(void **state)
 	pids[1] = 0;
 	check_pids(&r, pids);
 	check_workload(&r, &w, PARENT_ONLY);
-	records_free(&r);
-	proc_cleanup(&p);
-	wl_done(&w);
-	assert_no_progs_left();
+	end_test(&r, &p, &w);
 }
 
 /* -c: by command name, system-wide; the child keeps the name. */
@@ -531,9 +511,7 @@ static void test_comm_filter(void **state)
 		if (strcmp(json_str(r.v[i], "event"), "summary"))
 			assert_string_equal(json_str(r.v[i], "comm"), WL_COMM);
 	check_workload(&r, &w, ALL);
-	records_free(&r);
-	wl_done(&w);
-	assert_no_progs_left();
+	end_test(&r, NULL, &w);
 }
 
 /* Default events (open, unlink, rename) in text: decoded flags, octal
@@ -578,9 +556,7 @@ static void test_default_events_text(void **state)
 	assert_non_null(line);
 	assert_non_null(strstr(line, "call=unlink "));
 	free(out);
-	proc_cleanup(&p);
-	wl_done(&w);
-	assert_no_progs_left();
+	end_test(NULL, &p, &w);
 }
 
 /* -s: per-file counters from the kernel map, summed over the intervals. */
@@ -643,10 +619,7 @@ static void test_summary(void **state)
 	assert_int_equal(records_count(&r, "open", 0), 0);
 	assert_int_equal(records_count(&r, "write", 0), 0);
 	assert_true(records_count(&r, "top", 0) >= 4);
-	records_free(&r);
-	proc_cleanup(&p);
-	wl_done(&w);
-	assert_no_progs_left();
+	end_test(&r, &p, &w);
 }
 
 /* The open records of `filetrace -j -e open -- head -c0 NAME...` run in
@@ -785,7 +758,7 @@ static void test_mounts_and_truncation(void **state)
 		assert_int_equal(chdir(cwd), 0);
 		wl_done(&w);
 	}
-	assert_no_progs_left();
+	end_test(NULL, NULL, NULL);
 }
 
 static void test_bad_args_exit_2(void **state)

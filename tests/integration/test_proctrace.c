@@ -50,26 +50,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define NEED_ROOT()                                                               \
-	do {                                                                      \
-		if (!tl_is_root()) {                                              \
-			fprintf(stderr, "SKIPPED: %s needs root\n", __func__);   \
-			skip();                                                   \
-		}                                                                 \
-	} while (0)
-
-/* Links and programs are released by the kernel from a workqueue/RCU
- * after the fds close, so give it a moment; a real leak stays. */
 static void assert_no_progs_left(void)
 {
-	int n = tk_progs_loaded(PROG_PREFIX);
-
-	for (int i = 0; n && i < 50; i++) {
-		usleep(100000);
-		n = tk_progs_loaded(PROG_PREFIX);
-	}
-	if (n)
-		fail_msg("%d tracekit BPF programs still loaded after exit", n);
+	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
 }
 
 static const struct jv *find_exec(const struct records *r, const char *filename,

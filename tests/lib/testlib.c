@@ -611,3 +611,14 @@ int tk_progs_loaded(const char *prefix)
 	}
 	return n;
 }
+
+int tk_progs_left(const char *prefix)
+{
+	int n = tk_progs_loaded(prefix);
+
+	for (int i = 0; n && i < 50; i++) {
+		usleep(100000);
+		n = tk_progs_loaded(prefix);
+	}
+	return n;
+}
