@@ -126,14 +126,10 @@ bench: deps
 	$(Q)$(MAKE) all
 	$(Q)for b in $(BENCHES); do $(MAKE) $$b || exit 1; done
 
-# bench-file: open+close loop, untraced / filetrace / bpftrace's opensnoop.bt
-$(OUTPUT)/bench/openloop: benchmarks/openloop.c
-	$(Q)mkdir -p $(dir $@)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
-
+# bench-file: open+close loop (tests/helpers/openloop.c), untraced /
+# filetrace / bpftrace's opensnoop.bt
 .PHONY: bench-file
-bench-file: $(BIN)/filetrace $(OUTPUT)/bench/openloop
+bench-file: $(BIN)/filetrace $(OUTPUT)/tests/openloop
 	$(Q)command -v bpftrace >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; } || \
 		echo "bench-file: could not install bpftrace; its row is skipped" >&2

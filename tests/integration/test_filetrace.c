@@ -21,6 +21,7 @@
 
 #define FILETRACE tl_path("bin/filetrace")
 #define WORKLOAD tl_path("build/tests/fileworkload")
+#define OPENLOOP tl_path("build/tests/openloop")
 #define READY "tracing, Ctrl-C to end"
 #define PROG_PREFIX "file_"
 #define WL_COMM "fileworkload"
@@ -761,6 +762,110 @@ static void test_mounts_and_truncation(void **state)
 	end_test(NULL, NULL, NULL);
 }
 
+/*
+ * Every event is received or counted lost: N opens by one process (-p)
+ * while the consumer is stopped and the ring (64 KiB) overflows; then the
+ * same live, where nothing may be lost.
+ */
+static void run_loop(bool frozen)
+{
+	char fifo[] = "/tmp/tk-file-loop-XXXXXX", target[64], pidbuf[16];
+	unsigned long long ev = 0, lost = 0;
+	const int n = 20000;
+	struct records r;
+	struct proc p;
+	pid_t loop;
+	int status, fd;
+
+	assert_non_null(mkdtemp(fifo));
+	snprintf(target, sizeof(target), "%s/t", fifo);
+	fd = open(target, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	strcat(fifo, "/go");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	loop = fork();
+	if (loop == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execl(OPENLOOP, OPENLOOP, "-w", fifo, "20000", target, NULL);
+		_exit(127);
+	}
+	snprintf(pidbuf, sizeof(pidbuf), "%d", loop);
+	{
+		char *argv[] = { (char *)FILETRACE, "-j", "-e", "open", "-p", pidbuf,
+				 "--ringbuf-size", "65536", NULL };
+
+		assert_int_equal(proc_start(&p, argv), 0);
+		assert_true(proc_wait_stderr(&p, READY, 30000));
+		if (frozen)
+			kill(p.pid, SIGSTOP);
+		fd = open(fifo, O_WRONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "g", 1), 1);
+		close(fd);
+		assert_int_equal(waitpid(loop, &status, 0), loop);
+		assert_int_equal(WEXITSTATUS(status), 0);
+		if (frozen)
+			kill(p.pid, SIGCONT);
+		usleep(100000);
+		kill(p.pid, SIGINT);
+		assert_int_equal(proc_wait(&p, 30000), 0);
+	}
+	assert_int_equal(proc_summary(&p, &ev, &lost), 0);
+	assert_int_equal(records_load(p.out, &r), 0);
+	assert_int_equal(r.invalid, 0);
+	fprintf(stderr, "open loop (%s): %zu records, summary %llu events, %llu lost\n",
+		frozen ? "frozen, 64 KiB" : "live, 64 KiB", records_count(&r, "open", loop), ev,
+		lost);
+	assert_int_equal(records_count(&r, "open", loop), ev);
+	assert_int_equal(ev + lost, n);
+	if (frozen)
+		assert_true(lost > 0);
+	else
+		assert_int_equal(lost, 0);
+	unlink(fifo);
+	unlink(target);
+	*strrchr(fifo, '/') = 0;
+	rmdir(fifo);
+	end_test(&r, &p, NULL);
+}
+
+static void test_loss_accounted(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	run_loop(true);
+	run_loop(false);
+}
+
+/* valgrind: no leaks, no invalid accesses, streaming and summary mode. */
+static void test_valgrind(void **state)
+{
+	const char *modes[][3] = { { "-j", "-e", "all" }, { "-s", "-i", "0.05" } };
+	char supp[512];
+
+	(void)state;
+	NEED_ROOT();
+	if (access("/usr/bin/valgrind", X_OK)) {
+		fprintf(stderr, "SKIPPED: valgrind not installed\n");
+		skip();
+	}
+	snprintf(supp, sizeof(supp), "--suppressions=%s", tl_path("tests/valgrind.supp"));
+	for (size_t i = 0; i < 2; i++) {
+		char *argv[] = { "/usr/bin/valgrind", "-q", "--leak-check=full",
+				 "--show-leak-kinds=all", "--errors-for-leak-kinds=all",
+				 "--error-exitcode=99", supp, (char *)FILETRACE,
+				 (char *)modes[i][0], (char *)modes[i][1], (char *)modes[i][2], "--",
+				 "/bin/sh", "-c", "head -c9 /etc/passwd >/dev/null; sleep 0.2; exit 4",
+				 NULL };
+
+		assert_int_equal(run_quiet(argv), 4); /* 99 would be a valgrind error */
+	}
+	end_test(NULL, NULL, NULL);
+}
+
 static void test_bad_args_exit_2(void **state)
 {
 	const char *bad[][4] = {
@@ -792,6 +897,8 @@ int main(void)
 		cmocka_unit_test(test_default_events_text),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_mounts_and_truncation),
+		cmocka_unit_test(test_loss_accounted),
+		cmocka_unit_test(test_valgrind),
 	};
 	if (!tl_is_root())
 		fprintf(stderr, "\n*** filetrace integration tests need root: SKIPPED ***\n\n");
