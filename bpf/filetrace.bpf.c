@@ -241,6 +241,65 @@ static long copy_step(__u32 i, void *arg)
 	return 0;
 }
 
+/*
+ * Pipes, sockets and anonymous inodes live on internal mounts and have no
+ * path; like the kernel's d_dname() (/proc/PID/fd), name them
+ * pipe:[ino], socket:[ino], anon_inode:NAME, or FSTYPE:[ino].
+ */
+#define PIPEFS_MAGIC_ 0x50495045
+#define SOCKFS_MAGIC_ 0x534F434B
+#define ANON_INODE_FS_MAGIC_ 0x09041934
+
+struct pseudo_buf {
+	char s[64];
+};
+
+/* A global function: the verifier checks it once per program, not once
+ * per call site. dentry comes as a number (global functions take no
+ * kernel pointers) and is cast back. */
+__noinline __u32 file_pseudo_name(struct pseudo_buf *buf, __u64 dentry)
+{
+	struct dentry *d = CAST(struct dentry, dentry);
+	char *dst = buf ? buf->s : NULL;
+	struct super_block *sb = d->d_sb;
+	__u64 ino = d->d_inode->i_ino;
+	__u32 off = 0, magic = sb->s_magic;
+	char digits[32];
+	int i, n = 0;
+	long r;
+
+	if (!dst)
+		return 0;
+	if (magic == ANON_INODE_FS_MAGIC_) {
+		__builtin_memcpy(dst, "anon_inode:", 11);
+		r = bpf_probe_read_kernel_str(dst + 11, sizeof(buf->s) - 11, d->d_name.name);
+		return r > 0 ? 11 + r - 1 : 11;
+	}
+	if (magic == PIPEFS_MAGIC_) {
+		__builtin_memcpy(dst, "pipe:[", 6);
+		off = 6;
+	} else if (magic == SOCKFS_MAGIC_) {
+		__builtin_memcpy(dst, "socket:[", 8);
+		off = 8;
+	} else {
+		r = bpf_probe_read_kernel_str(dst, 32, sb->s_type->name);
+		off = r > 0 ? (r - 1) & 31 : 0;
+		dst[off++] = ':';
+		dst[off++] = '[';
+	}
+	do { /* decimal, least significant digit first */
+		digits[n & 31] = '0' + ino % 10;
+		ino /= 10;
+		n++;
+	} while (ino && n < 20);
+	for (i = 0; i < 20 && i < n; i++)
+		dst[(off + i) & 63] = digits[(n - 1 - i) & 31];
+	off = (off + n) & 63;
+	dst[off++] = ']';
+	dst[off] = 0;
+	return off;
+}
+
 /* Writes the path of (d, vm) to dst (cap bytes); returns its length. */
 static __always_inline __u32 path_of(struct task_struct *t, struct scratch *s, char *dst, __u32 cap,
 				     struct dentry *d, struct vfsmount *vm)
@@ -251,8 +310,16 @@ static __always_inline __u32 path_of(struct task_struct *t, struct scratch *s, c
 		.root_d = fs->root.dentry, .root_m = fs->root.mnt,
 	};
 	struct copy c = { .s = s, .dst = dst, .cap = cap };
+	const struct dentry_operations *op = d->d_op;
 	__u32 off;
 
+	if (op && op->d_dname && d == d->d_parent)
+	{
+		/* through memory: the verifier then sees a number, not a pointer */
+		s->comp[0] = (__u64)d;
+		return file_pseudo_name((struct pseudo_buf *)dst, *(volatile __u64 *)&s->comp[0]) &
+		       63;
+	}
 	s->ncomp = 0;
 	s->total = 0;
 	s->off = 0;

@@ -662,8 +662,8 @@ static bool ends_with(const char *s, const char *tail)
 }
 
 /*
- * Paths across mounts (/dev/shm: tmpfs on tmpfs on devtmpfs on /), and
- * cut paths: deeper than the walk bound, and longer than PATH_MAX with
+ * Paths across mounts (/dev/shm: tmpfs on tmpfs on devtmpfs on /), pipes,
+ * and cut paths: deeper than the walk bound, and longer than PATH_MAX with
  * long (out-of-dentry) names. A cut path keeps its file end and is marked.
  */
 static void test_mounts_and_truncation(void **state)
@@ -696,6 +696,37 @@ static void test_mounts_and_truncation(void **state)
 	records_free(&r);
 	unlink(file);
 	rmdir(shm);
+
+	/* no path: a pipe is named as in /proc/PID/fd; /dev/null is on devtmpfs */
+	{
+		char *argv[] = { (char *)FILETRACE, "-j", "-e", "write", "--", "/bin/sh", "-c",
+				 "echo hi | cat >/dev/null", NULL };
+		struct proc p;
+		bool pipe_w = false, null_w = false;
+
+		assert_int_equal(proc_start(&p, argv), 0);
+		assert_int_equal(proc_wait(&p, 60000), 0);
+		assert_int_equal(records_load(p.out, &r), 0);
+		for (size_t i = 0; i < r.n; i++) {
+			const char *pp = json_str(r.v[i], "path"), *c = json_str(r.v[i], "comm");
+			char want_pipe[64];
+
+			if (!pp || !c)
+				continue;
+			snprintf(want_pipe, sizeof(want_pipe), "pipe:[%lld]",
+				 json_int(r.v[i], "inode", -1));
+			if (!strcmp(c, "sh") && !strcmp(pp, want_pipe) &&
+			    json_int(r.v[i], "bytes", 0) == 3)
+				pipe_w = true;
+			if (!strcmp(c, "cat") && !strcmp(pp, "/dev/null") &&
+			    json_int(r.v[i], "bytes", 0) == 3)
+				null_w = true;
+		}
+		assert_true(pipe_w);
+		assert_true(null_w);
+		records_free(&r);
+		proc_cleanup(&p);
+	}
 
 	/* 60 levels of "d" under a temp dir: deeper than the 48-step walk */
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
@@ -765,7 +796,7 @@ static void test_mounts_and_truncation(void **state)
 /*
  * Every event is received or counted lost: N opens by one process (-p)
  * while the consumer is stopped and the ring (64 KiB) overflows; then the
- * same live, where nothing may be lost.
+ * same live with the default ring, where nothing may be lost.
  */
 static void run_loop(bool frozen)
 {
@@ -794,8 +825,9 @@ static void run_loop(bool frozen)
 	}
 	snprintf(pidbuf, sizeof(pidbuf), "%d", loop);
 	{
+		/* frozen: a 64 KiB ring overflows; live: the default ring */
 		char *argv[] = { (char *)FILETRACE, "-j", "-e", "open", "-p", pidbuf,
-				 "--ringbuf-size", "65536", NULL };
+				 frozen ? "--ringbuf-size" : NULL, "65536", NULL };
 
 		assert_int_equal(proc_start(&p, argv), 0);
 		assert_true(proc_wait_stderr(&p, READY, 30000));
@@ -817,7 +849,7 @@ static void run_loop(bool frozen)
 	assert_int_equal(records_load(p.out, &r), 0);
 	assert_int_equal(r.invalid, 0);
 	fprintf(stderr, "open loop (%s): %zu records, summary %llu events, %llu lost\n",
-		frozen ? "frozen, 64 KiB" : "live, 64 KiB", records_count(&r, "open", loop), ev,
+		frozen ? "frozen, 64 KiB" : "live, 4 MiB", records_count(&r, "open", loop), ev,
 		lost);
 	assert_int_equal(records_count(&r, "open", loop), ev);
 	assert_int_equal(ev + lost, n);
