@@ -271,10 +271,9 @@ int main(int argc, char **argv)
 		rc = tk_fail("out of memory");
 		goto cleanup;
 	}
-	st.out = (struct tk_out){ .f = stdout, .json = env.json };
 	st.skel = skel;
 	hooks = (struct tk_hooks){ .ctx = &st, .ready = top_ready, .tick = top_tick,
-				   .interval_ms = (unsigned)(opt_interval * 1000) };
+				   .interval_ms = (unsigned)(opt_interval * 1000), .out = &st.out };
 	rc = tk_run_hooks(&env, TK_BPF(skel), &hooks);
 cleanup:
 	free(st.keys);

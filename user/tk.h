@@ -93,6 +93,7 @@ struct tk_env {
 	int wakeup;           /* --wakeup: TK_WAKEUP_* */
 	int drain_ms;         /* --drain-ms */
 	char **cmd;           /* command mode: argv of CMD, or NULL */
+	const char *output;   /* -o FILE; NULL = stdout */
 };
 
 #define TK_DEFAULT_RINGBUF_SIZE (1ULL << 22) /* 4 MiB */
@@ -161,6 +162,10 @@ struct tk_hooks {
 	 * (final = true), e.g. to print a summary table. */
 	void (*tick)(void *ctx, bool final);
 	unsigned interval_ms;
+	/* If set, receives the output settings (stream: stdout or -o FILE,
+	 * JSON or text) before ready is called, so a tool's tables go where
+	 * its records would. */
+	struct tk_out *out;
 };
 int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h);
 
