@@ -230,6 +230,33 @@ static void top_tick(void *ctx, bool final)
 	}
 }
 
+/*
+ * Not every architecture has every syscall (arm64 has no open, creat,
+ * rename, unlink, mkdir or rmdir, only their *at forms): programs whose
+ * tracepoint does not exist are not loaded.
+ */
+static void skip_missing_syscalls(struct bpf_object *obj)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing/events/",
+					     "/sys/kernel/debug/tracing/events/" };
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		const char *sec = bpf_program__section_name(p);
+		bool found = false;
+		char path[256];
+
+		if (strncmp(sec, "tp/", 3))
+			continue;
+		for (size_t i = 0; i < 2 && !found; i++) {
+			snprintf(path, sizeof(path), "%s%s", roots[i], sec + 3);
+			found = !access(path, F_OK);
+		}
+		if (!found)
+			bpf_program__set_autoload(p, false);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct filetrace_bpf *skel = NULL;
@@ -253,6 +280,7 @@ int main(int argc, char **argv)
 	if (opt_summary) /* the table counts opens, reads and writes */
 		env.events_mask = (1ULL << TK_EV_open) | (1ULL << TK_EV_read) |
 				  (1ULL << TK_EV_write);
+	skip_missing_syscalls(skel->obj);
 	TK_APPLY_RODATA(skel, &env);
 	skel->rodata->tk_failed_only = opt_failed;
 	skel->rodata->targ_summary = opt_summary;
