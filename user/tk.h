@@ -231,7 +231,8 @@ struct tk_sym {
 const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags);
 const char *tk_errno_name(int err);   /* "ENOENT", or NULL */
 const char *tk_signal_name(int sig);  /* "SIGKILL", or NULL */
-const char *tk_syscall_name(__u32 nr); /* or NULL */
+const char *tk_syscall_name(__u32 nr); /* "openat", or NULL if unknown */
+int tk_syscall_nr(const char *name);   /* the number of "openat", or -1 */
 
 /* ---- output (user/tk_output.c) ------------------------------------------------ */
 

@@ -273,25 +273,34 @@ static void put_argv(FILE *f, const struct tk_event_desc *d, const char *rec,
 		fputc(']', f);
 }
 
-/* Whether a field is shown in text mode at this value. */
-static bool text_shown(const struct tk_field *fd, const char *rec)
+/* Whether a field is in the output at all (both modes). */
+static bool field_present(const struct tk_field *fd, const char *rec, size_t size)
 {
 	switch (fd->kind) {
 	case TK_K_NONE:
 	case TK_K_PAD:
 		return false;
-	case TK_K_BOOL:
-	case TK_K_SIGNAL:
-		return get_u64(fd, rec, 0) != 0;
+	case TK_K_FD:
+		return (__s64)get_u64(fd, rec, 0) >= 0;
+	case TK_K_VSTR:
+		return fd->offset < size;
 	default:
 		return true;
 	}
 }
 
+/* Whether a field is shown in text mode at this value. */
+static bool text_shown(const struct tk_field *fd, const char *rec, size_t size)
+{
+	if (fd->kind == TK_K_BOOL || fd->kind == TK_K_SIGNAL)
+		return get_u64(fd, rec, 0) != 0;
+	return field_present(fd, rec, size);
+}
+
 static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 		      size_t size, const struct tk_field *fd, bool json)
 {
-	__u64 v = fd->kind == TK_K_STR || fd->kind == TK_K_ARGV ||
+	__u64 v = fd->kind == TK_K_STR || fd->kind == TK_K_ARGV || fd->kind == TK_K_VSTR ||
 			  fd->kind == TK_K_IPADDR || fd->count > 1
 		  ? 0 : get_u64(fd, rec, 0);
 	const char *name;
@@ -316,6 +325,16 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 		else
 			tk_fput_text(f, rec + fd->offset, fd->size, true);
 		return;
+	case TK_K_VSTR: {
+		/* field_present() checked offset < size */
+		size_t n = size - fd->offset < fd->size ? size - fd->offset : fd->size;
+
+		if (json)
+			tk_fput_json_str(f, rec + fd->offset, n);
+		else
+			tk_fput_text(f, rec + fd->offset, n, true);
+		return;
+	}
 	case TK_K_ARGV:
 		put_argv(f, d, rec, size, fd, json);
 		return;
@@ -377,6 +396,8 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 		name = tk_syscall_name((__u32)v);
 	if (name)
 		fprintf(f, "(%s)", name);
+	else if (fd->kind == TK_K_SYSCALL)
+		fprintf(f, "(syscall_%llu)", (unsigned long long)v);
 	else if (fd->kind == TK_K_FLAGS) {
 		fputc('(', f);
 		put_sym(f, fd, v);
@@ -474,7 +495,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 		for (size_t i = 0; i < d->nfields; i++) {
 			const struct tk_field *fd = &d->fields[i];
 
-			if (fd->kind == TK_K_NONE || fd->kind == TK_K_PAD)
+			if (!field_present(fd, rec, size))
 				continue;
 			fprintf(f, ",\"%s\":", fd->name);
 			put_value(f, d, rec, size, fd, true);
@@ -503,7 +524,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	for (size_t i = 0; i < d->nfields; i++) {
 		const struct tk_field *fd = &d->fields[i];
 
-		if (!text_shown(fd, rec))
+		if (!text_shown(fd, rec, size))
 			continue;
 		fprintf(f, " %s=", fd->name);
 		put_value(f, d, rec, size, fd, false);
