@@ -373,6 +373,14 @@ static int row_cmp_sort(const void *a, const void *b)
 	return row_cmp_key(a, b);
 }
 
+static __s64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static const char *nr_name(__u32 nr, char *buf, size_t len)
 {
 	const char *n = tk_syscall_name(nr);
@@ -392,13 +400,10 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 	struct row total = { 0 };
 	char title[128], tbuf[32], nbuf[32];
 	int n = 0, c;
-	__s64 now;
-	struct timespec ts;
+	__s64 now = mono_ns();
 	struct tm tm;
 	time_t t = time(NULL);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	localtime_r(&t, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
 	snprintf(title, sizeof(title), "%s syscalls%s over %.3f s%s", tbuf,
@@ -452,10 +457,20 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 	if (s->out.json)
 		return;
 	/* strace -c's total line (text only: JSON consumers sum rows) */
-	fprintf(s->out.f, "%s%llu calls, %llu failed, %.3f ms in syscalls%s\n",
-		opt.top && d->n > opt.top ? "..." : "", (unsigned long long)total.count,
-		(unsigned long long)total.errors, total.total_ns / 1e6,
-		d->n ? "" : " (none seen)");
+	fprintf(s->out.f, "total: %llu calls, %llu failed, %.3f ms in syscalls",
+		(unsigned long long)total.count, (unsigned long long)total.errors,
+		total.total_ns / 1e6);
+	if (opt.top && d->n > opt.top)
+		fprintf(s->out.f, " (top %llu of %zu syscalls shown)", (unsigned long long)opt.top,
+			d->n);
+	fputc('\n', s->out.f);
+}
+
+/* Attached: the first table's span starts now. */
+static int ready(void *ctx)
+{
+	((struct summary *)ctx)->since_ns = mono_ns();
+	return 0;
 }
 
 static void tick(void *ctx, bool final)
@@ -511,6 +526,7 @@ static __u64 read_counter(struct syscalltrace_bpf *skel, __u32 which, int ncpu)
 {
 	__u64 vals[ncpu > 0 ? ncpu : 1], sum = 0;
 
+	memset(vals, 0, sizeof(vals)); /* valgrind knows only one CPU's value is written */
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.sys_counters), &which, vals))
 		return 0;
 	for (int c = 0; c < ncpu; c++)
@@ -532,7 +548,6 @@ int main(int argc, char **argv)
 	struct summary sum = { 0 };
 	struct tk_hooks hooks = { 0 };
 	struct tk_env env;
-	struct timespec ts;
 	int rc = tk_init(&tool, argc, argv, &env), ncpu;
 	__u64 n;
 
@@ -580,9 +595,8 @@ int main(int argc, char **argv)
 			rc = tk_fail("out of memory");
 			goto cleanup;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		sum.since_ns = (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 		hooks.ctx = &sum;
+		hooks.ready = ready;
 		hooks.tick = tick;
 		hooks.interval_ms = (unsigned)(opt.interval * 1000);
 	}
