@@ -22,7 +22,13 @@
 #define SYSCALLTRACE tl_path("bin/syscalltrace")
 #define WORK tl_path("build/tests/syscallwork")
 #define READY "tracing, Ctrl-C to end"
-#define PROG_PREFIX "sys_"
+/*
+ * syscalltrace's programs are sys_call_* and sys_follow_*: bare "sys_"
+ * also matches the programs other tracers name after syscall tracepoints
+ * (bpftrace's sys_enter_openat), which may be loaded meanwhile.
+ */
+#define PROG_PREFIX "sys_call_"
+#define PROG_PREFIX2 "sys_follow_"
 #define GETPPID_N 10000
 #define READ_SIZE "12345"
 #define SLEEP_NS 20000000LL /* 20 ms */
@@ -46,13 +52,18 @@ static int setup(void **state)
 		}                                                                 \
 	} while (0)
 
+static int progs_loaded(void)
+{
+	return tk_progs_loaded(PROG_PREFIX) + tk_progs_loaded(PROG_PREFIX2);
+}
+
 static void assert_no_progs_left(void)
 {
-	int n = tk_progs_loaded(PROG_PREFIX);
+	int n = progs_loaded();
 
 	for (int i = 0; n && i < 50; i++) {
 		usleep(100000);
-		n = tk_progs_loaded(PROG_PREFIX);
+		n = progs_loaded();
 	}
 	if (n)
 		fail_msg("%d syscalltrace BPF programs still loaded after exit", n);
@@ -616,7 +627,8 @@ static void test_signal_summary(void **state)
 	NEED_ROOT();
 	assert_int_equal(proc_start(&p, argv), 0);
 	assert_true(proc_wait_stderr(&p, READY, 20000));
-	assert_true(tk_progs_loaded(PROG_PREFIX) > 0);
+	assert_int_equal(tk_progs_loaded(PROG_PREFIX), 3);
+	assert_int_equal(tk_progs_loaded(PROG_PREFIX2), 2);
 	usleep(200000);
 	kill(p.pid, SIGTERM);
 	assert_int_equal(proc_wait(&p, 10000), 0);
