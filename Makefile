@@ -46,7 +46,7 @@ LIBTK := $(OUTPUT)/libtk.a
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench
+.PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys
 
 all: $(addprefix $(BIN)/,$(APPS))
 
@@ -137,10 +137,15 @@ test: deps
 
 # ---- benchmarks: `make bench` runs every bench-* target ---------------------
 # benches
+BENCHES += bench-sys
 BENCHES ?=
 bench: deps
 	$(Q)$(MAKE) all
 	$(Q)for b in $(BENCHES); do $(MAKE) $$b || exit 1; done
+
+# syscalltrace against no tracer, strace, perf trace, bpftrace (README).
+bench-sys: all $(OUTPUT)/tests/syscallwork
+	$(Q)scripts/bench-sys
 
 # ---- demo, deps, install ------------------------------------------------
 demo: deps
@@ -149,7 +154,8 @@ demo: deps
 
 # Debian/Ubuntu packages for building and testing (valgrind: leak test).
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
-	pkg-config make gcc valgrind
+	pkg-config make gcc valgrind \
+	linux-perf strace bpftrace
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
