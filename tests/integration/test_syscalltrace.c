@@ -44,27 +44,12 @@ static int setup(void **state)
 	return 0;
 }
 
-#define NEED_ROOT()                                                               \
-	do {                                                                      \
-		if (!tl_is_root()) {                                              \
-			fprintf(stderr, "SKIPPED: %s needs root\n", __func__);   \
-			skip();                                                   \
-		}                                                                 \
-	} while (0)
-
-static int progs_loaded(void)
-{
-	return tk_progs_loaded(PROG_PREFIX) + tk_progs_loaded(PROG_PREFIX2);
-}
+#define NEED_ROOT TL_NEED_ROOT
 
 static void assert_no_progs_left(void)
 {
-	int n = progs_loaded();
+	int n = tk_progs_left(PROG_PREFIX) + tk_progs_left(PROG_PREFIX2);
 
-	for (int i = 0; n && i < 50; i++) {
-		usleep(100000);
-		n = progs_loaded();
-	}
 	if (n)
 		fail_msg("%d syscalltrace BPF programs still loaded after exit", n);
 }
@@ -643,24 +628,21 @@ static void test_signal_summary(void **state)
 /* valgrind over summary -P -i and stream: no leaks, no invalid accesses. */
 static void test_valgrind(void **state)
 {
-	char supp[512];
 	const char *modes[][4] = { { "-P", "-i", "0.1", "-j" }, { "-j", "-e", "getppid", "-x" } };
 
 	(void)state;
 	NEED_ROOT();
-	if (access("/usr/bin/valgrind", X_OK)) {
-		fprintf(stderr, "SKIPPED: valgrind not installed\n");
-		skip();
-	}
-	snprintf(supp, sizeof(supp), "--suppressions=%s", tl_path("tests/valgrind.supp"));
 	for (size_t i = 0; i < 2; i++) {
-		char *argv[] = { "/usr/bin/valgrind", "-q", "--leak-check=full",
-				 "--show-leak-kinds=all", "--errors-for-leak-kinds=all",
-				 "--error-exitcode=99", supp, (char *)SYSCALLTRACE,
-				 (char *)modes[i][0], (char *)modes[i][1], (char *)modes[i][2],
-				 (char *)modes[i][3], "--", "/bin/sh", "-c", "sleep 0.3; exit 4", NULL };
+		char *argv[] = { (char *)SYSCALLTRACE, (char *)modes[i][0], (char *)modes[i][1],
+				 (char *)modes[i][2], (char *)modes[i][3], "--", "/bin/sh", "-c",
+				 "sleep 0.3; exit 4", NULL };
+		int rc = run_valgrind(argv);
 
-		assert_int_equal(run_quiet(argv), 4); /* 99 would be a valgrind error */
+		if (rc == VALGRIND_MISSING) {
+			fprintf(stderr, "SKIPPED: valgrind not installed\n");
+			skip();
+		}
+		assert_int_equal(rc, 4); /* VALGRIND_ERROR would be a valgrind error */
 	}
 	assert_no_progs_left();
 }
