@@ -50,8 +50,13 @@ LIBTK := $(OUTPUT)/libtk.a
 
 all: $(addprefix $(BIN)/,$(APPS))
 
-$(VMLINUX):
-	@echo "error: no $(VMLINUX) for ARCH=$(ARCH); run 'make vmlinux' on a $(ARCH) kernel with BTF" >&2; exit 1
+# A clear error up front on an arch without a vmlinux.h (except for the
+# goals that do not compile BPF).
+ifeq ($(wildcard $(VMLINUX)),)
+ifeq ($(filter vmlinux clean deps,$(MAKECMDGOALS)),)
+$(error no $(VMLINUX) for ARCH=$(ARCH): run 'make vmlinux' on a $(ARCH) machine whose kernel has BTF)
+endif
+endif
 
 vmlinux:
 	$(Q)mkdir -p vmlinux/$(ARCH)

@@ -14,6 +14,9 @@ const volatile bool targ_failed = false;  /* -x: failed execs too */
  */
 struct exec_buf {
 	struct tk_exec_event e;
+	__u64 filename_ptr, argv_ptr; /* the user pointers, for a re-read */
+	__u32 incomplete;             /* a user read failed (page not present) */
+	__u32 __pad;
 	char slack[TK_EXEC_ARGS_LEN];
 };
 
@@ -33,30 +36,35 @@ struct {
 	__type(value, struct exec_buf);
 } exec_zero SEC(".maps");
 
-static __always_inline void exec_enter(const char *filename, const char *const *argv)
+/*
+ * Reads filename and argv from the caller's memory. A BPF read cannot fault
+ * a page in, so strings the process never touched (a literal in an unread
+ * .rodata page) fail here; `incomplete` then asks for a second read once the
+ * kernel has faulted them in during the exec itself.
+ */
+static __always_inline void read_user_args(struct exec_buf *b)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, zero = 0, off = 0, o;
-	struct exec_buf *zb, *b;
-	struct tk_exec_event *e;
+	const char *const *argv = (const char *const *)b->argv_ptr;
+	struct tk_exec_event *e = &b->e;
+	__u32 off = 0, o;
 	int i;
 
-	if (!tk_want_tgid(id >> 32))
-		return;
-	zb = bpf_map_lookup_elem(&exec_zero, &zero);
-	if (!zb || bpf_map_update_elem(&execs, &tid, zb, BPF_ANY))
-		return;
-	b = bpf_map_lookup_elem(&execs, &tid);
-	if (!b)
-		return;
-	e = &b->e;
-	bpf_probe_read_user_str(e->filename, sizeof(e->filename), filename);
+	b->incomplete = 0;
+	e->argc = 0;
+	e->args_truncated = 0;
+	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename),
+				    (const char *)b->filename_ptr) < 0)
+		b->incomplete = 1;
 
 	for (i = 0; i < TK_EXEC_MAX_ARGS; i++) {
 		const char *arg = NULL;
 		long n;
 
-		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
+		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i])) {
+			b->incomplete = 1;
+			goto done;
+		}
+		if (!arg)
 			goto done;
 		if (off >= TK_EXEC_ARGS_LEN) {
 			e->args_truncated = 1;
@@ -68,8 +76,10 @@ static __always_inline void exec_enter(const char *filename, const char *const *
 		barrier_var(o); /* keep clang from proving the mask redundant */
 		o &= TK_EXEC_ARGS_LEN - 1;
 		n = bpf_probe_read_user_str(&e->argv[o], TK_EXEC_ARGS_LEN - o, arg);
-		if (n <= 0)
+		if (n <= 0) {
+			b->incomplete = 1;
 			goto done;
+		}
 		e->argc++;
 		off += n;
 		/* a string cut at the buffer's end: marked, then stop */
@@ -89,6 +99,25 @@ done:
 	e->args_size = off;
 }
 
+static __always_inline void exec_enter(const char *filename, const char *const *argv)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, zero = 0;
+	struct exec_buf *zb, *b;
+
+	if (!tk_want_tgid(id >> 32))
+		return;
+	zb = bpf_map_lookup_elem(&exec_zero, &zero);
+	if (!zb || bpf_map_update_elem(&execs, &tid, zb, BPF_ANY))
+		return;
+	b = bpf_map_lookup_elem(&execs, &tid);
+	if (!b)
+		return;
+	b->filename_ptr = (__u64)filename;
+	b->argv_ptr = (__u64)argv;
+	read_user_args(b);
+}
+
 static __always_inline void exec_exit(void *ctx, long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -102,6 +131,9 @@ static __always_inline void exec_exit(void *ctx, long ret)
 	e = &b->e;
 	if ((ret < 0 && !targ_failed) || !tk_want())
 		goto out;
+	/* a failed exec still faulted its strings in: read them again */
+	if (ret < 0 && b->incomplete)
+		read_user_args(b);
 	tk_fill_hdr(&e->hdr, TK_EV_exec);
 	task = (struct task_struct *)bpf_get_current_task();
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
@@ -143,22 +175,47 @@ int proc_execveat_exit(struct trace_event_raw_sys_exit *ctx)
 }
 
 /*
- * A non-leader thread that execs takes over the leader's pid, so its
- * sys_exit runs under a different tid than its sys_enter: move the entry.
+ * Runs once the exec has succeeded, in the new image:
+ *  - a non-leader thread that execs takes over the leader's pid, so its
+ *    sys_exit runs under another tid than its sys_enter: move the entry;
+ *  - if the sys_enter read was incomplete, take filename and argv from the
+ *    kernel's own copies: bprm->filename and the new stack's argument area.
  */
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(proc_sched_exec, struct task_struct *p, pid_t old_pid)
+int BPF_PROG(proc_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 old = old_pid, now = BPF_CORE_READ(p, pid);
+	struct tk_exec_event *e;
 	struct exec_buf *b;
+	__u64 start, len;
 
-	if (old == now)
-		return 0;
 	b = bpf_map_lookup_elem(&execs, &old);
-	if (b) {
+	if (!b)
+		return 0;
+	if (old != now) {
 		bpf_map_update_elem(&execs, &now, b, BPF_ANY);
 		bpf_map_delete_elem(&execs, &old);
+		b = bpf_map_lookup_elem(&execs, &now);
+		if (!b)
+			return 0;
 	}
+	if (!b->incomplete)
+		return 0;
+	e = &b->e;
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	start = BPF_CORE_READ(p, mm, arg_start);
+	len = BPF_CORE_READ(p, mm, arg_end) - start;
+	e->args_truncated = len > TK_EXEC_ARGS_LEN;
+	if (len > TK_EXEC_ARGS_LEN)
+		len = TK_EXEC_ARGS_LEN;
+	if (bpf_probe_read_user(e->argv, len, (const void *)start)) {
+		e->args_size = 0;
+		return 0;
+	}
+	e->argv[TK_EXEC_ARGS_LEN - 1] = 0; /* a cut last argument stays a string */
+	e->args_size = len;
+	e->argc = BPF_CORE_READ(bprm, argc);
+	b->incomplete = 0;
 	return 0;
 }
 

@@ -93,6 +93,7 @@ struct tk_env {
 	int wakeup;           /* --wakeup: TK_WAKEUP_* */
 	int drain_ms;         /* --drain-ms */
 	char **cmd;           /* command mode: argv of CMD, or NULL */
+	const char *output;   /* -o FILE; NULL = stdout */
 };
 
 #define TK_DEFAULT_RINGBUF_SIZE (1ULL << 22) /* 4 MiB */

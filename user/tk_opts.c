@@ -105,6 +105,7 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "comm", 'c', "NAME", "trace processes with this command name only" },
 	{ "events", 'e', "LIST", "events to trace, comma-separated, or 'all'" },
 	{ "json", 'j', NULL, "JSON Lines output, one object per record" },
+	{ "output", 'o', "FILE", "write records to FILE (keeps them apart from a command's output)" },
 	{ "timestamp", 'T', NULL, "show wall-clock time" },
 	{ "duration", 'd', "SECONDS", "stop after this long" },
 	{ "count", 'n', "N", "stop after N records" },
@@ -278,6 +279,11 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 			break;
 		case 'j':
 			env->json = true;
+			break;
+		case 'o':
+			if (!*optarg)
+				return tk_usage_error("empty output file name");
+			env->output = optarg;
 			break;
 		case 'T':
 			env->timestamp = true;

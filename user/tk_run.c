@@ -314,17 +314,27 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	bool child_done = false;
 	static char obuf[1 << 16];
 
-	s.out = (struct tk_out){ .f = stdout, .json = env->json, .timestamp = env->timestamp };
+	FILE *out = stdout;
+
+	if (env->output) {
+		/* before anything is loaded: a bad path is a quick, clean error */
+		out = fopen(env->output, "we");
+		if (!out)
+			return tk_fail("cannot open '%s': %s", env->output, strerror(errno));
+	}
+	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
 	s.out.boot_to_real_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
-	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as EPIPE on write */
 
 	if (env->cmd) {
 		child = spawn_held(env->cmd, &go_fd);
-		if (child < 0)
-			return tk_fail("cannot start '%s': %s", env->cmd[0], strerror(errno));
+		if (child < 0) {
+			rc = tk_fail("cannot start '%s': %s", env->cmd[0], strerror(errno));
+			goto cleanup;
+		}
 	}
 	rc = load_and_attach(env, b);
 	if (rc)
@@ -356,7 +366,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	}
 	if (!h->tick)
 		tk_print_header(&s.out);
-	fflush(stdout);
+	fflush(out);
 	if (!env->cmd)
 		fprintf(stderr, "%s: tracing, Ctrl-C to end\n", tk_prog);
 	if (go_fd >= 0) {
@@ -398,7 +408,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 			h->tick(h->ctx, false);
 			next_tick += h->interval_ms * 1000000LL;
 		}
-		if (fflush(stdout))
+		if (fflush(out))
 			s.out_error = true;
 		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
 			child_done = true;
@@ -418,10 +428,10 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	read_stats(b, stats);
 
 	if (env->json && !s.out_error) {
-		printf("{\"event\":\"summary\",\"events\":%llu,\"lost\":%llu}\n",
-		       (unsigned long long)s.received, (unsigned long long)stats[TK_STAT_LOST]);
+		fprintf(out, "{\"event\":\"summary\",\"events\":%llu,\"lost\":%llu}\n",
+			(unsigned long long)s.received, (unsigned long long)stats[TK_STAT_LOST]);
 	}
-	if (fflush(stdout) && errno != EPIPE)
+	if (fflush(out) && errno != EPIPE)
 		rc = rc ? rc : tk_fail("writing output failed: %s", strerror(errno));
 	fprintf(stderr, "%s: %llu events, %llu lost\n", tk_prog, (unsigned long long)s.received,
 		(unsigned long long)stats[TK_STAT_LOST]);
@@ -440,5 +450,7 @@ cleanup:
 	 * command runs on untraced, as after strace detaches. */
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
+	if (out != stdout)
+		fclose(out);
 	return rc;
 }

@@ -216,6 +216,91 @@ static void test_failed_hidden_and_perfbuf(void **state)
 	assert_no_progs_left();
 }
 
+/* Strings in pages the process never touched are still reported, for a
+ * successful exec and for a failed one. With -o the records go to a file
+ * and the command's own output stays on stdout. */
+static void test_cold_pages(void **state)
+{
+	char outfile[] = "/tmp/tk-cold-out-XXXXXX";
+	char *argv[] = { (char *)PROCTRACE, "-j", "-x", "-e", "exec", "-o", outfile, "--",
+			 (char *)tl_path("build/tests/execcold"), NULL };
+	const struct jv *bad, *good, *a;
+	struct records r;
+	struct proc p;
+	char *cmd_out;
+
+	(void)state;
+	NEED_ROOT();
+	close(mkstemp(outfile));
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_int_equal(proc_wait(&p, 30000), 0);
+	cmd_out = slurp(p.out);
+	assert_string_equal(cmd_out, "cold-arg-1 cold-arg-2\n"); /* echo's, alone */
+	free(cmd_out);
+	assert_int_equal(records_load(outfile, &r), 0);
+	unlink(outfile);
+	assert_int_equal(r.invalid, 0);
+	bad = find_exec(&r, "/nonexistent/cold-path", NULL);
+	assert_non_null(bad);
+	assert_int_equal(json_int(bad, "ret", 0), -2);
+	a = json_get(bad, "argv");
+	assert_int_equal(a->len, 1);
+	assert_string_equal(a->items[0].str, "/nonexistent/cold-path");
+	good = find_exec(&r, "/bin/echo", "cold-arg-1");
+	assert_non_null(good);
+	a = json_get(good, "argv");
+	assert_int_equal(a->len, 3);
+	assert_string_equal(a->items[2].str, "cold-arg-2");
+	records_free(&r);
+	proc_cleanup(&p);
+	assert_no_progs_left();
+}
+
+/* Hostile bytes from a real exec: JSON stays valid, text carries no raw
+ * control bytes. The comm comes from a symlink with a newline and ESC. */
+static void test_hostile_end_to_end(void **state)
+{
+	static const char arg[] = "q\"\\\n\x1b[31mred\xff\xc3(";
+	char dir[] = "/tmp/tk-hostile-XXXXXX", link[128];
+	struct records r;
+	struct proc pj, pt;
+	char *text;
+
+	(void)state;
+	NEED_ROOT();
+	assert_non_null(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/ev\nil\x1b[2J", dir);
+	assert_int_equal(symlink("/bin/true", link), 0);
+	{
+		char *j[] = { (char *)PROCTRACE, "-j", "-e", "exec", "--", link, (char *)arg, NULL };
+		char *t[] = { (char *)PROCTRACE, "-e", "exec", "--", link, (char *)arg, NULL };
+
+		assert_int_equal(proc_start(&pj, j), 0);
+		assert_int_equal(proc_wait(&pj, 30000), 0);
+		assert_int_equal(proc_start(&pt, t), 0);
+		assert_int_equal(proc_wait(&pt, 30000), 0);
+	}
+	assert_int_equal(records_load(pj.out, &r), 0);
+	assert_int_equal(r.invalid, 0);
+	assert_int_equal(records_count(&r, "exec", 0), 1);
+	assert_string_equal(json_str(r.v[0], "comm"), "ev\nil\x1b[2J");
+	assert_string_equal(json_get(r.v[0], "argv")->items[1].str,
+			    "q\"\\\n\x1b[31mred\xef\xbf\xbd\xef\xbf\xbd(");
+	text = slurp(pt.out);
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+		if ((*c < 0x20 && *c != '\n') || *c == 0x7f)
+			fail_msg("raw control byte 0x%02x in text output", *c);
+	assert_non_null(strstr(text, "ev\\nil\\x1b[2J"));
+	assert_non_null(strstr(text, "\\x1b[31mred\\xff\\xc3("));
+	free(text);
+	records_free(&r);
+	proc_cleanup(&pj);
+	proc_cleanup(&pt);
+	unlink(link);
+	rmdir(dir);
+	assert_no_progs_left();
+}
+
 /* System-wide burst; frozen=true stops the consumer while it runs. */
 static void run_burst(bool frozen)
 {
@@ -401,6 +486,8 @@ int main(void)
 		cmocka_unit_test(test_bad_args_exit_2),
 		cmocka_unit_test(test_command_mode_exact),
 		cmocka_unit_test(test_failed_hidden_and_perfbuf),
+		cmocka_unit_test(test_cold_pages),
+		cmocka_unit_test(test_hostile_end_to_end),
 		cmocka_unit_test(test_burst_no_loss),
 		cmocka_unit_test(test_burst_frozen_loss_accounted),
 		cmocka_unit_test(test_signals),

@@ -39,6 +39,21 @@ static int hexval(char c)
 	return -1;
 }
 
+/* Four hex digits at s, or -1. */
+static long hex4(const char *s)
+{
+	long v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int h = hexval(s[i]);
+
+		if (h < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
 static int put_utf8(char *o, unsigned cp)
 {
 	if (cp < 0x80) {
@@ -117,26 +132,13 @@ static char *jparse_string(struct jp *p, size_t *lenp)
 			case 'r': *o++ = '\r'; break;
 			case 't': *o++ = '\t'; break;
 			case 'u': {
-				unsigned cp = 0;
+				long cp = hex4(s + 1), lo;
 
-				for (int i = 1; i <= 4; i++) {
-					int h = hexval(s[i]);
-
-					if (h < 0)
-						goto bad;
-					cp = cp << 4 | h;
-				}
+				if (cp < 0)
+					goto bad;
 				s += 4;
 				if (cp >= 0xd800 && cp <= 0xdbff && s[1] == '\\' && s[2] == 'u') {
-					unsigned lo = 0;
-
-					for (int i = 3; i <= 6; i++) {
-						int h = hexval(s[i]);
-
-						if (h < 0)
-							goto bad;
-						lo = lo << 4 | h;
-					}
+					lo = hex4(s + 3);
 					if (lo < 0xdc00 || lo > 0xdfff)
 						goto bad;
 					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);

@@ -380,6 +380,30 @@ static void test_malformed_records(void **state)
 	free(out);
 }
 
+/* The checker the other tests rely on must itself reject invalid JSON. */
+static void test_json_checker_is_strict(void **state)
+{
+	static const char *bad[] = {
+		"{\"a\":\"x\ny\"}",        /* raw control byte in a string */
+		"{\"a\":\"\xff\"}",         /* invalid UTF-8 */
+		"{\"a\":\"\\ud800\"}",     /* lone surrogate */
+		"{\"a\":1,}", "[1 2]", "{\"a\":01}", "{\"a\":\"\\x41\"}",
+		"{\"a\":1} x", "", "{\"a\":tru}",
+	};
+	struct jv *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = json_parse(bad[i]);
+		if (v)
+			fail_msg("accepted invalid JSON: %s", bad[i]);
+	}
+	v = json_parse("{\"a\":[1,-2.5e3,\"\\u00fc\\ud83d\\ude00\"],\"b\":null}");
+	assert_non_null(v);
+	assert_string_equal(json_get(v, "a")->items[2].str, "\xc3\xbc\xf0\x9f\x98\x80");
+	json_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_syscall_args),
 		cmocka_unit_test(test_syscall_names),
 		cmocka_unit_test(test_malformed_records),
+		cmocka_unit_test(test_json_checker_is_strict),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
 }
