@@ -270,7 +270,6 @@ struct rows {
 struct summary {
 	struct syscalltrace_bpf *skel;
 	const struct tk_env *env;
-	struct tk_out out;
 	struct rows prev;   /* totals at the previous interval (-i) */
 	__u64 *vals;        /* per-CPU lookup buffer */
 	int ncpu;
@@ -395,6 +394,7 @@ static const char *nr_name(__u32 nr, char *buf, size_t len)
 
 static void print_table(struct summary *s, struct rows *d, bool final)
 {
+	const struct tk_out *out = tk_hook_out();
 	struct tk_col cols[10];
 	struct tk_cell cells[10];
 	struct row total = { 0 };
@@ -426,7 +426,7 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 	cols[n++] = (struct tk_col){ "max_ns", 12 };
 
 	qsort(d->v, d->n, sizeof(d->v[0]), row_cmp_sort);
-	tk_table_begin(&s->out, title, cols, n);
+	tk_table_begin(out, title, cols, n);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct row *r = &d->v[i];
 
@@ -451,19 +451,19 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 		cells[c++] = (struct tk_cell){ .num = r->total_ns, .integer = true };
 		cells[c++] = (struct tk_cell){ .num = (double)r->total_ns / r->count, .integer = true };
 		cells[c++] = (struct tk_cell){ .num = r->max_ns, .integer = true };
-		tk_table_row(&s->out, "syscall_summary", cols, cells, c);
+		tk_table_row(out, "syscall_summary", cols, cells, c);
 	}
 	s->counted += total.count;
-	if (s->out.json)
+	if (out->json)
 		return;
 	/* strace -c's total line (text only: JSON consumers sum rows) */
-	fprintf(s->out.f, "total: %llu calls, %llu failed, %.3f ms in syscalls",
+	fprintf(out->f, "total: %llu calls, %llu failed, %.3f ms in syscalls",
 		(unsigned long long)total.count, (unsigned long long)total.errors,
 		total.total_ns / 1e6);
 	if (opt.top && d->n > opt.top)
-		fprintf(s->out.f, " (top %llu of %zu syscalls shown)", (unsigned long long)opt.top,
+		fprintf(out->f, " (top %llu of %zu syscalls shown)", (unsigned long long)opt.top,
 			d->n);
-	fputc('\n', s->out.f);
+	fputc('\n', out->f);
 }
 
 /* Attached: the first table's span starts now. */
@@ -589,7 +589,6 @@ int main(int argc, char **argv)
 		sum.skel = skel;
 		sum.env = &env;
 		sum.ncpu = ncpu;
-		sum.out = (struct tk_out){ .f = stdout, .json = env.json };
 		sum.vals = calloc(ncpu, sizeof(struct tk_sys_pstat));
 		if (!sum.vals) {
 			rc = tk_fail("out of memory");

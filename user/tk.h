@@ -164,6 +164,8 @@ struct tk_hooks {
 	unsigned interval_ms;
 };
 int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h);
+/* In a hook: where the records go (stdout or -o FILE), text or JSON. */
+const struct tk_out *tk_hook_out(void);
 
 /* Checks run by tk_init(); each prints its own one-line error. */
 int tk_preflight(void);

@@ -293,6 +293,13 @@ static struct perf_buffer *open_perfbuf(const struct tk_env *env, const struct t
 	return perf_buffer__new_raw(bpf_map__fd(b->pb), pow, &attr, on_perf, s, NULL);
 }
 
+static const struct tk_out *hook_out;
+
+const struct tk_out *tk_hook_out(void)
+{
+	return hook_out;
+}
+
 int tk_run(const struct tk_env *env, const struct tk_bpf *b)
 {
 	static const struct tk_hooks none;
@@ -324,6 +331,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	}
 	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
 	s.out.boot_to_real_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+	hook_out = &s.out;
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -452,5 +460,6 @@ cleanup:
 	perf_buffer__free(pb);
 	if (out != stdout)
 		fclose(out);
+	hook_out = NULL;
 	return rc;
 }
