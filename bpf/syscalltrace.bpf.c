@@ -22,6 +22,7 @@
 /* ---- settings (rodata, filled by user/syscalltrace.c before load) ------ */
 const volatile bool targ_summary = false;
 const volatile bool targ_per_process = false;
+const volatile bool targ_no_latency = false;  /* --no-latency: sys_exit only */
 const volatile bool targ_filter_nr = false;           /* -e */
 const volatile __u64 targ_nr_bitmap[TK_SYS_NR_SLOTS / 64] = {};
 const volatile __u64 targ_min_ns = 0;                 /* --min-duration */
@@ -198,6 +199,31 @@ static __always_inline void account(__u64 pid_tgid, __u32 nr, long ret, __u64 d)
 		st->max_ns = d;
 }
 
+/* ---- the call in flight ------------------------------------------------------- */
+/* Defined (so attached) before sys_call_enter: no call can start in a slot
+ * that would not follow its task off the CPU. */
+/* A task leaves the CPU inside a call: its slot moves to task storage. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sys_call_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct sys_start *s, *st;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&sys_cur, &zero);
+	if (!s || !s->active ||
+	    s->owner != ((__u64)BPF_CORE_READ(prev, tgid) << 32 | (__u32)BPF_CORE_READ(prev, pid)))
+		return 0;
+	s->active = 0;
+	st = bpf_task_storage_get(&sys_starts, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		sys_count(TK_SYS_CNT_NOSTORE);
+		return 0;
+	}
+	__builtin_memcpy(st, s, sizeof(*st));
+	st->active = 1;
+	return 0;
+}
+
 /* ---- entry ---------------------------------------------------------------------- */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
@@ -307,6 +333,19 @@ int BPF_PROG(sys_call_exit, struct pt_regs *regs, long ret)
 	/* not selected: done before any lookup */
 	if (targ_filter_nr && !nr_selected(nr_slot(sys_nr(regs))))
 		return 0;
+	if (targ_no_latency) {
+		/* counts and errors from sys_exit alone: half the programs */
+		long nr = sys_nr(regs);
+		__u64 pid_tgid;
+
+		if (nr < 0)
+			return 0;
+		pid_tgid = bpf_get_current_pid_tgid();
+		if (!tk_want_id(pid_tgid) || is_compat(regs) || (tk_failed_only && !is_error(ret)))
+			return 0;
+		account(pid_tgid, nr, ret, 0);
+		return 0;
+	}
 	s = bpf_map_lookup_elem(&sys_cur, &zero);
 	if (!s)
 		return 0;
@@ -330,27 +369,5 @@ int BPF_PROG(sys_call_exit, struct pt_regs *regs, long ret)
 	if (targ_min_ns && bpf_ktime_get_boot_ns() - s->ts < targ_min_ns)
 		return 0;
 	emit(ctx, s, ret);
-	return 0;
-}
-
-/* A task leaves the CPU inside a call: its slot moves to task storage. */
-SEC("tp_btf/sched_switch")
-int BPF_PROG(sys_call_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	struct sys_start *s, *st;
-	__u32 zero = 0;
-
-	s = bpf_map_lookup_elem(&sys_cur, &zero);
-	if (!s || !s->active ||
-	    s->owner != ((__u64)BPF_CORE_READ(prev, tgid) << 32 | (__u32)BPF_CORE_READ(prev, pid)))
-		return 0;
-	s->active = 0;
-	st = bpf_task_storage_get(&sys_starts, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!st) {
-		sys_count(TK_SYS_CNT_NOSTORE);
-		return 0;
-	}
-	__builtin_memcpy(st, s, sizeof(*st));
-	st->active = 1;
 	return 0;
 }

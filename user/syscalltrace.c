@@ -9,11 +9,11 @@
 #include "tk.h"
 #include "syscalltrace.skel.h"
 
-enum { OPT_SORT = 256, OPT_TOP, OPT_MIN_DURATION };
+enum { OPT_SORT = 256, OPT_TOP, OPT_MIN_DURATION, OPT_NO_LATENCY };
 enum sort_key { SORT_COUNT, SORT_TIME };
 
 static struct {
-	bool summary, per_process, failed, filter;
+	bool summary, per_process, failed, filter, no_latency;
 	__u64 bitmap[TK_SYS_NR_SLOTS / 64];
 	__u64 min_ns;
 	double interval;
@@ -30,6 +30,7 @@ static const struct tk_tool_opt opts[] = {
 	{ "summary", 's', NULL, "count calls, errors and latency per syscall in the kernel; print a table at the end" },
 	{ "per-process", 'P', NULL, "summary per process (implies -s)" },
 	{ "interval", 'i', "SECONDS", "summary: print and restart the table every SECONDS (implies -s)" },
+	{ "no-latency", OPT_NO_LATENCY, NULL, "summary of counts and errors only, from sys_exit alone: about half the cost; exit and exit_group (which never return) are not seen (implies -s)" },
 	{ "sort", OPT_SORT, "KEY", "summary order: 'count' (default) or 'time' (total latency)" },
 	{ "top", OPT_TOP, "N", "summary: only the N first rows" },
 	{ "syscall", 'e', "LIST", "only these syscalls: names or numbers, comma-separated" },
@@ -100,6 +101,9 @@ static int parse_opt(int key, const char *arg)
 		}
 		opt.summary = true;
 		return 0;
+	case OPT_NO_LATENCY:
+		opt.summary = opt.no_latency = true;
+		return 0;
 	case 'e':
 		return parse_syscalls(arg);
 	case 'x':
@@ -115,6 +119,15 @@ static int parse_opt(int key, const char *arg)
 	return -1;
 }
 
+static int check_args(const struct tk_env *env)
+{
+	if (opt.summary && env->count)
+		return tk_usage_error("-n counts records; a summary (-s) prints none");
+	if (opt.no_latency && (opt.min_ns || opt.sort == SORT_TIME))
+		return tk_usage_error("--no-latency measures no time (--min-duration, --sort time)");
+	return 0;
+}
+
 static const struct tk_tool tool = {
 	.name = "syscalltrace",
 	.summary = "Trace syscalls: one record per completed call (strace-like), or a\n"
@@ -128,6 +141,7 @@ static const struct tk_tool tool = {
 	.events = events,
 	.opts = opts,
 	.parse_opt = parse_opt,
+	.check_args = check_args,
 };
 
 /* ---- argument kinds, from the running kernel's syscall signatures ---------- */
@@ -174,7 +188,8 @@ static __u8 format_kinds(FILE *f)
 		"specialfile", "special", "new_root", "dir_name", "library", NULL,
 	};
 	static const char *const fd_names[] = {
-		"fd", "fildes", "ufd", "epfd", "oldfd", "fd_in", "fdin", "out_fd", "pidfd", NULL,
+		"fd", "fildes", "ufd", "epfd", "oldfd", "fd_in", "fdin", "out_fd", "pidfd",
+		"dfd", "olddfd", NULL, /* *at(): AT_FDCWD is negative, so not shown */
 	};
 	char line[512];
 	int arg = -1;
@@ -421,9 +436,11 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 	cols[n++] = (struct tk_col){ "nr", 4 };
 	cols[n++] = (struct tk_col){ "count", 10 };
 	cols[n++] = (struct tk_col){ "errors", 8 };
-	cols[n++] = (struct tk_col){ "total_ns", 14 };
-	cols[n++] = (struct tk_col){ "avg_ns", 11 };
-	cols[n++] = (struct tk_col){ "max_ns", 12 };
+	if (!opt.no_latency) {
+		cols[n++] = (struct tk_col){ "total_ns", 14 };
+		cols[n++] = (struct tk_col){ "avg_ns", 11 };
+		cols[n++] = (struct tk_col){ "max_ns", 12 };
+	}
 
 	qsort(d->v, d->n, sizeof(d->v[0]), row_cmp_sort);
 	tk_table_begin(out, title, cols, n);
@@ -448,18 +465,22 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 		cells[c++] = (struct tk_cell){ .num = r->nr, .integer = true };
 		cells[c++] = (struct tk_cell){ .num = r->count, .integer = true };
 		cells[c++] = (struct tk_cell){ .num = r->errors, .integer = true };
-		cells[c++] = (struct tk_cell){ .num = r->total_ns, .integer = true };
-		cells[c++] = (struct tk_cell){ .num = (double)r->total_ns / r->count, .integer = true };
-		cells[c++] = (struct tk_cell){ .num = r->max_ns, .integer = true };
+		if (!opt.no_latency) {
+			cells[c++] = (struct tk_cell){ .num = r->total_ns, .integer = true };
+			cells[c++] = (struct tk_cell){ .num = (double)r->total_ns / r->count,
+						      .integer = true };
+			cells[c++] = (struct tk_cell){ .num = r->max_ns, .integer = true };
+		}
 		tk_table_row(out, "syscall_summary", cols, cells, c);
 	}
 	s->counted += total.count;
 	if (out->json)
 		return;
 	/* strace -c's total line (text only: JSON consumers sum rows) */
-	fprintf(out->f, "total: %llu calls, %llu failed, %.3f ms in syscalls",
-		(unsigned long long)total.count, (unsigned long long)total.errors,
-		total.total_ns / 1e6);
+	fprintf(out->f, "total: %llu calls, %llu failed", (unsigned long long)total.count,
+		(unsigned long long)total.errors);
+	if (!opt.no_latency)
+		fprintf(out->f, ", %.3f ms in syscalls", total.total_ns / 1e6);
 	if (opt.top && d->n > opt.top)
 		fprintf(out->f, " (top %llu of %zu syscalls shown)", (unsigned long long)opt.top,
 			d->n);
@@ -553,8 +574,6 @@ int main(int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (opt.summary && env.count)
-		return tk_usage_error("-n counts records; a summary (-s) prints none");
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu <= 0)
 		return tk_fail("cannot count the CPUs: %s", strerror(-ncpu));
@@ -569,6 +588,11 @@ int main(int argc, char **argv)
 	skel->rodata->tk_failed_only = opt.failed;
 	skel->rodata->targ_summary = opt.summary;
 	skel->rodata->targ_per_process = opt.per_process;
+	skel->rodata->targ_no_latency = opt.no_latency;
+	if (opt.no_latency) {
+		bpf_program__set_autoload(skel->progs.sys_call_enter, false);
+		bpf_program__set_autoload(skel->progs.sys_call_switch, false);
+	}
 	skel->rodata->targ_filter_nr = opt.filter;
 	memcpy((void *)skel->rodata->targ_nr_bitmap, opt.bitmap, sizeof(opt.bitmap));
 	skel->rodata->targ_min_ns = opt.min_ns;

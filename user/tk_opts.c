@@ -342,5 +342,5 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 		env->cmd = &argv[optind];
 	if (env->cmd && env->pid)
 		return tk_usage_error("-p and a command exclude each other");
-	return 0;
+	return t->check_args ? t->check_args(env) : 0;
 }

@@ -426,6 +426,32 @@ static void test_summary_exact(void **state)
 	assert_no_progs_left();
 }
 
+/* --no-latency: the same counts from sys_exit alone; exit_group unseen. */
+static void test_summary_no_latency(void **state)
+{
+	const char *args[] = { "--no-latency", "-j", NULL };
+	struct records r;
+	struct proc p;
+	pid_t w;
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(trace_work(&p, &w, args), 0);
+	assert_int_equal(records_load(p.out, &r), 0);
+	/* + the sigwait it was blocked in: entered before we attached, but
+	 * counted when it returns, as only sys_exit is watched */
+	assert_int_equal(records_count(&r, "syscall_summary", 0), 7);
+	assert_int_equal(json_int(summary_row(&r, "rt_sigtimedwait"), "count", -1), 1);
+	assert_int_equal(json_int(summary_row(&r, "getppid"), "count", -1), GETPPID_N);
+	assert_int_equal(json_int(summary_row(&r, "open"), "errors", -1), 1);
+	assert_int_equal(json_int(summary_row(&r, "nanosleep"), "count", -1), 1);
+	assert_null(summary_row(&r, "exit_group")); /* it never returns */
+	assert_null(json_get(summary_row(&r, "getppid"), "total_ns"));
+	records_free(&r);
+	proc_cleanup(&p);
+	assert_no_progs_left();
+}
+
 /* Text table: header, sorted rows, total line; --top cuts. */
 static void test_summary_text_top(void **state)
 {
@@ -582,7 +608,8 @@ static void test_bad_args_exit_2(void **state)
 		{ "--syscall", "-1" }, { "--sort", "bogus" }, { "--top", "0" }, { "--top", "x" },
 		{ "-i", "0" }, { "-i", "abc" }, { "-i", "0.001" }, { "--min-duration", "-5" },
 		{ "--min-duration", "1ms" }, { "-s", "-n" }, { "--events", "syscall" }, { "--bogus" },
-		{ "-P", "-p" },
+		{ "-P", "-p" }, { "--no-latency", "--sort", "time" },
+		{ "--no-latency", "--min-duration", "5" },
 	};
 
 	(void)state;
@@ -656,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_stream_filters),
 		cmocka_unit_test(test_stream_loss_accounted),
 		cmocka_unit_test(test_summary_exact),
+		cmocka_unit_test(test_summary_no_latency),
 		cmocka_unit_test(test_summary_text_top),
 		cmocka_unit_test(test_summary_intervals),
 		cmocka_unit_test(test_command_mode_tree_only),

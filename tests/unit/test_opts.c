@@ -165,9 +165,14 @@ static const struct tk_tool_opt own_e_opts[] = {
 	{ "syscall", 'e', "LIST", "mine" },
 	{ NULL },
 };
+/* combinations: -e with -n is refused after all options are seen */
+static int own_e_check(const struct tk_env *env)
+{
+	return own_e && env->count ? tk_usage_error("-e and -n") : 0;
+}
 static const struct tk_tool own_e_tool = {
 	.name = "testtool", .summary = "s", .events = events, .opts = own_e_opts,
-	.parse_opt = own_e_opt,
+	.parse_opt = own_e_opt, .check_args = own_e_check,
 };
 
 static void test_tool_overrides_common_key(void **state)
@@ -188,6 +193,14 @@ static void test_tool_overrides_common_key(void **state)
 	assert_string_equal(own_e, "open");
 	/* the replaced long form is gone */
 	assert_int_equal(tk_parse_args(&own_e_tool, 3, a3, &env), 2);
+	/* check_args sees the whole command line, in any order */
+	{
+		char *a4[] = { "t", "-n", "3", "-e", "read", NULL };
+
+		assert_int_equal(tk_parse_args(&own_e_tool, 5, a4, &env), 2);
+		own_e = NULL;
+		assert_int_equal(tk_parse_args(&own_e_tool, 3, a4, &env), 0);
+	}
 	/* tools that do not override keep the common -e */
 	assert_int_equal(parse(&env, "-e", "exit", NULL), 0);
 	assert_int_equal(env.events_mask, 1ULL << TK_EV_exit);
