@@ -275,6 +275,7 @@ struct row {
 	__u32 pid, nr;
 	char comm[TK_COMM_LEN];
 	__u64 count, errors, total_ns, max_ns;
+	bool dead; /* -P -i: the process was gone before the last read */
 };
 
 struct rows {
@@ -494,6 +495,37 @@ static int ready(void *ctx)
 	return 0;
 }
 
+/*
+ * -P -i: a process gone before this read made its last calls before it,
+ * so once they are printed its keys can go, and the map does not fill up
+ * with the dead over a long run.
+ */
+static void mark_dead(struct rows *prev)
+{
+	for (size_t i = 0; i < prev->n; i++) {
+		struct row *r = &prev->v[i];
+
+		r->dead = i && r->pid == r[-1].pid ? r[-1].dead
+						    : kill(r->pid, 0) && errno == ESRCH;
+	}
+}
+
+static void reap_dead(struct summary *s, struct rows *cur)
+{
+	int fd = bpf_map__fd(s->skel->maps.sys_pstats);
+	size_t n = 0;
+
+	for (size_t i = 0; i < cur->n; i++) {
+		struct tk_sys_pkey k = { cur->v[i].pid, cur->v[i].nr };
+
+		if (cur->v[i].dead)
+			bpf_map_delete_elem(fd, &k);
+		else
+			cur->v[n++] = cur->v[i];
+	}
+	cur->n = n;
+}
+
 static void tick(void *ctx, bool final)
 {
 	struct summary *s = ctx;
@@ -502,12 +534,13 @@ static void tick(void *ctx, bool final)
 
 	if (s->failed)
 		return;
+	if (opt.per_process && opt.interval)
+		mark_dead(&s->prev);
 	if (read_stats(s, &cur))
 		goto oom;
 	/* the interval's table: cumulative totals minus the previous ones */
 	for (size_t i = 0; i < cur.n; i++) {
-		const struct row *c = &cur.v[i];
-		struct row *d;
+		struct row *c = &cur.v[i], *d;
 
 		while (j < s->prev.n && row_cmp_key(&s->prev.v[j], c) < 0)
 			j++;
@@ -518,6 +551,7 @@ static void tick(void *ctx, bool final)
 			d->count -= s->prev.v[j].count;
 			d->errors -= s->prev.v[j].errors;
 			d->total_ns -= s->prev.v[j].total_ns;
+			c->dead = s->prev.v[j].dead;
 		}
 		if (!d->count)
 			delta.n--;
@@ -527,6 +561,8 @@ static void tick(void *ctx, bool final)
 	if (opt.interval) {
 		/* the next interval's max_ns starts from zero */
 		s->skel->bss->sys_epoch++;
+		if (opt.per_process)
+			reap_dead(s, &cur);
 		free(s->prev.v);
 		s->prev = cur;
 		cur.v = NULL;

@@ -478,18 +478,21 @@ static void test_summary_text_top(void **state)
 	assert_no_progs_left();
 }
 
-/* -i: the intervals' counts add up to exactly what was done. */
-static void test_summary_intervals(void **state)
+/*
+ * -i: the intervals' counts add up to exactly what was done. With -P each
+ * loop is its own process, reaped from the kernel's table once gone: the
+ * reaping must lose nothing.
+ */
+static void run_intervals(bool per_process)
 {
 	char *argv[] = { (char *)SYSCALLTRACE, "-j", "-i", "0.2", "-e", "getppid", "-c",
-			 "syscallwork", NULL };
+			 "syscallwork", per_process ? "-P" : NULL, NULL };
 	char *loop[] = { (char *)WORK, "loop", "10000", NULL };
-	long long total = 0, last = 0, tables = 0;
+	long long total = 0, last = 0, tables = 0, pids[3] = { 0 }, counts[3] = { 0 };
+	int npids = 0, k;
 	struct records r;
 	struct proc p;
 
-	(void)state;
-	NEED_ROOT();
 	assert_int_equal(proc_start(&p, argv), 0);
 	assert_true(proc_wait_stderr(&p, READY, 20000));
 	for (int i = 0; i < 3; i++) {
@@ -500,19 +503,44 @@ static void test_summary_intervals(void **state)
 	assert_int_equal(proc_wait(&p, 20000), 0);
 	assert_int_equal(records_load(p.out, &r), 0);
 	for (size_t i = 0; i < r.n; i++) {
+		long long pid = json_int(r.v[i], "pid", 0);
+
 		if (strcmp(json_str(r.v[i], "event"), "syscall_summary"))
 			continue;
 		assert_string_equal(json_str(r.v[i], "syscall"), "getppid");
-		assert_true(json_int(r.v[i], "interval", 0) > last); /* one row per table */
+		/* one row per table (per process and table with -P) */
+		assert_true(json_int(r.v[i], "interval", 0) > last ||
+			    (per_process && json_int(r.v[i], "interval", 0) == last));
+		tables += json_int(r.v[i], "interval", 0) != last;
 		last = json_int(r.v[i], "interval", 0);
 		total += json_int(r.v[i], "count", 0);
-		tables++;
+		if (per_process) {
+			/* a loop may straddle two tables: sum per process */
+			for (k = 0; k < npids && pids[k] != pid; k++)
+				;
+			if (k == npids) {
+				assert_true(npids < 3);
+				pids[npids++] = pid;
+			}
+			counts[k] += json_int(r.v[i], "count", 0);
+		}
 	}
 	assert_int_equal(total, 3 * 10000);
+	for (k = 0; k < npids; k++)
+		assert_int_equal(counts[k], 10000);
+	assert_int_equal(npids, per_process ? 3 : 0);
 	assert_true(tables >= 3); /* 0.5 s apart: at least three tables */
 	records_free(&r);
 	proc_cleanup(&p);
 	assert_no_progs_left();
+}
+
+static void test_summary_intervals(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	run_intervals(false);
+	run_intervals(true);
 }
 
 /* Command mode: the command's tree only, exactly, while others run. */
