@@ -55,6 +55,8 @@ struct tk_tool_event {
 	const char *progs;
 };
 
+struct tk_env;
+
 /* A tool-specific option; key is a unique int >= 256 or a short char. */
 struct tk_tool_opt {
 	const char *name;  /* long name */
@@ -72,6 +74,9 @@ struct tk_tool {
 	/* Called for each tool option; return 0, or print nothing and return
 	 * -1 after calling tk_usage_error(). */
 	int (*parse_opt)(int key, const char *arg);
+	/* Optional: after all options are parsed (before the root/BTF checks),
+	 * for combinations; return 0 or tk_usage_error()'s 2. */
+	int (*check_args)(const struct tk_env *env);
 };
 
 /* ---- environment: the parsed common options ---------------------------- */
@@ -236,7 +241,8 @@ struct tk_sym {
 const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags);
 const char *tk_errno_name(int err);   /* "ENOENT", or NULL */
 const char *tk_signal_name(int sig);  /* "SIGKILL", or NULL */
-const char *tk_syscall_name(__u32 nr); /* or NULL */
+const char *tk_syscall_name(__u32 nr); /* "openat", or NULL if unknown */
+int tk_syscall_nr(const char *name);   /* the number of "openat", or -1 */
 
 /* ---- output (user/tk_output.c) ------------------------------------------------ */
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "tk.h"
+#include "tk_syscalls.h"
 
 #define SYM(x) { x, #x }
 
@@ -98,9 +99,25 @@ const char *tk_signal_name(int sig)
 	return buf;
 }
 
-/* Filled in by syscalltrace's generated table; weak so other tools link. */
-__attribute__((weak)) const char *tk_syscall_name(__u32 nr)
+/*
+ * Syscall names of this architecture, by number, from the table the
+ * Makefile generates out of <asm/unistd.h>. In the library rather than in
+ * syscalltrace so that every tool's decoder names a TK_K_SYSCALL field.
+ */
+#define TK__SYSCALL_NAME(name) [__NR_##name] = #name,
+static const char *const syscall_names[] = { TK_SYSCALLS(TK__SYSCALL_NAME) };
+#define NSYSCALL_NAMES (sizeof(syscall_names) / sizeof(syscall_names[0]))
+_Static_assert(NSYSCALL_NAMES <= TK_SYS_NR_OTHER, "syscall numbers fit syscalltrace's tables");
+
+const char *tk_syscall_name(__u32 nr)
 {
-	(void)nr;
-	return NULL;
+	return nr < NSYSCALL_NAMES ? syscall_names[nr] : NULL;
+}
+
+int tk_syscall_nr(const char *name)
+{
+	for (size_t i = 0; i < NSYSCALL_NAMES; i++)
+		if (syscall_names[i] && !strcmp(syscall_names[i], name))
+			return (int)i;
+	return -1;
 }

@@ -68,6 +68,13 @@ char *slurp(const char *path); /* whole file, NUL-terminated; free() it */
 /* Runs argv to completion (stdout/stderr to /dev/null); returns exit code. */
 int run_quiet(char *const argv[]);
 
+/* run_quiet() under valgrind (full leak check, tests/valgrind.supp):
+ * VALGRIND_ERROR if valgrind found anything, VALGRIND_MISSING if it is
+ * not installed, else argv's exit code. */
+#define VALGRIND_ERROR 99
+#define VALGRIND_MISSING -2
+int run_valgrind(char *const argv[]);
+
 /* Loaded BPF programs whose names start with prefix (each tool has its
  * own, e.g. "proc_"; see bpf/tk.bpf.h), so concurrent tools don't mix. */
 int tk_progs_loaded(const char *prefix);
