@@ -515,6 +515,8 @@ cleanup:
 	}
 	ring_buffer__free(r->rb);
 	perf_buffer__free(r->pb);
+	if (skel)
+		tk_detach_all(skel->skeleton); /* ~100 ms less per run than one by one */
 	rbbench_bpf__destroy(skel);
 	free(r);
 	return rc;

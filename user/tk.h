@@ -55,6 +55,8 @@ struct tk_tool_event {
 	const char *progs;
 };
 
+struct tk_env;
+
 /* A tool-specific option; key is a unique int >= 256 or a short char. */
 struct tk_tool_opt {
 	const char *name;  /* long name */
@@ -72,6 +74,9 @@ struct tk_tool {
 	/* Called for each tool option; return 0, or print nothing and return
 	 * -1 after calling tk_usage_error(). */
 	int (*parse_opt)(int key, const char *arg);
+	/* Optional: after all options are parsed (before the root/BTF checks),
+	 * for combinations; return 0 or tk_usage_error()'s 2. */
+	int (*check_args)(const struct tk_env *env);
 };
 
 /* ---- environment: the parsed common options ---------------------------- */
@@ -162,8 +167,17 @@ struct tk_hooks {
 	 * (final = true), e.g. to print a summary table. */
 	void (*tick)(void *ctx, bool final);
 	unsigned interval_ms;
+	/* If set, receives the output settings (stream: stdout or -o FILE,
+	 * JSON or text) before ready is called, so a tool's tables go where
+	 * its records would. */
+	struct tk_out *out;
 };
 int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h);
+
+/* Detaches every attached program of a skeleton, in parallel (each
+ * tracepoint detach waits for a grace period; concurrent ones share it).
+ * The skeleton's destroy then has no links left to release. */
+void tk_detach_all(struct bpf_object_skeleton *s);
 
 /*
  * A perf buffer with the memory a ring buffer of total_bytes would have,
@@ -247,7 +261,8 @@ struct tk_sym {
 const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags);
 const char *tk_errno_name(int err);   /* "ENOENT", or NULL */
 const char *tk_signal_name(int sig);  /* "SIGKILL", or NULL */
-const char *tk_syscall_name(__u32 nr); /* or NULL */
+const char *tk_syscall_name(__u32 nr); /* "openat", or NULL if unknown */
+int tk_syscall_nr(const char *name);   /* the number of "openat", or -1 */
 
 /* ---- output (user/tk_output.c) ------------------------------------------------ */
 

@@ -21,14 +21,6 @@
 #define PROCTRACE tl_path("bin/proctrace")
 #define PROG_PREFIX "tk_bench_"
 
-#define NEED_ROOT()                                                               \
-	do {                                                                      \
-		if (!tl_is_root()) {                                              \
-			fprintf(stderr, "SKIPPED: %s needs root\n", __func__);   \
-			skip();                                                   \
-		}                                                                 \
-	} while (0)
-
 static char outdir[64];
 
 static int setup(void **state)
@@ -53,14 +45,6 @@ static int teardown(void **state)
 	}
 	rmdir(outdir);
 	return 0;
-}
-
-static void assert_no_progs_left(void)
-{
-	int n = tk_progs_left(PROG_PREFIX, 5000);
-
-	if (n)
-		fail_msg("%d rbbench BPF programs still loaded after exit", n);
 }
 
 static double num(const struct jv *v, const char *key)
@@ -141,7 +125,7 @@ static void test_every_transport(void **state)
 	assert_int_equal(proc_start(&p, argv), 0);
 	assert_int_equal(proc_wait(&p, 60000), 0);
 	proc_cleanup(&p);
-	assert_no_progs_left();
+	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
 
 	load_jsonl(&r);
 	for (size_t i = 0; i < 5; i++) {
@@ -205,7 +189,7 @@ static void test_paced_rate(void **state)
 	assert_true(num(row, "prod_eps_med") >= 50000);
 	assert_string_equal(json_str(row, "balanced"), "yes");
 	records_free(&r);
-	assert_no_progs_left();
+	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
 }
 
 /* The end-to-end row: proctrace sees exactly 2 events per exec each way. */
@@ -236,7 +220,7 @@ static void test_proctrace_row(void **state)
 		assert_true(num(row, "tracer_cpu_us_per_exec_med") > 0);
 	}
 	records_free(&r);
-	assert_no_progs_left();
+	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
 }
 
 int main(void)
