@@ -108,12 +108,14 @@ static void test_bad_input(void **state)
 /*
  * Every transport once: the run succeeds, every event the kernel accepted
  * was consumed (balanced), the sending transports consumed something, the
- * build-only one consumed nothing, and the files are there.
+ * build-only one consumed nothing, and the files are there. 0.5 s per
+ * transport: on a loaded 2-core machine a 0.1 s window could pass without
+ * the consumer thread being scheduled at all.
  */
 static void test_every_transport(void **state)
 {
 	char *argv[] = { (char *)RBBENCH, "-t", "perf,output,reserve,dynptr,none", "-s", "64",
-			 "-w", "batch", "-R", "1", "-d", "0.1", "-o", outdir, NULL };
+			 "-w", "batch", "-R", "1", "-d", "0.5", "-o", outdir, NULL };
 	static const char *const ts[] = { "perf", "output", "reserve", "dynptr", "none" };
 	struct records r;
 	struct proc p;
