@@ -80,6 +80,9 @@ enum tk_kind {
 	TK_K_DEV,      /* kernel dev_t (major << 20 | minor) as "maj:min" */
 	TK_K_SYSCALL,  /* syscall number: adds its name */
 	TK_K_EVENT,    /* the header's event type: printed as the event's name */
+	TK_K_FD,       /* file descriptor (s32): not shown at all when negative (none) */
+	TK_K_VSTR,     /* string that ends a variable-length record: the record may
+			* stop anywhere in it, or before it (then it is not shown) */
 	TK_K__COUNT,
 };
 

@@ -2,45 +2,129 @@
 /*
  * tk_file.h — file events (filetrace).
  *
- * One struct serves every file operation; the event id names the operation.
+ * Every file event carries the same keys (the JSON consumer can rely on
+ * them); fields that do not apply to an operation are 0 / -1 / "":
+ *
+ *   call       the syscall (openat, pread64, renameat2, rmdir, …)
+ *   fd         the descriptor the event is about: the new fd of an open,
+ *              the argument of read/write/close/ftruncate; -1 otherwise
+ *   ret        the syscall's result: fd, byte count, 0, or -errno
+ *   flags      open: the flags passed (openat2: how.flags);
+ *              read/write/close/ftruncate: the open file's f_flags
+ *   mode       open/creat/mkdir: the mode passed (0 without O_CREAT or
+ *              O_TMPFILE); operations on an open file: the inode's i_mode
+ *   requested  read/write: bytes asked for; truncate: the new length
+ *   bytes      read/write: bytes transferred (0 on error)
+ *   inode/dev/size  operations on an open file (and successful opens):
+ *              inode number, device (major:minor, the superblock's
+ *              s_dev), file size after the call
+ *   truncated  a path or filename was longer than its buffer (or deeper
+ *              than the walk bound) and was cut
+ *   filename   the name as passed to the syscall (opens, unlink, rename,
+ *              mkdir, truncate)
+ *   path       the absolute path: for an open file, from its dentries and
+ *              mounts (the kernel's view, up to the process's root);
+ *              otherwise the cwd's or dirfd's path joined with filename
+ *
+ * path is last and of kind VSTR: records are sent without its unused
+ * tail, so a typical open costs ~400 bytes of ring, not 4.4 KiB.
+ *
+ * rename has its own struct: the same fields, then newpath; its flags are
+ * renameat2's RENAME_* flags.
  *
  * Why not the seed layout: the design seed (FileEvent: timestamp, pid, uid,
  * inode, dev, size, operation, flags, mode, ret, filename[128]) states 192
  * bytes, but under C layout rules it is 184 (8+4+4+8+8+8+4+4+4+4+128, every
  * field naturally aligned, 184 % 8 == 0). tests/unit/test_layout.c compiles
- * that struct and asserts 184. This layout keeps its fields, adds the common
- * header, both paths and fd/bytes, and is locked below at 656 bytes.
+ * that struct and asserts 184.
  */
 #ifndef TK_FILE_H
 #define TK_FILE_H
 #include "tk_event.h"
 
-#define TK_PATH_LEN 256
+#define TK_FILE_NAME_LEN 256  /* filename as passed */
+#define TK_FILE_PATH_LEN 4096 /* PATH_MAX */
+
+/* The syscalls behind the events (the `call` field): X(name, number). */
+#define TK_FILE_CALLS(X)                                          \
+	X(open, 1) X(openat, 2) X(openat2, 3) X(creat, 4)         \
+	X(read, 5) X(pread64, 6) X(readv, 7) X(preadv, 8)         \
+	X(preadv2, 9) X(write, 10) X(pwrite64, 11) X(writev, 12)  \
+	X(pwritev, 13) X(pwritev2, 14) X(close, 15)               \
+	X(unlink, 16) X(unlinkat, 17) X(rmdir, 18)                \
+	X(rename, 19) X(renameat, 20) X(renameat2, 21)            \
+	X(truncate, 22) X(ftruncate, 23) X(mkdir, 24) X(mkdirat, 25)
+
+enum tk_file_call {
+#define TK__FC(name, n) TK_FC_##name = n,
+	TK_FILE_CALLS(TK__FC)
+#undef TK__FC
+};
+
+/* The fields every file event starts with (40..359). */
+#define TK_FILE_HEAD(F, A, flag_table)                            \
+	F(u16, call, 40, ENUM, file_call)                         \
+	F(u8, truncated, 42, BOOL, 0)                             \
+	F(u8, __pad0, 43, PAD, 0)                                 \
+	F(s32, fd, 44, DEC, 0)                                    \
+	F(s64, ret, 48, ERRNO, 0)                                 \
+	F(u32, flags, 56, FLAGS, flag_table)                      \
+	F(u32, mode, 60, OCT, 0)                                  \
+	F(u64, requested, 64, DEC, 0)                             \
+	F(u64, bytes, 72, DEC, 0)                                 \
+	F(u64, inode, 80, DEC, 0)                                 \
+	F(u64, dev, 88, DEV, 0)                                   \
+	F(s64, size, 96, DEC, 0)                                  \
+	A(char, filename, TK_FILE_NAME_LEN, 104, STR, 0)
 
 #define TK_FILE_FIELDS(F, A)                                      \
-	F(u64, inode, 40, DEC, 0)                                 \
-	F(u64, dev, 48, DEV, 0)                                   \
-	F(s64, size, 56, DEC, 0)                                  \
-	F(s64, ret, 64, ERRNO, 0)                                 \
-	F(u64, bytes, 72, DEC, 0)                                 \
-	F(u32, flags, 80, FLAGS, open_flags)                      \
-	F(u32, mode, 84, OCT, 0)                                  \
-	F(s32, fd, 88, DEC, 0)                                    \
-	F(u32, __pad0, 92, PAD, 0)                                \
-	A(char, filename, TK_PATH_LEN, 96, STR, 0)                \
-	A(char, path, TK_PATH_LEN, 352, STR, 0)                   \
-	A(char, newpath, 48, 608, STR, 0)
-TK_DEFINE_STRUCT(file_event, TK_FILE_FIELDS, 656)
+	TK_FILE_HEAD(F, A, open_flags)                            \
+	A(char, path, TK_FILE_PATH_LEN, 360, VSTR, 0)
+TK_DEFINE_STRUCT(file_event, TK_FILE_FIELDS, 4456)
+
+/* rename: path is the old name's, newpath the new name's absolute path. */
+#define TK_RENAME_FIELDS(F, A)                                    \
+	TK_FILE_HEAD(F, A, rename_flags)                          \
+	A(char, newpath, TK_FILE_PATH_LEN, 360, STR, 0)           \
+	A(char, path, TK_FILE_PATH_LEN, 4456, VSTR, 0)
+TK_DEFINE_STRUCT(rename_event, TK_RENAME_FIELDS, 8552)
 
 /* ids 16..31 */
-#define TK_FILE_EVENTS(E)                                         \
+#define TK_FILE_EVENTS(E)                                                 \
 	E(open, 16, file_event, TK_FILE_FIELDS, "open")                   \
 	E(read, 17, file_event, TK_FILE_FIELDS, "read")                   \
-	E(write, 18, file_event, TK_FILE_FIELDS, "write")                  \
-	E(close, 19, file_event, TK_FILE_FIELDS, "close")                  \
-	E(unlink, 20, file_event, TK_FILE_FIELDS, "unlink")                 \
-	E(rename, 21, file_event, TK_FILE_FIELDS, "rename")                 \
-	E(truncate, 22, file_event, TK_FILE_FIELDS, "truncate")               \
+	E(write, 18, file_event, TK_FILE_FIELDS, "write")                 \
+	E(close, 19, file_event, TK_FILE_FIELDS, "close")                 \
+	E(unlink, 20, file_event, TK_FILE_FIELDS, "unlink")               \
+	E(rename, 21, rename_event, TK_RENAME_FIELDS, "rename")           \
+	E(truncate, 22, file_event, TK_FILE_FIELDS, "truncate")           \
 	E(mkdir, 23, file_event, TK_FILE_FIELDS, "mkdir")
+
+/*
+ * -s/--summary: per-interval counters, aggregated in the kernel in a hash
+ * map keyed by (dev, inode, generation, pid) and read+cleared by userspace
+ * each tick. The generation tells a reused inode number from the file that
+ * had it before (unlink, then create).
+ */
+#define TK_FILE_TOP_PATH_LEN 256
+struct tk_file_top_key {
+	tk_u64 dev;
+	tk_u64 inode;
+	tk_u32 pid;
+	tk_u32 generation;
+};
+struct tk_file_top_val {
+	tk_u64 opens;
+	tk_u64 reads;
+	tk_u64 writes;
+	tk_u64 rbytes;
+	tk_u64 wbytes;
+	tk_u32 i_mode;
+	tk_u32 __pad0;
+	tk_char comm[TK_COMM_LEN];
+	tk_char path[TK_FILE_TOP_PATH_LEN];
+};
+_Static_assert(sizeof(struct tk_file_top_key) == 24, "tk_file_top_key size");
+_Static_assert(sizeof(struct tk_file_top_val) == 320, "tk_file_top_val size");
 
 #endif

@@ -7,18 +7,69 @@
  * bytes, but under C layout rules it is 96 (8+8+4+4+4+4+6*8+16, no padding
  * needed). tests/unit/test_layout.c compiles it and asserts 96. Here ret is
  * 64-bit (syscalls return long) and pid/tid/comm live in the header.
+ *
+ * One record per completed syscall. ts_ns in the header is the time the
+ * call was entered (as strace -t shows it); duration_ns runs to its exit.
+ * fd is the call's file-descriptor argument, -1 when it has none. path is
+ * its first path argument: only calls that have one (open, stat, execve,
+ * unlink, …) carry it, the others are sent without it (TK_SYS_SIZE_SHORT
+ * bytes), so the common record stays small.
  */
 #ifndef TK_SYS_H
 #define TK_SYS_H
 #include "tk_event.h"
 
+#define TK_SYS_PATH_LEN 256
+
 #define TK_SYS_FIELDS(F, A)                                       \
-	F(u64, duration_ns, 40, DURATION, 0)                      \
+	F(u32, nr, 40, SYSCALL, 0)                                \
+	F(s32, fd, 44, FD, 0)                                     \
 	F(s64, ret, 48, ERRNO, 0)                                 \
-	A(u64, args, 6, 56, HEX, 0)                               \
-	F(u32, nr, 104, SYSCALL, 0)                               \
-	F(u32, __pad0, 108, PAD, 0)
-TK_DEFINE_STRUCT(sys_event, TK_SYS_FIELDS, 112)
+	F(u64, duration_ns, 56, DURATION, 0)                      \
+	A(u64, args, 6, 64, HEX, 0)                               \
+	A(char, path, TK_SYS_PATH_LEN, 112, VSTR, 0)
+TK_DEFINE_STRUCT(sys_event, TK_SYS_FIELDS, 368)
+
+/* A record of a call without a path argument stops before path. */
+#define TK_SYS_SIZE_SHORT 112
+_Static_assert(__builtin_offsetof(struct tk_sys_event, path) == TK_SYS_SIZE_SHORT,
+	       "short syscall records end where path starts");
+
+/*
+ * Syscall numbers the in-kernel tables cover (filter bitmap, per-syscall
+ * statistics, argument kinds). Larger numbers (x32's bit 30) are counted
+ * in the last slot, TK_SYS_NR_OTHER.
+ */
+#define TK_SYS_NR_SLOTS 1024
+#define TK_SYS_NR_OTHER (TK_SYS_NR_SLOTS - 1)
+
+/* Per-syscall statistics (summary mode), summed over CPUs by userspace. */
+struct tk_sys_stat {
+	tk_u64 count;
+	tk_u64 errors;
+	tk_u64 total_ns;
+	tk_u64 max_ns;   /* of the interval `epoch` */
+	tk_u32 epoch;
+	tk_u32 __pad0;
+};
+
+/* -P: per process. comm is the process's name when it was first seen. */
+struct tk_sys_pkey {
+	tk_u32 pid;
+	tk_u32 nr;
+};
+struct tk_sys_pstat {
+	struct tk_sys_stat s;
+	tk_char comm[TK_COMM_LEN];
+};
+
+/* Slots of syscalltrace's per-CPU counter array. */
+enum tk_sys_counter {
+	TK_SYS_CNT_COMPAT = 0,  /* calls of 32-bit tasks, not traced */
+	TK_SYS_CNT_NOSPACE = 1, /* -P: calls not counted, per-process map full */
+	TK_SYS_CNT_NOSTORE = 2, /* calls not timed: task storage unavailable */
+	TK_SYS_CNT__COUNT,
+};
 
 /* ids 48..63 */
 #define TK_SYS_EVENTS(E) E(syscall, 48, sys_event, TK_SYS_FIELDS, "syscall")

@@ -55,6 +55,8 @@ struct tk_tool_event {
 	const char *progs;
 };
 
+struct tk_env;
+
 /* A tool-specific option; key is a unique int >= 256 or a short char. */
 struct tk_tool_opt {
 	const char *name;  /* long name */
@@ -72,6 +74,9 @@ struct tk_tool {
 	/* Called for each tool option; return 0, or print nothing and return
 	 * -1 after calling tk_usage_error(). */
 	int (*parse_opt)(int key, const char *arg);
+	/* Optional: after all options are parsed (before the root/BTF checks),
+	 * for combinations; return 0 or tk_usage_error()'s 2. */
+	int (*check_args)(const struct tk_env *env);
 };
 
 /* ---- environment: the parsed common options ---------------------------- */
@@ -162,6 +167,10 @@ struct tk_hooks {
 	 * (final = true), e.g. to print a summary table. */
 	void (*tick)(void *ctx, bool final);
 	unsigned interval_ms;
+	/* If set, receives the output settings (stream: stdout or -o FILE,
+	 * JSON or text) before ready is called, so a tool's tables go where
+	 * its records would. */
+	struct tk_out *out;
 	/* Command mode: after the command exits, keep tracing while this
 	 * returns true — what it started is still finishing (a TCP close
 	 * waiting for the peer's FIN) — for at most linger_ms. */
@@ -169,6 +178,26 @@ struct tk_hooks {
 	unsigned linger_ms;
 };
 int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h);
+
+/* Detaches every attached program of a skeleton, in parallel (each
+ * tracepoint detach waits for a grace period; concurrent ones share it).
+ * The skeleton's destroy then has no links left to release. */
+void tk_detach_all(struct bpf_object_skeleton *s);
+
+/*
+ * A perf buffer with the memory a ring buffer of total_bytes would have,
+ * split per CPU. Records go to sink->sample (a ring_buffer_sample_fn);
+ * PERF_RECORD_LOST counts add up in sink->lost. The consumer is woken every
+ * wakeup_events records, or (wakeup_events = 0) when a CPU's buffer is
+ * watermark_pct % full (0: half). NULL and errno on failure.
+ */
+struct tk_perf_sink {
+	int (*sample)(void *ctx, void *data, size_t size);
+	void *ctx;
+	__u64 lost;
+};
+struct perf_buffer *tk_perfbuf_new(int map_fd, __u64 total_bytes, unsigned wakeup_events,
+				   unsigned watermark_pct, struct tk_perf_sink *sink);
 
 /* Checks run by tk_init(); each prints its own one-line error. */
 int tk_preflight(void);
@@ -237,7 +266,8 @@ struct tk_sym {
 const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags);
 const char *tk_errno_name(int err);   /* "ENOENT", or NULL */
 const char *tk_signal_name(int sig);  /* "SIGKILL", or NULL */
-const char *tk_syscall_name(__u32 nr); /* or NULL */
+const char *tk_syscall_name(__u32 nr); /* "openat", or NULL if unknown */
+int tk_syscall_nr(const char *name);   /* the number of "openat", or -1 */
 
 /* ---- output (user/tk_output.c) ------------------------------------------------ */
 

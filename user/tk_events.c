@@ -23,11 +23,12 @@ const size_t tk_hdr_nfields = ARRAY_SIZE(tk_hdr_fields);
 TK_ALL_EVENTS(TK__FIELDS)
 
 /*
- * A variable-length event (one with an ARGV field, always last) may be
- * sent short: it is valid from the start of that field on.
+ * A variable-length event (one with an ARGV or VSTR field, always last) may
+ * be sent short: it is valid from the start of that field on.
  */
 #define TK__VARLEN_F(t, n, off, kind, aux)
-#define TK__VARLEN_A(t, n, cnt, off, kind, aux) TK_K_##kind == TK_K_ARGV ? (off) :
+#define TK__VARLEN_A(t, n, cnt, off, kind, aux)                              \
+	TK_K_##kind == TK_K_ARGV || TK_K_##kind == TK_K_VSTR ? (off) :
 #define TK__DESC(name, id, st, FIELDS, label)                                \
 	{ label, id, sizeof(struct tk_##st),                                 \
 	  FIELDS(TK__VARLEN_F, TK__VARLEN_A) sizeof(struct tk_##st),          \

@@ -119,11 +119,26 @@ static const struct tk_tool_opt common_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static void print_opts(const struct tk_tool_opt *o)
+/*
+ * A tool option with the short key of a common one replaces it (both its
+ * short and long form): syscalltrace's -e selects syscalls, not events.
+ */
+static bool tool_overrides(const struct tk_tool *t, int key)
+{
+	for (const struct tk_tool_opt *o = t->opts; key < 256 && o && o->name; o++)
+		if (o->key == key)
+			return true;
+	return false;
+}
+
+/* common: skip the common options the tool replaces. */
+static void print_opts(const struct tk_tool *t, const struct tk_tool_opt *o, bool common)
 {
 	for (; o && o->name; o++) {
 		char left[64];
 
+		if (common && tool_overrides(t, o->key))
+			continue;
 		if (o->key < 256)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
@@ -140,12 +155,16 @@ static void print_help(const struct tk_tool *t)
 
 	printf("Usage: %s [OPTIONS] [-- COMMAND [ARGS...]]\n%s\n\n", t->name, t->summary);
 	printf("With COMMAND, run it and trace it and all its descendants only; exit\n"
-	       "with its exit status.\n\nEvents (-e):");
-	for (e = t->events; e->name; e++)
-		printf(" %s%s", e->name, e->on_by_default ? "*" : "");
-	printf("   (* = default)\n\nOptions:\n");
-	print_opts(t->opts);
-	print_opts(common_opts);
+	       "with its exit status.\n");
+	if (!tool_overrides(t, 'e')) {
+		printf("\nEvents (-e):");
+		for (e = t->events; e->name; e++)
+			printf(" %s%s", e->name, e->on_by_default ? "*" : "");
+		printf("   (* = default)\n");
+	}
+	printf("\nOptions:\n");
+	print_opts(t, t->opts, false);
+	print_opts(t, common_opts, true);
 	printf("\nAt exit, '%s: N events, M lost' is printed on stderr.\n", t->name);
 	if (t->examples)
 		printf("\nExamples:\n%s", t->examples);
@@ -191,6 +210,8 @@ static int build_getopt(const struct tk_tool *t, struct option *lo, size_t nlo,
 	so[s++] = ':'; /* report missing arguments as ':' */
 	for (int l = 0; l < 2; l++) {
 		for (const struct tk_tool_opt *o = lists[l]; o && o->name; o++) {
+			if (l == 0 && tool_overrides(t, o->key))
+				continue;
 			if (n + 1 >= nlo || s + 3 >= nso)
 				return -1;
 			lo[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
@@ -229,6 +250,11 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 	optind = 0; /* 0, not 1: glibc then fully reinitialises (tests parse many times) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (c != '?' && c != ':' && tool_overrides(t, c)) {
+			if (!t->parse_opt || t->parse_opt(c, optarg))
+				return 2;
+			continue;
+		}
 		switch (c) {
 		case 'p':
 			if (tk_parse_u64(optarg, 1, 0x7fffffff, false, &v))
@@ -316,5 +342,5 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 		env->cmd = &argv[optind];
 	if (env->cmd && env->pid)
 		return tk_usage_error("-p and a command exclude each other");
-	return 0;
+	return t->check_args ? t->check_args(env) : 0;
 }

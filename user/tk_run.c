@@ -15,7 +15,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/perf_event.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -95,7 +95,7 @@ struct tk_session {
 	__u64 received;  /* records taken out of the buffer */
 	__u64 printed;
 	__u64 malformed;
-	__u64 perf_lost; /* the kernel's PERF_RECORD_LOST tally (cross-check) */
+	struct tk_perf_sink perf; /* its lost: PERF_RECORD_LOST tally (cross-check) */
 	bool out_error;  /* stdout gone (EPIPE) */
 	bool done;       /* -n reached */
 };
@@ -120,30 +120,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (s->env->count && ++s->printed >= s->env->count)
 		s->done = true;
 	return 0;
-}
-
-static enum bpf_perf_event_ret on_perf(void *ctx, int cpu, struct perf_event_header *ev)
-{
-	struct tk_session *s = ctx;
-
-	(void)cpu;
-	if (ev->type == PERF_RECORD_SAMPLE) {
-		struct {
-			struct perf_event_header h;
-			__u32 size;
-			char data[];
-		} *r = (void *)ev;
-
-		on_record(s, r->data, r->size);
-	} else if (ev->type == PERF_RECORD_LOST) {
-		struct {
-			struct perf_event_header h;
-			__u64 id, lost;
-		} *r = (void *)ev;
-
-		s->perf_lost += r->lost;
-	}
-	return LIBBPF_PERF_EVENT_CONT;
 }
 
 static void read_stats(const struct tk_bpf *b, __u64 out[TK_STAT__COUNT])
@@ -267,30 +243,38 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
 	return 0;
 }
 
-static struct perf_buffer *open_perfbuf(const struct tk_env *env, const struct tk_bpf *b,
-					struct tk_session *s)
+static void *detach_one(void *arg)
 {
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_BPF_OUTPUT,
-		.sample_type = PERF_SAMPLE_RAW,
-		.sample_period = 1,
-	};
-	long page = getpagesize();
-	int ncpu = libbpf_num_possible_cpus();
-	size_t pages = env->ringbuf_size / page / (ncpu > 0 ? ncpu : 1);
-	size_t pow = 1;
+	bpf_link__destroy(arg);
+	return NULL;
+}
 
-	/* same total memory as the ring buffer, a power of two per CPU */
-	while (pow * 2 <= pages)
-		pow *= 2;
-	if (env->wakeup == TK_WAKEUP_EVENT) {
-		attr.wakeup_events = 1;
-	} else {
-		attr.watermark = 1;
-		attr.wakeup_watermark = pow * page / 2;
+/*
+ * Detaching a syscall tracepoint waits for an RCU-tasks-trace grace period
+ * (~70 ms here): one after another, a tool with 20 tracepoints needs 1.5 s
+ * to exit. Concurrent waiters share grace periods, so detach in parallel.
+ * The skeleton's destroy then finds no links left.
+ */
+void tk_detach_all(struct bpf_object_skeleton *s)
+{
+	pthread_t *t = calloc(s->prog_cnt, sizeof(*t));
+	bool *started = calloc(s->prog_cnt, sizeof(*started));
+
+	for (int i = 0; t && started && i < s->prog_cnt; i++) {
+		struct bpf_link **l = s->progs[i].link;
+
+		if (!*l)
+			continue;
+		started[i] = !pthread_create(&t[i], NULL, detach_one, *l);
+		if (!started[i])
+			bpf_link__destroy(*l);
+		*l = NULL;
 	}
-	return perf_buffer__new_raw(bpf_map__fd(b->pb), pow, &attr, on_perf, s, NULL);
+	for (int i = 0; t && started && i < s->prog_cnt; i++)
+		if (started[i])
+			pthread_join(t[i], NULL);
+	free(t);
+	free(started);
 }
 
 int tk_run(const struct tk_env *env, const struct tk_bpf *b)
@@ -302,7 +286,7 @@ int tk_run(const struct tk_env *env, const struct tk_bpf *b)
 
 int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h)
 {
-	struct tk_session s = { .env = env, .hooks = h };
+	struct tk_session s = { .env = env, .hooks = h, .perf = { .sample = on_record } };
 	__s64 next_tick = 0;
 	struct ring_buffer *rb = NULL;
 	struct perf_buffer *pb = NULL;
@@ -322,8 +306,11 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		if (!out)
 			return tk_fail("cannot open '%s': %s", env->output, strerror(errno));
 	}
+	s.perf.ctx = &s;
 	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
 	s.out.boot_to_real_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+	if (h->out)
+		*h->out = s.out;
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -341,7 +328,8 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		goto cleanup;
 
 	if (env->perfbuf)
-		pb = open_perfbuf(env, b, &s);
+		pb = tk_perfbuf_new(bpf_map__fd(b->pb), env->ringbuf_size,
+				    env->wakeup == TK_WAKEUP_EVENT, 50, &s.perf);
 	else
 		rb = ring_buffer__new(bpf_map__fd(b->rb), on_record, &s, NULL);
 	if (!rb && !pb) {
@@ -444,7 +432,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	if (env->verbose)
 		fprintf(stderr, "%s: kernel side: %llu emitted, %llu lost; perf lost records: %llu\n",
 			tk_prog, (unsigned long long)stats[TK_STAT_EMITTED],
-			(unsigned long long)stats[TK_STAT_LOST], (unsigned long long)s.perf_lost);
+			(unsigned long long)stats[TK_STAT_LOST], (unsigned long long)s.perf.lost);
 
 cleanup:
 	if (go_fd >= 0)
@@ -453,6 +441,7 @@ cleanup:
 	 * command runs on untraced, as after strace detaches. */
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
+	tk_detach_all(b->skel);
 	if (out != stdout)
 		fclose(out);
 	return rc;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "tk.h"
+#include "tk_syscalls.h"
 
 #define SYM(x) { x, #x }
 
@@ -13,11 +14,37 @@
  * flags they contain (O_SYNC ⊃ O_DSYNC, O_TMPFILE ⊃ O_DIRECTORY): the
  * decoder clears the bits of each match.
  */
+/*
+ * The kernel sets O_LARGEFILE in every 64-bit file's f_flags, but 64-bit
+ * glibc defines O_LARGEFILE as 0: name the kernel's bit (per arch).
+ */
+#if defined(__aarch64__) || defined(__arm__)
+#define K_O_LARGEFILE 0400000
+#elif defined(__powerpc__) || defined(__mips__)
+#define K_O_LARGEFILE (O_LARGEFILE ? O_LARGEFILE : 0200000)
+#else /* asm-generic, x86, riscv, s390 */
+#define K_O_LARGEFILE 0100000
+#endif
+
 static const struct tk_sym open_flags[] = {
 	SYM(O_WRONLY), SYM(O_RDWR), SYM(O_CREAT), SYM(O_EXCL), SYM(O_NOCTTY),
 	SYM(O_TRUNC), SYM(O_APPEND), SYM(O_NONBLOCK), SYM(O_SYNC), SYM(O_DSYNC),
-	SYM(O_DIRECT), SYM(O_LARGEFILE), SYM(O_TMPFILE), SYM(O_DIRECTORY),
+	SYM(O_DIRECT), { K_O_LARGEFILE, "O_LARGEFILE" }, SYM(O_TMPFILE), SYM(O_DIRECTORY),
 	SYM(O_NOFOLLOW), SYM(O_NOATIME), SYM(O_CLOEXEC), SYM(O_PATH), { 0, NULL },
+};
+
+/* renameat2(2) flags (<linux/fs.h> values; glibc's <stdio.h> has them
+ * only with _GNU_SOURCE and newer versions) */
+static const struct tk_sym rename_flags[] = {
+	{ 1, "RENAME_NOREPLACE" }, { 2, "RENAME_EXCHANGE" }, { 4, "RENAME_WHITEOUT" },
+	{ 0, NULL },
+};
+
+static const struct tk_sym file_call[] = {
+#define TK__FC_SYM(name, n) { n, #name },
+	TK_FILE_CALLS(TK__FC_SYM)
+#undef TK__FC_SYM
+	{ 0, NULL },
 };
 
 static const struct tk_sym family[] = {
@@ -45,6 +72,8 @@ const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags)
 		bool flags;
 	} tabs[] = {
 		{ "open_flags", open_flags, true },
+		{ "rename_flags", rename_flags, true },
+		{ "file_call", file_call, false },
 		{ "family", family, false },
 		{ "tcp_state", tcp_state, false },
 		{ "net_closer", net_closer, false },
@@ -76,9 +105,25 @@ const char *tk_signal_name(int sig)
 	return buf;
 }
 
-/* Filled in by syscalltrace's generated table; weak so other tools link. */
-__attribute__((weak)) const char *tk_syscall_name(__u32 nr)
+/*
+ * Syscall names of this architecture, by number, from the table the
+ * Makefile generates out of <asm/unistd.h>. In the library rather than in
+ * syscalltrace so that every tool's decoder names a TK_K_SYSCALL field.
+ */
+#define TK__SYSCALL_NAME(name) [__NR_##name] = #name,
+static const char *const syscall_names[] = { TK_SYSCALLS(TK__SYSCALL_NAME) };
+#define NSYSCALL_NAMES (sizeof(syscall_names) / sizeof(syscall_names[0]))
+_Static_assert(NSYSCALL_NAMES <= TK_SYS_NR_OTHER, "syscall numbers fit syscalltrace's tables");
+
+const char *tk_syscall_name(__u32 nr)
 {
-	(void)nr;
-	return NULL;
+	return nr < NSYSCALL_NAMES ? syscall_names[nr] : NULL;
+}
+
+int tk_syscall_nr(const char *name)
+{
+	for (size_t i = 0; i < NSYSCALL_NAMES; i++)
+		if (syscall_names[i] && !strcmp(syscall_names[i], name))
+			return (int)i;
+	return -1;
 }

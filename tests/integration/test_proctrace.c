@@ -50,26 +50,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define NEED_ROOT()                                                               \
-	do {                                                                      \
-		if (!tl_is_root()) {                                              \
-			fprintf(stderr, "SKIPPED: %s needs root\n", __func__);   \
-			skip();                                                   \
-		}                                                                 \
-	} while (0)
-
-/* Links and programs are released by the kernel from a workqueue/RCU
- * after the fds close, so give it a moment; a real leak stays. */
 static void assert_no_progs_left(void)
 {
-	int n = tk_progs_loaded(PROG_PREFIX);
-
-	for (int i = 0; n && i < 50; i++) {
-		usleep(100000);
-		n = tk_progs_loaded(PROG_PREFIX);
-	}
-	if (n)
-		fail_msg("%d tracekit BPF programs still loaded after exit", n);
+	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
 }
 
 static const struct jv *find_exec(const struct records *r, const char *filename,
@@ -477,21 +460,18 @@ static void test_bad_args_exit_2(void **state)
 /* valgrind: no leaks, no invalid accesses, over a traced command. */
 static void test_valgrind(void **state)
 {
-	char *argv[] = { "/usr/bin/valgrind", "-q", "--leak-check=full",
-			 "--show-leak-kinds=all", "--errors-for-leak-kinds=all",
-			 "--error-exitcode=99", "--suppressions=", (char *)PROCTRACE,
-			 "-j", "-x", "--", "/bin/sh", "-c", "/bin/true; exit 4", NULL };
-	char supp[512];
+	char *argv[] = { (char *)PROCTRACE, "-j", "-x", "--", "/bin/sh", "-c",
+			 "/bin/true; exit 4", NULL };
+	int rc;
 
 	(void)state;
 	NEED_ROOT();
-	if (access(argv[0], X_OK)) {
+	rc = run_valgrind(argv);
+	if (rc == VALGRIND_MISSING) {
 		fprintf(stderr, "SKIPPED: valgrind not installed\n");
 		skip();
 	}
-	snprintf(supp, sizeof(supp), "--suppressions=%s", tl_path("tests/valgrind.supp"));
-	argv[6] = supp;
-	assert_int_equal(run_quiet(argv), 4); /* 99 would mean a valgrind error */
+	assert_int_equal(rc, 4); /* VALGRIND_ERROR would mean a valgrind error */
 	assert_no_progs_left();
 }
 

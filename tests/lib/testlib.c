@@ -613,3 +613,31 @@ int tk_progs_loaded(const char *prefix)
 	}
 	return n;
 }
+
+int tk_progs_left(const char *prefix)
+{
+	int n = tk_progs_loaded(prefix);
+
+	for (int i = 0; n && i < 50; i++) {
+		usleep(100000);
+		n = tk_progs_loaded(prefix);
+	}
+	return n;
+}
+
+int run_valgrind(char *const argv[])
+{
+	char *vg[64] = { "/usr/bin/valgrind", "-q", "--leak-check=full", "--show-leak-kinds=all",
+			 "--errors-for-leak-kinds=all", "--error-exitcode=99" };
+	char supp[PATH_MAX];
+	int n = 6;
+
+	if (access(vg[0], X_OK))
+		return VALGRIND_MISSING;
+	snprintf(supp, sizeof(supp), "--suppressions=%s", tl_path("tests/valgrind.supp"));
+	vg[n++] = supp;
+	for (; *argv && n < 63; argv++)
+		vg[n++] = *argv;
+	vg[n] = NULL;
+	return run_quiet(vg);
+}

@@ -68,9 +68,36 @@ char *slurp(const char *path); /* whole file, NUL-terminated; free() it */
 /* Runs argv to completion (stdout/stderr to /dev/null); returns exit code. */
 int run_quiet(char *const argv[]);
 
+/* run_quiet() under valgrind (full leak check, tests/valgrind.supp):
+ * VALGRIND_ERROR if valgrind found anything, VALGRIND_MISSING if it is
+ * not installed, else argv's exit code. */
+#define VALGRIND_ERROR 99
+#define VALGRIND_MISSING -2
+int run_valgrind(char *const argv[]);
+
 /* Loaded BPF programs whose names start with prefix (each tool has its
  * own, e.g. "proc_"; see bpf/tk.bpf.h), so concurrent tools don't mix. */
 int tk_progs_loaded(const char *prefix);
+/* The same after waiting up to 5 s for it to reach 0: the kernel releases
+ * links and programs from a workqueue/RCU after the fds close; a real
+ * leak stays. */
+int tk_progs_left(const char *prefix);
+
+/* For cmocka tests (include <cmocka.h> first). */
+#define NEED_ROOT()                                                               \
+	do {                                                                      \
+		if (!tl_is_root()) {                                              \
+			fprintf(stderr, "SKIPPED: %s needs root\n", __func__);   \
+			skip();                                                   \
+		}                                                                 \
+	} while (0)
+#define ASSERT_NO_PROGS_LEFT(prefix)                                              \
+	do {                                                                      \
+		int n__ = tk_progs_left(prefix);                                  \
+		if (n__)                                                          \
+			fail_msg("%d %s* BPF programs still loaded after exit", n__, \
+				 prefix);                                         \
+	} while (0)
 
 bool tl_is_root(void);
 /* Paths relative to the repository root. */

@@ -89,7 +89,15 @@ static void test_queries(void **state)
 	assert_int_equal(tk_event_size(TK_EV_exec), 4416);
 	assert_int_equal(tk_event_size(TK_EV_fork), 56);
 	assert_int_equal(tk_event_size(TK_EV_exit), 64);
-	assert_int_equal(tk_event_size(TK_EV_open), 656);
+	assert_int_equal(tk_event_size(TK_EV_open), 4456);
+	assert_int_equal(tk_event_size(TK_EV_read), 4456);
+	assert_int_equal(tk_event_size(TK_EV_rename), 8552);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "ret"), 48);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "inode"), 80);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "filename"), 104);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "path"), 360);
+	assert_int_equal(tk_event_field_offset(TK_EV_rename, "newpath"), 360);
+	assert_int_equal(tk_event_field_offset(TK_EV_rename, "path"), 4456);
 	assert_int_equal(tk_event_size(TK_EV_connect), 96);
 	assert_int_equal(tk_event_size(TK_EV_accept), 88);
 	assert_int_equal(tk_event_size(TK_EV_tcp_close), 120);
@@ -106,7 +114,13 @@ static void test_queries(void **state)
 	assert_int_equal(tk_event_field_offset(TK_EV_tcp_close, "bytes_sent"), 96);
 	assert_int_equal(tk_event_field_offset(TK_EV_tcp_close, "bytes_received"), 104);
 	assert_int_equal(tk_event_field_offset(TK_EV_connect, "error"), 80);
-	assert_int_equal(tk_event_size(TK_EV_syscall), 112);
+	assert_int_equal(tk_event_size(TK_EV_syscall), 368);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "nr"), 40);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "fd"), 44);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "ret"), 48);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "duration_ns"), 56);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "args"), 64);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "path"), 112);
 	assert_int_equal(tk_event_size(999), -1);
 	assert_int_equal(tk_event_field_offset(TK_EV_exec, "pid"), 12);
 	assert_int_equal(tk_event_field_offset(TK_EV_exec, "comm"), 24);
@@ -121,6 +135,11 @@ static void test_queries(void **state)
 	/* variable-length exec is valid from its argv on */
 	assert_int_equal(tk_event_by_id(TK_EV_exec)->min_size, 320);
 	assert_int_equal(tk_event_by_id(TK_EV_fork)->min_size, 56);
+	/* file events are valid from their last field, path (VSTR), on */
+	assert_int_equal(tk_event_by_id(TK_EV_open)->min_size, 360);
+	assert_int_equal(tk_event_by_id(TK_EV_rename)->min_size, 4456);
+	/* a syscall record without a path argument stops before path */
+	assert_int_equal(tk_event_by_id(TK_EV_syscall)->min_size, TK_SYS_SIZE_SHORT);
 }
 
 static void test_unique_ids(void **state)

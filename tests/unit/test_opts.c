@@ -151,6 +151,61 @@ static void test_number_parser(void **state)
 	assert_int_equal(tk_parse_u64("11", 0, 10, false, &v), -1);
 }
 
+/* A tool option with a common option's short key replaces it, long form
+ * included (syscalltrace's -e/--syscall instead of -e/--events). */
+static const char *own_e;
+static int own_e_opt(int key, const char *arg)
+{
+	if (key != 'e')
+		return -1;
+	own_e = arg;
+	return 0;
+}
+static const struct tk_tool_opt own_e_opts[] = {
+	{ "syscall", 'e', "LIST", "mine" },
+	{ NULL },
+};
+/* combinations: -e with -n is refused after all options are seen */
+static int own_e_check(const struct tk_env *env)
+{
+	return own_e && env->count ? tk_usage_error("-e and -n") : 0;
+}
+static const struct tk_tool own_e_tool = {
+	.name = "testtool", .summary = "s", .events = events, .opts = own_e_opts,
+	.parse_opt = own_e_opt, .check_args = own_e_check,
+};
+
+static void test_tool_overrides_common_key(void **state)
+{
+	char *a1[] = { "t", "-e", "read,write", "-p", "5", NULL };
+	char *a2[] = { "t", "--syscall", "open", NULL };
+	char *a3[] = { "t", "--events", "exec", NULL };
+	struct tk_env env;
+
+	(void)state;
+	own_e = NULL;
+	assert_int_equal(tk_parse_args(&own_e_tool, 5, a1, &env), 0);
+	assert_string_equal(own_e, "read,write");
+	assert_int_equal(env.pid, 5);
+	/* the default events stay selected: -e never reached parse_events */
+	assert_int_equal(env.events_mask, (1ULL << TK_EV_exec) | (1ULL << TK_EV_fork));
+	assert_int_equal(tk_parse_args(&own_e_tool, 3, a2, &env), 0);
+	assert_string_equal(own_e, "open");
+	/* the replaced long form is gone */
+	assert_int_equal(tk_parse_args(&own_e_tool, 3, a3, &env), 2);
+	/* check_args sees the whole command line, in any order */
+	{
+		char *a4[] = { "t", "-n", "3", "-e", "read", NULL };
+
+		assert_int_equal(tk_parse_args(&own_e_tool, 5, a4, &env), 2);
+		own_e = NULL;
+		assert_int_equal(tk_parse_args(&own_e_tool, 3, a4, &env), 0);
+	}
+	/* tools that do not override keep the common -e */
+	assert_int_equal(parse(&env, "-e", "exit", NULL), 0);
+	assert_int_equal(env.events_mask, 1ULL << TK_EV_exit);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_good_inputs),
 		cmocka_unit_test(test_command_mode),
 		cmocka_unit_test(test_number_parser),
+		cmocka_unit_test(test_tool_overrides_common_key),
 	};
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <sys/socket.h>
 #include <fcntl.h>
+#include <asm/unistd.h>
 #include "tk.h"
 #include "testlib.h"
 
@@ -245,6 +246,64 @@ static void test_file_flags_dev_mode(void **state)
 	free(out);
 }
 
+/*
+ * File records are sent without path's unused tail (VSTR): the decoder
+ * must stop at the record's end even without a NUL there, and reject a
+ * record shorter than path's offset.
+ */
+static void test_file_short_record_vstr(void **state)
+{
+	static struct tk_file_event e; /* 4.4 KiB: not on the stack */
+	size_t off = offsetof(struct tk_file_event, path);
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, TK_EV_write, "dd");
+	e.call = 10; /* write */
+	e.fd = 1;
+	e.ret = 12345;
+	e.requested = 12345;
+	e.bytes = 12345;
+	e.flags = O_WRONLY | 0100000; /* the kernel's O_LARGEFILE bit on x86 */
+	e.mode = 0100640;
+	strcpy(e.path, "/tmp/a b");
+	memset(e.path + 9, 'X', 100); /* stale bytes past the NUL, not sent */
+	out = render(&e, off + 9, false, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "write    42      43      1000  dd               call=write "
+				    "fd=1 ret=12345 "));
+	assert_non_null(strstr(out, " requested=12345 bytes=12345 "));
+	assert_non_null(strstr(out, " flags=32769(O_WRONLY|O_LARGEFILE) mode=0100640 "));
+	assert_non_null(strstr(out, " path='/tmp/a b'\n"));
+	free(out);
+	out = render(&e, off + 9, true, &rc);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"call\":\"write\""));
+	assert_non_null(strstr(out, "\"path\":\"/tmp/a b\"}"));
+	free(out);
+	/* cut by the record's end, no NUL: only the bytes sent are shown */
+	out = render(&e, off + 4, true, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "\"path\":\"/tmp\"}"));
+	free(out);
+	/* an empty path is sent as its NUL alone */
+	e.path[0] = 0;
+	out = render(&e, off + 1, true, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "\"path\":\"\"}"));
+	free(out);
+	/* a record that ends before the VSTR field has no such key */
+	out = render(&e, off, true, &rc);
+	assert_int_equal(rc, 0);
+	assert_null(strstr(out, "\"path\""));
+	free(out);
+	out = render(&e, off - 1, true, &rc);
+	assert_int_equal(rc, -1);
+	free(out);
+}
+
 static void test_net_addresses(void **state)
 {
 	struct tk_net_connect_event e;
@@ -335,13 +394,70 @@ static void test_syscall_args(void **state)
 	memset(&e, 0, sizeof(e));
 	hdr(&e.hdr, TK_EV_syscall, "a");
 	e.nr = 110;
+	e.fd = -1;
 	e.args[0] = 0xdeadbeef;
 	e.ret = -1;
-	out = render(&e, sizeof(e), true, &rc);
+	/* short record (no path argument): no path, no fd key */
+	out = render(&e, TK_SYS_SIZE_SHORT, true, &rc);
+	assert_int_equal(rc, 0);
 	check_json_line(out);
 	assert_non_null(strstr(out, "\"args\":[\"0xdeadbeef\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\"]"));
-	assert_non_null(strstr(out, "\"nr\":110,\"syscall\":"));
+	assert_non_null(strstr(out, "\"nr\":110,\"syscall\":\"getppid\","));
+	assert_non_null(strstr(out, "\"ret\":-1,\"ret_str\":\"EPERM\""));
+	assert_null(strstr(out, "\"path\""));
+	assert_null(strstr(out, "\"fd\""));
 	free(out);
+	/* full record: fd and the path, escaped, cut at the record's end */
+	e.nr = 257;
+	e.fd = 3;
+	e.ret = -2;
+	e.duration_ns = 2500;
+	memcpy(e.path, "/tmp/a b\n", 10);
+	out = render(&e, sizeof(e), false, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "syscall  42      43      1000  a                nr=257(openat) fd=3 "
+				 "ret=-2(ENOENT) duration_ns=2.500us args={0xdeadbeef,0x0,0x0,0x0,0x0,0x0} "
+				 "path='/tmp/a b\\n'\n");
+	free(out);
+	memset(e.path, 'x', sizeof(e.path)); /* no NUL: bounded by the record */
+	out = render(&e, TK_SYS_SIZE_SHORT + 5, true, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"fd\":3,"));
+	assert_non_null(strstr(out, "\"path\":\"xxxxx\"}"));
+	free(out);
+	/* a number without a name */
+	e.nr = 1000;
+	out = render(&e, TK_SYS_SIZE_SHORT, false, &rc);
+	assert_non_null(strstr(out, " nr=1000(syscall_1000) "));
+	free(out);
+	out = render(&e, TK_SYS_SIZE_SHORT, true, &rc);
+	assert_non_null(strstr(out, "\"nr\":1000,\"syscall\":\"syscall_1000\""));
+	free(out);
+	/* shorter than the fixed part: malformed */
+	out = render(&e, TK_SYS_SIZE_SHORT - 8, true, &rc);
+	assert_int_equal(rc, -1);
+	free(out);
+}
+
+/* The generated table: names and numbers both ways, from <asm/unistd.h>. */
+static void test_syscall_names(void **state)
+{
+	(void)state;
+	assert_string_equal(tk_syscall_name(__NR_read), "read");
+	assert_string_equal(tk_syscall_name(__NR_openat), "openat");
+	assert_string_equal(tk_syscall_name(__NR_exit_group), "exit_group");
+	assert_int_equal(tk_syscall_nr("getppid"), __NR_getppid);
+	assert_int_equal(tk_syscall_nr("read"), 0);
+	assert_int_equal(tk_syscall_nr("nosuchcall"), -1);
+	assert_int_equal(tk_syscall_nr(""), -1);
+	assert_null(tk_syscall_name(100000));
+	for (int nr = 0; nr < 1000; nr++) {
+		const char *n = tk_syscall_name(nr);
+
+		if (n)
+			assert_int_equal(tk_syscall_nr(n), nr);
+	}
 }
 
 static void test_malformed_records(void **state)
@@ -407,9 +523,11 @@ int main(void)
 		cmocka_unit_test(test_utf8_validator),
 		cmocka_unit_test(test_exit_signal),
 		cmocka_unit_test(test_file_flags_dev_mode),
+		cmocka_unit_test(test_file_short_record_vstr),
 		cmocka_unit_test(test_net_addresses),
 		cmocka_unit_test(test_net_close),
 		cmocka_unit_test(test_syscall_args),
+		cmocka_unit_test(test_syscall_names),
 		cmocka_unit_test(test_malformed_records),
 		cmocka_unit_test(test_json_checker_is_strict),
 	};

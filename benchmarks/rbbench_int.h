@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* rbbench's userspace parts: options/matrix, one run, end-to-end, report. */
+#ifndef RBBENCH_INT_H
+#define RBBENCH_INT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <signal.h>
+#include "rbbench.h"
+#include "stats.h"
+
+#define RBB_MAX_CPUS 256
+
+/* One point of the matrix. */
+struct rbb_config {
+	const char *group;   /* which question the row answers (see rbbench.c) */
+	int transport;       /* enum rbb_transport */
+	int policy;          /* enum rbb_policy */
+	unsigned every;      /* RBB_W_EVERY: N */
+	unsigned size;       /* bytes per event */
+	unsigned producers;  /* threads, one per CPU, calling getpgid() */
+	unsigned batch;      /* events per getpgid() */
+	double rate;         /* target events/s over all producers; 0 = flat out */
+	unsigned long long ringbuf; /* ring buffer bytes (the perf buffer's total) */
+};
+
+/* What one run of a configuration measured; NaN when not applicable. */
+enum rbb_metric {
+	RBB_M_PROD_EPS,   /* events produced per second (emitted + dropped) */
+	RBB_M_CONS_EPS,   /* events consumed per second */
+	RBB_M_DROP_PCT,   /* dropped / produced, % */
+	RBB_M_BPF_NS,     /* in-BPF ns per event, no-op baseline subtracted */
+	RBB_M_PROD_NS,    /* producer threads' CPU ns per event (syscall + BPF + wakeups) */
+	RBB_M_CONS_NS,    /* consumer thread's CPU ns per consumed event */
+	RBB_M_WAKE_K,     /* consumer wakeups (epoll returns with data) per 1000 events */
+	RBB_M_LAT_P50,    /* event-to-userspace latency, µs */
+	RBB_M_LAT_P99,
+	RBB_M_LAT_MAX,
+	RBB_M_CPU_PCT,    /* (BPF run time + consumer CPU) / wall, % of one CPU */
+	RBB_M__COUNT,
+};
+
+struct rbb_result {
+	double m[RBB_M__COUNT];
+	bool valid;      /* the run happened and measured something */
+	bool balanced;   /* after the final drain: consumed + dropped == produced */
+};
+
+struct rbb_opts {
+	double duration;       /* measured window per run, s */
+	unsigned rounds;
+	unsigned drain_ms;
+	unsigned long long ringbuf_size; /* for every group but the size sweep */
+	bool ringbuf_given;    /* --ringbuf-size: for the size sweep too */
+	const char *proctrace; /* end-to-end row: path to proctrace, or NULL */
+	unsigned execs;        /* end-to-end: execs per variant and round */
+	const char *outdir;    /* NULL: table on stdout only */
+	bool verbose;
+	double clock_ns;       /* cost of one clock_gettime(), in cons_ns */
+	int cpus[RBB_MAX_CPUS]; /* CPUs we may run on */
+	unsigned ncpus;
+};
+
+extern volatile sig_atomic_t rbb_interrupted;
+
+const char *rbb_transport_name(int t);
+/* "event", "every:64", "nowake", "batch" (static buffer per call site ok) */
+const char *rbb_policy_name(const struct rbb_config *c, char *buf, size_t len);
+
+/* rbbench_run.c: one measured run. Returns 0, or 1 after printing why. */
+int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_result *r);
+/* Keeps bpf_stats on while the bench runs; restores what it changed. */
+int rbb_stats_enable(void);
+void rbb_stats_restore(void);
+/* Sleeps, returning early on SIGINT/SIGTERM. */
+void rbb_sleep(double seconds);
+double rbb_now(void); /* CLOCK_MONOTONIC, s */
+
+/* rbbench_e2e.c: proctrace with its ring buffer vs --perfbuf, vs untraced. */
+enum {
+	RBB_E2E_UNTRACED,
+	RBB_E2E_RINGBUF,    /* proctrace's defaults */
+	RBB_E2E_PERFBUF,    /* --perfbuf */
+	RBB_E2E_RINGBUF_EV, /* --wakeup event */
+	RBB_E2E_PERFBUF_EV, /* --perfbuf --wakeup event */
+	RBB_E2E__COUNT,
+};
+struct rbb_e2e_result {
+	double us_per_exec;    /* wall time of fork+exec+wait */
+	double tracer_us_exec; /* tracer process CPU per exec while the loop ran */
+	double events, lost, expected;
+	bool valid;
+};
+extern const char *const rbb_e2e_names[RBB_E2E__COUNT];
+int rbb_e2e_prepare(const struct rbb_opts *o);
+int rbb_e2e_run(const struct rbb_opts *o, int variant, struct rbb_e2e_result *r);
+void rbb_e2e_cleanup(void);
+
+/* rbbench_report.c */
+struct rbb_report {
+	const struct rbb_opts *o;
+	const struct rbb_config *cfg;
+	size_t ncfg;
+	struct rbb_result *res;           /* [round * ncfg + config] */
+	struct rbb_e2e_result *e2e;       /* [round * RBB_E2E__COUNT + variant] or NULL */
+	unsigned rounds;                  /* rounds completed */
+	double elapsed;                   /* s */
+};
+/* Tables and same-round ratios to f (text). */
+void rbb_print_report(FILE *f, const struct rbb_report *rep);
+/* CSV, JSON Lines, gnuplot chart into o->outdir. Returns 0 or 1. */
+int rbb_write_files(const struct rbb_report *rep);
+
+#endif

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * syscalltrace: every syscall, from raw_syscalls sys_enter/sys_exit.
+ *
+ * sys_enter keeps (start time, nr, args) of the call in flight; sys_exit
+ * either sends one record per completed call (stream mode) or adds the
+ * call to per-CPU statistics (summary mode), so a summary costs no ring
+ * buffer traffic at all.
+ *
+ * Where the call in flight is kept: in a per-CPU slot, because a CPU runs
+ * one task at a time and most calls return without leaving it; the slot
+ * is an inlined array lookup, where task storage costs a helper call with
+ * locking at both ends (~60 ns per call on the reference VM, measured with
+ * bpf_stats). Only when a task is switched out inside a call does
+ * sys_sched_switch move its slot into task-local storage, where sys_exit
+ * finds it wherever the task resumes. Task storage rather than a
+ * tid-keyed hash: entries die with their task (exit_group never reaches
+ * sys_exit) and follow it when a non-leader thread's execve changes its tid.
+ */
+#include "tk.bpf.h"
+
+/* ---- settings (rodata, filled by user/syscalltrace.c before load) ------ */
+const volatile bool targ_summary = false;
+const volatile bool targ_per_process = false;
+const volatile bool targ_no_latency = false;  /* --no-latency: sys_exit only */
+const volatile bool targ_filter_nr = false;           /* -e */
+const volatile __u64 targ_nr_bitmap[TK_SYS_NR_SLOTS / 64] = {};
+const volatile __u64 targ_min_ns = 0;                 /* --min-duration */
+/*
+ * Per syscall: low nibble = 1 + index of its path argument, high nibble =
+ * 1 + index of its fd argument, 0 = none. Userspace derives them from the
+ * running kernel's syscall signatures (tracefs formats); one byte so the
+ * hot path pays a single load.
+ */
+const volatile __u8 targ_arg_kinds[TK_SYS_NR_SLOTS] = {};
+/* Syscalls that never return (counted at entry) and the exec family
+ * (path read at entry: the caller's memory is gone at a successful exit). */
+const volatile __u32 targ_nr_exit = ~0U, targ_nr_exit_group = ~0U;
+const volatile __u32 targ_nr_execve = ~0U, targ_nr_execveat = ~0U;
+
+/* Bumped by userspace at each -i interval: max_ns restarts per interval. */
+__u32 sys_epoch = 0;
+
+/* ---- maps ------------------------------------------------------------------ */
+struct sys_start {
+	__u64 ts;        /* boot ns (stream) or mono ns (summary) at entry */
+	__u64 owner;     /* pid_tgid of the caller at entry */
+	__u64 regs;      /* its pt_regs: the same address at sys_exit */
+	__u64 args[6];
+	__u32 nr;
+	__u32 active;    /* entered under tracing and not yet exited */
+	char path[TK_SYS_PATH_LEN]; /* exec family only */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sys_start);
+} sys_cur SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sys_start);
+} sys_starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TK_SYS_NR_SLOTS);
+	__type(key, __u32);
+	__type(value, struct tk_sys_stat);
+} sys_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384); /* userspace shrinks it to 1 unless -P */
+	__type(key, struct tk_sys_pkey);
+	__type(value, struct tk_sys_pstat);
+} sys_pstats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TK_SYS_CNT__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} sys_counters SEC(".maps");
+
+TK_FOLLOW_PROGRAMS(sys)
+
+/* ---- helpers ------------------------------------------------------------------ */
+static __always_inline void sys_count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&sys_counters, &which);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u32 nr_slot(__u32 nr)
+{
+	return nr < TK_SYS_NR_SLOTS ? nr : TK_SYS_NR_OTHER;
+}
+
+/* Indexes into the rodata tables are masked where they are used: clang
+ * may re-derive them from the unbounded syscall number otherwise. */
+static __always_inline __u8 arg_kinds(__u32 slot)
+{
+	barrier_var(slot);
+	return targ_arg_kinds[slot & (TK_SYS_NR_SLOTS - 1)];
+}
+
+static __always_inline bool nr_selected(__u32 slot)
+{
+	barrier_var(slot);
+	slot &= TK_SYS_NR_SLOTS - 1;
+	return targ_nr_bitmap[slot / 64] & (1ULL << (slot % 64));
+}
+
+static __always_inline bool is_error(long ret)
+{
+	return ret < 0 && ret >= -4095; /* MAX_ERRNO */
+}
+
+/*
+ * A 32-bit task's numbers are another table's: not traced, but counted.
+ * Told by the code segment it trapped from (user_64bit_mode()), which the
+ * registers already hold; TS_COMPAT would need the task (a helper call),
+ * and differs only for int $0x80 issued from 64-bit code.
+ */
+static __always_inline bool is_compat(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return regs->cs != 0x33; /* __USER_CS */
+#else
+	return false;
+#endif
+}
+
+static __always_inline __u64 sys_arg6(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return regs->r9;
+#elif defined(__TARGET_ARCH_arm64)
+	return regs->regs[5];
+#else
+#error "syscalltrace: add the sixth syscall argument register of this architecture"
+#endif
+}
+
+/* The syscall number at sys_exit (syscall_get_nr()). */
+static __always_inline long sys_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return regs->orig_ax;
+#elif defined(__TARGET_ARCH_arm64)
+	return regs->syscallno;
+#endif
+}
+
+/* Summary mode: one call into the per-CPU statistics (no atomics needed:
+ * BPF programs on syscall tracepoints run with preemption disabled). */
+static __always_inline void account(__u64 pid_tgid, __u32 nr, long ret, __u64 d)
+{
+	__u32 slot = nr_slot(nr);
+	struct tk_sys_stat *st;
+
+	if (targ_per_process) {
+		struct tk_sys_pkey k = { .pid = pid_tgid >> 32, .nr = slot };
+		struct tk_sys_pstat *p = bpf_map_lookup_elem(&sys_pstats, &k);
+
+		if (!p) {
+			struct tk_sys_pstat z = {};
+
+			bpf_get_current_comm(z.comm, sizeof(z.comm));
+			bpf_map_update_elem(&sys_pstats, &k, &z, BPF_NOEXIST);
+			p = bpf_map_lookup_elem(&sys_pstats, &k);
+			if (!p) {
+				sys_count(TK_SYS_CNT_NOSPACE);
+				return;
+			}
+		}
+		st = &p->s;
+	} else {
+		st = bpf_map_lookup_elem(&sys_stats, &slot);
+		if (!st)
+			return;
+	}
+	st->count++;
+	if (is_error(ret))
+		st->errors++;
+	st->total_ns += d;
+	if (st->epoch != sys_epoch) {
+		st->epoch = sys_epoch;
+		st->max_ns = 0;
+	}
+	if (d > st->max_ns)
+		st->max_ns = d;
+}
+
+/* ---- the call in flight ------------------------------------------------------- */
+/* Defined (so attached) before sys_call_enter: no call can start in a slot
+ * that would not follow its task off the CPU. */
+/* A task leaves the CPU inside a call: its slot moves to task storage. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sys_call_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct sys_start *s, *st;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&sys_cur, &zero);
+	if (!s || !s->active ||
+	    s->owner != ((__u64)BPF_CORE_READ(prev, tgid) << 32 | (__u32)BPF_CORE_READ(prev, pid)))
+		return 0;
+	s->active = 0;
+	st = bpf_task_storage_get(&sys_starts, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		sys_count(TK_SYS_CNT_NOSTORE);
+		return 0;
+	}
+	__builtin_memcpy(st, s, sizeof(*st));
+	st->active = 1;
+	return 0;
+}
+
+/* ---- entry ---------------------------------------------------------------------- */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
+{
+	struct sys_start *s;
+	__u32 nr, slot, zero = 0;
+	__u64 pid_tgid;
+
+	if (id < 0) /* -1: cancelled by seccomp or a tracer */
+		return 0;
+	nr = id;
+	slot = nr_slot(nr);
+	if (targ_filter_nr && !nr_selected(slot))
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (!tk_want_id(pid_tgid))
+		return 0;
+	if (is_compat(regs)) {
+		sys_count(TK_SYS_CNT_COMPAT);
+		return 0;
+	}
+	if (nr == targ_nr_exit || nr == targ_nr_exit_group) {
+		/* no sys_exit will come: counted now, untimed, never failed */
+		if (targ_summary && !tk_failed_only && !targ_min_ns)
+			account(pid_tgid, nr, 0, 0);
+		return 0;
+	}
+	s = bpf_map_lookup_elem(&sys_cur, &zero);
+	if (!s)
+		return 0;
+	s->owner = pid_tgid;
+	s->regs = (__u64)regs;
+	s->nr = nr;
+	if (!targ_summary) {
+		s->args[0] = PT_REGS_PARM1_SYSCALL(regs);
+		s->args[1] = PT_REGS_PARM2_SYSCALL(regs);
+		s->args[2] = PT_REGS_PARM3_SYSCALL(regs);
+		s->args[3] = PT_REGS_PARM4_SYSCALL(regs);
+		s->args[4] = PT_REGS_PARM5_SYSCALL(regs);
+		s->args[5] = sys_arg6(regs);
+		if (nr == targ_nr_execve || nr == targ_nr_execveat) {
+			__u32 i = (arg_kinds(slot) & 0xf) - 1;
+
+			if (i < 6)
+				bpf_probe_read_user_str(s->path, sizeof(s->path),
+							(const void *)s->args[i]);
+			else
+				s->path[0] = 0;
+		}
+	}
+	s->active = 1;
+	/* last: the entry's own cost is not part of the call's duration */
+	s->ts = targ_summary ? bpf_ktime_get_ns() : bpf_ktime_get_boot_ns();
+	return 0;
+}
+
+/* ---- exit ------------------------------------------------------------------------ */
+static __always_inline void fill(struct tk_sys_event *e, const struct sys_start *s, long ret,
+				 __u8 kinds)
+{
+	__u32 fi = (kinds >> 4) - 1;
+
+	tk_fill_hdr(&e->hdr, TK_EV_syscall);
+	e->duration_ns = e->hdr.ts_ns - s->ts;
+	e->hdr.ts_ns = s->ts;
+	e->nr = s->nr;
+	e->fd = fi < 6 ? (__s32)s->args[fi] : -1;
+	e->ret = ret;
+	for (int i = 0; i < 6; i++)
+		e->args[i] = s->args[i];
+}
+
+static __always_inline void emit(void *ctx, const struct sys_start *s, long ret)
+{
+	__u8 kinds = arg_kinds(nr_slot(s->nr));
+	__u32 pi = (kinds & 0xf) - 1;
+	struct tk_sys_event *e;
+
+	if (pi >= 6) {
+		e = tk_reserve(TK_SYS_SIZE_SHORT);
+		if (!e)
+			return;
+		fill(e, s, ret, kinds);
+		tk_submit(ctx, e, TK_SYS_SIZE_SHORT);
+		return;
+	}
+	e = tk_reserve(sizeof(*e));
+	if (!e)
+		return;
+	fill(e, s, ret, kinds);
+	/* read now, not at entry: the kernel has just copied the string, so
+	 * its page is resident; exec's old memory is gone, so it was kept */
+	if (s->nr == targ_nr_execve || s->nr == targ_nr_execveat)
+		bpf_probe_read_kernel_str(e->path, sizeof(e->path), s->path);
+	else
+		bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)s->args[pi]);
+	tk_submit(ctx, e, sizeof(*e));
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_call_exit, struct pt_regs *regs, long ret)
+{
+	struct sys_start *s;
+	__u32 zero = 0;
+	__u64 d;
+
+	/* not selected: done before any lookup */
+	if (targ_filter_nr && !nr_selected(nr_slot(sys_nr(regs))))
+		return 0;
+	if (targ_no_latency) {
+		/* counts and errors from sys_exit alone: half the programs */
+		long nr = sys_nr(regs);
+		__u64 pid_tgid;
+
+		if (nr < 0)
+			return 0;
+		pid_tgid = bpf_get_current_pid_tgid();
+		if (!tk_want_id(pid_tgid) || is_compat(regs) || (tk_failed_only && !is_error(ret)))
+			return 0;
+		account(pid_tgid, nr, ret, 0);
+		return 0;
+	}
+	s = bpf_map_lookup_elem(&sys_cur, &zero);
+	if (!s)
+		return 0;
+	/* the same task: pt_regs sit at the top of each task's own stack,
+	 * and comparing them needs no helper call (pid_tgid would) */
+	if (!s->active || s->regs != (__u64)regs) {
+		/* switched out during the call (or never entered under us) */
+		s = bpf_task_storage_get(&sys_starts, bpf_get_current_task_btf(), NULL, 0);
+		if (!s || !s->active)
+			return 0;
+	}
+	s->active = 0;
+	if (tk_failed_only && !is_error(ret))
+		return 0;
+	if (targ_summary) {
+		d = bpf_ktime_get_ns() - s->ts;
+		if (d >= targ_min_ns)
+			account(s->owner, s->nr, ret, d);
+		return 0;
+	}
+	if (targ_min_ns && bpf_ktime_get_boot_ns() - s->ts < targ_min_ns)
+		return 0;
+	emit(ctx, s, ret);
+	return 0;
+}

@@ -1,0 +1,938 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * filetrace end to end (root): the real BPF programs on a known workload
+ * (tests/helpers/fileworkload.c), every record compared field by field
+ * with what the workload did. Without root every test reports SKIPPED.
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "testlib.h"
+
+#define FILETRACE tl_path("bin/filetrace")
+#define WORKLOAD tl_path("build/tests/fileworkload")
+#define OPENLOOP tl_path("build/tests/openloop")
+#define READY "tracing, Ctrl-C to end"
+#define PROG_PREFIX "file_"
+#define WL_COMM "fileworkload"
+
+/* ---- a fresh workload directory per test ----------------------------------- */
+
+struct wl {
+	char dir[64];      /* empty, mode 0755 (uid 65534 must reach secret) */
+	char manifest[96]; /* outside dir: its own events are not dir's */
+	char fifo[96];
+	char *kv;          /* the manifest's text */
+};
+
+static void wl_init(struct wl *w)
+{
+	snprintf(w->dir, sizeof(w->dir), "/tmp/tk-file-XXXXXX");
+	assert_non_null(mkdtemp(w->dir));
+	assert_int_equal(chmod(w->dir, 0755), 0);
+	snprintf(w->manifest, sizeof(w->manifest), "%s.manifest", w->dir);
+	snprintf(w->fifo, sizeof(w->fifo), "%s.fifo", w->dir);
+	w->kv = NULL;
+}
+
+static void wl_done(struct wl *w)
+{
+	char cmd[256];
+
+	free(w->kv);
+	unlink(w->manifest);
+	unlink(w->fifo);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", w->dir);
+	if (system(cmd))
+		fprintf(stderr, "warning: could not remove %s\n", w->dir);
+}
+
+static void wl_load(struct wl *w)
+{
+	w->kv = slurp(w->manifest);
+	assert_non_null(w->kv);
+}
+
+/* A manifest value ("dev" is major:minor, the rest numbers). */
+static const char *wl_str(const struct wl *w, const char *key)
+{
+	static char val[64];
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\n%s=", key);
+	p = strncmp(w->kv, pat + 1, strlen(pat + 1)) ? strstr(w->kv, pat) : w->kv - 1;
+	if (!p)
+		fail_msg("manifest has no %s", key);
+	p += strlen(pat);
+	snprintf(val, sizeof(val), "%.*s", (int)strcspn(p, "\n"), p);
+	return val;
+}
+
+static long long wl_int(const struct wl *w, const char *key)
+{
+	return strtoll(wl_str(w, key), NULL, 10);
+}
+
+/* Runs the workload in the foreground (system-wide tests). */
+static void wl_run(struct wl *w)
+{
+	char *argv[] = { (char *)WORKLOAD, w->dir, w->manifest, NULL };
+
+	assert_int_equal(run_quiet(argv), 0);
+	wl_load(w);
+}
+
+/* The end of a test: free what it had, remove its files, and check that
+ * filetrace left no program loaded. */
+static void end_test(struct records *r, struct proc *p, struct wl *w)
+{
+	if (r)
+		records_free(r);
+	if (p)
+		proc_cleanup(p);
+	if (w)
+		wl_done(w);
+	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+}
+
+/* ---- what the workload must produce, in order ------------------------------- */
+
+#define ANY -999999LL
+enum who { PARENT, CHILD };
+
+struct exp {
+	const char *event, *call;
+	const char *path;     /* relative to dir; "" = dir itself */
+	const char *newpath;  /* rename */
+	const char *filename; /* "@x": dir/x as passed; else literal; NULL: "" */
+	const char *fd_key;   /* manifest key of fd and of ret (opens); NULL: fd -1 */
+	long long ret;        /* when fd_key is NULL or not an open */
+	long long flags, mode, requested, bytes, size; /* ANY: not checked */
+	const char *ino_key;  /* manifest key; NULL: inode 0, dev 0:0 */
+	enum who who;
+};
+
+static const struct exp workload[] = {
+	{ "open", "openat", "f1", NULL, "@f1", "fd_a", ANY, O_CREAT | O_EXCL | O_WRONLY, 0640, 0, 0, 0, "ino_f1", PARENT },
+	{ "write", "write", "f1", NULL, NULL, "fd_a", 12345, O_WRONLY | 0100000, 0100640, 12345, 12345, 12345, "ino_f1", PARENT },
+	{ "close", "close", "f1", NULL, NULL, "fd_a", 0, O_WRONLY | 0100000, 0100640, 0, 0, 12345, "ino_f1", PARENT },
+	{ "open", "open", "f1", NULL, "@f1", "fd_b", ANY, O_RDONLY, 0, 0, 0, 12345, "ino_f1", PARENT },
+	{ "read", "read", "f1", NULL, NULL, "fd_b", 12345, 0100000, 0100640, 16384, 12345, 12345, "ino_f1", PARENT },
+	{ "read", "read", "f1", NULL, NULL, "fd_b", 0, 0100000, 0100640, 16384, 0, 12345, "ino_f1", PARENT },
+	{ "read", "pread64", "f1", NULL, NULL, "fd_b", 45, 0100000, 0100640, 100, 45, 12345, "ino_f1", PARENT },
+	{ "close", "close", "f1", NULL, NULL, "fd_b", 0, 0100000, 0100640, 0, 0, 12345, "ino_f1", PARENT },
+	{ "rename", "rename", "f1", "f2", "@f1", NULL, 0, 0, 0, 0, 0, 0, NULL, PARENT },
+	{ "truncate", "truncate", "f2", NULL, "@f2", NULL, 0, 0, 0, 100, 0, 100, NULL, PARENT },
+	{ "unlink", "unlink", "f2", NULL, "@f2", NULL, 0, 0, 0, 0, 0, 0, NULL, PARENT },
+	{ "open", "openat", "missing", NULL, "@missing", NULL, -2, O_RDONLY, 0, 0, 0, 0, NULL, PARENT },
+	{ "open", "creat", "secret", NULL, "@secret", "fd_c", ANY, O_WRONLY | O_CREAT | O_TRUNC, 0600, 0, 0, 0, "ino_secret", PARENT },
+	{ "close", "close", "secret", NULL, NULL, "fd_c", 0, O_WRONLY | 0100000, 0100600, 0, 0, 0, "ino_secret", PARENT },
+	{ "open", "openat", "secret", NULL, "@secret", NULL, -13, O_RDONLY, 0, 0, 0, 0, NULL, CHILD },
+	{ "mkdir", "mkdir", "sub", NULL, "@sub", NULL, 0, 0, 0750, 0, 0, 0, NULL, PARENT },
+	{ "open", "openat", "sub", NULL, "@sub", "fd_d", ANY, O_RDONLY | O_DIRECTORY, 0, 0, 0, ANY, "ino_sub", PARENT },
+	{ "open", "openat", "sub/rel", NULL, "rel", "fd_e", ANY, O_CREAT | O_WRONLY | O_TRUNC, 0600, 0, 0, 0, "ino_rel", PARENT },
+	{ "write", "writev", "sub/rel", NULL, NULL, "fd_e", 123, O_WRONLY | 0100000, 0100600, 123, 123, 123, "ino_rel", PARENT },
+	{ "truncate", "ftruncate", "sub/rel", NULL, NULL, "fd_e", 0, O_WRONLY | 0100000, 0100600, 7, 0, 7, "ino_rel", PARENT },
+	{ "close", "close", "sub/rel", NULL, NULL, "fd_e", 0, O_WRONLY | 0100000, 0100600, 0, 0, 7, "ino_rel", PARENT },
+	{ "open", "openat", "sub/nope", NULL, "nope", NULL, -2, O_RDONLY, 0, 0, 0, 0, NULL, PARENT },
+	{ "open", "openat2", "sub/rel", NULL, "rel", "fd_f", ANY, O_RDONLY, 0, 0, 0, 7, "ino_rel", PARENT },
+	{ "close", "close", "sub/rel", NULL, NULL, "fd_f", 0, 0100000, 0100600, 0, 0, 7, "ino_rel", PARENT },
+	{ "rename", "renameat2", "sub/rel", "sub/rel2", "rel", NULL, 0, 1 /* RENAME_NOREPLACE */, 0, 0, 0, 0, NULL, PARENT },
+	{ "open", "open", "sub/rel2", NULL, "rel2", "fd_g", ANY, O_RDONLY, 0, 0, 0, 7, "ino_rel", PARENT },
+	{ "close", "close", "sub/rel2", NULL, NULL, "fd_g", 0, 0100000, 0100600, 0, 0, 7, "ino_rel", PARENT },
+	{ "open", "open", "sub/nocwd", NULL, "nocwd", NULL, -2, O_RDONLY, 0, 0, 0, 0, NULL, PARENT },
+	{ "unlink", "unlinkat", "sub/rel2", NULL, "rel2", NULL, 0, 0, 0, 0, 0, 0, NULL, PARENT },
+	{ "mkdir", "mkdirat", "sub/d2", NULL, "d2", NULL, 0, 0, 0700, 0, 0, 0, NULL, PARENT },
+	{ "unlink", "unlinkat", "sub/d2", NULL, "d2", NULL, 0, 0, 0, 0, 0, 0, NULL, PARENT },
+	{ "close", "close", "sub", NULL, NULL, "fd_d", 0, O_RDONLY | O_DIRECTORY | 0100000, 040750, 0, 0, ANY, "ino_sub", PARENT },
+	{ "unlink", "rmdir", "sub", NULL, "sub", NULL, 0, 0, 0, 0, 0, 0, NULL, PARENT },
+	/* invalid UTF-8 arrives as U+FFFD in JSON */
+	{ "open", "openat", "h\n\x1b[31m\xef\xbf\xbd", NULL, "@h\n\x1b[31m\xef\xbf\xbd", NULL, -2, O_RDONLY, 0, 0, 0, 0, NULL, PARENT },
+	{ "unlink", "unlink", "secret", NULL, "@secret", NULL, 0, 0, 0, 0, 0, 0, NULL, PARENT },
+};
+#define NWORK (sizeof(workload) / sizeof(workload[0]))
+
+static bool under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return p && !strncmp(p, dir, n) && (p[n] == 0 || p[n] == '/');
+}
+
+/* The records about dir, in output order. */
+static size_t dir_records(const struct records *r, const char *dir, const struct jv **out,
+			  size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct jv *v = r->v[i];
+
+		if (!under(json_str(v, "path"), dir) && !under(json_str(v, "newpath"), dir))
+			continue;
+		if (n == max)
+			fail_msg("more than %zu records about %s", max, dir);
+		out[n++] = v;
+	}
+	return n;
+}
+
+static void rel_to_abs(char *buf, size_t len, const char *dir, const char *rel)
+{
+	snprintf(buf, len, "%s%s%s", dir, *rel ? "/" : "", rel);
+}
+
+static void check_num(const struct jv *v, size_t i, const char *key, long long want)
+{
+	long long got = json_int(v, key, ANY - 1);
+
+	if (want != ANY && got != want)
+		fail_msg("record %zu (%s %s): %s is %lld, expected %lld", i, json_str(v, "event"),
+			 json_str(v, "call"), key, got, want);
+}
+
+static void check_str(const struct jv *v, size_t i, const char *key, const char *want)
+{
+	const char *got = json_str(v, key);
+
+	if (!got || strcmp(got, want))
+		fail_msg("record %zu (%s %s): %s is '%s', expected '%s'", i, json_str(v, "event"),
+			 json_str(v, "call"), key, got ? got : "(none)", want);
+}
+
+enum { ALL = 0, FAILED_ONLY = 1, PARENT_ONLY = 2 };
+
+/*
+ * The records about w->dir must be exactly the workload's, in order, every
+ * field as the workload saw it (which = ALL, or a subset).
+ */
+static void check_workload(const struct records *r, const struct wl *w, int which)
+{
+	const struct jv *recs[128];
+	size_t n = dir_records(r, w->dir, recs, 128), k = 0;
+	char buf[4096];
+
+	for (size_t i = 0; i < NWORK; i++) {
+		const struct exp *x = &workload[i];
+		const struct jv *v;
+		long long pid = wl_int(w, x->who == CHILD ? "child" : "pid");
+		bool is_open = !strcmp(x->event, "open");
+		long long fd = x->fd_key ? wl_int(w, x->fd_key) : -1;
+		long long ret = x->fd_key && is_open ? fd : x->ret;
+
+		if ((which & FAILED_ONLY) && ret >= 0)
+			continue;
+		if ((which & PARENT_ONLY) && x->who == CHILD)
+			continue;
+		if (k >= n)
+			fail_msg("missing record for workload step %zu (%s %s %s); got %zu", i,
+				 x->event, x->call, x->path, n);
+		v = recs[k++];
+		check_str(v, i, "event", x->event);
+		check_str(v, i, "call", x->call);
+		check_num(v, i, "pid", pid);
+		check_num(v, i, "tid", pid);
+		check_num(v, i, "uid", x->who == CHILD ? 65534 : 0);
+		check_str(v, i, "comm", WL_COMM);
+		rel_to_abs(buf, sizeof(buf), w->dir, x->path);
+		check_str(v, i, "path", buf);
+		if (x->newpath) {
+			rel_to_abs(buf, sizeof(buf), w->dir, x->newpath);
+			check_str(v, i, "newpath", buf);
+		}
+		if (!x->filename)
+			check_str(v, i, "filename", "");
+		else if (x->filename[0] == '@')
+			rel_to_abs(buf, sizeof(buf), w->dir, x->filename + 1), check_str(v, i, "filename", buf);
+		else
+			check_str(v, i, "filename", x->filename);
+		check_num(v, i, "fd", fd);
+		check_num(v, i, "ret", ret);
+		if (ret < 0)
+			check_str(v, i, "ret_str", ret == -2 ? "ENOENT" : "EACCES");
+		check_num(v, i, "flags", x->flags);
+		check_num(v, i, "mode", x->mode);
+		check_num(v, i, "requested", x->requested);
+		check_num(v, i, "bytes", x->bytes);
+		check_num(v, i, "size", x->size);
+		check_num(v, i, "inode", x->ino_key ? wl_int(w, x->ino_key) : 0);
+		check_str(v, i, "dev", x->ino_key ? wl_str(w, "dev") : "0:0");
+		if (!json_get(v, "truncated") || json_get(v, "truncated")->b)
+			fail_msg("record %zu: truncated should be false", i);
+	}
+	if (k != n)
+		fail_msg("%zu unexpected records about %s (first: %s %s)", n - k, w->dir,
+			 json_str(recs[k], "event"), json_str(recs[k], "path"));
+}
+
+/* Every record of r satisfies: pid in pids (0-terminated). */
+static void check_pids(const struct records *r, const long long *pids)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const char *ev = json_str(r->v[i], "event");
+		long long pid = json_int(r->v[i], "pid", -1);
+		bool ok = false;
+
+		if (!strcmp(ev, "summary"))
+			continue;
+		for (const long long *p = pids; *p; p++)
+			ok |= pid == *p;
+		if (!ok)
+			fail_msg("record from pid %lld (%s %s) outside the traced set", pid, ev,
+				 json_str(r->v[i], "path"));
+	}
+}
+
+static void finish(struct proc *p, struct records *r, int want_rc)
+{
+	unsigned long long ev = 0, lost = 0;
+
+	assert_int_equal(proc_wait(p, 60000), want_rc);
+	assert_int_equal(proc_summary(p, &ev, &lost), 0);
+	assert_int_equal(lost, 0);
+	assert_int_equal(records_load(p->out, r), 0);
+	assert_int_equal(r->invalid, 0);
+	/* the summary counts every record printed (plus the summary line) */
+	assert_int_equal(ev, r->n - 1);
+}
+
+/* System-wide: start the tracer, run the workload, stop the tracer. */
+static void run_system_wide(struct wl *w, struct records *r, char **argv)
+{
+	struct proc p;
+
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait_stderr(&p, READY, 30000));
+	wl_run(w);
+	usleep(100000); /* > --drain-ms: the records are in the output */
+	kill(p.pid, SIGINT);
+	finish(&p, r, 0);
+	proc_cleanup(&p);
+}
+
+/* ---- tests ------------------------------------------------------------------- */
+
+/*
+ * Command mode, all events: every step of the workload, exactly; nothing
+ * from outside the command's tree, though another process works in the
+ * same directory at the same time.
+ */
+static void test_command_mode_all_events(void **state)
+{
+	struct wl w;
+	struct records r;
+	struct proc p;
+	pid_t noise;
+	char outside[160];
+	long long pids[3];
+
+	(void)state;
+	NEED_ROOT();
+	wl_init(&w);
+	snprintf(outside, sizeof(outside), "%s/outside", w.dir);
+	noise = fork();
+	if (noise == 0) { /* touches dir concurrently, never traced */
+		for (int i = 0; i < 300; i++) {
+			int fd = open(outside, O_CREAT | O_WRONLY, 0644);
+
+			if (fd >= 0)
+				close(fd);
+			unlink(outside);
+			usleep(2000);
+		}
+		_exit(0);
+	}
+	{
+		char *argv[] = { (char *)FILETRACE, "-j", "-e", "all", "--", (char *)WORKLOAD,
+				 w.dir, w.manifest, NULL };
+
+		assert_int_equal(proc_start(&p, argv), 0);
+		finish(&p, &r, 0);
+	}
+	waitpid(noise, NULL, 0);
+	wl_load(&w);
+	assert_int_equal(wl_int(&w, "failures"), 0);
+	pids[0] = wl_int(&w, "pid");
+	pids[1] = wl_int(&w, "child");
+	pids[2] = 0;
+	check_pids(&r, pids);
+	check_workload(&r, &w, ALL);
+	/* the tree's other files are there too: the loader opening libc */
+	{
+		bool libc = false;
+
+		for (size_t i = 0; i < r.n; i++) {
+			const char *pp = json_str(r.v[i], "path");
+
+			libc |= pp && strstr(pp, "/libc.so") &&
+				json_int(r.v[i], "pid", -1) == pids[0];
+		}
+		assert_true(libc);
+	}
+	end_test(&r, &p, &w);
+}
+
+/* -x: failed calls only, and all of them. */
+static void test_failed_only(void **state)
+{
+	struct wl w;
+	struct records r;
+	struct proc p;
+
+	(void)state;
+	NEED_ROOT();
+	wl_init(&w);
+	{
+		char *argv[] = { (char *)FILETRACE, "-j", "-x", "-e", "all", "--", (char *)WORKLOAD,
+				 w.dir, w.manifest, NULL };
+
+		assert_int_equal(proc_start(&p, argv), 0);
+		finish(&p, &r, 0);
+	}
+	wl_load(&w);
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(json_str(r.v[i], "event"), "summary"))
+			assert_true(json_int(r.v[i], "ret", 0) < 0);
+	check_workload(&r, &w, FAILED_ONLY);
+	end_test(&r, &p, &w);
+}
+
+/* --path, system-wide: exactly the workload, nothing outside the prefix
+ * (a sibling directory whose name extends the prefix included). */
+static void test_path_prefix(void **state)
+{
+	struct wl w;
+	struct records r;
+	char sibling[128];
+	int fd;
+
+	(void)state;
+	NEED_ROOT();
+	wl_init(&w);
+	snprintf(sibling, sizeof(sibling), "%sx", w.dir); /* /tmp/tk-file-ABCDEFx */
+	{
+		char *argv[] = { (char *)FILETRACE, "-j", "-e", "all", "--path", w.dir, NULL };
+		struct proc p;
+
+		assert_int_equal(proc_start(&p, argv), 0);
+		assert_true(proc_wait_stderr(&p, READY, 30000));
+		fd = open(sibling, O_CREAT | O_WRONLY, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+		unlink(sibling);
+		wl_run(&w);
+		usleep(100000);
+		kill(p.pid, SIGINT);
+		finish(&p, &r, 0);
+		proc_cleanup(&p);
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		const struct jv *v = r.v[i];
+
+		if (!strcmp(json_str(v, "event"), "summary"))
+			continue;
+		if (!under(json_str(v, "path"), w.dir) && !under(json_str(v, "newpath"), w.dir))
+			fail_msg("record outside --path: %s", json_str(v, "path"));
+	}
+	check_workload(&r, &w, ALL);
+	end_test(&r, NULL, &w);
+}
+
+/* -p: only that process (the EACCES child is another process). */
+static void test_pid_filter(void **state)
+{
+	struct wl w;
+	struct records r;
+	struct proc p;
+	char pidbuf[16];
+	pid_t wl;
+	int status;
+	long long pids[2];
+
+	(void)state;
+	NEED_ROOT();
+	wl_init(&w);
+	assert_int_equal(mkfifo(w.fifo, 0600), 0);
+	wl = fork();
+	if (wl == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execl(WORKLOAD, WORKLOAD, "-w", w.fifo, w.dir, w.manifest, NULL);
+		_exit(127);
+	}
+	snprintf(pidbuf, sizeof(pidbuf), "%d", wl);
+	{
+		char *argv[] = { (char *)FILETRACE, "-j", "-e", "all", "-p", pidbuf, NULL };
+		int ff;
+
+		assert_int_equal(proc_start(&p, argv), 0);
+		assert_true(proc_wait_stderr(&p, READY, 30000));
+		ff = open(w.fifo, O_WRONLY);
+		assert_true(ff >= 0);
+		assert_int_equal(write(ff, "g", 1), 1);
+		close(ff);
+	}
+	assert_int_equal(waitpid(wl, &status, 0), wl);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	usleep(100000);
+	kill(p.pid, SIGINT);
+	finish(&p, &r, 0);
+	wl_load(&w);
+	pids[0] = wl;
+	pids[1] = 0;
+	check_pids(&r, pids);
+	check_workload(&r, &w, PARENT_ONLY);
+	end_test(&r, &p, &w);
+}
+
+/* -c: by command name, system-wide; the child keeps the name. */
+static void test_comm_filter(void **state)
+{
+	struct wl w;
+	struct records r;
+	char *argv[] = { (char *)FILETRACE, "-j", "-e", "all", "-c", WL_COMM, NULL };
+
+	(void)state;
+	NEED_ROOT();
+	wl_init(&w);
+	run_system_wide(&w, &r, argv);
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(json_str(r.v[i], "event"), "summary"))
+			assert_string_equal(json_str(r.v[i], "comm"), WL_COMM);
+	check_workload(&r, &w, ALL);
+	end_test(&r, NULL, &w);
+}
+
+/* Default events (open, unlink, rename) in text: decoded flags, octal
+ * mode, errno names, and the hostile name escaped (no raw control bytes). */
+static void test_default_events_text(void **state)
+{
+	struct wl w;
+	struct proc p;
+	char *out, *line, want[512];
+	char *argv[] = { (char *)FILETRACE, "--path", NULL, NULL };
+
+	(void)state;
+	NEED_ROOT();
+	wl_init(&w);
+	argv[2] = w.dir;
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait_stderr(&p, READY, 30000));
+	wl_run(&w);
+	usleep(100000);
+	kill(p.pid, SIGINT);
+	assert_int_equal(proc_wait(&p, 30000), 0);
+	out = slurp(p.out);
+	assert_non_null(out);
+	for (const char *c = out; *c; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\n')
+			fail_msg("raw control byte 0x%02x in text output", *c);
+	/* only the default events */
+	assert_null(strstr(out, "\nread "));
+	assert_null(strstr(out, "\nclose "));
+	assert_null(strstr(out, "\nmkdir "));
+	snprintf(want, sizeof(want), " ret=%lld flags=193(O_WRONLY|O_CREAT|O_EXCL) mode=0640 ",
+		 wl_int(&w, "fd_a"));
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof(want), "path=%s/missing\n", w.dir);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "ret=-2(ENOENT)"));
+	assert_non_null(strstr(out, "ret=-13(EACCES)"));
+	assert_non_null(strstr(out, "flags=1(RENAME_NOREPLACE)"));
+	snprintf(want, sizeof(want), "path='%s/h\\n\\x1b[31m\\xff'\n", w.dir);
+	assert_non_null(strstr(out, want));
+	line = strstr(out, "\nunlink ");
+	assert_non_null(line);
+	assert_non_null(strstr(line, "call=unlink "));
+	free(out);
+	end_test(NULL, &p, &w);
+}
+
+/* -s: per-file counters from the kernel map, summed over the intervals. */
+static void test_summary(void **state)
+{
+	struct wl w;
+	struct records r;
+	struct proc p;
+	long long pid;
+	struct { const char *rel; long long opens, reads, writes, rbytes, wbytes; } want[] = {
+		{ "f1", 2, 3, 1, 12345 + 45, 12345 },
+		{ "sub/rel", 3, 0, 1, 0, 123 },
+		{ "secret", 1, 0, 0, 0, 0 },
+		{ "sub", 1, 0, 0, 0, 0 },
+	};
+
+	(void)state;
+	NEED_ROOT();
+	wl_init(&w);
+	{
+		/* one interval longer than the workload: the final table has it
+		 * all, so a rename cannot split a file's row across tables */
+		char *argv[] = { (char *)FILETRACE, "-s", "-i", "30", "-j", "--", (char *)WORKLOAD,
+				 w.dir, w.manifest, NULL };
+
+		assert_int_equal(proc_start(&p, argv), 0);
+		assert_int_equal(proc_wait(&p, 60000), 0);
+		assert_int_equal(records_load(p.out, &r), 0);
+		assert_int_equal(r.invalid, 0);
+	}
+	wl_load(&w);
+	pid = wl_int(&w, "pid");
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		long long got[5] = { 0 };
+		char path[256];
+
+		rel_to_abs(path, sizeof(path), w.dir, want[k].rel);
+		for (size_t i = 0; i < r.n; i++) {
+			const struct jv *v = r.v[i];
+			const char *pp = json_str(v, "path");
+
+			if (strcmp(json_str(v, "event"), "top") || !pp || strcmp(pp, path))
+				continue;
+			assert_int_equal(json_int(v, "pid", -1), pid);
+			assert_string_equal(json_str(v, "comm"), WL_COMM);
+			got[0] += json_int(v, "opens", 0);
+			got[1] += json_int(v, "reads", 0);
+			got[2] += json_int(v, "writes", 0);
+			got[3] += json_int(v, "rbytes", 0);
+			got[4] += json_int(v, "wbytes", 0);
+		}
+		if (got[0] != want[k].opens || got[1] != want[k].reads || got[2] != want[k].writes ||
+		    got[3] != want[k].rbytes || got[4] != want[k].wbytes)
+			fail_msg("%s: opens/reads/writes/rbytes/wbytes %lld/%lld/%lld/%lld/%lld, "
+				 "expected %lld/%lld/%lld/%lld/%lld", want[k].rel, got[0], got[1],
+				 got[2], got[3], got[4], want[k].opens, want[k].reads,
+				 want[k].writes, want[k].rbytes, want[k].wbytes);
+	}
+	/* no per-event records in summary mode */
+	assert_int_equal(records_count(&r, "open", 0), 0);
+	assert_int_equal(records_count(&r, "write", 0), 0);
+	assert_true(records_count(&r, "top", 0) >= 4);
+	end_test(&r, &p, &w);
+}
+
+/* The open records of `filetrace -j -e open -- head -c0 NAME...` run in
+ * the current directory (head prints nothing into the records; its exit
+ * status is not checked: NAME may not exist). */
+static void cat_opens(struct records *r, const char *a, const char *b)
+{
+	char *argv[] = { (char *)FILETRACE, "-j", "-e", "open", "--", "/usr/bin/head", "-qc0",
+			 (char *)a, (char *)b, NULL };
+	unsigned long long ev, lost;
+	struct proc p;
+
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait(&p, 60000) >= 0);
+	assert_int_equal(proc_summary(&p, &ev, &lost), 0);
+	assert_int_equal(lost, 0);
+	assert_int_equal(records_load(p.out, r), 0);
+	assert_int_equal(r->invalid, 0);
+	proc_cleanup(&p);
+}
+
+static const struct jv *open_of(const struct records *r, const char *filename)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const char *f = json_str(r->v[i], "filename");
+
+		if (f && !strcmp(f, filename))
+			return r->v[i];
+	}
+	fail_msg("no open of %s", filename);
+	return NULL;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t a = strlen(s), b = strlen(tail);
+
+	return a >= b && !strcmp(s + a - b, tail);
+}
+
+/*
+ * Paths across mounts (/dev/shm: tmpfs on tmpfs on devtmpfs on /), pipes,
+ * and cut paths: deeper than the walk bound, and longer than PATH_MAX with
+ * long (out-of-dentry) names. A cut path keeps its file end and is marked.
+ */
+static void test_mounts_and_truncation(void **state)
+{
+	char shm[] = "/dev/shm/tk-file-XXXXXX", file[64], want[8192], cwd[4096], name[101];
+	struct records r;
+	const struct jv *v;
+	struct stat st;
+	char dev[32];
+	int fd;
+
+	(void)state;
+	NEED_ROOT();
+	/* mounts */
+	assert_non_null(mkdtemp(shm));
+	snprintf(file, sizeof(file), "%s/x", shm);
+	fd = open(file, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "abc", 3), 3);
+	assert_int_equal(fstat(fd, &st), 0);
+	close(fd);
+	cat_opens(&r, file, NULL);
+	v = open_of(&r, file);
+	assert_string_equal(json_str(v, "path"), file);
+	snprintf(dev, sizeof(dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
+	assert_string_equal(json_str(v, "dev"), dev);
+	assert_int_equal(json_int(v, "inode", 0), st.st_ino);
+	assert_int_equal(json_int(v, "size", 0), 3);
+	assert_false(json_get(v, "truncated")->b);
+	records_free(&r);
+	unlink(file);
+	rmdir(shm);
+
+	/* no path: a pipe is named as in /proc/PID/fd; /dev/null is on devtmpfs */
+	{
+		char *argv[] = { (char *)FILETRACE, "-j", "-e", "write", "--", "/bin/sh", "-c",
+				 "echo hi | cat >/dev/null", NULL };
+		struct proc p;
+		bool pipe_w = false, null_w = false;
+
+		assert_int_equal(proc_start(&p, argv), 0);
+		assert_int_equal(proc_wait(&p, 60000), 0);
+		assert_int_equal(records_load(p.out, &r), 0);
+		for (size_t i = 0; i < r.n; i++) {
+			const char *pp = json_str(r.v[i], "path"), *c = json_str(r.v[i], "comm");
+			char want_pipe[64];
+
+			if (!pp || !c)
+				continue;
+			snprintf(want_pipe, sizeof(want_pipe), "pipe:[%lld]",
+				 json_int(r.v[i], "inode", -1));
+			if (!strcmp(c, "sh") && !strcmp(pp, want_pipe) &&
+			    json_int(r.v[i], "bytes", 0) == 3)
+				pipe_w = true;
+			if (!strcmp(c, "cat") && !strcmp(pp, "/dev/null") &&
+			    json_int(r.v[i], "bytes", 0) == 3)
+				null_w = true;
+		}
+		assert_true(pipe_w);
+		assert_true(null_w);
+		records_free(&r);
+		proc_cleanup(&p);
+	}
+
+	/* 60 levels of "d" under a temp dir: deeper than the 48-step walk */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	{
+		struct wl w;
+
+		wl_init(&w);
+		assert_int_equal(chdir(w.dir), 0);
+		for (int i = 0; i < 60; i++) {
+			assert_int_equal(mkdir("d", 0755), 0);
+			assert_int_equal(chdir("d"), 0);
+		}
+		fd = open("f", O_CREAT | O_WRONLY, 0644);
+		assert_true(fd >= 0);
+		close(fd);
+		cat_opens(&r, "f", "nofile");
+		want[0] = 0;
+		for (int i = 0; i < 47; i++)
+			strcat(want, "/d");
+		strcat(want, "/f");
+		v = open_of(&r, "f");
+		assert_string_equal(json_str(v, "path"), want);
+		assert_true(json_get(v, "truncated")->b);
+		/* a failed open: the cwd's (cut) path joined with the name */
+		v = open_of(&r, "nofile");
+		assert_int_equal(json_int(v, "ret", 0), -2);
+		assert_true(ends_with(json_str(v, "path"), "/d/d/d/nofile"));
+		assert_true(json_get(v, "truncated")->b);
+		records_free(&r);
+		assert_int_equal(chdir(cwd), 0);
+		wl_done(&w);
+	}
+
+	/* 45 levels of 100-byte names: 4.5 KiB, longer than PATH_MAX */
+	memset(name, 'n', 100);
+	name[100] = 0;
+	{
+		struct wl w;
+		const char *path;
+
+		wl_init(&w);
+		assert_int_equal(chdir(w.dir), 0);
+		for (int i = 0; i < 45; i++) {
+			name[0] = 'a' + i % 26;
+			assert_int_equal(mkdir(name, 0755), 0);
+			assert_int_equal(chdir(name), 0);
+		}
+		fd = open("f", O_CREAT | O_WRONLY, 0644);
+		assert_true(fd >= 0);
+		close(fd);
+		cat_opens(&r, "f", NULL);
+		v = open_of(&r, "f");
+		path = json_str(v, "path");
+		assert_true(json_get(v, "truncated")->b);
+		/* whole components from the file end, as many as fit in 4095 */
+		assert_int_equal(strlen(path), 40 * 101 + 2);
+		snprintf(want, sizeof(want), "/%s/f", name);
+		assert_true(ends_with(path, want));
+		assert_int_equal(path[0], '/');
+		records_free(&r);
+		assert_int_equal(chdir(cwd), 0);
+		wl_done(&w);
+	}
+	end_test(NULL, NULL, NULL);
+}
+
+/*
+ * Every event is received or counted lost: N opens by one process (-p)
+ * while the consumer is stopped and the ring (64 KiB) overflows; then the
+ * same live with the default ring, where nothing may be lost.
+ */
+static void run_loop(bool frozen)
+{
+	char fifo[] = "/tmp/tk-file-loop-XXXXXX", target[64], pidbuf[16];
+	unsigned long long ev = 0, lost = 0;
+	const int n = 20000;
+	struct records r;
+	struct proc p;
+	pid_t loop;
+	int status, fd;
+
+	assert_non_null(mkdtemp(fifo));
+	snprintf(target, sizeof(target), "%s/t", fifo);
+	fd = open(target, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	strcat(fifo, "/go");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	loop = fork();
+	if (loop == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execl(OPENLOOP, OPENLOOP, "-w", fifo, "20000", target, NULL);
+		_exit(127);
+	}
+	snprintf(pidbuf, sizeof(pidbuf), "%d", loop);
+	{
+		/* frozen: a 64 KiB ring overflows; live: the default ring */
+		char *argv[] = { (char *)FILETRACE, "-j", "-e", "open", "-p", pidbuf,
+				 frozen ? "--ringbuf-size" : NULL, "65536", NULL };
+
+		assert_int_equal(proc_start(&p, argv), 0);
+		assert_true(proc_wait_stderr(&p, READY, 30000));
+		if (frozen)
+			kill(p.pid, SIGSTOP);
+		fd = open(fifo, O_WRONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "g", 1), 1);
+		close(fd);
+		assert_int_equal(waitpid(loop, &status, 0), loop);
+		assert_int_equal(WEXITSTATUS(status), 0);
+		if (frozen)
+			kill(p.pid, SIGCONT);
+		usleep(100000);
+		kill(p.pid, SIGINT);
+		assert_int_equal(proc_wait(&p, 30000), 0);
+	}
+	assert_int_equal(proc_summary(&p, &ev, &lost), 0);
+	assert_int_equal(records_load(p.out, &r), 0);
+	assert_int_equal(r.invalid, 0);
+	fprintf(stderr, "open loop (%s): %zu records, summary %llu events, %llu lost\n",
+		frozen ? "frozen, 64 KiB" : "live, 4 MiB", records_count(&r, "open", loop), ev,
+		lost);
+	assert_int_equal(records_count(&r, "open", loop), ev);
+	assert_int_equal(ev + lost, n);
+	if (frozen)
+		assert_true(lost > 0);
+	else
+		assert_int_equal(lost, 0);
+	unlink(fifo);
+	unlink(target);
+	*strrchr(fifo, '/') = 0;
+	rmdir(fifo);
+	end_test(&r, &p, NULL);
+}
+
+static void test_loss_accounted(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	run_loop(true);
+	run_loop(false);
+}
+
+/* valgrind: no leaks, no invalid accesses, streaming and summary mode. */
+static void test_valgrind(void **state)
+{
+	const char *modes[][3] = { { "-j", "-e", "all" }, { "-s", "-i", "0.05" } };
+	char supp[512];
+
+	(void)state;
+	NEED_ROOT();
+	if (access("/usr/bin/valgrind", X_OK)) {
+		fprintf(stderr, "SKIPPED: valgrind not installed\n");
+		skip();
+	}
+	snprintf(supp, sizeof(supp), "--suppressions=%s", tl_path("tests/valgrind.supp"));
+	for (size_t i = 0; i < 2; i++) {
+		char *argv[] = { "/usr/bin/valgrind", "-q", "--leak-check=full",
+				 "--show-leak-kinds=all", "--errors-for-leak-kinds=all",
+				 "--error-exitcode=99", supp, (char *)FILETRACE,
+				 (char *)modes[i][0], (char *)modes[i][1], (char *)modes[i][2], "--",
+				 "/bin/sh", "-c", "head -c9 /etc/passwd >/dev/null; sleep 0.2; exit 4",
+				 NULL };
+
+		assert_int_equal(run_quiet(argv), 4); /* 99 would be a valgrind error */
+	}
+	end_test(NULL, NULL, NULL);
+}
+
+static void test_bad_args_exit_2(void **state)
+{
+	const char *bad[][4] = {
+		{ "--bogus" }, { "-e", "nope" }, { "--path", "relative/dir" }, { "--path", "" },
+		{ "-i", "1" }, { "-s", "-i", "0" }, { "-s", "-i", "abc" }, { "-s", "--top", "x" },
+		{ "--top", "5" }, { "-p", "0" }, { "-c", "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { (char *)FILETRACE, (char *)bad[i][0], (char *)bad[i][1],
+				 (char *)bad[i][2], NULL };
+
+		if (run_quiet(argv) != 2)
+			fail_msg("filetrace %s %s %s: exit code is not 2", bad[i][0],
+				 bad[i][1] ? bad[i][1] : "", bad[i][2] ? bad[i][2] : "");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_args_exit_2),
+		cmocka_unit_test(test_command_mode_all_events),
+		cmocka_unit_test(test_failed_only),
+		cmocka_unit_test(test_path_prefix),
+		cmocka_unit_test(test_pid_filter),
+		cmocka_unit_test(test_comm_filter),
+		cmocka_unit_test(test_default_events_text),
+		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_mounts_and_truncation),
+		cmocka_unit_test(test_loss_accounted),
+		cmocka_unit_test(test_valgrind),
+	};
+	if (!tl_is_root())
+		fprintf(stderr, "\n*** filetrace integration tests need root: SKIPPED ***\n\n");
+	return cmocka_run_group_tests_name("filetrace", tests, NULL, NULL);
+}

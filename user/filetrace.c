@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* filetrace: trace file activity with absolute paths, flags, errors and
+ * inode/dev/size; or, with -s, a top-like table of files per interval. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include "tk.h"
+#include "filetrace.skel.h"
+
+enum { OPT_PATH = 256, OPT_TOP };
+
+static bool opt_failed, opt_summary;
+static double opt_interval = 1.0;
+static bool have_interval, have_top;
+static __u64 opt_top = 20;
+static char opt_path[TK_FILE_NAME_LEN];
+
+#define OPEN_PROGS                                                              \
+	"file_open_enter,file_openat_enter,file_openat2_enter,file_creat_enter,"  \
+	"file_open_exit,file_openat_exit,file_openat2_exit,file_creat_exit"
+#define RW_PROGS(rw, v)                                                         \
+	"file_" rw "_enter,file_" rw "_exit,file_p" rw "64_enter,file_p" rw "64_exit," \
+	"file_" rw "v_enter,file_" rw "v_exit,file_p" rw "v_enter,file_p" rw "v_exit," \
+	"file_p" rw "v2_enter,file_p" rw "v2_exit"
+
+static const struct tk_tool_event events[] = {
+	{ "open", TK_EV_open, true, OPEN_PROGS },
+	{ "read", TK_EV_read, false, RW_PROGS("read", 0) },
+	{ "write", TK_EV_write, false, RW_PROGS("write", 0) },
+	{ "close", TK_EV_close, false, "file_close_enter,file_close_exit" },
+	{ "unlink", TK_EV_unlink, true,
+	  "file_unlink_enter,file_unlinkat_enter,file_rmdir_enter,"
+	  "file_unlink_exit,file_unlinkat_exit,file_rmdir_exit" },
+	{ "rename", TK_EV_rename, true,
+	  "file_rename_enter,file_renameat_enter,file_renameat2_enter,"
+	  "file_rename_exit,file_renameat_exit,file_renameat2_exit" },
+	{ "truncate", TK_EV_truncate, false,
+	  "file_truncate_enter,file_ftruncate_enter,file_truncate_exit,file_ftruncate_exit" },
+	{ "mkdir", TK_EV_mkdir, false,
+	  "file_mkdir_enter,file_mkdirat_enter,file_mkdir_exit,file_mkdirat_exit" },
+	{ NULL },
+};
+
+static const struct tk_tool_opt opts[] = {
+	{ "failed", 'x', NULL, "failed calls only (ret < 0)" },
+	{ "path", OPT_PATH, "PREFIX", "only paths under PREFIX (absolute; filtered in the kernel)" },
+	{ "summary", 's', NULL, "top-like table of files by bytes read/written, per interval" },
+	{ "interval", 'i', "SECONDS", "-s: table interval (default 1)" },
+	{ "top", OPT_TOP, "N", "-s: rows per table, 0 = all (default 20)" },
+	{ NULL },
+};
+
+static int parse_opt(int key, const char *arg)
+{
+	size_t n;
+
+	switch (key) {
+	case 'x':
+		opt_failed = true;
+		return 0;
+	case 's':
+		opt_summary = true;
+		return 0;
+	case 'i':
+		if (tk_parse_seconds(arg, &opt_interval) || opt_interval < 0.01) {
+			tk_usage_error("invalid interval '%s' (seconds, >= 0.01)", arg);
+			return -1;
+		}
+		have_interval = true;
+		return 0;
+	case OPT_TOP:
+		if (tk_parse_u64(arg, 0, 1000000, false, &opt_top)) {
+			tk_usage_error("invalid row count '%s'", arg);
+			return -1;
+		}
+		have_top = true;
+		return 0;
+	case OPT_PATH:
+		n = strlen(arg);
+		if (arg[0] != '/' || n >= sizeof(opt_path)) {
+			tk_usage_error("invalid path prefix '%s' (absolute, < %d bytes)", arg,
+				       TK_FILE_NAME_LEN);
+			return -1;
+		}
+		/* "/a/b/" == "/a/b"; "/" stays */
+		while (n > 1 && arg[n - 1] == '/')
+			n--;
+		memcpy(opt_path, arg, n);
+		opt_path[n] = 0;
+		return 0;
+	}
+	return -1;
+}
+
+static const struct tk_tool tool = {
+	.name = "filetrace",
+	.summary = "Trace file opens, reads/writes, close, unlink, rename, truncate and mkdir,\n"
+		   "with absolute paths, flags, errors, inode, device and size.",
+	.examples = "  filetrace                          # opens, unlinks, renames, system-wide\n"
+		    "  filetrace -e all --path /etc       # everything under /etc\n"
+		    "  filetrace -x                       # failed calls only (ENOENT, EACCES, ...)\n"
+		    "  filetrace -e all -j -- make        # run make, trace its tree as JSON\n"
+		    "  filetrace -s -i 2                  # top files by bytes, every 2 s\n",
+	.events = events,
+	.opts = opts,
+	.parse_opt = parse_opt,
+};
+
+/* ---- -s: the per-interval table ---------------------------------------- */
+
+struct top_row {
+	struct tk_file_top_key k;
+	struct tk_file_top_val v;
+};
+
+struct top_state {
+	struct filetrace_bpf *skel;
+	int map_fd;
+	__u32 max;
+	struct tk_file_top_key *keys;
+	struct tk_file_top_val *vals;
+	struct top_row *rows;
+	struct tk_out out;
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct top_row *x = a, *y = b;
+	__u64 bx = x->v.rbytes + x->v.wbytes, by = y->v.rbytes + y->v.wbytes;
+	__u64 ox = x->v.reads + x->v.writes + x->v.opens, oy = y->v.reads + y->v.writes + y->v.opens;
+
+	if (bx != by)
+		return bx < by ? 1 : -1;
+	if (ox != oy)
+		return ox < oy ? 1 : -1;
+	return strcmp(x->v.path, y->v.path);
+}
+
+static const char *type_name(__u32 mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "R";
+	case S_IFDIR: return "D";
+	case S_IFIFO: return "P";
+	case S_IFSOCK: return "S";
+	case S_IFCHR: return "C";
+	case S_IFBLK: return "B";
+	case S_IFLNK: return "L";
+	default: return "?";
+	}
+}
+
+/* Takes the interval's counters out of the map (each entry read and
+ * deleted atomically, so no increment is counted twice or dropped). */
+static __u32 top_drain(struct top_state *st)
+{
+	__u32 n = 0, token = 0;
+	bool first = true;
+
+	for (;;) {
+		__u32 cnt = st->max - n;
+		int err;
+
+		if (!cnt)
+			break;
+		err = bpf_map_lookup_and_delete_batch(st->map_fd, first ? NULL : &token, &token,
+						      st->keys + n, st->vals + n, &cnt, NULL);
+		first = false;
+		n += cnt;
+		if (err)
+			break; /* -ENOENT: done */
+	}
+	for (__u32 i = 0; i < n; i++) {
+		st->rows[i].k = st->keys[i];
+		st->rows[i].v = st->vals[i];
+	}
+	return n;
+}
+
+/* After load: the map's fd exists only now. */
+static int top_ready(void *ctx)
+{
+	struct top_state *st = ctx;
+
+	st->map_fd = bpf_map__fd(st->skel->maps.file_top);
+	return 0;
+}
+
+static void top_tick(void *ctx, bool final)
+{
+	static const struct tk_col cols[] = {
+		{ "pid", 7 }, { "comm", -16 }, { "opens", 6 }, { "reads", 7 },
+		{ "writes", 7 }, { "rbytes", 11 }, { "wbytes", 11 }, { "type", 4 },
+		{ "path", -1 },
+	};
+	struct top_state *st = ctx;
+	__u32 n = top_drain(st), shown;
+	char title[128], tbuf[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	(void)final;
+	qsort(st->rows, n, sizeof(*st->rows), row_cmp);
+	shown = opt_top && n > opt_top ? opt_top : n;
+	localtime_r(&now, &tm);
+	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+	snprintf(title, sizeof(title), "%s  files by bytes read+written (%u of %u)", tbuf, shown, n);
+	tk_table_begin(&st->out, title, cols, 9);
+	for (__u32 i = 0; i < shown; i++) {
+		const struct tk_file_top_val *v = &st->rows[i].v;
+		char comm[TK_COMM_LEN + 1], path[TK_FILE_TOP_PATH_LEN + 1];
+		struct tk_cell c[9] = {
+			{ .num = st->rows[i].k.pid, .integer = true },
+			{ .s = comm },
+			{ .num = v->opens, .integer = true },
+			{ .num = v->reads, .integer = true },
+			{ .num = v->writes, .integer = true },
+			{ .num = v->rbytes, .integer = true },
+			{ .num = v->wbytes, .integer = true },
+			{ .s = type_name(v->i_mode) },
+			{ .s = path },
+		};
+
+		memcpy(comm, v->comm, TK_COMM_LEN);
+		comm[TK_COMM_LEN] = 0;
+		memcpy(path, v->path, TK_FILE_TOP_PATH_LEN);
+		path[TK_FILE_TOP_PATH_LEN] = 0;
+		tk_table_row(&st->out, "top", cols, c, 9);
+	}
+}
+
+/*
+ * Not every architecture has every syscall (arm64 has no open, creat,
+ * rename, unlink, mkdir or rmdir, only their *at forms): programs whose
+ * tracepoint does not exist are not loaded.
+ */
+static void skip_missing_syscalls(struct bpf_object *obj)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing/events/",
+					     "/sys/kernel/debug/tracing/events/" };
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		const char *sec = bpf_program__section_name(p);
+		bool found = false;
+		char path[256];
+
+		if (strncmp(sec, "tp/", 3))
+			continue;
+		for (size_t i = 0; i < 2 && !found; i++) {
+			snprintf(path, sizeof(path), "%s%s", roots[i], sec + 3);
+			found = !access(path, F_OK);
+		}
+		if (!found)
+			bpf_program__set_autoload(p, false);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct filetrace_bpf *skel = NULL;
+	struct top_state st = { .map_fd = -1 };
+	struct tk_hooks hooks = { 0 };
+	struct tk_env env;
+	int rc = tk_parse_args(&tool, argc, argv, &env);
+
+	/* usage errors first, before the root/BTF checks */
+	if (!rc && !opt_summary && (have_interval || have_top))
+		rc = tk_usage_error("-i and --top need -s");
+	if (!rc)
+		rc = tk_init(&tool, argc, argv, &env);
+	if (rc)
+		return rc;
+	skel = filetrace_bpf__open();
+	if (!skel) {
+		rc = tk_fail("cannot open the BPF object: %s", strerror(errno));
+		goto cleanup;
+	}
+	if (opt_summary) /* the table counts opens, reads and writes */
+		env.events_mask = (1ULL << TK_EV_open) | (1ULL << TK_EV_read) |
+				  (1ULL << TK_EV_write);
+	skip_missing_syscalls(skel->obj);
+	TK_APPLY_RODATA(skel, &env);
+	skel->rodata->tk_failed_only = opt_failed;
+	skel->rodata->targ_summary = opt_summary;
+	memcpy((void *)skel->rodata->targ_path, opt_path, sizeof(opt_path));
+	skel->rodata->targ_path_len = strlen(opt_path);
+	if (!opt_summary) {
+		bpf_map__set_max_entries(skel->maps.file_top, 1);
+		rc = tk_run(&env, TK_BPF(skel));
+		goto cleanup;
+	}
+	st.max = bpf_map__max_entries(skel->maps.file_top);
+	st.keys = calloc(st.max, sizeof(*st.keys));
+	st.vals = calloc(st.max, sizeof(*st.vals));
+	st.rows = calloc(st.max, sizeof(*st.rows));
+	if (!st.keys || !st.vals || !st.rows) {
+		rc = tk_fail("out of memory");
+		goto cleanup;
+	}
+	st.skel = skel;
+	hooks = (struct tk_hooks){ .ctx = &st, .ready = top_ready, .tick = top_tick,
+				   .interval_ms = (unsigned)(opt_interval * 1000), .out = &st.out };
+	rc = tk_run_hooks(&env, TK_BPF(skel), &hooks);
+cleanup:
+	free(st.keys);
+	free(st.vals);
+	free(st.rows);
+	filetrace_bpf__destroy(skel);
+	return rc;
+}
