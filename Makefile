@@ -145,11 +145,12 @@ test: deps
 
 # ---- benchmarks: `make bench` runs every bench-* target ---------------------
 # benches
-BENCHES += bench-rb
-BENCHES += bench-sys
-BENCHES ?=
-BENCHES += bench-file
-BENCHES += bench-net
+BENCHES = \
+	bench-rb \
+	bench-sys \
+	bench-file \
+	bench-net \
+	#
 bench: deps
 	$(Q)$(MAKE) all
 	$(Q)for b in $(BENCHES); do $(MAKE) $$b || exit 1; done
