@@ -98,7 +98,32 @@ struct tk_session {
 	struct tk_perf_sink perf; /* its lost: PERF_RECORD_LOST tally (cross-check) */
 	bool out_error;  /* stdout gone (EPIPE) */
 	bool done;       /* -n reached */
+	bool final;      /* the last drain, after detach: consume everything */
+	bool hold;       /* command mode, first signal forwarded: keep going */
+	__s64 deadline;  /* -d, CLOCK_MONOTONIC ns; 0 = none */
+	unsigned checks;
 };
+
+static __s64 now_ns(clockid_t clk);
+
+/*
+ * Whether consumption must hand control back to the poll loop. libbpf's
+ * ring-buffer consume loops for as long as producers keep the ring busy,
+ * so under a sustained flood a poll call would never return and Ctrl-C,
+ * -d or EPIPE would go unnoticed; a negative return from the callback is
+ * its only way out. The final drain (programs detached) never stops.
+ */
+static bool must_yield(struct tk_session *s)
+{
+	if (s->final)
+		return false;
+	if (s->done || s->out_error || (exiting && !s->hold))
+		return true;
+	return s->deadline && (++s->checks & 255) == 0 &&
+	       now_ns(CLOCK_MONOTONIC) >= s->deadline;
+}
+
+#define TK_YIELD (-ECANCELED) /* from on_record: not an error */
 
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -106,35 +131,38 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	s->received++;
 	if (s->done || s->out_error)
-		return 0;
+		goto out;
 	if (s->hooks->record && s->hooks->record(s->hooks->ctx, data, size))
-		return 0;
+		goto out;
 	if (tk_print_record(&s->out, data, size)) {
 		s->malformed++;
-		return 0;
+		goto out;
 	}
-	if (ferror(s->out.f)) {
+	if (ferror(s->out.f))
 		s->out_error = true;
-		return 0;
-	}
-	if (s->env->count && ++s->printed >= s->env->count)
+	else if (s->env->count && ++s->printed >= s->env->count)
 		s->done = true;
-	return 0;
+out:
+	return must_yield(s) ? TK_YIELD : 0;
 }
 
-static void read_stats(const struct tk_bpf *b, __u64 out[TK_STAT__COUNT])
+/* Sums the per-CPU counters. Fails rather than report "0 lost" unread. */
+static int read_stats(const struct tk_bpf *b, __u64 out[TK_STAT__COUNT])
 {
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals));
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	__u64 *vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
 
 	for (__u32 k = 0; k < TK_STAT__COUNT; k++) {
 		out[k] = 0;
-		if (!vals || bpf_map_lookup_elem(bpf_map__fd(b->stats), &k, vals))
+		if (!vals || bpf_map_lookup_elem(bpf_map__fd(b->stats), &k, vals)) {
+			err = -1;
 			continue;
+		}
 		for (int c = 0; c < ncpu; c++)
 			out[k] += vals[c];
 	}
 	free(vals);
+	return err;
 }
 
 static __s64 now_ns(clockid_t clk)
@@ -194,7 +222,7 @@ static int wait_status_to_rc(int status)
 
 /* ---- load / attach ----------------------------------------------------------- */
 
-static void disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
+static int disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 {
 	for (const struct tk_tool_event *e = env->tool->events; e->name; e++) {
 		char *list, *save = NULL, *tok;
@@ -202,7 +230,9 @@ static void disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 		if ((env->events_mask & (1ULL << e->id)) || !e->progs)
 			continue;
 		list = strdup(e->progs);
-		for (tok = list ? strtok_r(list, ",", &save) : NULL; tok;
+		if (!list)
+			return -1; /* loading them would emit events not asked for */
+		for (tok = strtok_r(list, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save)) {
 			struct bpf_program *p = bpf_object__find_program_by_name(b->obj, tok);
 
@@ -211,13 +241,15 @@ static void disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 		}
 		free(list);
 	}
+	return 0;
 }
 
 static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
 {
 	int err;
 
-	disable_unselected(env, b);
+	if (disable_unselected(env, b))
+		return tk_fail("out of memory");
 	/* the unused transport gets the smallest size the kernel accepts */
 	err = bpf_map__set_max_entries(b->rb, env->perfbuf ? (__u32)getpagesize()
 							   : (__u32)env->ringbuf_size);
@@ -367,6 +399,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	}
 	if (env->duration > 0)
 		deadline = now_ns(CLOCK_MONOTONIC) + (__s64)(env->duration * 1e9);
+	s.deadline = deadline;
 	if (h->tick && h->interval_ms)
 		next_tick = now_ns(CLOCK_MONOTONIC) + h->interval_ms * 1000000LL;
 
@@ -378,12 +411,13 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 			if (child > 0 && !child_done && signals_seen == 1) {
 				if (!forwarded++)
 					kill(child, last_signal);
+				s.hold = true;
 			} else {
 				break;
 			}
 		}
 		err = rb ? ring_buffer__poll(rb, timeout) : perf_buffer__poll(pb, timeout);
-		if (err < 0 && err != -EINTR) {
+		if (err < 0 && err != -EINTR && err != TK_YIELD) {
 			rc = tk_fail("polling the buffer failed: %s", strerror(-err));
 			break;
 		}
@@ -409,14 +443,22 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
-	/* drain: everything the kernel produced before now is in the buffer */
+	/*
+	 * Detach first, then drain, then read the counters: once every link is
+	 * gone (detach waits for running programs), nothing can be submitted
+	 * or be half-reserved, so the drain takes everything and
+	 * received + lost is exactly what the kernel produced.
+	 */
+	tk_detach_all(b->skel);
+	s.final = true;
 	if (rb)
 		ring_buffer__consume(rb);
 	if (pb)
 		perf_buffer__consume(pb);
 	if (h->tick && !s.out_error)
 		h->tick(h->ctx, true);
-	read_stats(b, stats);
+	if (read_stats(b, stats))
+		rc = rc ? rc : tk_fail("cannot read the loss counters: %s", strerror(errno));
 
 	if (env->json && !s.out_error) {
 		fprintf(out, "{\"event\":\"summary\",\"events\":%llu,\"lost\":%llu}\n",
