@@ -369,10 +369,16 @@ static __always_inline __u32 path_at(struct task_struct *t, struct scratch *s, c
 			vm = f->f_path.mnt;
 		}
 		len = path_of(t, s, dst, TK_FILE_PATH_LEN, d, vm);
-		if (len > 1) /* not "/" */
+		if (len >= TK_FILE_PATH_LEN - 1) {
+			/* no room for "/name": keep the directory, marked cut
+			 * (masking len past the end would wrap it to 0) */
+			s->cut = 1;
+			len = TK_FILE_PATH_LEN - 1;
+		} else if (len > 1) { /* not "/" */
 			dst[len++ & (TK_FILE_PATH_LEN - 1)] = '/';
-		else
+		} else {
 			len = 1;
+		}
 	}
 join:
 	len &= TK_FILE_PATH_LEN - 1;

@@ -107,9 +107,14 @@ static __always_inline void exec_enter(const char *filename, const char *const *
 
 	if (!tk_want_tgid(id >> 32))
 		return;
-	zb = bpf_map_lookup_elem(&exec_zero, &zero);
-	if (!zb || bpf_map_update_elem(&execs, &tid, zb, BPF_ANY))
+	/* the real uid survives exec: filter before the 8.5 KiB entry */
+	if (tk_filter_uid && (__u32)bpf_get_current_uid_gid() != tk_targ_uid)
 		return;
+	zb = bpf_map_lookup_elem(&exec_zero, &zero);
+	if (!zb || bpf_map_update_elem(&execs, &tid, zb, BPF_ANY)) {
+		tk_count(TK_STAT_LOST); /* no room to build it: a lost exec */
+		return;
+	}
 	b = bpf_map_lookup_elem(&execs, &tid);
 	if (!b)
 		return;
@@ -193,7 +198,8 @@ int BPF_PROG(proc_sched_exec, struct task_struct *p, pid_t old_pid, struct linux
 	if (!b)
 		return 0;
 	if (old != now) {
-		bpf_map_update_elem(&execs, &now, b, BPF_ANY);
+		if (bpf_map_update_elem(&execs, &now, b, BPF_ANY))
+			tk_count(TK_STAT_LOST); /* cannot move it: its exit won't find it */
 		bpf_map_delete_elem(&execs, &old);
 		b = bpf_map_lookup_elem(&execs, &now);
 		if (!b)

@@ -93,8 +93,10 @@ static __always_inline void tk_count(__u32 which)
 {
 	__u64 *v = bpf_map_lookup_elem(&tk_stats, &which);
 
+	/* per-CPU, but programs can nest on one CPU (a softirq tracepoint
+	 * inside a syscall one): an atomic add loses no increment */
 	if (v)
-		*v += 1; /* per-CPU slot: no atomic needed */
+		__sync_fetch_and_add(v, 1);
 }
 
 /* ---- filtering ----------------------------------------------------------- */
