@@ -294,6 +294,8 @@ static __always_inline void fill(struct tk_sys_event *e, const struct sys_start 
 	e->ret = ret;
 	for (int i = 0; i < 6; i++)
 		e->args[i] = s->args[i];
+	e->path_len = 0;
+	e->__pad0 = 0;
 }
 
 static __always_inline void emit(void *ctx, const struct sys_start *s, long ret)
@@ -301,6 +303,7 @@ static __always_inline void emit(void *ctx, const struct sys_start *s, long ret)
 	__u8 kinds = arg_kinds(nr_slot(s->nr));
 	__u32 pi = (kinds & 0xf) - 1;
 	struct tk_sys_event *e;
+	long n;
 
 	if (pi >= 6) {
 		e = tk_reserve(TK_SYS_SIZE_SHORT);
@@ -317,9 +320,10 @@ static __always_inline void emit(void *ctx, const struct sys_start *s, long ret)
 	/* read now, not at entry: the kernel has just copied the string, so
 	 * its page is resident; exec's old memory is gone, so it was kept */
 	if (s->nr == targ_nr_execve || s->nr == targ_nr_execveat)
-		bpf_probe_read_kernel_str(e->path, sizeof(e->path), s->path);
+		n = bpf_probe_read_kernel_str(e->path, sizeof(e->path), s->path);
 	else
-		bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)s->args[pi]);
+		n = bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)s->args[pi]);
+	e->path_len = n > 0 ? n : 0;
 	tk_submit(ctx, e, sizeof(*e));
 }
 

@@ -27,11 +27,16 @@
 	F(s64, ret, 48, ERRNO, 0)                                 \
 	F(u64, duration_ns, 56, DURATION, 0)                      \
 	A(u64, args, 6, 64, HEX, 0)                               \
-	A(char, path, TK_SYS_PATH_LEN, 112, VSTR, 0)
-TK_DEFINE_STRUCT(sys_event, TK_SYS_FIELDS, 368)
+	F(u32, path_len, 112, NONE, 0)                            \
+	F(u32, __pad0, 116, PAD, 0)                               \
+	A(char, path, TK_SYS_PATH_LEN, 120, VSTR, path_len)
+TK_DEFINE_STRUCT(sys_event, TK_SYS_FIELDS, 376)
 
 /* A record of a call without a path argument stops before path. */
-#define TK_SYS_SIZE_SHORT 112
+/* path_len (bytes of path read, 0 = none) says whether a record has a
+ * path; the record size cannot, as a perf buffer pads raw samples to 8
+ * bytes with stale bytes. Calls without a path argument are sent short. */
+#define TK_SYS_SIZE_SHORT 120
 _Static_assert(__builtin_offsetof(struct tk_sys_event, path) == TK_SYS_SIZE_SHORT,
 	       "short syscall records end where path starts");
 

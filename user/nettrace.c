@@ -111,6 +111,8 @@ static bool track_record(void *ctx, const void *data, size_t size)
 		return false;
 	memcpy(&event, (const char *)data + offsetof(struct tk_hdr, event), sizeof(event));
 	if (event == TK_EV_connect) {
+		if (size < offsetof(struct tk_net_connect_event, error) + sizeof(error))
+			return false;
 		memcpy(&error, (const char *)data + offsetof(struct tk_net_connect_event, error),
 		       sizeof(error));
 		if (error)

@@ -351,8 +351,13 @@ static void put_argv(FILE *f, const struct tk_event_desc *d, const char *rec,
 }
 
 /* Whether a field is in the output at all (both modes). */
-static bool field_present(const struct tk_field *fd, const char *rec, size_t size)
+static const struct tk_field *find_field(const struct tk_event_desc *d, const char *name);
+
+static bool field_present(const struct tk_event_desc *d, const struct tk_field *fd,
+			  const char *rec, size_t size)
 {
+	const struct tk_field *len;
+
 	switch (fd->kind) {
 	case TK_K_NONE:
 	case TK_K_PAD:
@@ -360,6 +365,11 @@ static bool field_present(const struct tk_field *fd, const char *rec, size_t siz
 	case TK_K_FD:
 		return (__s64)get_u64(fd, rec, 0) >= 0;
 	case TK_K_VSTR:
+		/* with a length field, that decides: a perf sample's size
+		 * includes up to 7 bytes of padding */
+		len = strcmp(fd->aux, "0") ? find_field(d, fd->aux) : NULL;
+		if (len && !get_u64(len, rec, 0))
+			return false;
 		return fd->offset < size;
 	default:
 		return true;
@@ -367,11 +377,12 @@ static bool field_present(const struct tk_field *fd, const char *rec, size_t siz
 }
 
 /* Whether a field is shown in text mode at this value. */
-static bool text_shown(const struct tk_field *fd, const char *rec, size_t size)
+static bool text_shown(const struct tk_event_desc *d, const struct tk_field *fd,
+		       const char *rec, size_t size)
 {
 	if (fd->kind == TK_K_BOOL || fd->kind == TK_K_SIGNAL)
 		return get_u64(fd, rec, 0) != 0;
-	return field_present(fd, rec, size);
+	return field_present(d, fd, rec, size);
 }
 
 static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
@@ -602,13 +613,14 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 {
 	const char *rec = data;
 	const struct tk_event_desc *d;
-	const struct tk_hdr *h = data;
+	struct tk_hdr hdr, *h = &hdr; /* perf records are only 4-byte aligned */
 	__u32 id;
 	FILE *f = o->f;
 
 	if (size < sizeof(struct tk_hdr))
 		return -1;
-	memcpy(&id, rec + __builtin_offsetof(struct tk_hdr, event), sizeof(id));
+	memcpy(&hdr, rec, sizeof(hdr));
+	id = hdr.event;
 	d = tk_event_by_id(id);
 	if (!d || size < d->min_size)
 		return -1;
@@ -628,7 +640,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 		for (size_t i = 0; i < d->nfields; i++) {
 			const struct tk_field *fd = &d->fields[i];
 
-			if (!field_present(fd, rec, size))
+			if (!field_present(d, fd, rec, size))
 				continue;
 			fputs(",\"", f);
 			fputs(fd->name, f);
@@ -653,7 +665,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	for (size_t i = 0; i < d->nfields; i++) {
 		const struct tk_field *fd = &d->fields[i];
 
-		if (!text_shown(fd, rec, size))
+		if (!text_shown(d, fd, rec, size))
 			continue;
 		fputc(' ', f);
 		fputs(fd->name, f);

@@ -114,13 +114,14 @@ static void test_queries(void **state)
 	assert_int_equal(tk_event_field_offset(TK_EV_tcp_close, "bytes_sent"), 96);
 	assert_int_equal(tk_event_field_offset(TK_EV_tcp_close, "bytes_received"), 104);
 	assert_int_equal(tk_event_field_offset(TK_EV_connect, "error"), 80);
-	assert_int_equal(tk_event_size(TK_EV_syscall), 368);
+	assert_int_equal(tk_event_size(TK_EV_syscall), 376);
 	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "nr"), 40);
 	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "fd"), 44);
 	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "ret"), 48);
 	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "duration_ns"), 56);
 	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "args"), 64);
-	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "path"), 112);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "path_len"), 112);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "path"), 120);
 	assert_int_equal(tk_event_size(999), -1);
 	assert_int_equal(tk_event_field_offset(TK_EV_exec, "pid"), 12);
 	assert_int_equal(tk_event_field_offset(TK_EV_exec, "comm"), 24);
