@@ -99,6 +99,19 @@ done:
 	e->args_size = off;
 }
 
+/*
+ * Processes whose exit was reported. Two threads exiting together can both
+ * see signal->live == 0 at sched_process_exit (the decrement happens well
+ * before the tracepoint), so the first one claims the tgid here. A fork
+ * that creates that pid again clears it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} exited SEC(".maps");
+
 static __always_inline void exec_enter(const char *filename, const char *const *argv)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -234,6 +247,8 @@ int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 	struct tk_fork_event *e;
 
 	tk_follow_fork(ptgid, ctgid);
+	if (ctid == ctgid)
+		bpf_map_delete_elem(&exited, &ctgid); /* a new process: pid reused */
 	if (!tk_event_enabled(TK_EV_fork) || (ctid != ctgid && !targ_threads))
 		return 0;
 	if (!tk_want())
@@ -253,11 +268,14 @@ int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proc_exit, struct task_struct *task)
 {
+	__u32 code, tgid = BPF_CORE_READ(task, tgid);
 	struct tk_exit_event *e;
-	__u32 code;
+	__u8 one = 1;
 
 	if (!tk_group_dead(task))
 		return 0;
+	if (bpf_map_update_elem(&exited, &tgid, &one, BPF_NOEXIST))
+		return 0; /* another thread of it already reported the exit */
 	if (tk_event_enabled(TK_EV_exit) && tk_want()) {
 		e = tk_reserve(sizeof(*e));
 		if (e) {
@@ -273,6 +291,6 @@ int BPF_PROG(proc_exit, struct task_struct *task)
 		}
 	}
 	/* after the event: the follow filter must still see this process */
-	tk_follow_exit(BPF_CORE_READ(task, tgid));
+	tk_follow_exit(tgid);
 	return 0;
 }

@@ -296,6 +296,32 @@ static void test_hostile_end_to_end(void **state)
 	assert_no_progs_left();
 }
 
+/* Processes whose two threads leave together (exit, not exit_group):
+ * exactly one exit record each, for the right pid. */
+static void test_one_exit_per_process(void **state)
+{
+	char *argv[] = { (char *)PROCTRACE, "-j", "-e", "exit", "--",
+			 (char *)tl_path("build/tests/twoexit"), "1000", NULL };
+	struct records r;
+	struct proc p;
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_int_equal(proc_wait(&p, 60000), 0);
+	assert_int_equal(records_load(p.out, &r), 0);
+	/* 1000 children and twoexit itself */
+	assert_int_equal(records_count(&r, "exit", 0), 1001);
+	for (size_t i = 0; i + 1 < r.n; i++)
+		for (size_t j = i + 1; j < r.n && j < i + 4; j++)
+			if (json_int(r.v[i], "pid", -1) == json_int(r.v[j], "pid", -2))
+				fail_msg("two exit records for pid %lld",
+					 json_int(r.v[i], "pid", -1));
+	records_free(&r);
+	proc_cleanup(&p);
+	assert_no_progs_left();
+}
+
 /* System-wide burst; frozen=true stops the consumer while it runs. */
 static void run_burst(bool frozen)
 {
@@ -483,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_failed_hidden_and_perfbuf),
 		cmocka_unit_test(test_cold_pages),
 		cmocka_unit_test(test_hostile_end_to_end),
+		cmocka_unit_test(test_one_exit_per_process),
 		cmocka_unit_test(test_burst_no_loss),
 		cmocka_unit_test(test_burst_frozen_loss_accounted),
 		cmocka_unit_test(test_signals),
