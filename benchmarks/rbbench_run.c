@@ -44,22 +44,6 @@ double rbb_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static __s64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static __s64 cpu_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	if (clock_gettime(clk, &ts))
-		return 0;
-	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 void rbb_sleep(double seconds)
 {
@@ -163,7 +147,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	if ((__s64)e->ts_ns >= atomic_load_explicit(&r->lat_from, memory_order_relaxed) &&
 	    (__s64)e->ts_ns < atomic_load_explicit(&r->lat_to, memory_order_relaxed)) {
-		__s64 lat = now_ns() - (__s64)e->ts_ns;
+		__s64 lat = tk_now_ns(CLOCK_MONOTONIC) - (__s64)e->ts_ns;
 
 		bs_hist_add(&r->lat, lat > 0 ? (__u64)lat : 0);
 	}
@@ -213,12 +197,12 @@ static void *producer(void *arg)
 {
 	struct producer *p = arg;
 	struct run *r = p->r;
-	__s64 next = now_ns(), period = (__s64)r->period_ns;
+	__s64 next = tk_now_ns(CLOCK_MONOTONIC), period = (__s64)r->period_ns;
 
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* pacing sleeps must be short */
 	while (!atomic_load_explicit(&r->stop_producers, memory_order_relaxed)) {
 		if (period) {
-			__s64 now = now_ns();
+			__s64 now = tk_now_ns(CLOCK_MONOTONIC);
 
 			next += period;
 			if (next < now) {
@@ -232,7 +216,7 @@ static void *producer(void *arg)
 
 					clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 				}
-				while (now_ns() < next)
+				while (tk_now_ns(CLOCK_MONOTONIC) < next)
 					;
 			}
 		}
@@ -264,26 +248,11 @@ static void prog_stats(struct bpf_program *p, __u64 *ns, __u64 *cnt)
 
 static void stat_sums(struct rbbench_bpf *skel, __u64 *emitted, __u64 *lost)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 vals[RBB_MAX_CPUS];
-	__u32 k;
+	__u64 v[TK_STAT__COUNT];
 
-	*emitted = *lost = 0;
-	if (ncpu <= 0 || ncpu > RBB_MAX_CPUS)
-		return;
-	for (k = 0; k < TK_STAT__COUNT; k++) {
-		__u64 sum = 0;
-
-		memset(vals, 0, sizeof(vals)); /* (valgrind sees one CPU's slot written) */
-		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.tk_stats), &k, vals))
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			sum += vals[c];
-		if (k == TK_STAT_EMITTED)
-			*emitted = sum;
-		else if (k == TK_STAT_LOST)
-			*lost = sum;
-	}
+	tk_read_stats(skel->maps.tk_stats, v); /* unread slots come back 0 */
+	*emitted = v[TK_STAT_EMITTED];
+	*lost = v[TK_STAT_LOST];
 }
 
 static void take_snap(struct rbbench_bpf *skel, struct run *r, pthread_t cons,
@@ -292,15 +261,15 @@ static void take_snap(struct rbbench_bpf *skel, struct run *r, pthread_t cons,
 	clockid_t clk;
 
 	memset(s, 0, sizeof(*s));
-	s->wall = now_ns();
+	s->wall = tk_now_ns(CLOCK_MONOTONIC);
 	stat_sums(skel, &s->emitted, &s->lost);
 	prog_stats(skel->progs.tk_bench_trigger, &s->trig_ns, &s->trig_cnt);
 	prog_stats(skel->progs.tk_bench_noop, &s->noop_ns, &s->noop_cnt);
 	if (!pthread_getcpuclockid(cons, &clk))
-		s->cons_cpu = cpu_ns(clk);
+		s->cons_cpu = tk_now_ns(clk);
 	for (unsigned i = 0; i < nprod; i++)
 		if (!pthread_getcpuclockid(prods[i].th, &clk))
-			s->prod_cpu += cpu_ns(clk);
+			s->prod_cpu += tk_now_ns(clk);
 	s->consumed = atomic_load(&r->consumed);
 	s->wakeups = atomic_load(&r->wakeups);
 }
@@ -480,11 +449,11 @@ int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_res
 
 	/* warm-up: caches, the first wakeups, a few drain periods */
 	rbb_sleep(fmax(0.05, 3 * o->drain_ms / 1e3));
-	atomic_store(&r->lat_from, now_ns());
+	atomic_store(&r->lat_from, tk_now_ns(CLOCK_MONOTONIC));
 	take_snap(skel, r, cons, prods, c->producers, &a);
 	rbb_sleep(o->duration);
 	take_snap(skel, r, cons, prods, c->producers, &b);
-	atomic_store(&r->lat_to, now_ns());
+	atomic_store(&r->lat_to, tk_now_ns(CLOCK_MONOTONIC));
 	rc = rbb_interrupted ? 1 : 0;
 
 cleanup:

@@ -389,14 +389,6 @@ static int row_cmp_sort(const void *a, const void *b)
 	return row_cmp_key(a, b);
 }
 
-static __s64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static const char *nr_name(__u32 nr, char *buf, size_t len)
 {
 	const char *n = tk_syscall_name(nr);
@@ -417,7 +409,7 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 	struct row total = { 0 };
 	char title[128], tbuf[32], nbuf[32];
 	int n = 0, c;
-	__s64 now = mono_ns();
+	__s64 now = tk_now_ns(CLOCK_MONOTONIC);
 	struct tm tm;
 	time_t t = time(NULL);
 
@@ -492,7 +484,7 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 /* Attached: the first table's span starts now. */
 static int ready(void *ctx)
 {
-	((struct summary *)ctx)->since_ns = mono_ns();
+	((struct summary *)ctx)->since_ns = tk_now_ns(CLOCK_MONOTONIC);
 	return 0;
 }
 

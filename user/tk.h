@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 #include "tk_events.h"
 #include "tk_abi.h"
@@ -198,6 +199,12 @@ struct tk_perf_sink {
 };
 struct perf_buffer *tk_perfbuf_new(int map_fd, __u64 total_bytes, unsigned wakeup_events,
 				   unsigned watermark_pct, struct tk_perf_sink *sink);
+
+/* Sums a tool's per-CPU tk_stats map into out[TK_STAT_*]; -1 (out partly
+ * zero) if it could not be read, so "0 lost" is never reported unread. */
+int tk_read_stats(struct bpf_map *stats, __u64 out[TK_STAT__COUNT]);
+/* clock_gettime(clk) in nanoseconds; 0 if the clock cannot be read. */
+__s64 tk_now_ns(clockid_t clk);
 
 /* Checks run by tk_init(); each prints its own one-line error. */
 int tk_preflight(void);

@@ -43,8 +43,7 @@ static bool verbose;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !verbose)
-		return 0;
+	(void)level;
 	if (!verbose)
 		return 0; /* our own messages name the cause; -v shows libbpf's */
 	return vfprintf(stderr, fmt, ap);
@@ -104,8 +103,6 @@ struct tk_session {
 	unsigned checks;
 };
 
-static __s64 now_ns(clockid_t clk);
-
 /*
  * Whether consumption must hand control back to the poll loop. libbpf's
  * ring-buffer consume loops for as long as producers keep the ring busy,
@@ -120,7 +117,7 @@ static bool must_yield(struct tk_session *s)
 	if (s->done || s->out_error || (exiting && !s->hold))
 		return true;
 	return s->deadline && (++s->checks & 255) == 0 &&
-	       now_ns(CLOCK_MONOTONIC) >= s->deadline;
+	       tk_now_ns(CLOCK_MONOTONIC) >= s->deadline;
 }
 
 #define TK_YIELD (-ECANCELED) /* from on_record: not an error */
@@ -146,15 +143,14 @@ out:
 	return must_yield(s) ? TK_YIELD : 0;
 }
 
-/* Sums the per-CPU counters. Fails rather than report "0 lost" unread. */
-static int read_stats(const struct tk_bpf *b, __u64 out[TK_STAT__COUNT])
+int tk_read_stats(struct bpf_map *stats, __u64 out[TK_STAT__COUNT])
 {
 	int ncpu = libbpf_num_possible_cpus(), err = 0;
 	__u64 *vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
 
 	for (__u32 k = 0; k < TK_STAT__COUNT; k++) {
 		out[k] = 0;
-		if (!vals || bpf_map_lookup_elem(bpf_map__fd(b->stats), &k, vals)) {
+		if (!vals || bpf_map_lookup_elem(bpf_map__fd(stats), &k, vals)) {
 			err = -1;
 			continue;
 		}
@@ -165,11 +161,12 @@ static int read_stats(const struct tk_bpf *b, __u64 out[TK_STAT__COUNT])
 	return err;
 }
 
-static __s64 now_ns(clockid_t clk)
+__s64 tk_now_ns(clockid_t clk)
 {
 	struct timespec ts;
 
-	clock_gettime(clk, &ts);
+	if (clock_gettime(clk, &ts))
+		return 0;
 	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -292,13 +289,15 @@ void tk_detach_all(struct bpf_object_skeleton *s)
 	pthread_t *t = calloc(s->prog_cnt, sizeof(*t));
 	bool *started = calloc(s->prog_cnt, sizeof(*started));
 
-	for (int i = 0; t && started && i < s->prog_cnt; i++) {
+	/* without the arrays, one after another: every link still goes */
+	for (int i = 0; i < s->prog_cnt; i++) {
 		struct bpf_link **l = s->progs[i].link;
 
 		if (!*l)
 			continue;
-		started[i] = !pthread_create(&t[i], NULL, detach_one, *l);
-		if (!started[i])
+		if (t && started)
+			started[i] = !pthread_create(&t[i], NULL, detach_one, *l);
+		if (!t || !started || !started[i])
 			bpf_link__destroy(*l);
 		*l = NULL;
 	}
@@ -324,7 +323,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	__u64 stats[TK_STAT__COUNT] = { 0 };
-	__s64 deadline = 0, linger_end = 0;
+	__s64 linger_end = 0;
 	pid_t child = -1;
 	int go_fd = -1, rc = 0, status, err, forwarded = 0;
 	bool child_done = false;
@@ -340,7 +339,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	}
 	s.perf.ctx = &s;
 	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
-	s.out.boot_to_real_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(CLOCK_BOOTTIME);
 	if (h->out)
 		*h->out = s.out;
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
@@ -398,10 +397,9 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		go_fd = -1;
 	}
 	if (env->duration > 0)
-		deadline = now_ns(CLOCK_MONOTONIC) + (__s64)(env->duration * 1e9);
-	s.deadline = deadline;
+		s.deadline = tk_now_ns(CLOCK_MONOTONIC) + (__s64)(env->duration * 1e9);
 	if (h->tick && h->interval_ms)
-		next_tick = now_ns(CLOCK_MONOTONIC) + h->interval_ms * 1000000LL;
+		next_tick = tk_now_ns(CLOCK_MONOTONIC) + h->interval_ms * 1000000LL;
 
 	while (!s.done && !s.out_error) {
 		int timeout = env->wakeup == TK_WAKEUP_BATCH ? env->drain_ms : 100;
@@ -426,7 +424,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 			ring_buffer__consume(rb);
 		else
 			perf_buffer__consume(pb);
-		if (next_tick && now_ns(CLOCK_MONOTONIC) >= next_tick) {
+		if (next_tick && tk_now_ns(CLOCK_MONOTONIC) >= next_tick) {
 			h->tick(h->ctx, false);
 			next_tick += h->interval_ms * 1000000LL;
 		}
@@ -435,12 +433,12 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child) {
 			child_done = true;
 			rc = wait_status_to_rc(status);
-			linger_end = now_ns(CLOCK_MONOTONIC) + h->linger_ms * 1000000LL;
+			linger_end = tk_now_ns(CLOCK_MONOTONIC) + h->linger_ms * 1000000LL;
 		}
 		if (child_done && (!h->pending || !h->pending(h->ctx) ||
-				   now_ns(CLOCK_MONOTONIC) >= linger_end))
+				   tk_now_ns(CLOCK_MONOTONIC) >= linger_end))
 			break;
-		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
+		if (s.deadline && tk_now_ns(CLOCK_MONOTONIC) >= s.deadline)
 			break;
 	}
 	/*
@@ -457,7 +455,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		perf_buffer__consume(pb);
 	if (h->tick && !s.out_error)
 		h->tick(h->ctx, true);
-	if (read_stats(b, stats))
+	if (tk_read_stats(b->stats, stats))
 		rc = rc ? rc : tk_fail("cannot read the loss counters: %s", strerror(errno));
 
 	if (env->json && !s.out_error) {
