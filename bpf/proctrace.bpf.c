@@ -118,10 +118,8 @@ static __always_inline void exec_enter(const char *filename, const char *const *
 	__u32 tid = (__u32)id, zero = 0;
 	struct exec_buf *zb, *b;
 
-	if (!tk_want_tgid(id >> 32))
-		return;
-	/* the real uid survives exec: filter before the 8.5 KiB entry */
-	if (tk_filter_uid && (__u32)bpf_get_current_uid_gid() != tk_targ_uid)
+	/* the uid survives exec: filter on it before the 8.5 KiB entry */
+	if (!tk_want_tgid(id >> 32) || !tk_want_current_uid())
 		return;
 	zb = bpf_map_lookup_elem(&exec_zero, &zero);
 	if (!zb || bpf_map_update_elem(&execs, &tid, zb, BPF_ANY)) {

@@ -151,15 +151,17 @@ static __always_inline bool tk_want_tgid(__u32 tgid)
 	return tk_want_pid(tgid) && tk_in_tree(tgid);
 }
 
+/* -u against the current task (no helper call without -u). */
+static __always_inline bool tk_want_current_uid(void)
+{
+	return !tk_filter_uid || (__u32)bpf_get_current_uid_gid() == tk_targ_uid;
+}
+
 /* tk_want() for a caller that already has bpf_get_current_pid_tgid(): a
  * helper call costs ~25 ns on hot paths (syscalltrace's sys_enter). */
 static __always_inline bool tk_want_id(__u64 pid_tgid)
 {
-	if (!tk_want_tgid(pid_tgid >> 32))
-		return false;
-	if (tk_filter_uid && (__u32)bpf_get_current_uid_gid() != tk_targ_uid)
-		return false;
-	return tk_comm_match();
+	return tk_want_tgid(pid_tgid >> 32) && tk_want_current_uid() && tk_comm_match();
 }
 
 static __always_inline bool tk_want(void)
