@@ -22,6 +22,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -308,6 +309,18 @@ void tk_detach_all(struct bpf_object_skeleton *s)
 	free(started);
 }
 
+/*
+ * `tool | head -1`: the reader may go away while nothing is being traced,
+ * and EPIPE only shows at the next write. A pipe whose reader is gone
+ * polls POLLERR on its write end, so check at every drain.
+ */
+static bool reader_gone(FILE *out)
+{
+	struct pollfd p = { .fd = fileno(out) };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 int tk_run(const struct tk_env *env, const struct tk_bpf *b)
 {
 	static const struct tk_hooks none;
@@ -428,7 +441,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 			h->tick(h->ctx, false);
 			next_tick += h->interval_ms * 1000000LL;
 		}
-		if (fflush(out))
+		if (fflush(out) || reader_gone(out))
 			s.out_error = true;
 		if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child) {
 			child_done = true;

@@ -441,6 +441,41 @@ static void test_sigpipe(void **state)
 	assert_no_progs_left();
 }
 
+/* The reader goes away while nothing is traced (-c matches nothing):
+ * proctrace notices at its next drain, not at some later event. */
+static void test_reader_gone_while_idle(void **state)
+{
+	int out[2], status = 0;
+	pid_t pid, done = 0;
+	char buf[512];
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(pipe(out), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(out[1], 1);
+		close(out[0]);
+		execl(PROCTRACE, PROCTRACE, "-c", "tk-no-such-comm", NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	assert_true(read(out[0], buf, sizeof(buf)) > 0); /* the column header */
+	close(out[0]);
+	for (int i = 0; i < 100 && !done; i++) {
+		usleep(100000);
+		done = waitpid(pid, &status, WNOHANG);
+	}
+	if (!done) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail_msg("proctrace still running 10 s after its reader went away");
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_no_progs_left();
+}
+
 static void test_not_root(void **state)
 {
 	struct proc p;
@@ -514,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_burst_frozen_loss_accounted),
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_sigpipe),
+		cmocka_unit_test(test_reader_gone_while_idle),
 		cmocka_unit_test(test_not_root),
 		cmocka_unit_test(test_valgrind),
 	};
