@@ -298,6 +298,9 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size);
  * invalid bytes become U+FFFD. */
 void tk_fput_text(FILE *f, const char *s, size_t len, bool quote);
 void tk_fput_json_str(FILE *f, const char *s, size_t len);
+/* tk_fput_text() (unquoted) padded to |width| columns; negative width
+ * left-aligns. For text columns whose content needs escaping. */
+void tk_fput_text_padded(FILE *f, const char *s, size_t len, int width);
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
 int tk_utf8_seq_len(const unsigned char *s, size_t n);

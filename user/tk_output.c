@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "tk.h"
@@ -584,11 +585,23 @@ static void put_padded_dec(FILE *f, unsigned v, int width)
 }
 
 /* The escaped comm, padded to its column. */
+void tk_fput_text_padded(FILE *f, const char *s, size_t len, int width)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
+
+	if (!m)
+		return;
+	tk_fput_text(m, s, len, false);
+	fclose(m);
+	fprintf(f, width < 0 ? "%-*s" : "%*s", width < 0 ? -width : width, buf ? buf : "");
+	free(buf);
+}
+
 static void put_comm(FILE *f, const char *comm)
 {
 	size_t n = strnlen(comm, TK_COMM_LEN);
-	char buf[TK_COMM_LEN * 4 + 8];
-	FILE *m;
 
 	/* printable ASCII but backslash escapes to itself: no copy needed */
 	for (size_t i = 0; i < n; i++) {
@@ -599,14 +612,7 @@ static void put_comm(FILE *f, const char *comm)
 	put_pad(f, n, 16);
 	return;
 escape:
-	m = fmemopen(buf, sizeof(buf), "w");
-	if (!m)
-		return;
-	tk_fput_text(m, comm, TK_COMM_LEN, false);
-	fputc(0, m);
-	fclose(m);
-	buf[sizeof(buf) - 1] = 0;
-	fprintf(f, "%-16s", buf);
+	tk_fput_text_padded(f, comm, TK_COMM_LEN, -16);
 }
 
 int tk_print_record(const struct tk_out *o, const void *data, size_t size)

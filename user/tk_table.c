@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Summary tables for -s modes: aligned text or one JSON object per row. */
 #include <math.h>
-#include <stdlib.h>
 #include "tk.h"
 
 void tk_table_begin(const struct tk_out *o, const char *title, const struct tk_col *cols,
@@ -46,24 +45,10 @@ void tk_table_row(const struct tk_out *o, const char *row_event, const struct tk
 	for (int i = 0; i < ncols; i++) {
 		if (i)
 			fputc(' ', f);
-		if (!cells[i].s) {
+		if (cells[i].s)
+			tk_fput_text_padded(f, cells[i].s, (size_t)-1, cols[i].width);
+		else
 			put_num(f, &cells[i], cols[i].width);
-			continue;
-		}
-		{
-			/* escape first, then pad the escaped text to the column */
-			char *buf = NULL;
-			size_t len = 0;
-			FILE *m = open_memstream(&buf, &len);
-			int w = abs(cols[i].width);
-
-			if (!m)
-				continue;
-			tk_fput_text(m, cells[i].s, (size_t)-1, false);
-			fclose(m);
-			fprintf(f, cols[i].width < 0 ? "%-*s" : "%*s", w, buf ? buf : "");
-			free(buf);
-		}
 	}
 	fputc('\n', f);
 }
