@@ -100,6 +100,11 @@ struct tk_env {
 	int drain_ms;         /* --drain-ms */
 	char **cmd;           /* command mode: argv of CMD, or NULL */
 	const char *output;   /* -o FILE; NULL = stdout */
+	/* --raw FILE: every record exactly as the consumer received it, each
+	 * a native-endian u32 size then the bytes. What the kernel sent, not
+	 * what the decoder made of it: tests check records byte by byte
+	 * (no stale or filtered-out bytes) and it seeds the decoder's fuzzer. */
+	const char *raw;
 };
 
 #define TK_DEFAULT_RINGBUF_SIZE (1ULL << 22) /* 4 MiB */

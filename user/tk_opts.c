@@ -97,6 +97,7 @@ enum {
 	OPT_PERFBUF,
 	OPT_WAKEUP,
 	OPT_DRAIN,
+	OPT_RAW,
 };
 
 static const struct tk_tool_opt common_opts[] = {
@@ -113,6 +114,7 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "perfbuf", OPT_PERFBUF, NULL, "use a perf buffer instead of the ring buffer (kernels < 5.8)" },
 	{ "wakeup", OPT_WAKEUP, "POLICY", "'batch' (default): drain every --drain-ms, wake early when half full; 'event': wake per event" },
 	{ "drain-ms", OPT_DRAIN, "MS", "batch policy: latency bound in ms, 1..1000 (default 5)" },
+	{ "raw", OPT_RAW, "FILE", "also write every record as received (u32 length, then its bytes) to FILE" },
 	{ "verbose", 'v', NULL, "libbpf debug output" },
 	{ "help", 'h', NULL, "show this help" },
 	{ "version", 'V', NULL, "show the version" },
@@ -312,6 +314,11 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 				env->wakeup = TK_WAKEUP_EVENT;
 			else
 				return tk_usage_error("invalid wakeup policy '%s': batch or event", optarg);
+			break;
+		case OPT_RAW:
+			if (!*optarg)
+				return tk_usage_error("empty raw output file name");
+			env->raw = optarg;
 			break;
 		case OPT_DRAIN:
 			if (tk_parse_u64(optarg, 1, 1000, false, &v))

@@ -92,6 +92,7 @@ struct tk_session {
 	const struct tk_env *env;
 	const struct tk_hooks *hooks;
 	struct tk_out out;
+	FILE *raw;       /* --raw, or NULL */
 	__u64 received;  /* records taken out of the buffer */
 	__u64 printed;
 	__u64 malformed;
@@ -130,6 +131,12 @@ static int on_record(void *ctx, void *data, size_t size)
 	s->received++;
 	if (s->done || s->out_error)
 		goto out;
+	if (s->raw) {
+		__u32 n = size;
+
+		if (fwrite(&n, sizeof(n), 1, s->raw) != 1 || fwrite(data, 1, size, s->raw) != size)
+			s->out_error = true;
+	}
 	if (s->hooks->record && s->hooks->record(s->hooks->ctx, data, size))
 		goto out;
 	if (tk_print_record(&s->out, data, size)) {
@@ -350,6 +357,14 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		if (!out)
 			return tk_fail("cannot open '%s': %s", env->output, strerror(errno));
 	}
+	if (env->raw) {
+		s.raw = fopen(env->raw, "we");
+		if (!s.raw) {
+			if (out != stdout)
+				fclose(out);
+			return tk_fail("cannot open '%s': %s", env->raw, strerror(errno));
+		}
+	}
 	s.perf.ctx = &s;
 	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
 	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(CLOCK_BOOTTIME);
@@ -495,6 +510,8 @@ cleanup:
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
 	tk_detach_all(b->skel);
+	if (s.raw && fclose(s.raw))
+		rc = rc ? rc : tk_fail("writing '%s' failed: %s", env->raw, strerror(errno));
 	if (out != stdout)
 		fclose(out);
 	return rc;
