@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* filetrace: trace file activity with absolute paths, flags, errors and
  * inode/dev/size; or, with -s, a top-like table of files per interval. */
+#include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -44,17 +45,57 @@ static const struct tk_tool_event events[] = {
 
 static const struct tk_tool_opt opts[] = {
 	{ "failed", 'x', NULL, "failed calls only (ret < 0)" },
-	{ "path", OPT_PATH, "PREFIX", "only paths under PREFIX (absolute; filtered in the kernel)" },
+	{ "path", OPT_PATH, "PREFIX", "only paths under PREFIX (absolute; filtered in the kernel; symlinks, '.', '..' and '//' resolved as the kernel does)" },
 	{ "summary", 's', NULL, "top-like table of files by bytes read/written, per interval" },
 	{ "interval", 'i', "SECONDS", "-s: table interval (default 1)" },
 	{ "top", OPT_TOP, "N", "-s: rows per table, 0 = all (default 20)" },
 	{ NULL },
 };
 
+/*
+ * The kernel reports absolute, symlink-resolved paths and the filter
+ * compares bytes, so "//tmp/x", "/tmp/./x", "/tmp/x/../x" or a symlinked
+ * directory would silently match nothing. An existing PREFIX is resolved
+ * with realpath(); one that does not exist (yet) is normalised lexically,
+ * with its longest existing leading part resolved.
+ */
+static int canonical_prefix(const char *arg, char *out, size_t size)
+{
+	char norm[PATH_MAX], real[PATH_MAX];
+	const char *rest = "";
+	size_t end;
+
+	if (arg[0] != '/')
+		return -1;
+	if (!realpath(arg, real)) {
+		if (tk_path_normalize(arg, norm, sizeof(norm)))
+			return -1;
+		rest = NULL;
+		for (end = strlen(norm); end > 0 && !rest; end--) {
+			char head[PATH_MAX];
+
+			if (norm[end] != '/' && norm[end] != 0)
+				continue;
+			memcpy(head, norm, end);
+			head[end] = 0;
+			if (realpath(head, real))
+				rest = norm + end;
+		}
+		if (!rest) { /* nothing but "/" exists */
+			strcpy(real, "/");
+			rest = norm;
+		}
+	}
+	/* "/" + "/x" is "/x" */
+	if (!strcmp(real, "/") && *rest)
+		real[0] = 0;
+	if ((size_t)snprintf(out, size, "%s%s", real, rest) >= size)
+		return -1;
+	return 0;
+}
+
 static int parse_opt(int key, const char *arg)
 {
-	size_t n;
-
 	switch (key) {
 	case 'x':
 		opt_failed = true;
@@ -77,17 +118,11 @@ static int parse_opt(int key, const char *arg)
 		have_top = true;
 		return 0;
 	case OPT_PATH:
-		n = strlen(arg);
-		if (arg[0] != '/' || n >= sizeof(opt_path)) {
+		if (canonical_prefix(arg, opt_path, sizeof(opt_path))) {
 			tk_usage_error("invalid path prefix '%s' (absolute, < %d bytes)", arg,
 				       TK_FILE_NAME_LEN);
 			return -1;
 		}
-		/* "/a/b/" == "/a/b"; "/" stays */
-		while (n > 1 && arg[n - 1] == '/')
-			n--;
-		memcpy(opt_path, arg, n);
-		opt_path[n] = 0;
 		return 0;
 	}
 	return -1;
@@ -287,7 +322,11 @@ int main(int argc, char **argv)
 	memcpy((void *)skel->rodata->targ_path, opt_path, sizeof(opt_path));
 	skel->rodata->targ_path_len = strlen(opt_path);
 	if (!opt_summary) {
-		bpf_map__set_max_entries(skel->maps.file_top, 1);
+		rc = bpf_map__set_max_entries(skel->maps.file_top, 1);
+		if (rc) {
+			rc = tk_fail("cannot size the file_top map: %s", strerror(-rc));
+			goto cleanup;
+		}
 		rc = tk_run(&env, TK_BPF(skel));
 		goto cleanup;
 	}

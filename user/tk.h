@@ -230,8 +230,14 @@ int tk_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * trailing junk, within [min, max]. Optional K/M/G suffix with suffix=true.
  * Returns 0 or -1. */
 int tk_parse_u64(const char *s, __u64 min, __u64 max, bool suffix, __u64 *out);
-/* Positive seconds, fractions allowed ("0.5"). */
+/* Positive decimal seconds, fractions allowed ("0.5"); no hex, exponent,
+ * sign or blanks. */
 int tk_parse_seconds(const char *s, double *out);
+/* An absolute path normalised lexically: "//" and "/./" collapse, ".."
+ * drops the previous component, no trailing '/'. Symlinks are not
+ * resolved (see filetrace's --path). Returns 0, or -1 if in is not
+ * absolute or the result does not fit in size bytes. */
+int tk_path_normalize(const char *in, char *out, size_t size);
 
 /* ---- event descriptors (user/tk_events.c) ---------------------------------- */
 

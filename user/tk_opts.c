@@ -79,16 +79,62 @@ int tk_parse_u64(const char *s, __u64 min, __u64 max, bool suffix, __u64 *out)
 
 int tk_parse_seconds(const char *s, double *out)
 {
+	size_t digits, frac = 0;
 	char *end;
 	double v;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	/* decimal only: strtod alone would take "0x10" as 16 s, "1e3" and "inf" */
+	if (!s)
+		return -1;
+	digits = strspn(s, "0123456789");
+	if (s[digits] == '.')
+		frac = strspn(s + digits + 1, "0123456789");
+	if (!digits && !frac)
+		return -1;
+	if (s[digits + (s[digits] == '.' ? 1 + frac : 0)])
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1e9)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int tk_path_normalize(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (!in || in[0] != '/' || size < 2)
+		return -1;
+	out[n++] = '/';
+	for (const char *p = in; *p;) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (!len)
+			break;
+		if (len == 1 && p[0] == '.') {
+			/* "/./" is the same directory */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			/* up one; "/.." is "/", as the kernel resolves it */
+			while (n > 1 && out[n - 1] != '/')
+				n--;
+			if (n > 1)
+				n--;
+		} else {
+			if (n + (n > 1) + len >= size)
+				return -1;
+			if (n > 1)
+				out[n++] = '/';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p += len;
+	}
+	out[n] = 0;
 	return 0;
 }
 
@@ -232,6 +278,7 @@ static int build_getopt(const struct tk_tool *t, struct option *lo, size_t nlo,
 
 int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env *env)
 {
+	const char *last_arg = NULL;
 	struct option lo[64];
 	char so[128];
 	__u64 v;
@@ -252,6 +299,7 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 	optind = 0; /* 0, not 1: glibc then fully reinitialises (tests parse many times) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		last_arg = optarg;
 		if (c != '?' && c != ':' && tool_overrides(t, c)) {
 			if (!t->parse_opt || t->parse_opt(c, optarg))
 				return 2;
@@ -345,6 +393,11 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 				return 2;
 		}
 	}
+	/* "tool --" alone would trace system-wide: the operator meant a command.
+	 * (A "--" that was an option's argument is not the separator.) */
+	if (optind == argc && optind > 1 && !strcmp(argv[optind - 1], "--") &&
+	    argv[optind - 1] != last_arg)
+		return tk_usage_error("'--' must be followed by a command");
 	if (optind < argc)
 		env->cmd = &argv[optind];
 	if (env->cmd && env->pid)

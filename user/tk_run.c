@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -75,10 +76,29 @@ int tk_preflight(void)
 	return tk_ensure_tracefs();
 }
 
+/*
+ * A closed or read-only stdout is known before anything is loaded. A
+ * closed fd 1 would also be taken by the next open(), and records would
+ * then be written into whatever that is (a BPF map's fd).
+ */
+static int check_stdout(void)
+{
+	int fl = fcntl(STDOUT_FILENO, F_GETFL);
+
+	if (fl < 0)
+		return tk_fail("writing to stdout failed: %s (it is closed)", strerror(errno));
+	if ((fl & O_ACCMODE) == O_RDONLY || (fl & O_PATH))
+		return tk_fail("writing to stdout failed: %s (it is not open for writing)",
+			       strerror(EBADF));
+	return 0;
+}
+
 int tk_init(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env)
 {
 	int rc = tk_parse_args(tool, argc, argv, env);
 
+	if (!rc && !env->output)
+		rc = check_stdout();
 	if (rc)
 		return rc;
 	verbose = env->verbose;
@@ -97,7 +117,11 @@ struct tk_session {
 	__u64 printed;
 	__u64 malformed;
 	struct tk_perf_sink perf; /* its lost: PERF_RECORD_LOST tally (cross-check) */
-	bool out_error;  /* stdout gone (EPIPE) */
+	/* The first failed write to an output: EPIPE (the reader left, a
+	 * normal end) or the errno of a real failure, and the stream's name. */
+	int out_err;
+	const char *out_err_name;
+	const char *out_name;  /* "stdout" or the -o FILE */
 	bool done;       /* -n reached */
 	bool final;      /* the last drain, after detach: consume everything */
 	bool hold;       /* command mode, first signal forwarded: keep going */
@@ -116,7 +140,7 @@ static bool must_yield(struct tk_session *s)
 {
 	if (s->final)
 		return false;
-	if (s->done || s->out_error || (exiting && !s->hold))
+	if (s->done || s->out_err || (exiting && !s->hold))
 		return true;
 	return s->deadline && (++s->checks & 255) == 0 &&
 	       tk_now_ns(CLOCK_MONOTONIC) >= s->deadline;
@@ -124,18 +148,38 @@ static bool must_yield(struct tk_session *s)
 
 #define TK_YIELD (-ECANCELED) /* from on_record: not an error */
 
+/*
+ * Notes the first write failure of f, flushing it first if asked. stdio
+ * drops its buffer when a write fails and a later fflush() returns 0, so
+ * the errno is taken the moment ferror() first shows; callers clear errno
+ * before the writes they check.
+ */
+static void check_output(struct tk_session *s, FILE *f, const char *name, bool flush)
+{
+	if (!f || s->out_err)
+		return;
+	if ((flush && fflush(f)) || ferror(f)) {
+		s->out_err = errno ? errno : EIO;
+		s->out_err_name = name;
+	}
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct tk_session *s = ctx;
 
 	s->received++;
-	if (s->done || s->out_error)
+	if (s->done || s->out_err)
 		goto out;
+	errno = 0;
 	if (s->raw) {
 		__u32 n = size;
 
-		if (fwrite(&n, sizeof(n), 1, s->raw) != 1 || fwrite(data, 1, size, s->raw) != size)
-			s->out_error = true;
+		if (fwrite(&n, sizeof(n), 1, s->raw) == 1)
+			fwrite(data, 1, size, s->raw);
+		check_output(s, s->raw, s->env->raw, false);
+		if (s->out_err)
+			goto out;
 	}
 	if (s->hooks->record && s->hooks->record(s->hooks->ctx, data, size))
 		goto out;
@@ -143,9 +187,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		s->malformed++;
 		goto out;
 	}
-	if (ferror(s->out.f))
-		s->out_error = true;
-	else if (s->env->count && ++s->printed >= s->env->count)
+	check_output(s, s->out.f, s->out_name, false);
+	if (!s->out_err && s->env->count && ++s->printed >= s->env->count)
 		s->done = true;
 out:
 	return must_yield(s) ? TK_YIELD : 0;
@@ -181,10 +224,55 @@ __s64 tk_now_ns(clockid_t clk)
 /* ---- command mode --------------------------------------------------------- */
 
 /*
+ * The command is looked up on PATH here, before the fork, as strace does:
+ * execvp() in the traced child would try each PATH entry in turn, and
+ * every miss would be traced as a failed exec by the tool itself. Like a
+ * shell: a name with a '/' is used as is, an empty PATH entry is the
+ * current directory, no PATH means the libc default. Returns 0, or the
+ * shell's exit code for a command that cannot run: 127 (not found) or
+ * 126 (found, not executable), after one line.
+ */
+static int resolve_command(const char *name, char *path, size_t size)
+{
+	const char *dirs = getenv("PATH"), *d, *end;
+	bool denied = false;
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		if (snprintf(path, size, "%s", name) < (int)size)
+			return 0;
+		tk_fail("cannot run '%s': %s", name, strerror(ENAMETOOLONG));
+		return 127;
+	}
+	if (!dirs)
+		dirs = "/bin:/usr/bin";
+	for (d = dirs; *name; d = end + 1) {
+		int len;
+
+		end = strchrnul(d, ':');
+		len = end - d;
+		if (snprintf(path, size, "%.*s%s%s", len, d, len ? "/" : "", name) < (int)size &&
+		    !stat(path, &st) && S_ISREG(st.st_mode)) {
+			if (!access(path, X_OK))
+				return 0;
+			denied = true;
+		}
+		if (!*end)
+			break;
+	}
+	if (denied) {
+		tk_fail("cannot run '%s': %s", name, strerror(EACCES));
+		return 126;
+	}
+	tk_fail("cannot run '%s': command not found", name);
+	return 127;
+}
+
+/*
  * The child waits on a pipe until its pid is in the follow map and the
  * programs are attached, so its exec is the first thing traced.
  */
-static pid_t spawn_held(char **cmd, int *go_fd)
+static pid_t spawn_held(const char *path, char **cmd, int *go_fd)
 {
 	int p[2];
 	pid_t pid;
@@ -207,13 +295,37 @@ static pid_t spawn_held(char **cmd, int *go_fd)
 		signal(SIGTERM, SIG_DFL);
 		if (read(p[0], &c, 1) != 1)
 			_exit(127); /* tracer died before releasing us */
-		execvp(cmd[0], cmd);
+		execv(path, cmd);
 		fprintf(stderr, "%s: cannot run '%s': %s\n", tk_prog, cmd[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	close(p[0]);
 	*go_fd = p[1];
 	return pid;
+}
+
+/*
+ * On an output failure a running command is stopped: its records can no
+ * longer be written, and a command running on untraced is the last thing
+ * someone tracing it (an audit, a test) expects. SIGTERM first, like a
+ * shell ending a job, so it can clean up; SIGKILL if it is still there
+ * after 5 s. Returns the signal that ended it.
+ */
+#define TK_STOP_GRACE_MS 5000
+
+static int stop_command(pid_t child)
+{
+	int status;
+
+	kill(child, SIGTERM);
+	for (int ms = 0; ms < TK_STOP_GRACE_MS; ms += 10) {
+		if (waitpid(child, &status, WNOHANG) == child)
+			return SIGTERM;
+		usleep(10000);
+	}
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	return SIGKILL;
 }
 
 static int wait_status_to_rc(int status)
@@ -345,9 +457,10 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	__u64 stats[TK_STAT__COUNT] = { 0 };
 	__s64 linger_end = 0;
 	pid_t child = -1;
-	int go_fd = -1, rc = 0, status, err, forwarded = 0;
+	int go_fd = -1, rc = 0, status, err, forwarded = 0, stop_sig = 0;
 	bool child_done = false;
 	static char obuf[1 << 16];
+	static char cmd_path[PATH_MAX];
 
 	FILE *out = stdout;
 
@@ -366,6 +479,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		}
 	}
 	s.perf.ctx = &s;
+	s.out_name = env->output ? env->output : "stdout";
 	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
 	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(CLOCK_BOOTTIME);
 	if (h->out)
@@ -376,7 +490,10 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as EPIPE on write */
 
 	if (env->cmd) {
-		child = spawn_held(env->cmd, &go_fd);
+		rc = resolve_command(env->cmd[0], cmd_path, sizeof(cmd_path));
+		if (rc)
+			goto cleanup;
+		child = spawn_held(cmd_path, env->cmd, &go_fd);
 		if (child < 0) {
 			rc = tk_fail("cannot start '%s': %s", env->cmd[0], strerror(errno));
 			goto cleanup;
@@ -411,9 +528,16 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		if (rc)
 			goto cleanup;
 	}
+	errno = 0;
 	if (!h->tick)
 		tk_print_header(&s.out);
-	fflush(out);
+	check_output(&s, out, s.out_name, true);
+	if (s.out_err && s.out_err != EPIPE) {
+		/* before the command is released: it never runs */
+		rc = tk_fail("writing to %s failed: %s%s", s.out_err_name, strerror(s.out_err),
+			     env->cmd ? "; the command was not started" : "");
+		goto cleanup;
+	}
 	if (!env->cmd)
 		fprintf(stderr, "%s: tracing, Ctrl-C to end\n", tk_prog);
 	if (go_fd >= 0) {
@@ -429,7 +553,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	if (h->tick && h->interval_ms)
 		next_tick = tk_now_ns(CLOCK_MONOTONIC) + h->interval_ms * 1000000LL;
 
-	while (!s.done && !s.out_error) {
+	while (!s.done && !s.out_err) {
 		int timeout = env->wakeup == TK_WAKEUP_BATCH ? env->drain_ms : 100;
 
 		if (exiting) {
@@ -456,8 +580,13 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 			h->tick(h->ctx, false);
 			next_tick += h->interval_ms * 1000000LL;
 		}
-		if (fflush(out) || reader_gone(out))
-			s.out_error = true;
+		errno = 0;
+		check_output(&s, out, s.out_name, true);
+		check_output(&s, s.raw, env->raw, true);
+		if (!s.out_err && reader_gone(out)) {
+			s.out_err = EPIPE;
+			s.out_err_name = s.out_name;
+		}
 		if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child) {
 			child_done = true;
 			rc = wait_status_to_rc(status);
@@ -475,23 +604,28 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	 * or be half-reserved, so the drain takes everything and
 	 * received + lost is exactly what the kernel produced.
 	 */
+	if (s.out_err && s.out_err != EPIPE && child > 0 && !child_done) {
+		stop_sig = stop_command(child);
+		child_done = true;
+	}
 	tk_detach_all(b->skel);
 	s.final = true;
 	if (rb)
 		ring_buffer__consume(rb);
 	if (pb)
 		perf_buffer__consume(pb);
-	if (h->tick && !s.out_error)
+	errno = 0;
+	if (h->tick && !s.out_err)
 		h->tick(h->ctx, true);
 	if (tk_read_stats(b->stats, stats))
 		rc = rc ? rc : tk_fail("cannot read the loss counters: %s", strerror(errno));
 
-	if (env->json && !s.out_error) {
+	if (env->json && !s.out_err) {
 		fprintf(out, "{\"event\":\"summary\",\"events\":%llu,\"lost\":%llu}\n",
 			(unsigned long long)s.received, (unsigned long long)stats[TK_STAT_LOST]);
 	}
-	if (fflush(out) && errno != EPIPE)
-		rc = rc ? rc : tk_fail("writing output failed: %s", strerror(errno));
+	check_output(&s, out, s.out_name, true);
+	check_output(&s, s.raw, env->raw, true);
 	fprintf(stderr, "%s: %llu events, %llu lost\n", tk_prog, (unsigned long long)s.received,
 		(unsigned long long)stats[TK_STAT_LOST]);
 	if (s.malformed)
@@ -501,6 +635,19 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 		fprintf(stderr, "%s: kernel side: %llu emitted, %llu lost; perf lost records: %llu\n",
 			tk_prog, (unsigned long long)stats[TK_STAT_EMITTED],
 			(unsigned long long)stats[TK_STAT_LOST], (unsigned long long)s.perf.lost);
+	/* Only the reader leaving (EPIPE) is a normal end; any other failed
+	 * write loses records: exit 1, whatever the command's status. */
+	if (s.out_err && s.out_err != EPIPE) {
+		if (child > 0 && !child_done) /* first seen at the final flush */
+			stop_sig = stop_command(child);
+		if (stop_sig)
+			rc = tk_fail("writing to %s failed: %s; the command (pid %d) was stopped "
+				     "with %s", s.out_err_name, strerror(s.out_err), (int)child,
+				     tk_signal_name(stop_sig));
+		else
+			rc = tk_fail("writing to %s failed: %s", s.out_err_name,
+				     strerror(s.out_err));
+	}
 
 cleanup:
 	if (go_fd >= 0)
@@ -510,8 +657,9 @@ cleanup:
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
 	tk_detach_all(b->skel);
-	if (s.raw && fclose(s.raw))
-		rc = rc ? rc : tk_fail("writing '%s' failed: %s", env->raw, strerror(errno));
+	/* everything was flushed and checked above: a failure here is new */
+	if (s.raw && fclose(s.raw) && !s.out_err)
+		rc = rc ? rc : tk_fail("writing to %s failed: %s", env->raw, strerror(errno));
 	if (out != stdout)
 		fclose(out);
 	return rc;
