@@ -635,8 +635,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %llu syscalls with a path or fd argument\n", tk_prog,
 				(unsigned long long)n);
 	}
-	if (!opt.per_process)
-		bpf_map__set_max_entries(skel->maps.sys_pstats, 1);
+	if (!opt.per_process && (rc = bpf_map__set_max_entries(skel->maps.sys_pstats, 1))) {
+		rc = tk_fail("cannot size the sys_pstats map: %s", strerror(-rc));
+		goto cleanup;
+	}
 
 	if (opt.summary) {
 		sum.skel = skel;

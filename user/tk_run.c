@@ -22,13 +22,19 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "tk.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39 /* headers older than 5.8 */
+#endif
 
 static volatile sig_atomic_t exiting;
 static volatile sig_atomic_t signals_seen;
@@ -43,12 +49,108 @@ static void on_signal(int sig)
 
 static bool verbose;
 
+/*
+ * libbpf reports a rejected program only through its print callback: a
+ * warning "prog 'NAME': BPF program load failed: ERR", then one with the
+ * whole verifier log between BEGIN/END PROG LOAD LOG markers. Both are
+ * kept even without -v, so a load failure names the program and the
+ * verifier's reason (the log's last lines) instead of guessing.
+ */
+#define TK_LOG_TAIL_LINES 20
+static char rejected_prog[128];
+static char *verifier_log; /* the last PROG LOAD LOG, or NULL */
+
+static void keep_load_failure(const char *msg)
+{
+	static const char begin[] = "-- BEGIN PROG LOAD LOG --\n";
+	const char *p = strstr(msg, "prog '"), *q, *b, *e;
+
+	if (p && (q = strstr(p + 6, "': BPF program load failed")) &&
+	    q - (p + 6) < (long)sizeof(rejected_prog)) {
+		memcpy(rejected_prog, p + 6, q - (p + 6));
+		rejected_prog[q - (p + 6)] = 0;
+	}
+	b = strstr(msg, begin);
+	if (b) {
+		b += sizeof(begin) - 1;
+		e = strstr(b, "-- END PROG LOAD LOG --");
+		free(verifier_log);
+		verifier_log = strndup(b, e ? (size_t)(e - b) : strlen(b));
+	}
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	(void)level;
-	if (!verbose)
-		return 0; /* our own messages name the cause; -v shows libbpf's */
-	return vfprintf(stderr, fmt, ap);
+	int n = 0;
+
+	if (level == LIBBPF_WARN) {
+		char *msg = NULL;
+		va_list aq;
+
+		va_copy(aq, ap);
+		if (vasprintf(&msg, fmt, aq) >= 0)
+			keep_load_failure(msg);
+		va_end(aq);
+		free(msg);
+	}
+	if (verbose) /* our own messages name the cause; -v shows libbpf's */
+		n = vfprintf(stderr, fmt, ap);
+	return n;
+}
+
+/* The privilege that loading needs: CAP_BPF (5.8+) or CAP_SYS_ADMIN. */
+static bool have_bpf_privilege(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &hdr, d))
+		return geteuid() == 0;
+	return (d[CAP_SYS_ADMIN / 32].effective & (1U << (CAP_SYS_ADMIN % 32))) ||
+	       (d[CAP_BPF / 32].effective & (1U << (CAP_BPF % 32)));
+}
+
+/* Prints the last TK_LOG_TAIL_LINES lines of the verifier log, indented. */
+static void print_log_tail(const char *log)
+{
+	const char *start = log + strlen(log);
+	int lines = 0;
+
+	while (start > log && (start[-1] == '\n' || start[-1] == ' '))
+		start--;
+	for (const char *end = start; start > log; start--)
+		if (start[-1] == '\n' && start != end && ++lines == TK_LOG_TAIL_LINES)
+			break;
+	for (const char *l = start; *l;) {
+		size_t len = strcspn(l, "\n");
+
+		if (len)
+			fprintf(stderr, "  %.*s\n", (int)len, l);
+		l += len + (l[len] == '\n');
+	}
+}
+
+static int load_failed(int err)
+{
+	bool refused = err == -EPERM || err == -EACCES;
+
+	if (refused && !have_bpf_privilege())
+		return tk_fail("loading BPF programs was refused (%s): run as root (CAP_BPF or "
+			       "CAP_SYS_ADMIN is needed)", strerror(-err));
+	if (rejected_prog[0] && verifier_log && verifier_log[0]) {
+		fprintf(stderr, "%s: the kernel rejected BPF program '%s' (%s); the end of the "
+			"verifier log:\n", tk_prog, rejected_prog, strerror(-err));
+		print_log_tail(verifier_log);
+		return 1;
+	}
+	if (refused)
+		return tk_fail("loading BPF program%s%s%s was refused (%s) although the caller may "
+			       "load BPF: a kernel lockdown, LSM or seccomp policy forbids it",
+			       rejected_prog[0] ? " '" : "s", rejected_prog,
+			       rejected_prog[0] ? "'" : "", strerror(-err));
+	return tk_fail("loading BPF program%s%s%s failed: %s (run with -v for libbpf's log)",
+		       rejected_prog[0] ? " '" : "s", rejected_prog, rejected_prog[0] ? "'" : "",
+		       strerror(-err));
 }
 
 int tk_ensure_tracefs(void)
@@ -372,15 +474,10 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
 							   : (__u32)env->ringbuf_size);
 	if (err)
 		return tk_fail("cannot size the ring buffer: %s", strerror(-err));
+	rejected_prog[0] = 0;
 	err = bpf_object__load_skeleton(b->skel);
-	if (err) {
-		if (err == -EPERM || err == -EACCES)
-			return tk_fail("loading BPF programs was refused (%s): run as root; a kernel "
-				       "lockdown or seccomp policy can also forbid BPF",
-				       strerror(-err));
-		return tk_fail("loading BPF programs failed: %s (run with -v for the verifier log)",
-			       strerror(-err));
-	}
+	if (err)
+		return load_failed(err);
 	err = bpf_object__attach_skeleton(b->skel);
 	if (err) {
 		if (err == -ENOENT)

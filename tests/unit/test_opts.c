@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "tk.h"
 
@@ -57,6 +58,11 @@ static void test_bad_inputs_exit_2(void **state)
 		{ "-c", "" }, { "-c", "0123456789abcdef" },
 		{ "-e", "nope" }, { "-e", "exec,bogus" }, { "-e", "," },
 		{ "-d", "0" }, { "-d", "-1" }, { "-d", "abc" }, { "-d", "nan" }, { "-d", "inf" },
+		/* durations are decimal: strtod would read 16 s, 1000 s, 2 s */
+		{ "-d", "0x10" }, { "-d", "1e3" }, { "-d", "2." "e0" }, { "-d", "." },
+		{ "-d", " 1" }, { "-d", "1 " }, { "-d", "1..2" }, { "-d", "0.0" },
+		/* "--" and nothing after it: not system-wide */
+		{ "--" }, { "-j", "--" },
 		{ "-n", "0" }, { "-n", "-3" }, { "-n", "1e3" },
 		{ "--ringbuf-size", "1000" }, { "--ringbuf-size", "4095" },
 		{ "--ringbuf-size", "12288" }, { "--ringbuf-size", "2048" },
@@ -107,6 +113,15 @@ static void test_good_inputs(void **state)
 	assert_true(env.duration == 1.5);
 	assert_int_equal(env.count, 10);
 
+	assert_int_equal(parse(&env, "-d", "0.25", NULL), 0);
+	assert_true(env.duration == 0.25);
+	assert_int_equal(parse(&env, "-d", ".5", NULL), 0);
+	assert_true(env.duration == 0.5);
+	assert_int_equal(parse(&env, "-d", "010", NULL), 0); /* decimal, not octal */
+	assert_true(env.duration == 10);
+	assert_int_equal(parse(&env, "-d", "3.", NULL), 0);
+	assert_true(env.duration == 3);
+
 	assert_int_equal(parse(&env, "-e", "all", "--ringbuf-size", "4096", NULL), 0);
 	assert_int_equal(env.events_mask, 0xeULL);
 	assert_int_equal(env.ringbuf_size, 4096);
@@ -128,6 +143,10 @@ static void test_command_mode(void **state)
 	assert_string_equal(env.cmd[1], "-l");
 	assert_string_equal(env.cmd[2], "-p");
 	assert_null(env.cmd[3]);
+	/* a "--" that is an option's argument is not the separator */
+	assert_int_equal(parse(&env, "-o", "--", NULL), 0);
+	assert_string_equal(env.output, "--");
+	assert_null(env.cmd);
 	/* bare form without -- */
 	assert_int_equal(parse(&env, "-j", "sh", "-c", "exit 3", NULL), 0);
 	assert_string_equal(env.cmd[0], "sh");
@@ -206,6 +225,31 @@ static void test_tool_overrides_common_key(void **state)
 	assert_int_equal(env.events_mask, 1ULL << TK_EV_exit);
 }
 
+/* --path PREFIX and the like: what the kernel would resolve to, lexically */
+static void test_path_normalize(void **state)
+{
+	static const char *cases[][2] = {
+		{ "/", "/" }, { "//", "/" }, { "/tmp", "/tmp" }, { "/tmp/", "/tmp" },
+		{ "//tmp//x", "/tmp/x" }, { "/tmp/./x", "/tmp/x" }, { "/tmp/x/../x", "/tmp/x" },
+		{ "/tmp/x/..", "/tmp" }, { "/..", "/" }, { "/../../a", "/a" }, { "/a/b/../../..", "/" },
+		{ "/./.", "/" }, { "/a/.b/..c/...", "/a/.b/..c/..." }, { "/a/b/c/../../d/", "/a/d" },
+	};
+	char out[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(tk_path_normalize(cases[i][0], out, sizeof(out)), 0);
+		if (strcmp(out, cases[i][1]))
+			fail_msg("'%s' -> '%s', expected '%s'", cases[i][0], out, cases[i][1]);
+	}
+	assert_int_equal(tk_path_normalize("tmp/x", out, sizeof(out)), -1);
+	assert_int_equal(tk_path_normalize("", out, sizeof(out)), -1);
+	/* 8 bytes hold "/abcdef" and its NUL, not one byte more */
+	assert_int_equal(tk_path_normalize("/abcdef", out, 8), 0);
+	assert_string_equal(out, "/abcdef");
+	assert_int_equal(tk_path_normalize("/abcdefg", out, 8), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_command_mode),
 		cmocka_unit_test(test_number_parser),
 		cmocka_unit_test(test_tool_overrides_common_key),
+		cmocka_unit_test(test_path_normalize),
 	};
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * What every tool does the same way because the runtime does it (root),
+ * with proctrace as the tool under test: output failures are errors (and
+ * stop a running command), the reader leaving is not, the command is found
+ * on PATH before the fork; and filetrace's --path resolved like the kernel.
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "testlib.h"
+
+#define PROCTRACE tl_path("bin/proctrace")
+#define FILETRACE tl_path("bin/filetrace")
+#define EXECBURST tl_path("build/tests/execburst")
+#define READY "tracing, Ctrl-C to end"
+#define ENOSPC_MSG "No space left on device"
+
+/* Starts argv with stdout on out_fd (-1: closed) and stderr to a file. */
+static int start_fd(struct proc *p, char *const argv[], int out_fd)
+{
+	int fe;
+
+	snprintf(p->out, sizeof(p->out), "/tmp/tk-rt-out-XXXXXX");
+	snprintf(p->err, sizeof(p->err), "/tmp/tk-rt-err-XXXXXX");
+	close(mkstemp(p->out)); /* unused, but proc_cleanup() unlinks it */
+	fe = mkstemp(p->err);
+	if (fe < 0)
+		return -1;
+	fflush(NULL);
+	p->pid = fork();
+	if (p->pid < 0)
+		return -1;
+	if (p->pid == 0) {
+		if (out_fd < 0)
+			close(1);
+		else
+			dup2(out_fd, 1);
+		dup2(fe, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fe);
+	return 0;
+}
+
+/* Runs argv to its end (30 s at most); *err gets its stderr. */
+static int run_err(char *const argv[], char **err)
+{
+	struct proc p;
+	int rc;
+
+	assert_int_equal(proc_start(&p, argv), 0);
+	rc = proc_wait(&p, 30000);
+	*err = slurp(p.err);
+	assert_non_null(*err);
+	proc_cleanup(&p);
+	return rc;
+}
+
+/* The last line of s (without its '\n'), in a static buffer. */
+static const char *last_line(const char *s)
+{
+	static char buf[1024];
+	size_t n = strlen(s);
+	const char *start;
+
+	while (n && s[n - 1] == '\n')
+		n--;
+	for (start = s + n; start > s && start[-1] != '\n'; start--)
+		;
+	snprintf(buf, sizeof(buf), "%.*s", (int)(s + n - start), start);
+	return buf;
+}
+
+/* The pid in "the command (pid N) was stopped with SIGTERM", or -1. */
+static long stopped_pid(const char *err)
+{
+	const char *s = strstr(err, "; the command (pid ");
+	long pid;
+
+	if (!s || sscanf(s, "; the command (pid %ld) was stopped with SIGTERM", &pid) != 1)
+		return -1;
+	return pid;
+}
+
+/* Text mode writes its column header before anything is traced: that
+ * flush fails, and the tool ends at once with one line and no summary. */
+static void test_dev_full_system_wide(void **state)
+{
+	char *argv[] = { (char *)PROCTRACE, "-o", "/dev/full", NULL };
+	char *err;
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(run_err(argv, &err), 1);
+	assert_string_equal(err, "proctrace: writing to /dev/full failed: " ENOSPC_MSG "\n");
+	free(err);
+	ASSERT_NO_PROGS_LEFT("proc_");
+}
+
+/* JSON mode writes nothing until a record comes: the first flush of one
+ * fails. The error is the last line, after the summary. */
+static void test_dev_full_json_records(void **state)
+{
+	char dir[] = "/tmp/tk-rt-XXXXXX", link[PATH_MAX];
+	char *argv[] = { (char *)PROCTRACE, "-j", "-o", "/dev/full", "-c", "tk-rt-full", NULL };
+	char *burst[] = { (char *)EXECBURST, "20", link, NULL };
+	struct proc p;
+	char *err;
+	int rc;
+
+	(void)state;
+	NEED_ROOT();
+	assert_non_null(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/tk-rt-full", dir);
+	assert_int_equal(symlink("/bin/true", link), 0);
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait_stderr(&p, READY, 10000));
+	assert_int_equal(run_quiet(burst), 0);
+	rc = proc_wait(&p, 10000);
+	err = slurp(p.err);
+	proc_cleanup(&p);
+	unlink(link);
+	rmdir(dir);
+	assert_int_equal(rc, 1);
+	assert_string_equal(last_line(err), "proctrace: writing to /dev/full failed: " ENOSPC_MSG);
+	assert_null(strstr(err, "command"));
+	free(err);
+	ASSERT_NO_PROGS_LEFT("proc_");
+}
+
+/* Command mode: the command does not run on untraced for its 30 s; it is
+ * stopped and reaped, and the exit code is 1, not the command's. */
+static void test_dev_full_command(void **state)
+{
+	char *argv[] = { (char *)PROCTRACE, "-j", "-o", "/dev/full", "--", "/bin/sleep", "30", NULL };
+	struct timespec t0, t1;
+	char *err;
+	long pid;
+
+	(void)state;
+	NEED_ROOT();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(run_err(argv, &err), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 10);
+	pid = stopped_pid(err);
+	if (pid <= 0)
+		fail_msg("no 'the command (pid N) was stopped' in: %s", err);
+	assert_non_null(strstr(err, "proctrace: writing to /dev/full failed: " ENOSPC_MSG
+				    "; the command (pid "));
+	/* reaped by proctrace: gone, not a zombie or still sleeping */
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	free(err);
+	ASSERT_NO_PROGS_LEFT("proc_");
+}
+
+/* Text mode, command mode: the header cannot be written, so the command
+ * is never released. */
+static void test_dev_full_command_not_started(void **state)
+{
+	char mark[] = "/tmp/tk-rt-mark-XXXXXX", script[PATH_MAX + 16];
+	char *argv[] = { (char *)PROCTRACE, "-o", "/dev/full", "--", "/bin/sh", "-c", script, NULL };
+	char *err;
+
+	(void)state;
+	NEED_ROOT();
+	close(mkstemp(mark));
+	unlink(mark);
+	snprintf(script, sizeof(script), "touch %s", mark);
+	assert_int_equal(run_err(argv, &err), 1);
+	assert_string_equal(err, "proctrace: writing to /dev/full failed: " ENOSPC_MSG
+				 "; the command was not started\n");
+	assert_int_equal(access(mark, F_OK), -1);
+	free(err);
+	ASSERT_NO_PROGS_LEFT("proc_");
+}
+
+/* A full disk: our own 16 KiB tmpfs, filled by the records of 3000 execs,
+ * both for -o FILE and for --raw FILE. What fitted is in the file. */
+static void full_tmpfs_case(const char *opt)
+{
+	char dir[] = "/tmp/tk-rt-fs-XXXXXX", file[64], expect[256];
+	char *to_file[] = { (char *)PROCTRACE, "-j", "-o", file, "--", (char *)EXECBURST, "3000",
+			    "/bin/true", NULL };
+	char *to_raw[] = { (char *)PROCTRACE, "-j", "-o", "/dev/null", "--raw", file, "--",
+			   (char *)EXECBURST, "3000", "/bin/true", NULL };
+	struct stat st;
+	char *err;
+	int rc;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mount("tmpfs", dir, "tmpfs", 0, "size=16k"), 0);
+	snprintf(file, sizeof(file), "%s/records", dir);
+	rc = run_err(strcmp(opt, "-o") ? to_raw : to_file, &err);
+	assert_int_equal(stat(file, &st), 0);
+	umount(dir);
+	rmdir(dir);
+	assert_int_equal(rc, 1);
+	snprintf(expect, sizeof(expect), "proctrace: writing to %s failed: " ENOSPC_MSG
+		 "; the command (pid ", file);
+	if (!strstr(err, expect))
+		fail_msg("%s: no '%s' in: %s", opt, expect, err);
+	assert_true(stopped_pid(err) > 0);
+	assert_true(st.st_size > 4096 && st.st_size <= 16384);
+	free(err);
+}
+
+static void test_full_tmpfs(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	full_tmpfs_case("-o");
+	full_tmpfs_case("--raw");
+	ASSERT_NO_PROGS_LEFT("proc_");
+}
+
+static void stdout_case(int fd, const char *why)
+{
+	char *argv[] = { (char *)PROCTRACE, "-d", "1", NULL };
+	char expect[256];
+	struct proc p;
+	char *err;
+
+	assert_int_equal(start_fd(&p, argv, fd), 0);
+	assert_int_equal(proc_wait(&p, 10000), 1);
+	err = slurp(p.err);
+	proc_cleanup(&p);
+	snprintf(expect, sizeof(expect), "proctrace: writing to stdout failed: Bad file descriptor "
+		 "(%s)\n", why);
+	assert_string_equal(err, expect);
+	free(err);
+}
+
+/* `proctrace >&-` and `proctrace 1</dev/null`: refused before loading. */
+static void test_bad_stdout(void **state)
+{
+	int ro = open("/dev/null", O_RDONLY);
+
+	(void)state;
+	NEED_ROOT();
+	assert_true(ro >= 0);
+	stdout_case(-1, "it is closed");
+	stdout_case(ro, "it is not open for writing");
+	close(ro);
+}
+
+/* `proctrace -j -- CMD | head -1` with records flowing: EPIPE is the
+ * reader leaving, a normal end: exit 0, the summary, no error line. */
+static void test_epipe_is_normal(void **state)
+{
+	char *argv[] = { (char *)PROCTRACE, "-j", "--", (char *)EXECBURST, "2000", "/bin/true",
+			 NULL };
+	int out[2], rc;
+	struct proc p;
+	char c, *err;
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0); /* only the dup2 on fd 1 is inherited */
+	assert_int_equal(start_fd(&p, argv, out[1]), 0);
+	close(out[1]);
+	while (read(out[0], &c, 1) == 1 && c != '\n') /* one record */
+		;
+	close(out[0]);
+	rc = proc_wait(&p, 20000);
+	err = slurp(p.err);
+	proc_cleanup(&p);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(err, "proctrace: "));
+	assert_non_null(strstr(err, " events, "));
+	assert_null(strstr(err, "failed"));
+	free(err);
+	ASSERT_NO_PROGS_LEFT("proc_");
+}
+
+/* The command is found on PATH before the fork: the misses in the PATH
+ * entries before its directory are not traced as failed execs. */
+static void test_path_lookup_before_fork(void **state)
+{
+	char *argv[] = { (char *)PROCTRACE, "-j", "-x", "-e", "exec", "--", "true", NULL };
+	const char *old = getenv("PATH");
+	char *saved = old ? strdup(old) : NULL;
+	struct records r;
+	struct proc p;
+	int rc;
+
+	(void)state;
+	NEED_ROOT();
+	setenv("PATH", "/tk-rt-none-1:/tk-rt-none-2:/usr/bin:/bin", 1);
+	rc = proc_start(&p, argv);
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	assert_int_equal(rc, 0);
+	assert_int_equal(proc_wait(&p, 20000), 0);
+	assert_int_equal(records_load(p.out, &r), 0);
+	proc_cleanup(&p);
+	assert_int_equal(r.invalid, 0);
+	/* one exec (true), and the summary */
+	assert_int_equal(records_count(&r, "exec", 0), 1);
+	for (size_t i = 0; i < r.n; i++) {
+		const char *ev = json_str(r.v[i], "event");
+
+		if (strcmp(ev, "exec"))
+			continue;
+		assert_int_equal(json_int(r.v[i], "ret", -1), 0);
+		assert_string_equal(json_str(r.v[i], "filename"), "/usr/bin/true");
+		assert_string_equal(json_get(r.v[i], "argv")->items[0].str, "true");
+	}
+	records_free(&r);
+	ASSERT_NO_PROGS_LEFT("proc_");
+}
+
+/* Not found: one line and the shell's 127, before anything is loaded. */
+static void test_command_not_found(void **state)
+{
+	char *argv[] = { (char *)PROCTRACE, "--", "tk-rt-no-such-command", NULL };
+	char *err;
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(run_err(argv, &err), 127);
+	assert_string_equal(err, "proctrace: cannot run 'tk-rt-no-such-command': command not found\n");
+	free(err);
+}
+
+/*
+ * filetrace --path: the kernel reports resolved paths, so each spelling
+ * of the same directory must select the same opens: exactly the one of
+ * DIR/f by cat (not its libraries).
+ */
+static void path_case(const char *prefix, const char *open_path, const char *expect)
+{
+	char *argv[] = { (char *)FILETRACE, "-j", "--path", (char *)prefix, "--", "/bin/sh",
+			 "-c", NULL, NULL };
+	char script[PATH_MAX * 2];
+	struct records r;
+	struct proc p;
+	size_t n = 0;
+
+	snprintf(script, sizeof(script), "echo x >%s", open_path);
+	argv[7] = script;
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_int_equal(proc_wait(&p, 30000), 0);
+	assert_int_equal(records_load(p.out, &r), 0);
+	proc_cleanup(&p);
+	for (size_t i = 0; i < r.n; i++) {
+		const char *ev = json_str(r.v[i], "event"), *path = json_str(r.v[i], "path");
+
+		if (strcmp(ev, "open"))
+			continue;
+		n++;
+		if (!path || strcmp(path, expect))
+			fail_msg("--path %s: open of '%s'", prefix, path ? path : "(none)");
+	}
+	records_free(&r);
+	if (n != 1)
+		fail_msg("--path %s: %zu opens, expected 1 of %s", prefix, n, expect);
+}
+
+static void test_filetrace_path_spellings(void **state)
+{
+	char dir[] = "/tmp/tk-rt-path-XXXXXX", sub[64], file[128], link[64];
+	char p[256], f2[128];
+
+	(void)state;
+	NEED_ROOT();
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(file, sizeof(file), "%s/f", sub);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(symlink(sub, link), 0);
+
+	snprintf(p, sizeof(p), "/%s//sub/", dir);
+	path_case(p, file, file);
+	snprintf(p, sizeof(p), "%s/./sub", dir);
+	path_case(p, file, file);
+	snprintf(p, sizeof(p), "%s/sub/../sub", dir);
+	path_case(p, file, file);
+	snprintf(p, sizeof(p), "%s/link", dir); /* a symlink: its target */
+	snprintf(f2, sizeof(f2), "%s/link/f", dir);
+	path_case(p, f2, file);
+	/* not there yet: lexical, with the existing part (the link) resolved */
+	snprintf(p, sizeof(p), "%s/link/new/../g", dir);
+	snprintf(f2, sizeof(f2), "%s/g", sub);
+	path_case(p, f2, f2);
+
+	unlink(f2);
+	unlink(file);
+	unlink(link);
+	rmdir(sub);
+	rmdir(dir);
+	ASSERT_NO_PROGS_LEFT("file_");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dev_full_system_wide),
+		cmocka_unit_test(test_dev_full_json_records),
+		cmocka_unit_test(test_dev_full_command),
+		cmocka_unit_test(test_dev_full_command_not_started),
+		cmocka_unit_test(test_full_tmpfs),
+		cmocka_unit_test(test_bad_stdout),
+		cmocka_unit_test(test_epipe_is_normal),
+		cmocka_unit_test(test_path_lookup_before_fork),
+		cmocka_unit_test(test_command_not_found),
+		cmocka_unit_test(test_filetrace_path_spellings),
+	};
+	return cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
+}
