@@ -29,34 +29,6 @@
 #define READY "tracing, Ctrl-C to end"
 #define ENOSPC_MSG "No space left on device"
 
-/* Starts argv with stdout on out_fd (-1: closed) and stderr to a file. */
-static int start_fd(struct proc *p, char *const argv[], int out_fd)
-{
-	int fe;
-
-	snprintf(p->out, sizeof(p->out), "/tmp/tk-rt-out-XXXXXX");
-	snprintf(p->err, sizeof(p->err), "/tmp/tk-rt-err-XXXXXX");
-	close(mkstemp(p->out)); /* unused, but proc_cleanup() unlinks it */
-	fe = mkstemp(p->err);
-	if (fe < 0)
-		return -1;
-	fflush(NULL);
-	p->pid = fork();
-	if (p->pid < 0)
-		return -1;
-	if (p->pid == 0) {
-		if (out_fd < 0)
-			close(1);
-		else
-			dup2(out_fd, 1);
-		dup2(fe, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fe);
-	return 0;
-}
-
 /* Runs argv to its end (30 s at most); *err gets its stderr. */
 static int run_err(char *const argv[], char **err)
 {
@@ -237,7 +209,7 @@ static void stdout_case(int fd, const char *why)
 	struct proc p;
 	char *err;
 
-	assert_int_equal(start_fd(&p, argv, fd), 0);
+	assert_int_equal(proc_start_stdout(&p, argv, fd), 0);
 	assert_int_equal(proc_wait(&p, 10000), 1);
 	err = slurp(p.err);
 	proc_cleanup(&p);
@@ -273,7 +245,7 @@ static void test_epipe_is_normal(void **state)
 	(void)state;
 	NEED_ROOT();
 	assert_int_equal(pipe2(out, O_CLOEXEC), 0); /* only the dup2 on fd 1 is inherited */
-	assert_int_equal(start_fd(&p, argv, out[1]), 0);
+	assert_int_equal(proc_start_stdout(&p, argv, out[1]), 0);
 	close(out[1]);
 	while (read(out[0], &c, 1) == 1 && c != '\n') /* one record */
 		;
@@ -342,8 +314,8 @@ static void test_command_not_found(void **state)
 
 /*
  * filetrace --path: the kernel reports resolved paths, so each spelling
- * of the same directory must select the same opens: exactly the one of
- * DIR/f by cat (not its libraries).
+ * of the same directory must select the same opens: exactly the shell's
+ * open of the file it writes (not those of its libraries).
  */
 static void path_case(const char *prefix, const char *open_path, const char *expect)
 {

@@ -475,7 +475,7 @@ bool tl_is_root(void)
 	return geteuid() == 0;
 }
 
-int proc_start(struct proc *p, char *const argv[])
+int proc_start_stdout(struct proc *p, char *const argv[], int out_fd)
 {
 	int fo, fe;
 
@@ -485,12 +485,17 @@ int proc_start(struct proc *p, char *const argv[])
 	fe = mkstemp(p->err);
 	if (fo < 0 || fe < 0)
 		return -1;
+	if (out_fd == PROC_STDOUT_FILE)
+		out_fd = fo;
 	fflush(NULL);
 	p->pid = fork();
 	if (p->pid < 0)
 		return -1;
 	if (p->pid == 0) {
-		dup2(fo, 1);
+		if (out_fd < 0)
+			close(1);
+		else
+			dup2(out_fd, 1);
 		dup2(fe, 2);
 		execv(argv[0], argv);
 		_exit(127);
@@ -498,6 +503,11 @@ int proc_start(struct proc *p, char *const argv[])
 	close(fo);
 	close(fe);
 	return 0;
+}
+
+int proc_start(struct proc *p, char *const argv[])
+{
+	return proc_start_stdout(p, argv, PROC_STDOUT_FILE);
 }
 
 static void sleep_ms(int ms)

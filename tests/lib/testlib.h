@@ -55,6 +55,9 @@ struct proc {
 
 /* Starts argv (NULL-terminated) with stdout/stderr to temp files. */
 int proc_start(struct proc *p, char *const argv[]);
+/* The same with stdout on out_fd instead (-1: closed; p->out stays empty). */
+#define PROC_STDOUT_FILE (-2)
+int proc_start_stdout(struct proc *p, char *const argv[], int out_fd);
 /* Waits until stderr contains `needle` (or the process exits / timeout ms). */
 bool proc_wait_stderr(struct proc *p, const char *needle, int timeout_ms);
 /* Waits for exit; returns the exit code, 128+sig if killed, -1 on timeout
