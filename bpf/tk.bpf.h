@@ -8,7 +8,8 @@
  *  - the settings userspace fills before load (const volatile rodata, set by
  *    tk_apply_rodata() in user/tk.h): pid/uid/comm filters, follow mode,
  *    transport and wakeup policy, the event mask;
- *  - the maps: tk_rb (ring buffer), tk_pb (perf buffer, --perfbuf),
+ *  - the maps: tk_rb (ring buffer; not created with --perfbuf, see
+ *    tk_probe_kernel() in user/tk_probe.c), tk_pb (perf buffer, --perfbuf),
  *    tk_stats (per-CPU emitted/lost counters), tk_follow (command mode's
  *    traced process tree), tk_scratch (per-CPU buffer for --perfbuf and for
  *    building large events);
