@@ -22,6 +22,7 @@ DESTDIR ?=
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
+LLVM_OBJDUMP ?= llvm-objdump
 PKG_CONFIG ?= pkg-config
 
 LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
@@ -108,6 +109,29 @@ $(LIBTK): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
+# Kernel requirements come from the built objects, never by hand:
+# scripts/kernel-table reads the helpers, kfuncs, maps and program types
+# each object really uses and looks their releases up in
+# scripts/bpf-features.tsv. It generates the runtime's probe table (in
+# libtk) and the README's section (make kernel-table; make test checks it).
+KTABLE_OBJS := $(patsubst %,$(OUTPUT)/%.bpf.o,$(APPS))
+KTABLE = VMLINUX=$(VMLINUX) OBJDUMP=$(LLVM_OBJDUMP) BPFTOOL=$(BPFTOOL) scripts/kernel-table
+$(OUTPUT)/tk_features.c: $(KTABLE_OBJS) scripts/kernel-table scripts/bpf-features.tsv | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)$(KTABLE) c $(KTABLE_OBJS) > $@.tmp
+	$(Q)mv $@.tmp $@
+$(OUTPUT)/user/tk_features.o: $(OUTPUT)/tk_features.c | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(LIBTK): $(OUTPUT)/user/tk_features.o
+
+.PHONY: kernel-table kernel-table-check
+kernel-table: $(KTABLE_OBJS) $(OUTPUT)/rbbench.bpf.o
+	$(call msg,GEN,README.md)
+	$(Q)$(KTABLE) readme README.md $(KTABLE_OBJS) $(OUTPUT)/rbbench.bpf.o:ring
+kernel-table-check: $(KTABLE_OBJS) $(OUTPUT)/rbbench.bpf.o
+	$(Q)$(KTABLE) check README.md $(KTABLE_OBJS) $(OUTPUT)/rbbench.bpf.o:ring
+
 $(BIN)/%: $(OUTPUT)/user/%.o $(LIBTK) | $(BIN)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -141,6 +165,7 @@ integration-tests: all $(INTEG_TESTS) $(HELPERS)
 # runs even if one fails; the last line is the tally.
 test: deps
 	$(Q)$(MAKE) all unit-tests integration-tests
+	$(Q)$(MAKE) kernel-table-check
 	$(Q)tests/run-tests $(UNIT_TESTS) $(INTEG_TESTS)
 
 # ---- benchmarks: `make bench` runs every bench-* target ---------------------

@@ -452,7 +452,7 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
-	now = bpf_ktime_get_boot_ns();
+	now = tk_ktime_ns();
 	s = bpf_map_lookup_elem(&net_socks, &key);
 
 	switch (newstate) {
@@ -612,7 +612,7 @@ static __always_inline void accept_exit(void *ctx, long ret)
 	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP ||
 	    BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
 		return;
-	now = bpf_ktime_get_boot_ns();
+	now = tk_ktime_ns();
 	key = (__u64)sk;
 	net_owner_current(&o);
 	s = bpf_map_lookup_elem(&net_socks, &key);
@@ -655,7 +655,7 @@ static __always_inline void emit_retransmit(void *ctx, const struct net_tuple *t
 {
 	struct tk_net_retransmit_event *e;
 
-	e = net_begin(TK_EV_retransmit, sizeof(*e), t, o, bpf_ktime_get_boot_ns());
+	e = net_begin(TK_EV_retransmit, sizeof(*e), t, o, tk_ktime_ns());
 	if (!e)
 		return;
 	e->state = state;

@@ -276,7 +276,7 @@ int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 	}
 	s->active = 1;
 	/* last: the entry's own cost is not part of the call's duration */
-	s->ts = targ_summary ? bpf_ktime_get_ns() : bpf_ktime_get_boot_ns();
+	s->ts = targ_summary ? bpf_ktime_get_ns() : tk_ktime_ns();
 	return 0;
 }
 
@@ -370,7 +370,7 @@ int BPF_PROG(sys_call_exit, struct pt_regs *regs, long ret)
 			account(s->owner, s->nr, ret, d);
 		return 0;
 	}
-	if (targ_min_ns && bpf_ktime_get_boot_ns() - s->ts < targ_min_ns)
+	if (targ_min_ns && tk_ktime_ns() - s->ts < targ_min_ns)
 		return 0;
 	emit(ctx, s, ret);
 	return 0;

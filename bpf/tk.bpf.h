@@ -8,7 +8,8 @@
  *  - the settings userspace fills before load (const volatile rodata, set by
  *    tk_apply_rodata() in user/tk.h): pid/uid/comm filters, follow mode,
  *    transport and wakeup policy, the event mask;
- *  - the maps: tk_rb (ring buffer), tk_pb (perf buffer, --perfbuf),
+ *  - the maps: tk_rb (ring buffer; not created with --perfbuf, see
+ *    tk_probe_kernel() in user/tk_probe.c), tk_pb (perf buffer, --perfbuf),
  *    tk_stats (per-CPU emitted/lost counters), tk_follow (command mode's
  *    traced process tree), tk_scratch (per-CPU buffer for --perfbuf and for
  *    building large events);
@@ -234,12 +235,29 @@ static __always_inline bool tk_group_dead(struct task_struct *task)
 		return 0;                                                    \
 	}
 
+/* ---- time ------------------------------------------------------------------ */
+/*
+ * The records' clock: CLOCK_BOOTTIME (bpf_ktime_get_boot_ns, Linux 5.8)
+ * keeps counting across suspend, so wall-clock times stay right. Kernels
+ * without that helper get CLOCK_MONOTONIC (bpf_ktime_get_ns): the check is
+ * a CO-RE relocation against the running kernel's enum bpf_func_id, so the
+ * verifier sees a constant and the branch the kernel cannot run is
+ * removed before helper ids are resolved. Userspace makes the same check
+ * (tk_event_clock() in user/tk_probe.c) to convert with the same clock.
+ */
+static __always_inline __u64 tk_ktime_ns(void)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_ktime_get_boot_ns))
+		return bpf_ktime_get_boot_ns();
+	return bpf_ktime_get_ns();
+}
+
 /* ---- emitting ------------------------------------------------------------ */
 static __always_inline void tk_fill_hdr(struct tk_hdr *h, __u32 event)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
-	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->ts_ns = tk_ktime_ns();
 	h->event = event;
 	h->pid = id >> 32;
 	h->tid = (__u32)id;
@@ -256,7 +274,7 @@ static __always_inline void tk_fill_hdr(struct tk_hdr *h, __u32 event)
 static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
 					     struct task_struct *t)
 {
-	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->ts_ns = tk_ktime_ns();
 	h->event = event;
 	h->pid = t->tgid;
 	h->tid = t->pid;

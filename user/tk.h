@@ -215,6 +215,68 @@ __s64 tk_now_ns(clockid_t clk);
 int tk_preflight(void);
 int tk_ensure_tracefs(void);
 
+/* ---- kernel features (user/tk_probe.c) ---------------------------------------
+ * What a tool's BPF object needs from the kernel, checked before load so a
+ * missing feature is named with the release that brings it. The tables are
+ * generated at build time by scripts/kernel-table from the built objects
+ * (what they really call and create) and scripts/bpf-features.tsv (the
+ * versions): the list cannot drift from the code.
+ */
+enum tk_feat_kind {
+	TK_FEAT_HELPER,
+	TK_FEAT_KFUNC,
+	TK_FEAT_MAP,
+	TK_FEAT_SECTION,    /* program type, by SEC() prefix: "tp_btf" */
+	TK_FEAT_TRACEPOINT, /* by event name; a trailing '*' matches a prefix */
+	TK_FEAT_INSN,       /* instruction-set feature; not probed */
+};
+enum tk_feat_use {
+	TK_USE_ALWAYS,
+	TK_USE_RINGBUF,  /* only the ring-buffer transport (not --perfbuf) */
+	TK_USE_OPTIONAL, /* the object falls back where it is missing */
+};
+struct tk_feature {
+	const char *tool;  /* NULL in tk_prog_features */
+	__u8 kind;         /* enum tk_feat_kind */
+	const char *name;  /* "bpf_loop", "ringbuf", "tp_btf", "sys_enter_*" */
+	const char *release; /* first release with it: "5.17" */
+	/* how the kernel's BTF shows it: "ENUM:ENUMERATOR", a FUNC name
+	 * (kfunc), or "" (tracepoints: tracefs or btf_trace_NAME; insns) */
+	const char *btf;
+	__u8 use;          /* enum tk_feat_use */
+};
+extern const struct tk_feature tk_tool_features[]; /* {NULL}-terminated */
+extern const struct tk_feature tk_prog_features[];
+
+/* The kernel the probe asks; the unit tests pass a fake one. */
+struct btf;
+struct tk_kernel {
+	const struct btf *btf; /* vmlinux BTF */
+	const char *events;    /* tracefs events directory */
+};
+
+/* Compares two release numbers ("5.8" < "5.17" < "6.2"): <0, 0, >0. */
+int tk_linux_cmp(const char *a, const char *b);
+/* The newest release tool's object needs: with perfbuf, without what
+ * only the ring buffer needs. NULL for a tool not in the table. */
+const char *tk_min_linux(const char *tool, bool perfbuf);
+/*
+ * Whether kernel k has what tool needs to load the programs of the given
+ * SEC() names (the ones that will load) over the chosen transport. 0, or
+ * -1 with msg = "this kernel lacks bpf_loop (Linux 5.17); filetrace needs
+ * Linux 6.2 or later" (the newest missing feature, and how many more).
+ */
+int tk_probe_check(const char *tool, const char *const *sections, size_t nsections,
+		   bool perfbuf, const struct tk_kernel *k, char *msg, size_t len);
+/* Before load: --perfbuf drops the ring-buffer map, then tk_probe_check()
+ * on the running kernel for the programs that will load. 0, or 1 after
+ * one line on stderr. */
+int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b);
+/* The clock of the records' ts_ns, as tk_ktime_ns() in bpf/tk.bpf.h
+ * chooses it: CLOCK_BOOTTIME, or CLOCK_MONOTONIC on kernels without
+ * bpf_ktime_get_boot_ns. */
+clockid_t tk_event_clock(void);
+
 /* ---- messages ---------------------------------------------------------------- */
 
 extern const char *tk_prog; /* tool name used as the prefix of messages */

@@ -157,7 +157,7 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "duration", 'd', "SECONDS", "stop after this long" },
 	{ "count", 'n', "N", "stop after N records" },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", "ring buffer size: power of two >= 4096, K/M/G ok (default 4M)" },
-	{ "perfbuf", OPT_PERFBUF, NULL, "use a perf buffer instead of the ring buffer (kernels < 5.8)" },
+	{ "perfbuf", OPT_PERFBUF, NULL, "use a perf buffer, and no BPF ring buffer (see Kernel below)" },
 	{ "wakeup", OPT_WAKEUP, "POLICY", "'batch' (default): drain every --drain-ms, wake early when half full; 'event': wake per event" },
 	{ "drain-ms", OPT_DRAIN, "MS", "batch policy: latency bound in ms, 1..1000 (default 5)" },
 	{ "raw", OPT_RAW, "FILE", "also write every record as received (u32 length, then its bytes) to FILE" },
@@ -214,6 +214,10 @@ static void print_help(const struct tk_tool *t)
 	print_opts(t, t->opts, false);
 	print_opts(t, common_opts, true);
 	printf("\nAt exit, '%s: N events, M lost' is printed on stderr.\n", t->name);
+	/* from the table generated from this tool's BPF object */
+	if (tk_min_linux(t->name, false))
+		printf("\nKernel: Linux %s or later with BTF; with --perfbuf, Linux %s.\n",
+		       tk_min_linux(t->name, false), tk_min_linux(t->name, true));
 	if (t->examples)
 		printf("\nExamples:\n%s", t->examples);
 }

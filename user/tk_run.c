@@ -474,6 +474,8 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
 							   : (__u32)env->ringbuf_size);
 	if (err)
 		return tk_fail("cannot size the ring buffer: %s", strerror(-err));
+	if (tk_probe_kernel(env, b))
+		return 1;
 	rejected_prog[0] = 0;
 	err = bpf_object__load_skeleton(b->skel);
 	if (err)
@@ -578,7 +580,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	s.perf.ctx = &s;
 	s.out_name = env->output ? env->output : "stdout";
 	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
-	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(CLOCK_BOOTTIME);
+	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(tk_event_clock());
 	if (h->out)
 		*h->out = s.out;
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
