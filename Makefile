@@ -27,9 +27,17 @@ PKG_CONFIG ?= pkg-config
 
 LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
+# CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS are the user's, used as given and
+# after what the build needs (TK_*), which they add to and never replace:
+# `make CFLAGS=-O1` changes only the default -g -O2.
 CFLAGS ?= -g -O2
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUTPUT) $(LIBBPF_CFLAGS)
-LDLIBS := $(LIBBPF_LIBS) -lelf -lz -lm
+TK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUTPUT) $(LIBBPF_CFLAGS)
+# Whatever links libtk.a: libbpf (-lelf -lz for a static one) and the
+# threads tk_run.c starts to detach programs. libtk uses no libm function.
+TK_LDLIBS := $(LIBBPF_LIBS) -lelf -lz -pthread
+COMPILE = $(CC) $(TK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP
+# EXTRA_LDLIBS: a binary's own needs, set per target below
+LINK_LIBS = $(EXTRA_LDLIBS) $(LDLIBS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
 	-I$(dir $(VMLINUX)) -Iinclude -Ibpf
 
@@ -82,11 +90,11 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 $(LIB_OBJS): $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(COMPILE) -c $< -o $@
 
 $(APP_OBJS): $(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/%.skel.h | $(OUTPUT)/user
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(COMPILE) -c $< -o $@
 
 # Syscall names come from the installed UAPI header (asm/unistd.h of the
 # target), never typed by hand: every __NR_<name> becomes X(<name>), and
@@ -134,7 +142,7 @@ kernel-table-check: $(KTABLE_OBJS) $(OUTPUT)/rbbench.bpf.o
 
 $(BIN)/%: $(OUTPUT)/user/%.o $(LIBTK) | $(BIN)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
 
 # ---- tests ---------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -144,19 +152,20 @@ TEST_LIB := $(OUTPUT)/tests/testlib.o
 
 $(TEST_LIB): tests/lib/testlib.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib -MMD -MP -c $< -o $@
+	$(Q)$(COMPILE) -Itests/lib -c $< -o $@
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(LIBTK) $(TEST_LIB) | $(OUTPUT)/tests
+# Unit and integration tests alike: the source, then the objects among the
+# prerequisites (testlib.o, and a test's own extra ones), then the archive.
+vpath test_%.c tests/unit tests/integration
+$(OUTPUT)/tests/test_%: test_%.c $(LIBTK) $(TEST_LIB) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib -MMD -MP $< $(TEST_LIB) $(LIBTK) $(LDLIBS) -lcmocka -o $@
-
-$(OUTPUT)/tests/test_%: tests/integration/test_%.c $(LIBTK) $(TEST_LIB) | $(OUTPUT)/tests
-	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib -MMD -MP $< $(TEST_LIB) $(LIBTK) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(COMPILE) -Itests/lib $(EXTRA_CFLAGS) $(LDFLAGS) $< $(filter %.o,$^) $(LIBTK) \
+		$(TK_LDLIBS) -lcmocka $(LINK_LIBS) -o $@
 
 $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP $< -o $@
+	$(Q)$(COMPILE) $(LDFLAGS) $< $(LINK_LIBS) -o $@
+$(OUTPUT)/tests/twoexit: EXTRA_LDLIBS := -pthread
 
 unit-tests: $(UNIT_TESTS)
 integration-tests: all $(INTEG_TESTS) $(HELPERS)
@@ -205,18 +214,19 @@ $(OUTPUT)/benchmarks:
 $(OUTPUT)/benchmarks/rbbench_run.o: $(OUTPUT)/rbbench.skel.h
 $(RBB_OBJS): $(OUTPUT)/benchmarks/%.o: benchmarks/%.c | $(OUTPUT)/benchmarks
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(COMPILE) -c $< -o $@
 
+# rbbench's own threads are covered by TK_LDLIBS' -pthread; -lm for its
+# and stats.c's math (ceil, fmin, fmod: calls below -O2).
+$(BIN)/rbbench: EXTRA_LDLIBS := -lm
 $(BIN)/rbbench: $(RBB_OBJS) $(LIBTK) | $(BIN)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpthread -o $@
+	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
 
 # the statistics' unit test needs the stats object besides libtk.a
-$(OUTPUT)/tests/test_benchstats: tests/unit/test_benchstats.c $(OUTPUT)/benchmarks/stats.o $(LIBTK) \
-		$(TEST_LIB) | $(OUTPUT)/tests
-	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib -Ibenchmarks -MMD -MP $< $(OUTPUT)/benchmarks/stats.o \
-		$(TEST_LIB) $(LIBTK) $(LDLIBS) -lcmocka -o $@
+$(OUTPUT)/tests/test_benchstats: $(OUTPUT)/benchmarks/stats.o
+$(OUTPUT)/tests/test_benchstats: EXTRA_CFLAGS := -Ibenchmarks
+$(OUTPUT)/tests/test_benchstats: EXTRA_LDLIBS := -lm
 
 # The default matrix: < 3 minutes on 2 cores; writes $(RBB_OUT)/rbbench.{txt,csv,jsonl,png}
 bench-rb: $(BIN)/rbbench $(BIN)/proctrace

@@ -15,6 +15,10 @@
  *   cpus     all CPUs producing into one ring buffer vs per-CPU perf buffers
  *   syscall  one event per syscall, like a real tracer
  *   paced    1 M events/s, the design target: CPU share, latency, drops
+ *
+ * This file is the top layer (see rbbench_model.h for the others): options,
+ * the matrix, the round loop over the measurement layer, and which of the
+ * writers run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,32 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "tk.h"
-#include "rbbench_int.h"
-
-static const char *const transport_names[RBB_T__COUNT] = {
-	[RBB_T_NONE] = "none",       [RBB_T_PERF] = "perf",       [RBB_T_OUTPUT] = "output",
-	[RBB_T_RESERVE] = "reserve", [RBB_T_DYNPTR] = "dynptr",
-};
-
-const char *rbb_transport_name(int t)
-{
-	return t >= 0 && t < RBB_T__COUNT ? transport_names[t] : "?";
-}
-
-const char *rbb_policy_name(const struct rbb_config *c, char *buf, size_t len)
-{
-	switch (c->policy) {
-	case RBB_W_EVENT:
-		return "event";
-	case RBB_W_EVERY:
-		snprintf(buf, len, "every:%u", c->every);
-		return buf;
-	case RBB_W_NOWAKE:
-		return "nowake";
-	default:
-		return "batch";
-	}
-}
+#include "rbbench_run.h"
+#include "rbbench_write.h"
 
 /* ---- the matrix ------------------------------------------------------------ */
 struct matrix {
@@ -61,18 +41,11 @@ struct matrix {
 	size_t n, cap;
 };
 
-static bool same_point(const struct rbb_config *a, const struct rbb_config *b)
-{
-	return a->transport == b->transport && a->policy == b->policy && a->every == b->every &&
-	       a->size == b->size && a->producers == b->producers && a->batch == b->batch &&
-	       a->rate == b->rate && a->ringbuf == b->ringbuf;
-}
-
 /* Adds a point unless an earlier group has it already. */
 static int add(struct matrix *m, const struct rbb_config *c)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (same_point(&m->v[i], c))
+		if (rbb_same_point(&m->v[i], c))
 			return 0;
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 64;
@@ -255,7 +228,7 @@ static int one_transport(const char *s, size_t i, void *ctx)
 	struct lists *l = ctx;
 
 	for (int t = 0; t < RBB_T__COUNT; t++) {
-		if (!strcmp(s, transport_names[t])) {
+		if (!strcmp(s, rbb_transport_names[t])) {
 			l->transports[i] = t;
 			return 0;
 		}
@@ -511,6 +484,24 @@ static void progress(const struct rbb_config *c, unsigned round, unsigned rounds
 		c->rate > 0 ? " paced" : "");
 }
 
+/* The text report, CSV, JSON Lines and the chart into o->outdir. */
+static int write_files(const struct rbb_report *rep)
+{
+	int rc = 0;
+
+	if (rbb_write_text(rep))
+		return 1;
+	rc |= rbb_write_csv(rep);
+	rc |= rbb_write_jsonl(rep);
+	if (rep->e2e)
+		rc |= rbb_write_e2e_csv(rep);
+	rc |= rbb_write_chart(rep);
+	if (!rc)
+		fprintf(stderr, "rbbench: wrote %s/rbbench.{txt,csv,jsonl,png}%s\n", rep->o->outdir,
+			rep->e2e ? " and rbbench-e2e.csv" : "");
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct rbb_opts o = {
@@ -615,7 +606,7 @@ int main(int argc, char **argv)
 	rbb_print_report(stdout, &rep);
 	fflush(stdout);
 	if (o.outdir)
-		rc = rbb_write_files(&rep);
+		rc = write_files(&rep);
 	if (failed)
 		rc = tk_fail("%u configuration(s) or end-to-end runs failed (see above)", failed);
 	else if (unbalanced)

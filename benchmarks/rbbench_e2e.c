@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The end-to-end row: a real tracer, proctrace, under an exec loop, with
- * its default ring buffer and with --perfbuf (each with its default batch
- * wakeup policy and with --wakeup event), against the same loop untraced. The loop execs /bin/true through a symlink whose name is
- * unique to this run, and proctrace filters on that name (-c), so it
- * reports exactly 2 events per exec (exec and exit) and nothing else.
+ * rbbench's measurement layer (rbbench_run.h), the end-to-end row: a real
+ * tracer, proctrace, under an exec loop, with its default ring buffer and
+ * with --perfbuf (each with its default batch wakeup policy and with
+ * --wakeup event), against the same loop untraced. The loop execs
+ * /bin/true through a symlink whose name is unique to this run, and
+ * proctrace filters on that name (-c), so it reports exactly 2 events per
+ * exec (exec and exit) and nothing else.
+ *
+ * start_tracer() is a second copy of the runtime's held-child spawn
+ * (user/tk_run.c); it stays until that spawn is reworked into something
+ * both can call.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,15 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "tk.h"
-#include "rbbench_int.h"
-
-const char *const rbb_e2e_names[RBB_E2E__COUNT] = {
-	[RBB_E2E_UNTRACED] = "untraced",
-	[RBB_E2E_RINGBUF] = "ringbuf",
-	[RBB_E2E_PERFBUF] = "perfbuf",
-	[RBB_E2E_RINGBUF_EV] = "ringbuf-event",
-	[RBB_E2E_PERFBUF_EV] = "perfbuf-event",
-};
+#include "rbbench_run.h"
 
 static char dir[64], link_path[128], comm[TK_COMM_LEN];
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * One measured run of one configuration.
+ * rbbench's measurement layer (rbbench_run.h): one measured run of one
+ * configuration.
  *
  *  - producers: one thread per CPU (pinned) calling getpgid() flat out, or
  *    paced to the target rate; each call makes `batch` events in the kernel;
@@ -31,37 +32,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tk.h"
-#include "rbbench_int.h"
+#include "rbbench_run.h"
+#include "stats.h"
 #include "rbbench.skel.h"
-
-volatile sig_atomic_t rbb_interrupted;
-
-double rbb_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-
-void rbb_sleep(double seconds)
-{
-	double end = rbb_now() + seconds;
-
-	while (!rbb_interrupted) {
-		double left = end - rbb_now();
-		struct timespec ts;
-
-		if (left <= 0)
-			break;
-		if (left > 0.05)
-			left = 0.05; /* look at the signal flag now and then */
-		ts.tv_sec = (time_t)left;
-		ts.tv_nsec = (long)((left - ts.tv_sec) * 1e9);
-		nanosleep(&ts, NULL);
-	}
-}
 
 /* ---- bpf_stats ----------------------------------------------------------
  * BPF_ENABLE_STATS keeps run-time accounting on while its fd is open and is

@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* rbbench's userspace parts: options/matrix, one run, end-to-end, report. */
-#ifndef RBBENCH_INT_H
-#define RBBENCH_INT_H
+/*
+ * rbbench's bottom layer: the data every other layer passes around and the
+ * few primitives they all need (names, the clock, the interrupt flag).
+ *
+ * The layers, each including only the headers below it:
+ *
+ *   rbbench_model   configurations, results, options; names; clock (this file)
+ *   rbbench_run     measurement: one run of a configuration (rbbench_run.c),
+ *                   the end-to-end proctrace row (rbbench_e2e.c)
+ *   rbbench_agg     aggregation over rounds: summaries, within-round ratios
+ *   rbbench_write   writers: text table, CSV, JSON Lines, gnuplot chart
+ *   rbbench.c       main: options, the matrix, the round loop, which files
+ */
+#ifndef RBBENCH_MODEL_H
+#define RBBENCH_MODEL_H
 
 #include <stdbool.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <signal.h>
 #include "rbbench.h"
-#include "stats.h"
 
 #define RBB_MAX_CPUS 256
 
@@ -46,6 +57,22 @@ struct rbb_result {
 	bool balanced;   /* after the final drain: consumed + dropped == produced */
 };
 
+/* The end-to-end row's variants: proctrace with its ring buffer vs --perfbuf, vs untraced. */
+enum {
+	RBB_E2E_UNTRACED,
+	RBB_E2E_RINGBUF,    /* proctrace's defaults */
+	RBB_E2E_PERFBUF,    /* --perfbuf */
+	RBB_E2E_RINGBUF_EV, /* --wakeup event */
+	RBB_E2E_PERFBUF_EV, /* --perfbuf --wakeup event */
+	RBB_E2E__COUNT,
+};
+struct rbb_e2e_result {
+	double us_per_exec;    /* wall time of fork+exec+wait */
+	double tracer_us_exec; /* tracer process CPU per exec while the loop ran */
+	double events, lost, expected;
+	bool valid;
+};
+
 struct rbb_opts {
 	double duration;       /* measured window per run, s */
 	unsigned rounds;
@@ -61,54 +88,21 @@ struct rbb_opts {
 	unsigned ncpus;
 };
 
+/* Set by main's SIGINT/SIGTERM handler; every loop of every layer looks at it. */
 extern volatile sig_atomic_t rbb_interrupted;
 
+extern const char *const rbb_transport_names[RBB_T__COUNT];
+extern const char *const rbb_e2e_names[RBB_E2E__COUNT];
 const char *rbb_transport_name(int t);
-/* "event", "every:64", "nowake", "batch" (static buffer per call site ok) */
+/* "event", "every:64", "nowake", "batch" (buf is used for every:N only) */
 const char *rbb_policy_name(const struct rbb_config *c, char *buf, size_t len);
+/* "flat" (0: flat out), "1M", "100K", or the number (events/s) */
+const char *rbb_rate_name(double rate, char *buf, size_t n);
+/* Same point of the matrix (the group, which only labels it, aside). */
+bool rbb_same_point(const struct rbb_config *a, const struct rbb_config *b);
 
-/* rbbench_run.c: one measured run. Returns 0, or 1 after printing why. */
-int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_result *r);
-/* Keeps bpf_stats on while the bench runs; restores what it changed. */
-int rbb_stats_enable(void);
-void rbb_stats_restore(void);
+double rbb_now(void); /* CLOCK_MONOTONIC, s */
 /* Sleeps, returning early on SIGINT/SIGTERM. */
 void rbb_sleep(double seconds);
-double rbb_now(void); /* CLOCK_MONOTONIC, s */
-
-/* rbbench_e2e.c: proctrace with its ring buffer vs --perfbuf, vs untraced. */
-enum {
-	RBB_E2E_UNTRACED,
-	RBB_E2E_RINGBUF,    /* proctrace's defaults */
-	RBB_E2E_PERFBUF,    /* --perfbuf */
-	RBB_E2E_RINGBUF_EV, /* --wakeup event */
-	RBB_E2E_PERFBUF_EV, /* --perfbuf --wakeup event */
-	RBB_E2E__COUNT,
-};
-struct rbb_e2e_result {
-	double us_per_exec;    /* wall time of fork+exec+wait */
-	double tracer_us_exec; /* tracer process CPU per exec while the loop ran */
-	double events, lost, expected;
-	bool valid;
-};
-extern const char *const rbb_e2e_names[RBB_E2E__COUNT];
-int rbb_e2e_prepare(const struct rbb_opts *o);
-int rbb_e2e_run(const struct rbb_opts *o, int variant, struct rbb_e2e_result *r);
-void rbb_e2e_cleanup(void);
-
-/* rbbench_report.c */
-struct rbb_report {
-	const struct rbb_opts *o;
-	const struct rbb_config *cfg;
-	size_t ncfg;
-	struct rbb_result *res;           /* [round * ncfg + config] */
-	struct rbb_e2e_result *e2e;       /* [round * RBB_E2E__COUNT + variant] or NULL */
-	unsigned rounds;                  /* rounds completed */
-	double elapsed;                   /* s */
-};
-/* Tables and same-round ratios to f (text). */
-void rbb_print_report(FILE *f, const struct rbb_report *rep);
-/* CSV, JSON Lines, gnuplot chart into o->outdir. Returns 0 or 1. */
-int rbb_write_files(const struct rbb_report *rep);
 
 #endif
