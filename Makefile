@@ -130,7 +130,7 @@ $(OUTPUT)/tk_features.c: $(KTABLE_OBJS) scripts/kernel-table scripts/bpf-feature
 	$(Q)mv $@.tmp $@
 $(OUTPUT)/user/tk_features.o: $(OUTPUT)/tk_features.c | $(OUTPUT)/user
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(COMPILE) -c $< -o $@
 $(LIBTK): $(OUTPUT)/user/tk_features.o
 
 .PHONY: kernel-table kernel-table-check
