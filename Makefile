@@ -134,6 +134,11 @@ $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP $< -o $@
 
+# rawstat reads --raw files with the descriptor tables: it needs libtk
+$(OUTPUT)/tests/rawstat: tests/helpers/rawstat.c $(LIBTK) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP $< $(LIBTK) $(LDLIBS) -o $@
+
 unit-tests: $(UNIT_TESTS)
 integration-tests: all $(INTEG_TESTS) $(HELPERS)
 
@@ -150,6 +155,7 @@ BENCHES = \
 	bench-sys \
 	bench-file \
 	bench-net \
+	bench-bytes \
 	#
 bench: deps
 	$(Q)$(MAKE) all
@@ -201,6 +207,11 @@ bench-rb: $(BIN)/rbbench $(BIN)/proctrace
 .PHONY: bench-net
 bench-net: all $(OUTPUT)/tests/connloop
 	$(Q)scripts/bench-net
+
+# bytes sent per record vs meaningful bytes, every tool and transport
+.PHONY: bench-bytes
+bench-bytes: all $(OUTPUT)/tests/rawstat $(OUTPUT)/tests/connloop
+	$(Q)scripts/bench-bytes
 
 # ---- demo, deps, install ------------------------------------------------
 demo: deps
