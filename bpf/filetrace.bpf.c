@@ -393,13 +393,6 @@ join:
 	return len + n - 1;
 }
 
-/* A length read back from memory, bounded again for the verifier. */
-static __always_inline __u64 bounded(__u64 v, const __u64 max)
-{
-	barrier_var(v);
-	return v > max ? max : v;
-}
-
 /* The record's first string, right after the fixed part (the same size
  * for both structs). */
 #define FIXED sizeof(struct tk_file_event)
@@ -426,16 +419,16 @@ static __always_inline __u32 get_filename(struct scratch *s, const char *name)
 		if (c)
 			s->cut = 1;
 	}
-	return bounded(n, TK_FILE_NAME_LEN);
+	return tk_bounded(n, TK_FILE_NAME_LEN);
 }
 
 /* Appends the path built in s->path (len bytes and its NUL) to the record
  * at offset at; returns the bytes appended. */
 static __always_inline __u32 put_path(struct scratch *s, __u32 at, __u32 len)
 {
-	__u32 n = bounded(len + 1, TK_FILE_PATH_LEN);
+	__u32 n = tk_bounded(len + 1, TK_FILE_PATH_LEN);
 
-	at = bounded(at, TK_RENAME_MAX - TK_FILE_PATH_LEN);
+	at = tk_bounded(at, TK_RENAME_MAX - TK_FILE_PATH_LEN);
 	bpf_probe_read_kernel(s->rec + at, n, s->path);
 	return n;
 }
@@ -535,7 +528,7 @@ static __always_inline void top_account(struct task_struct *t, struct scratch *s
 		__builtin_memset(n, 0, sizeof(*n));
 		n->i_mode = ino->i_mode;
 		bpf_get_current_comm(n->comm, sizeof(n->comm));
-		bpf_probe_read_kernel(n->path, bounded(len + 1, sizeof(n->path)), s->path);
+		bpf_probe_read_kernel(n->path, tk_bounded(len + 1, sizeof(n->path)), s->path);
 		/* EEXIST: another CPU added it first; fine */
 		bpf_map_update_elem(&file_top, &key, n, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(&file_top, &key);

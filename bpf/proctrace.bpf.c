@@ -36,13 +36,6 @@ struct {
 	__type(value, struct exec_buf);
 } execs SEC(".maps");
 
-/* A length read back from the value, bounded again for the verifier. */
-static __always_inline __u64 bounded(__u64 v, const __u64 max)
-{
-	barrier_var(v);
-	return v > max ? max : v;
-}
-
 /* Sets the filename (n bytes read, NUL included, or < 0) and returns
  * where argv starts: right after it. */
 static __always_inline char *set_filename(struct exec_buf *b, long n)
@@ -53,7 +46,7 @@ static __always_inline char *set_filename(struct exec_buf *b, long n)
 		b->rec[sizeof(b->e)] = 0; /* unreadable: "" */
 		n = 1;
 	}
-	flen = bounded(n, TK_EXEC_FILENAME_LEN);
+	flen = tk_bounded(n, TK_EXEC_FILENAME_LEN);
 	b->e.filename_len = flen;
 	return b->rec + sizeof(b->e) + flen;
 }
@@ -173,8 +166,8 @@ static __always_inline void exec_exit(void *ctx, long ret)
 	e->ppid = t->real_parent->tgid;
 	e->ret = ret;
 	tk_output_var(ctx, b->rec,
-		      sizeof(*e) + bounded(e->filename_len, TK_EXEC_FILENAME_LEN) +
-			      bounded(e->args_size, TK_EXEC_ARGS_LEN),
+		      sizeof(*e) + tk_bounded(e->filename_len, TK_EXEC_FILENAME_LEN) +
+			      tk_bounded(e->args_size, TK_EXEC_ARGS_LEN),
 		      TK_EXEC_MAX);
 out:
 	bpf_task_storage_delete(&execs, t);

@@ -364,6 +364,14 @@ static __always_inline void tk_output(void *ctx, void *data, __u64 size)
 	tk_count(err ? TK_STAT_LOST : TK_STAT_EMITTED);
 }
 
+/* A length read back from memory (or computed), bounded again so the
+ * verifier sees max; 64-bit so clang cannot test a zero-extended copy. */
+static __always_inline __u64 tk_bounded(__u64 v, const __u64 max)
+{
+	barrier_var(v);
+	return v > max ? max : v;
+}
+
 /*
  * tk_output() for a variable-length record (tk_event.h) of size bytes in
  * rec, size <= max (a constant the caller's buffer proves): under
