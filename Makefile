@@ -167,6 +167,10 @@ $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(Q)$(COMPILE) $(LDFLAGS) $< $(LINK_LIBS) -o $@
 $(OUTPUT)/tests/twoexit: EXTRA_LDLIBS := -pthread
 
+# rawstat reads --raw files with the descriptor tables: it needs libtk
+$(OUTPUT)/tests/rawstat: $(LIBTK)
+$(OUTPUT)/tests/rawstat: EXTRA_LDLIBS := $(LIBTK) $(TK_LDLIBS)
+
 unit-tests: $(UNIT_TESTS)
 integration-tests: all $(INTEG_TESTS) $(HELPERS)
 
@@ -184,6 +188,7 @@ BENCHES = \
 	bench-sys \
 	bench-file \
 	bench-net \
+	bench-bytes \
 	#
 bench: deps
 	$(Q)$(MAKE) all
@@ -236,6 +241,11 @@ bench-rb: $(BIN)/rbbench $(BIN)/proctrace
 .PHONY: bench-net
 bench-net: all $(OUTPUT)/tests/connloop
 	$(Q)scripts/bench-net
+
+# bytes sent per record vs meaningful bytes, every tool and transport
+.PHONY: bench-bytes
+bench-bytes: all $(OUTPUT)/tests/rawstat $(OUTPUT)/tests/connloop
+	$(Q)scripts/bench-bytes
 
 # ---- demo, deps, install ------------------------------------------------
 demo: deps

@@ -6,14 +6,18 @@
  * Shape: each syscall's sys_enter_* program stashes its arguments in a
  * per-thread entry (pending, keyed by tid) after the cheap process filters;
  * its sys_exit_* program takes the entry, applies the result filters (-x),
- * builds the record in a per-CPU buffer (paths need room a BPF stack does
- * not have), applies --path, and sends only the used bytes.
+ * builds the paths in a per-CPU work area (paths need room a BPF stack
+ * does not have), applies --path, and only then appends them to the
+ * record (include/tk_event.h: strings packed at their lengths): a rejected
+ * path never enters a byte that is sent.
  *
  * Kernel structures are read through BTF pointers (bpf_get_current_task_btf
  * and bpf_rdonly_cast): each field is one inlined, fault-safe load instead
  * of a bpf_probe_read_kernel() call, which is what makes a path walk cheap.
  * All offsets are CO-RE relocated against the running kernel's BTF.
  */
+/* the scratch area holds struct scratch below (a static assert checks) */
+#define TK_SCRATCH_SIZE (18 * 1024)
 #include "tk.bpf.h"
 
 const volatile bool targ_summary = false;      /* -s: aggregate, emit nothing */
@@ -59,10 +63,10 @@ struct {
 } pending SEC(".maps");
 
 /*
- * Per-CPU build area. Syscall tracepoint programs run with preemption
- * disabled (perf's syscall probes guard it), so one CPU's buffer has one
- * user at a time. The slack areas let the verifier accept a component
- * copied at a variable offset up to the end of a path field.
+ * Per-CPU build area: tk.bpf.h's scratch map. Syscall tracepoint programs
+ * run with preemption disabled (perf's syscall probes guard it), so one
+ * CPU's buffer has one user at a time. The slack area lets the verifier
+ * accept a component copied at a variable offset up to the end of path.
  */
 #define NAME_MASK 255 /* NAME_MAX: one component */
 #define WALK_MAX 48   /* components + mount crossings per path */
@@ -70,26 +74,23 @@ struct {
 #define SLACK (TK_FILE_PATH_LEN + 64) /* path_at joins a name of up to a full path */
 
 struct scratch {
+	/* the record as sent: fixed part, filename, [newpath,] path; 8 more
+	 * bytes for the perf pad (tk_output_var) */
 	union {
 		struct tk_file_event f;
 		struct tk_rename_event r;
+		char rec[TK_RENAME_MAX + 8];
 	};
+	char path[TK_FILE_PATH_LEN]; /* the path being built */
 	char slack[SLACK];
 	struct tk_file_top_val top;
-	char slack2[SLACK];
 	__u64 comp[COMP_MAX]; /* the path's dentries, deepest first */
 	__u32 ncomp;          /* entries in comp */
 	__u32 total;          /* bytes of "/name" for all of them */
 	__u32 off;            /* write position while copying */
 	__u32 cut;            /* something was truncated */
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
-} fscratch SEC(".maps");
+_Static_assert(sizeof(struct scratch) <= TK_SCRATCH_SIZE, "struct scratch fits tk_scratch");
 
 /* -s: per-interval counters, read and cleared by userspace. Not
  * preallocated: an element deleted while a program holds it is freed after
@@ -392,17 +393,44 @@ join:
 	return len + n - 1;
 }
 
-/* filename as passed; exact truncation check. */
-static __always_inline void get_filename(struct scratch *s, char *dst, const char *name)
+/* The record's first string, right after the fixed part (the same size
+ * for both structs). */
+#define FIXED sizeof(struct tk_file_event)
+_Static_assert(sizeof(struct tk_file_event) == sizeof(struct tk_rename_event), "one fixed part");
+
+/* No filename: the empty string, its NUL alone. Returns its length. */
+static __always_inline __u32 no_filename(struct scratch *s)
 {
-	long n = bpf_probe_read_user_str(dst, TK_FILE_NAME_LEN, name);
+	s->rec[FIXED] = 0;
+	return 1;
+}
+
+/* filename as passed, into the record; exact truncation check. Returns
+ * the bytes it occupies (NUL included). */
+static __always_inline __u32 get_filename(struct scratch *s, const char *name)
+{
+	long n = bpf_probe_read_user_str(s->rec + FIXED, TK_FILE_NAME_LEN, name);
 	char c = 0;
 
+	if (n <= 0)
+		return no_filename(s);
 	if (n == TK_FILE_NAME_LEN) {
 		bpf_probe_read_user(&c, 1, name + TK_FILE_NAME_LEN - 1);
 		if (c)
 			s->cut = 1;
 	}
+	return tk_bounded(n, TK_FILE_NAME_LEN);
+}
+
+/* Appends the path built in s->path (len bytes and its NUL) to the record
+ * at offset at; returns the bytes appended. */
+static __always_inline __u32 put_path(struct scratch *s, __u32 at, __u32 len)
+{
+	__u32 n = tk_bounded(len + 1, TK_FILE_PATH_LEN);
+
+	at = tk_bounded(at, TK_RENAME_MAX - TK_FILE_PATH_LEN);
+	bpf_probe_read_kernel(s->rec + at, n, s->path);
+	return n;
 }
 
 /* --path: the path is PREFIX, or under it. targ_path has no trailing '/'
@@ -424,12 +452,6 @@ static __always_inline bool path_match(const char *p)
 	return p[n & (TK_FILE_NAME_LEN - 1)] == 0 || p[n & (TK_FILE_NAME_LEN - 1)] == '/';
 }
 
-static __always_inline struct scratch *get_scratch(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&fscratch, &zero);
-}
 
 /* ---- enter ---------------------------------------------------------------- */
 
@@ -496,13 +518,17 @@ static __always_inline void top_account(struct task_struct *t, struct scratch *s
 	v = bpf_map_lookup_elem(&file_top, &key);
 	if (!v) {
 		struct tk_file_top_val *n = &s->top;
+		__u32 len;
 
-		__builtin_memset(n, 0, __builtin_offsetof(struct tk_file_top_val, comm));
+		/* built aside and copied at its length: the value's path tail
+		 * stays zero (userspace reads the whole value) */
+		len = path_of(t, s, s->path, sizeof(n->path), f->f_path.dentry, f->f_path.mnt);
+		if (targ_path_len && !path_match(s->path))
+			return;
+		__builtin_memset(n, 0, sizeof(*n));
 		n->i_mode = ino->i_mode;
 		bpf_get_current_comm(n->comm, sizeof(n->comm));
-		path_of(t, s, n->path, sizeof(n->path), f->f_path.dentry, f->f_path.mnt);
-		if (targ_path_len && !path_match(n->path))
-			return;
+		bpf_probe_read_kernel(n->path, tk_bounded(len + 1, sizeof(n->path)), s->path);
 		/* EEXIST: another CPU added it first; fine */
 		bpf_map_update_elem(&file_top, &key, n, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(&file_top, &key);
@@ -542,15 +568,6 @@ static __always_inline __u64 iov_total(const struct iovec *iov, __u64 cnt)
 	return sum;
 }
 
-static __always_inline void send(void *ctx, void *e, __u32 path_off, __u32 len)
-{
-	__u64 size = path_off + len + 1;
-
-	if (size > path_off + TK_FILE_PATH_LEN)
-		size = path_off + TK_FILE_PATH_LEN;
-	tk_output(ctx, e, size);
-}
-
 /*
  * One sys_exit handler; ev and call are constants in each program, so each
  * keeps only its own branch.
@@ -563,7 +580,7 @@ static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
 	struct scratch *s;
 	struct pending p;
 	struct file *f = NULL;
-	__u32 len;
+	__u32 len, flen, n;
 
 	/* no entry, or one left by a call whose exit we did not see */
 	if (!pp || pp->call != call)
@@ -572,9 +589,11 @@ static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
 	pp->call = 0;
 	if (tk_failed_only && ret >= 0)
 		return;
-	s = get_scratch();
-	if (!s)
+	s = tk_scratch_get();
+	if (!s) {
+		tk_count(TK_STAT_LOST);
 		return;
+	}
 
 	if (targ_summary) {
 		if (ret < 0 && ev == TK_EV_open)
@@ -592,7 +611,6 @@ static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
 	e->__pad0 = 0;
 	e->requested = 0;
 	e->bytes = 0;
-	e->filename[0] = 0;
 
 	switch (ev) {
 	case TK_EV_open:
@@ -603,17 +621,17 @@ static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
 			p.flags = how.flags;
 			p.mode = how.mode;
 		}
-		get_filename(s, e->filename, p.name);
+		flen = get_filename(s, p.name);
 		e->fd = ret >= 0 ? ret : -1;
 		if (ret >= 0)
 			f = fd_file(t, ret);
 		if (f) {
 			fill_file(e, f);
-			len = path_of(t, s, e->path, TK_FILE_PATH_LEN, f->f_path.dentry,
+			len = path_of(t, s, s->path, TK_FILE_PATH_LEN, f->f_path.dentry,
 				      f->f_path.mnt);
 		} else {
 			clear_file(e);
-			len = path_at(t, s, e->path, p.fd, p.name);
+			len = path_at(t, s, s->path, p.fd, p.name);
 		}
 		/* what was asked for, not the file's state */
 		e->flags = p.flags;
@@ -625,15 +643,16 @@ static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
 	case TK_EV_truncate:
 		if (call == TK_FC_truncate) {
 			/* by name: no open file */
-			get_filename(s, e->filename, p.name);
+			flen = get_filename(s, p.name);
 			e->fd = -1;
 			clear_file(e);
 			e->requested = p.arg;
 			if (ret == 0)
 				e->size = p.arg;
-			len = path_at(t, s, e->path, AT_FDCWD_, p.name);
+			len = path_at(t, s, s->path, AT_FDCWD_, p.name);
 			break;
 		}
+		flen = no_filename(s);
 		e->fd = p.fd;
 		/* a file pointer from a map is a number to the verifier: cast it
 		 * back. It is still valid here: close's final fput runs from
@@ -654,46 +673,60 @@ static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
 		}
 		if (!f) {
 			clear_file(e);
-			e->path[0] = 0;
+			s->path[0] = 0;
 			len = 0;
 			break;
 		}
 		fill_file(e, f);
-		len = path_of(t, s, e->path, TK_FILE_PATH_LEN, f->f_path.dentry, f->f_path.mnt);
+		len = path_of(t, s, s->path, TK_FILE_PATH_LEN, f->f_path.dentry, f->f_path.mnt);
 		break;
 	case TK_EV_unlink:
 	case TK_EV_mkdir:
-		get_filename(s, e->filename, p.name);
+		flen = get_filename(s, p.name);
 		e->fd = -1;
 		clear_file(e);
 		if (ev == TK_EV_mkdir)
 			e->mode = p.mode;
-		len = path_at(t, s, e->path, p.fd, p.name);
+		len = path_at(t, s, s->path, p.fd, p.name);
 		break;
 	case TK_EV_rename: {
 		struct tk_rename_event *r = &s->r;
+		__u32 nlen;
+		bool nmatch;
 
-		get_filename(s, r->filename, p.name);
+		flen = get_filename(s, p.name);
 		r->fd = -1;
 		clear_file((struct tk_file_event *)r);
 		r->flags = p.flags;
-		path_at(t, s, r->newpath, p.fd2, p.name2);
-		len = path_at(t, s, r->path, p.fd, p.name);
-		if (targ_path_len && !path_match(r->path) && !path_match(r->newpath))
+		/* newpath first: it is packed before path */
+		len = path_at(t, s, s->path, p.fd2, p.name2);
+		nmatch = !targ_path_len || path_match(s->path);
+		nlen = put_path(s, FIXED + flen, len);
+		len = path_at(t, s, s->path, p.fd, p.name);
+		if (!nmatch && !path_match(s->path))
 			return;
 		r->truncated = s->cut;
+		r->filename_len = flen;
+		r->newpath_len = nlen;
+		n = put_path(s, FIXED + flen + nlen, len);
+		r->path_len = n;
+		r->__pad1 = 0;
 		tk_fill_hdr_task(&r->hdr, ev, t);
-		send(ctx, r, __builtin_offsetof(struct tk_rename_event, path), len);
+		tk_output_var(ctx, s->rec, FIXED + flen + nlen + n, TK_RENAME_MAX);
 		return;
 	}
 	default:
 		return;
 	}
-	if (targ_path_len && !path_match(e->path))
+	if (targ_path_len && !path_match(s->path))
 		return;
 	e->truncated = s->cut;
+	e->filename_len = flen;
+	n = put_path(s, FIXED + flen, len);
+	e->path_len = n;
+	e->__pad1 = 0;
 	tk_fill_hdr_task(&e->hdr, ev, t);
-	send(ctx, e, __builtin_offsetof(struct tk_file_event, path), len);
+	tk_output_var(ctx, s->rec, FIXED + flen + n, TK_FILE_MAX);
 }
 
 /* ---- programs --------------------------------------------------------------- */

@@ -7,34 +7,49 @@ const volatile bool targ_failed = false;  /* -x: failed execs too */
 
 /*
  * An exec's record is built at sys_enter (argv is only readable then) and
- * sent at sys_exit (the result and the new comm are only known then).
- * The value has TK_EXEC_ARGS_LEN bytes of slack after the event so the
- * verifier can prove every bpf_probe_read_user_str() at a variable offset
- * in argv stays inside the value.
+ * sent at sys_exit (the result and the new comm are only known then), in
+ * the exec'ing task's own local storage: the entry belongs to the task, so
+ * it cannot outlive it (a tid-keyed hash kept the entries of tasks that
+ * died mid-exec), and a non-leader thread that execs keeps it although its
+ * tid changes. sys_exit deletes it, so only execs in flight hold memory.
+ *
+ * The record is built packed (include/tk_event.h): fixed part, filename,
+ * argv, each at its length, and sent from here as is. The slack lets the
+ * verifier prove that every string read at a variable offset (argv starts
+ * after a filename of any length) stays inside the value.
  */
 struct exec_buf {
-	struct tk_exec_event e;
+	union {
+		struct tk_exec_event e;
+		char rec[TK_EXEC_MAX];
+	};
+	char slack[TK_EXEC_ARGS_LEN + 8];
 	__u64 filename_ptr, argv_ptr; /* the user pointers, for a re-read */
 	__u32 incomplete;             /* a user read failed (page not present) */
 	__u32 __pad;
-	char slack[TK_EXEC_ARGS_LEN];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* 8.5 KiB values: allocate on use */
-	__type(key, __u32); /* tid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct exec_buf);
 } execs SEC(".maps");
 
-/* A never-written entry: the zeroed source for new execs entries. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct exec_buf);
-} exec_zero SEC(".maps");
+/* Sets the filename (n bytes read, NUL included, or < 0) and returns
+ * where argv starts: right after it. */
+static __always_inline char *set_filename(struct exec_buf *b, long n)
+{
+	__u32 flen;
+
+	if (n <= 0) {
+		b->rec[sizeof(b->e)] = 0; /* unreadable: "" */
+		n = 1;
+	}
+	flen = tk_bounded(n, TK_EXEC_FILENAME_LEN);
+	b->e.filename_len = flen;
+	return b->rec + sizeof(b->e) + flen;
+}
 
 /*
  * Reads filename and argv from the caller's memory. A BPF read cannot fault
@@ -47,18 +62,21 @@ static __always_inline void read_user_args(struct exec_buf *b)
 	const char *const *argv = (const char *const *)b->argv_ptr;
 	struct tk_exec_event *e = &b->e;
 	__u32 off = 0, o;
+	char *args;
+	long n;
 	int i;
 
 	b->incomplete = 0;
 	e->argc = 0;
 	e->args_truncated = 0;
-	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename),
-				    (const char *)b->filename_ptr) < 0)
+	n = bpf_probe_read_user_str(b->rec + sizeof(*e), TK_EXEC_FILENAME_LEN,
+				    (const char *)b->filename_ptr);
+	if (n < 0)
 		b->incomplete = 1;
+	args = set_filename(b, n);
 
 	for (i = 0; i < TK_EXEC_MAX_ARGS; i++) {
 		const char *arg = NULL;
-		long n;
 
 		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i])) {
 			b->incomplete = 1;
@@ -75,7 +93,7 @@ static __always_inline void read_user_args(struct exec_buf *b)
 		o = off;
 		barrier_var(o); /* keep clang from proving the mask redundant */
 		o &= TK_EXEC_ARGS_LEN - 1;
-		n = bpf_probe_read_user_str(&e->argv[o], TK_EXEC_ARGS_LEN - o, arg);
+		n = bpf_probe_read_user_str(&args[o], TK_EXEC_ARGS_LEN - o, arg);
 		if (n <= 0) {
 			b->incomplete = 1;
 			goto done;
@@ -114,21 +132,17 @@ struct {
 
 static __always_inline void exec_enter(const char *filename, const char *const *argv)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, zero = 0;
-	struct exec_buf *zb, *b;
+	struct exec_buf *b;
 
 	/* the uid survives exec: filter on it before the 8.5 KiB entry */
-	if (!tk_want_tgid(id >> 32) || !tk_want_current_uid())
+	if (!tk_want_tgid(bpf_get_current_pid_tgid() >> 32) || !tk_want_current_uid())
 		return;
-	zb = bpf_map_lookup_elem(&exec_zero, &zero);
-	if (!zb || bpf_map_update_elem(&execs, &tid, zb, BPF_ANY)) {
+	b = bpf_task_storage_get(&execs, bpf_get_current_task_btf(), NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!b) {
 		tk_count(TK_STAT_LOST); /* no room to build it: a lost exec */
 		return;
 	}
-	b = bpf_map_lookup_elem(&execs, &tid);
-	if (!b)
-		return;
 	b->filename_ptr = (__u64)filename;
 	b->argv_ptr = (__u64)argv;
 	read_user_args(b);
@@ -136,11 +150,9 @@ static __always_inline void exec_enter(const char *filename, const char *const *
 
 static __always_inline void exec_exit(void *ctx, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct exec_buf *b = bpf_map_lookup_elem(&execs, &tid);
-	struct task_struct *task;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct exec_buf *b = bpf_task_storage_get(&execs, t, NULL, 0);
 	struct tk_exec_event *e;
-	__u64 size;
 
 	if (!b)
 		return;
@@ -151,15 +163,14 @@ static __always_inline void exec_exit(void *ctx, long ret)
 	if (ret < 0 && b->incomplete)
 		read_user_args(b);
 	tk_fill_hdr(&e->hdr, TK_EV_exec);
-	task = (struct task_struct *)bpf_get_current_task();
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->ppid = t->real_parent->tgid;
 	e->ret = ret;
-	size = __builtin_offsetof(struct tk_exec_event, argv) + e->args_size;
-	if (size > sizeof(*e))
-		size = sizeof(*e);
-	tk_output(ctx, e, size);
+	tk_output_var(ctx, b->rec,
+		      sizeof(*e) + tk_bounded(e->filename_len, TK_EXEC_FILENAME_LEN) +
+			      tk_bounded(e->args_size, TK_EXEC_ARGS_LEN),
+		      TK_EXEC_MAX);
 out:
-	bpf_map_delete_elem(&execs, &tid);
+	bpf_task_storage_delete(&execs, t);
 }
 
 SEC("tp/syscalls/sys_enter_execve")
@@ -191,45 +202,33 @@ int proc_execveat_exit(struct trace_event_raw_sys_exit *ctx)
 }
 
 /*
- * Runs once the exec has succeeded, in the new image:
- *  - a non-leader thread that execs takes over the leader's pid, so its
- *    sys_exit runs under another tid than its sys_enter: move the entry;
- *  - if the sys_enter read was incomplete, take filename and argv from the
- *    kernel's own copies: bprm->filename and the new stack's argument area.
+ * Runs once the exec has succeeded, in the new image: if the sys_enter
+ * read was incomplete, take filename and argv from the kernel's own
+ * copies, bprm->filename and the new stack's argument area.
  */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(proc_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 old = old_pid, now = BPF_CORE_READ(p, pid);
+	struct exec_buf *b = bpf_task_storage_get(&execs, p, NULL, 0);
 	struct tk_exec_event *e;
-	struct exec_buf *b;
 	__u64 start, len;
+	char *args;
 
-	b = bpf_map_lookup_elem(&execs, &old);
-	if (!b)
-		return 0;
-	if (old != now) {
-		if (bpf_map_update_elem(&execs, &now, b, BPF_ANY))
-			tk_count(TK_STAT_LOST); /* cannot move it: its exit won't find it */
-		bpf_map_delete_elem(&execs, &old);
-		b = bpf_map_lookup_elem(&execs, &now);
-		if (!b)
-			return 0;
-	}
-	if (!b->incomplete)
+	if (!b || !b->incomplete)
 		return 0;
 	e = &b->e;
-	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	args = set_filename(b, bpf_probe_read_kernel_str(b->rec + sizeof(*e), TK_EXEC_FILENAME_LEN,
+							 BPF_CORE_READ(bprm, filename)));
 	start = BPF_CORE_READ(p, mm, arg_start);
 	len = BPF_CORE_READ(p, mm, arg_end) - start;
 	e->args_truncated = len > TK_EXEC_ARGS_LEN;
 	if (len > TK_EXEC_ARGS_LEN)
 		len = TK_EXEC_ARGS_LEN;
-	if (bpf_probe_read_user(e->argv, len, (const void *)start)) {
+	if (!len || bpf_probe_read_user(args, len, (const void *)start)) {
 		e->args_size = 0;
 		return 0;
 	}
-	e->argv[TK_EXEC_ARGS_LEN - 1] = 0; /* a cut last argument stays a string */
+	args[(len - 1) & (TK_EXEC_ARGS_LEN - 1)] = 0; /* a cut last argument stays a string */
 	e->args_size = len;
 	e->argc = BPF_CORE_READ(bprm, argc);
 	b->incomplete = 0;

@@ -298,33 +298,42 @@ static __always_inline void fill(struct tk_sys_event *e, const struct sys_start 
 	e->__pad0 = 0;
 }
 
+_Static_assert(TK_SYS_MAX + 7 <= TK_SCRATCH_SIZE, "a syscall record fits the scratch area");
+
 static __always_inline void emit(void *ctx, const struct sys_start *s, long ret)
 {
 	__u8 kinds = arg_kinds(nr_slot(s->nr));
 	__u32 pi = (kinds & 0xf) - 1;
 	struct tk_sys_event *e;
+	char *rec;
 	long n;
 
 	if (pi >= 6) {
-		e = tk_reserve(TK_SYS_SIZE_SHORT);
+		/* no path argument: the fixed part alone, reserved in place */
+		e = tk_reserve(sizeof(*e));
 		if (!e)
 			return;
 		fill(e, s, ret, kinds);
-		tk_submit(ctx, e, TK_SYS_SIZE_SHORT);
+		tk_submit(ctx, e, sizeof(*e));
 		return;
 	}
-	e = tk_reserve(sizeof(*e));
-	if (!e)
+	/* with a path: built in the scratch area, sent at the path's length */
+	rec = tk_scratch_get();
+	if (!rec) {
+		tk_count(TK_STAT_LOST);
 		return;
+	}
+	e = (struct tk_sys_event *)rec;
 	fill(e, s, ret, kinds);
 	/* read now, not at entry: the kernel has just copied the string, so
 	 * its page is resident; exec's old memory is gone, so it was kept */
 	if (s->nr == targ_nr_execve || s->nr == targ_nr_execveat)
-		n = bpf_probe_read_kernel_str(e->path, sizeof(e->path), s->path);
+		n = bpf_probe_read_kernel_str(rec + sizeof(*e), TK_SYS_PATH_LEN, s->path);
 	else
-		n = bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)s->args[pi]);
-	e->path_len = n > 0 ? n : 0;
-	tk_submit(ctx, e, sizeof(*e));
+		n = bpf_probe_read_user_str(rec + sizeof(*e), TK_SYS_PATH_LEN,
+					    (const void *)s->args[pi]);
+	e->path_len = n > 0 ? n : 0; /* unreadable: no path */
+	tk_output_var(ctx, rec, sizeof(*e) + e->path_len, TK_SYS_MAX);
 }
 
 SEC("tp_btf/sys_exit")

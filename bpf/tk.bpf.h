@@ -77,8 +77,16 @@ struct {
 	__type(value, __u8);
 } tk_follow_map SEC(".maps");
 
-/* Large enough for any fixed-size event of any domain. */
+/*
+ * Per-CPU build area: fixed-size records under --perfbuf, and the records
+ * (and work areas) of variable-length events. 1 KiB serves every
+ * fixed-size event of any domain; a tool that builds more defines
+ * TK_SCRATCH_SIZE before including this header (filetrace: ~22 KiB for a
+ * rename and its path walk), so each object has exactly one scratch map.
+ */
+#ifndef TK_SCRATCH_SIZE
 #define TK_SCRATCH_SIZE 1024
+#endif
 struct tk_scratch_buf {
 	char data[TK_SCRATCH_SIZE];
 };
@@ -88,6 +96,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tk_scratch_buf);
 } tk_scratch SEC(".maps");
+
+/* Every use of the scratch area goes through here (one place to make it
+ * per nesting level). NULL only if the map lookup fails. */
+static __always_inline void *tk_scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&tk_scratch, &zero);
+}
 
 /* ---- counters ----------------------------------------------------------- */
 static __always_inline void tk_count(__u32 which)
@@ -310,9 +327,7 @@ static __always_inline void *tk_reserve(__u32 size)
 	void *p;
 
 	if (tk_use_perfbuf) {
-		__u32 zero = 0;
-
-		p = bpf_map_lookup_elem(&tk_scratch, &zero);
+		p = tk_scratch_get();
 	} else {
 		p = bpf_ringbuf_reserve(&tk_rb, size, 0);
 	}
@@ -321,9 +336,20 @@ static __always_inline void *tk_reserve(__u32 size)
 	return p;
 }
 
+/*
+ * Bytes a perf buffer adds to a raw sample of size bytes: the kernel rounds
+ * the u32 size word plus the data up to 8 bytes and SKIPS the pad, so the
+ * consumer would receive whatever the ring held there before. Senders
+ * write that pad themselves, as zeros, and send it: no byte reaches the
+ * consumer that this program did not write.
+ */
+#define TK_PERF_PAD(size) ((4 - (size)) & 7)
+
 static __always_inline void tk_submit(void *ctx, void *p, __u32 size)
 {
 	if (tk_use_perfbuf) {
+		__builtin_memset((char *)p + size, 0, TK_PERF_PAD(size));
+		size += TK_PERF_PAD(size);
 		if (bpf_perf_event_output(ctx, &tk_pb, BPF_F_CURRENT_CPU, p, size))
 			tk_count(TK_STAT_LOST);
 		else
@@ -354,6 +380,38 @@ static __always_inline void tk_output(void *ctx, void *data, __u64 size)
 	else
 		err = bpf_ringbuf_output(&tk_rb, data, size, tk_rb_flags());
 	tk_count(err ? TK_STAT_LOST : TK_STAT_EMITTED);
+}
+
+/* A length read back from memory (or computed), bounded again so the
+ * verifier sees max; 64-bit so clang cannot test a zero-extended copy. */
+static __always_inline __u64 tk_bounded(__u64 v, const __u64 max)
+{
+	barrier_var(v);
+	return v > max ? max : v;
+}
+
+/*
+ * tk_output() for a variable-length record (tk_event.h) of size bytes in
+ * rec, size <= max (a constant the caller's buffer proves): under
+ * --perfbuf the pad (TK_PERF_PAD) is written as zeros and sent. rec must
+ * have max + 7 writable bytes.
+ */
+static __always_inline void tk_output_var(void *ctx, char *rec, __u64 size, const __u64 max)
+{
+	/* 64-bit and behind barriers: clang otherwise tests a zero-extended
+	 * copy and sends the unclamped register (verifier: unbounded) */
+	barrier_var(size);
+	if (size > max)
+		size = max;
+	barrier_var(size);
+	if (tk_use_perfbuf) {
+		/* unconditional byte stores: the verifier sees one bounded
+		 * access each; those past the pad are never sent */
+		for (int i = 0; i < 7; i++)
+			rec[size + i] = 0;
+		size += TK_PERF_PAD(size);
+	}
+	tk_output(ctx, rec, size);
 }
 
 #endif /* TK_BPF_H */

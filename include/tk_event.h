@@ -26,14 +26,44 @@
  *        both compilers, so the layout is an ABI, not an accident.
  * kind   how the decoder shows it (TK_K_<kind>, see enum tk_kind)
  * aux    extra decoder input, stringified: the flag table of a FLAGS/ENUM
- *        field, the length field of an ARGV field, the family field of an
- *        IPADDR field; 0 when unused.
+ *        field, the name of the string a VSTR/ARGV length field describes,
+ *        the family field of an IPADDR field; 0 when unused.
  *
  * Because every field's offset is asserted AND the struct's size is asserted
  * to equal sizeof(struct tk_hdr) + the sum of the field sizes, a struct that
  * compiles has no implicit padding anywhere: padding must be an explicit
  * field of kind PAD. That matters because the BPF side reserves records in
  * place and does not zero them; an implicit hole would leak kernel memory.
+ *
+ * Variable-length records (strings travel at their length)
+ * --------------------------------------------------------
+ * A string whose length varies (a path, a filename, argv) is not a member
+ * of the struct. The struct is the record's FIXED part; the strings follow
+ * it, packed back to back, each exactly as long as it is:
+ *
+ *     | tk_hdr | fixed fields ... len_a len_b | a... \0 | b... \0 |
+ *     0        40                       sizeof(struct)
+ *
+ * Each string is described by a length field in the fixed part, of kind
+ * VSTR (one NUL-terminated string) or ARGV (NUL-separated strings), whose
+ * aux is the string's name (the JSON key and the text label):
+ *
+ *     F(u16, path_len, 106, VSTR, path)
+ *
+ * The length counts the bytes the string occupies in the record, its NUL(s)
+ * included; 0 means the record has no such string (then it is not shown).
+ * The strings are packed in the order of their length fields, so the
+ * decoder finds string k at sizeof(struct) + the lengths of strings 0..k-1.
+ * A record is therefore exactly sizeof(struct) + the sum of its lengths;
+ * the consumer may see a few more bytes (a perf buffer pads samples to 8
+ * bytes, see tk_output_var() in bpf/tk.bpf.h), which the length fields make
+ * irrelevant. Why not fixed char arrays with a zeroed tail: a 4 KiB path
+ * array made a typical open record 4.4 KiB (or ~400 bytes sent short) for
+ * ~120 meaningful bytes, and any unzeroed tail is a leak of whatever the
+ * build buffer held before (other processes' paths).
+ *
+ * Fixed char arrays (kind STR) remain for strings of small, fixed size whose
+ * tail is zero by construction: the header's comm (NUL-padded by the kernel).
  */
 #ifndef TK_EVENT_H
 #define TK_EVENT_H
@@ -74,15 +104,14 @@ enum tk_kind {
 	TK_K_FLAGS,    /* bit set; aux names a flag table */
 	TK_K_ENUM,     /* small enum; aux names a value table */
 	TK_K_DURATION, /* nanoseconds; text shows a scaled unit */
-	TK_K_STR,      /* NUL-terminated string in a char array */
-	TK_K_ARGV,     /* NUL-separated strings; aux names the byte-length field */
+	TK_K_STR,      /* NUL-terminated string in a fixed char array (comm) */
+	TK_K_ARGV,     /* length field of packed NUL-separated strings; aux: their name */
 	TK_K_IPADDR,   /* 16 bytes, v4 in the first 4; aux names the family field */
 	TK_K_DEV,      /* kernel dev_t (major << 20 | minor) as "maj:min" */
 	TK_K_SYSCALL,  /* syscall number: adds its name */
 	TK_K_EVENT,    /* the header's event type: printed as the event's name */
 	TK_K_FD,       /* file descriptor (s32): not shown at all when negative (none) */
-	TK_K_VSTR,     /* string that ends a variable-length record: the record may
-			* stop anywhere in it, or before it (then it is not shown) */
+	TK_K_VSTR,     /* length field of a packed string (see above); aux: its name */
 	TK_K__COUNT,
 };
 

@@ -26,11 +26,13 @@
  *              mounts (the kernel's view, up to the process's root);
  *              otherwise the cwd's or dirfd's path joined with filename
  *
- * path is last and of kind VSTR: records are sent without its unused
- * tail, so a typical open costs ~400 bytes of ring, not 4.4 KiB.
+ * filename and path are packed strings (tk_event.h): the fixed part is
+ * 112 bytes, and a record is that plus each string's length and NUL, so a
+ * typical open costs ~150 bytes. Every file record carries both strings,
+ * possibly empty (1 byte: the NUL), so every record has the same keys.
  *
- * rename has its own struct: the same fields, then newpath; its flags are
- * renameat2's RENAME_* flags.
+ * rename has its own struct: the same fields plus newpath (packed between
+ * filename and path); its flags are renameat2's RENAME_* flags.
  *
  * Why not the seed layout: the design seed (FileEvent: timestamp, pid, uid,
  * inode, dev, size, operation, flags, mode, ret, filename[128]) states 192
@@ -61,7 +63,7 @@ enum tk_file_call {
 #undef TK__FC
 };
 
-/* The fields every file event starts with (40..359). */
+/* The fields every file event starts with (40..105). */
 #define TK_FILE_HEAD(F, A, flag_table)                            \
 	F(u16, call, 40, ENUM, file_call)                         \
 	F(u8, truncated, 42, BOOL, 0)                             \
@@ -75,19 +77,25 @@ enum tk_file_call {
 	F(u64, inode, 80, DEC, 0)                                 \
 	F(u64, dev, 88, DEV, 0)                                   \
 	F(s64, size, 96, DEC, 0)                                  \
-	A(char, filename, TK_FILE_NAME_LEN, 104, STR, 0)
+	F(u16, filename_len, 104, VSTR, filename)
 
 #define TK_FILE_FIELDS(F, A)                                      \
 	TK_FILE_HEAD(F, A, open_flags)                            \
-	A(char, path, TK_FILE_PATH_LEN, 360, VSTR, 0)
-TK_DEFINE_STRUCT(file_event, TK_FILE_FIELDS, 4456)
+	F(u16, path_len, 106, VSTR, path)                         \
+	F(u32, __pad1, 108, PAD, 0)
+TK_DEFINE_STRUCT(file_event, TK_FILE_FIELDS, 112)
 
 /* rename: path is the old name's, newpath the new name's absolute path. */
 #define TK_RENAME_FIELDS(F, A)                                    \
 	TK_FILE_HEAD(F, A, rename_flags)                          \
-	A(char, newpath, TK_FILE_PATH_LEN, 360, STR, 0)           \
-	A(char, path, TK_FILE_PATH_LEN, 4456, VSTR, 0)
-TK_DEFINE_STRUCT(rename_event, TK_RENAME_FIELDS, 8552)
+	F(u16, newpath_len, 106, VSTR, newpath)                   \
+	F(u16, path_len, 108, VSTR, path)                         \
+	F(u16, __pad1, 110, PAD, 0)
+TK_DEFINE_STRUCT(rename_event, TK_RENAME_FIELDS, 112)
+
+/* The largest records: the fixed part and every string at full length. */
+#define TK_FILE_MAX (112 + TK_FILE_NAME_LEN + TK_FILE_PATH_LEN)
+#define TK_RENAME_MAX (TK_FILE_MAX + TK_FILE_PATH_LEN)
 
 /* ids 16..31 */
 #define TK_FILE_EVENTS(E)                                                 \

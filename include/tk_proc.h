@@ -6,8 +6,8 @@
  * followed by the fields listed here, at the offsets listed here. `ppid` is
  * always the parent of hdr.pid.
  *
- * exec is variable-length: only offsetof(args) + args_size bytes are sent,
- * so a short command line costs ~400 bytes, not 4.4 KiB.
+ * exec is variable-length (see tk_event.h): the fixed part, then the
+ * filename and argv packed at their lengths, so `ls -l` costs ~100 bytes.
  */
 #ifndef TK_PROC_H
 #define TK_PROC_H
@@ -17,17 +17,17 @@
 #define TK_EXEC_ARGS_LEN 4096   /* argv bytes kept, NULs included */
 #define TK_EXEC_MAX_ARGS 64     /* argv entries kept */
 
-/* exec (execve/execveat). args holds argc NUL-terminated strings. */
+/* exec (execve/execveat). argv is argc NUL-terminated strings. */
 #define TK_EXEC_FIELDS(F, A)                                      \
 	F(u32, ppid, 40, DEC, 0)                                  \
 	F(s32, ret, 44, ERRNO, 0)                                 \
 	F(u32, argc, 48, NONE, 0)                                 \
-	F(u32, args_size, 52, NONE, 0)                            \
-	F(u32, args_truncated, 56, BOOL, 0)                       \
-	F(u32, __pad0, 60, PAD, 0)                                \
-	A(char, filename, TK_EXEC_FILENAME_LEN, 64, STR, 0)       \
-	A(char, argv, TK_EXEC_ARGS_LEN, 320, ARGV, args_size)
-TK_DEFINE_STRUCT(exec_event, TK_EXEC_FIELDS, 4416)
+	F(u32, args_truncated, 52, BOOL, 0)                       \
+	F(u32, filename_len, 56, VSTR, filename)                  \
+	F(u32, args_size, 60, ARGV, argv)
+TK_DEFINE_STRUCT(exec_event, TK_EXEC_FIELDS, 64)
+/* The largest exec record: fixed part, filename, argv. */
+#define TK_EXEC_MAX (64 + TK_EXEC_FILENAME_LEN + TK_EXEC_ARGS_LEN)
 
 /* fork/clone: hdr.pid is the parent. Threads only with --threads. */
 #define TK_FORK_FIELDS(F, A)                                      \

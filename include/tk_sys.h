@@ -11,9 +11,9 @@
  * One record per completed syscall. ts_ns in the header is the time the
  * call was entered (as strace -t shows it); duration_ns runs to its exit.
  * fd is the call's file-descriptor argument, -1 when it has none. path is
- * its first path argument: only calls that have one (open, stat, execve,
- * unlink, …) carry it, the others are sent without it (TK_SYS_SIZE_SHORT
- * bytes), so the common record stays small.
+ * its first path argument, packed after the 120-byte fixed part at its
+ * length (tk_event.h): only calls that have one (open, stat, execve,
+ * unlink, …) carry it (path_len > 0); the others are the fixed part alone.
  */
 #ifndef TK_SYS_H
 #define TK_SYS_H
@@ -27,18 +27,10 @@
 	F(s64, ret, 48, ERRNO, 0)                                 \
 	F(u64, duration_ns, 56, DURATION, 0)                      \
 	A(u64, args, 6, 64, HEX, 0)                               \
-	F(u32, path_len, 112, NONE, 0)                            \
-	F(u32, __pad0, 116, PAD, 0)                               \
-	A(char, path, TK_SYS_PATH_LEN, 120, VSTR, path_len)
-TK_DEFINE_STRUCT(sys_event, TK_SYS_FIELDS, 376)
-
-/* A record of a call without a path argument stops before path. */
-/* path_len (bytes of path read, 0 = none) says whether a record has a
- * path; the record size cannot, as a perf buffer pads raw samples to 8
- * bytes with stale bytes. Calls without a path argument are sent short. */
-#define TK_SYS_SIZE_SHORT 120
-_Static_assert(__builtin_offsetof(struct tk_sys_event, path) == TK_SYS_SIZE_SHORT,
-	       "short syscall records end where path starts");
+	F(u32, path_len, 112, VSTR, path)                         \
+	F(u32, __pad0, 116, PAD, 0)
+TK_DEFINE_STRUCT(sys_event, TK_SYS_FIELDS, 120)
+#define TK_SYS_MAX (120 + TK_SYS_PATH_LEN)
 
 /*
  * Syscall numbers the in-kernel tables cover (filter bitmap, per-syscall

@@ -316,8 +316,7 @@ struct tk_field {
 struct tk_event_desc {
 	const char *name;  /* label, e.g. "exec" */
 	__u32 id;
-	__u32 size;        /* sizeof the struct */
-	__u32 min_size;    /* smallest valid record (variable-length events) */
+	__u32 size;        /* sizeof the struct: the fixed part of a record */
 	const struct tk_field *fields; /* after the header */
 	__u32 nfields;
 	const char *struct_name;
@@ -335,6 +334,9 @@ long tk_event_field_offset(__u32 id, const char *field);
 const struct tk_field *tk_event_field(__u32 id, const char *field);
 /* Field names (header's first) into names[], returns the count. */
 size_t tk_event_fields(__u32 id, const char **names, size_t max);
+/* A record's meaningful length: the fixed part plus its packed strings
+ * (include/tk_event.h); -1 if size cannot hold them (malformed). */
+long tk_record_len(const struct tk_event_desc *d, const void *rec, size_t size);
 
 /* ---- symbol tables (user/tk_tables.c) ---------------------------------------- */
 

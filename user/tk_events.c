@@ -22,17 +22,9 @@ const size_t tk_hdr_nfields = ARRAY_SIZE(tk_hdr_fields);
 	static const struct tk_field tk_fields_##name[] = { FIELDS(TK__DESC_F, TK__DESC_A) };
 TK_ALL_EVENTS(TK__FIELDS)
 
-/*
- * A variable-length event (one with an ARGV or VSTR field, always last) may
- * be sent short: it is valid from the start of that field on.
- */
-#define TK__VARLEN_F(t, n, off, kind, aux)
-#define TK__VARLEN_A(t, n, cnt, off, kind, aux)                              \
-	TK_K_##kind == TK_K_ARGV || TK_K_##kind == TK_K_VSTR ? (off) :
 #define TK__DESC(name, id, st, FIELDS, label)                                \
-	{ label, id, sizeof(struct tk_##st),                                 \
-	  FIELDS(TK__VARLEN_F, TK__VARLEN_A) sizeof(struct tk_##st),          \
-	  tk_fields_##name, ARRAY_SIZE(tk_fields_##name), "tk_" #st },
+	{ label, id, sizeof(struct tk_##st), tk_fields_##name,               \
+	  ARRAY_SIZE(tk_fields_##name), "tk_" #st },
 const struct tk_event_desc tk_event_table[] = { TK_ALL_EVENTS(TK__DESC) };
 const size_t tk_event_count = ARRAY_SIZE(tk_event_table);
 

@@ -237,6 +237,48 @@ static const struct tk_field *find_field(const struct tk_event_desc *d, const ch
 	return NULL;
 }
 
+/* ---- packed strings (include/tk_event.h) ------------------------------ */
+
+static bool is_var(const struct tk_field *fd)
+{
+	return fd->kind == TK_K_VSTR || fd->kind == TK_K_ARGV;
+}
+
+/* The name a field is shown under: a length field shows its string. */
+static const char *field_key(const struct tk_field *fd)
+{
+	return is_var(fd) ? fd->aux : fd->name;
+}
+
+long tk_record_len(const struct tk_event_desc *d, const void *rec, size_t size)
+{
+	size_t len = d->size;
+
+	if (size < d->size)
+		return -1;
+	for (size_t i = 0; i < d->nfields; i++)
+		if (is_var(&d->fields[i]))
+			len += get_u64(&d->fields[i], rec, 0);
+	return len <= size ? (long)len : -1;
+}
+
+/*
+ * The string length field fd describes: its bytes (NULs included, 0 when
+ * absent) at *at, after the fixed part and the strings before it. Only for
+ * records tk_record_len() accepted, so every string lies inside.
+ */
+static size_t var_locate(const struct tk_event_desc *d, const char *rec,
+			 const struct tk_field *fd, const char **at)
+{
+	size_t off = d->size;
+
+	for (const struct tk_field *f = d->fields; f < fd; f++)
+		if (is_var(f))
+			off += get_u64(f, rec, 0);
+	*at = rec + off;
+	return get_u64(fd, rec, 0);
+}
+
 static void put_sym(FILE *f, const struct tk_field *fd, __u64 v)
 {
 	bool flags = false;
@@ -320,19 +362,14 @@ static void put_ipaddr(FILE *f, const struct tk_event_desc *d, const char *rec,
 	fputs(buf, f);
 }
 
-/* Calls fn for each NUL-terminated argument inside the ARGV field. */
+/* Each NUL-terminated argument of an ARGV string, quoted as needed. */
 static void put_argv(FILE *f, const struct tk_event_desc *d, const char *rec,
-		     size_t size, const struct tk_field *fd, bool json)
+		     const struct tk_field *fd, bool json)
 {
-	const struct tk_field *lenf = find_field(d, fd->aux);
-	size_t len = lenf ? get_u64(lenf, rec, 0) : 0;
-	const char *p = rec + fd->offset;
+	const char *p;
+	size_t len = var_locate(d, rec, fd, &p);
 	bool first = true;
 
-	if (len > fd->size)
-		len = fd->size;
-	if (fd->offset + len > size)
-		len = size > fd->offset ? size - fd->offset : 0;
 	if (json)
 		fputc('[', f);
 	for (size_t i = 0; i < len;) {
@@ -354,11 +391,8 @@ static void put_argv(FILE *f, const struct tk_event_desc *d, const char *rec,
 /* Whether a field is in the output at all (both modes). */
 static const struct tk_field *find_field(const struct tk_event_desc *d, const char *name);
 
-static bool field_present(const struct tk_event_desc *d, const struct tk_field *fd,
-			  const char *rec, size_t size)
+static bool field_present(const struct tk_field *fd, const char *rec)
 {
-	const struct tk_field *len;
-
 	switch (fd->kind) {
 	case TK_K_NONE:
 	case TK_K_PAD:
@@ -366,28 +400,24 @@ static bool field_present(const struct tk_event_desc *d, const struct tk_field *
 	case TK_K_FD:
 		return (__s64)get_u64(fd, rec, 0) >= 0;
 	case TK_K_VSTR:
-		/* with a length field, that decides: a perf sample's size
+		/* the length, not the record's size: a perf sample's size
 		 * includes up to 7 bytes of padding */
-		len = strcmp(fd->aux, "0") ? find_field(d, fd->aux) : NULL;
-		if (len && !get_u64(len, rec, 0))
-			return false;
-		return fd->offset < size;
+		return get_u64(fd, rec, 0) != 0;
 	default:
 		return true;
 	}
 }
 
 /* Whether a field is shown in text mode at this value. */
-static bool text_shown(const struct tk_event_desc *d, const struct tk_field *fd,
-		       const char *rec, size_t size)
+static bool text_shown(const struct tk_field *fd, const char *rec)
 {
 	if (fd->kind == TK_K_BOOL || fd->kind == TK_K_SIGNAL)
 		return get_u64(fd, rec, 0) != 0;
-	return field_present(d, fd, rec, size);
+	return field_present(fd, rec);
 }
 
 static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
-		      size_t size, const struct tk_field *fd, bool json)
+		      const struct tk_field *fd, bool json)
 {
 	__u64 v = fd->kind == TK_K_STR || fd->kind == TK_K_VSTR || fd->kind == TK_K_ARGV ||
 			  fd->kind == TK_K_IPADDR || fd->count > 1
@@ -410,19 +440,17 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 	switch (fd->kind) {
 	case TK_K_STR:
 	case TK_K_VSTR: {
-		/* a VSTR ends at the record's end at the latest */
-		size_t n = fd->size;
+		const char *p = rec + fd->offset;
+		size_t n = fd->kind == TK_K_VSTR ? var_locate(d, rec, fd, &p) : fd->size;
 
-		if (fd->kind == TK_K_VSTR && fd->offset + n > size)
-			n = size - fd->offset;
 		if (json)
-			tk_fput_json_str(f, rec + fd->offset, n);
+			tk_fput_json_str(f, p, n);
 		else
-			tk_fput_text(f, rec + fd->offset, n, true);
+			tk_fput_text(f, p, n, true);
 		return;
 	}
 	case TK_K_ARGV:
-		put_argv(f, d, rec, size, fd, json);
+		put_argv(f, d, rec, fd, json);
 		return;
 	case TK_K_IPADDR:
 		if (json)
@@ -628,7 +656,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	memcpy(&hdr, rec, sizeof(hdr));
 	id = hdr.event;
 	d = tk_event_by_id(id);
-	if (!d || size < d->min_size)
+	if (!d || tk_record_len(d, rec, size) < 0)
 		return -1;
 
 	if (o->json) {
@@ -639,19 +667,19 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 			fputs(i ? ",\"" : "\"", f);
 			fputs(fd->name, f);
 			fputs("\":", f);
-			put_value(f, d, rec, size, fd, true);
+			put_value(f, d, rec, fd, true);
 		}
 		if (o->timestamp)
 			put_time(f, (__s64)h->ts_ns + o->boot_to_real_ns, true);
 		for (size_t i = 0; i < d->nfields; i++) {
 			const struct tk_field *fd = &d->fields[i];
 
-			if (!field_present(d, fd, rec, size))
+			if (!field_present(fd, rec))
 				continue;
 			fputs(",\"", f);
-			fputs(fd->name, f);
+			fputs(field_key(fd), f);
 			fputs("\":", f);
-			put_value(f, d, rec, size, fd, true);
+			put_value(f, d, rec, fd, true);
 			put_json_companion(f, fd, rec);
 		}
 		fputs("}\n", f);
@@ -671,12 +699,12 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	for (size_t i = 0; i < d->nfields; i++) {
 		const struct tk_field *fd = &d->fields[i];
 
-		if (!text_shown(d, fd, rec, size))
+		if (!text_shown(fd, rec))
 			continue;
 		fputc(' ', f);
-		fputs(fd->name, f);
+		fputs(field_key(fd), f);
 		fputc('=', f);
-		put_value(f, d, rec, size, fd, false);
+		put_value(f, d, rec, fd, false);
 	}
 	fputc('\n', f);
 	return 0;

@@ -36,19 +36,37 @@ static void hdr(struct tk_hdr *h, __u32 ev, const char *comm)
 	memcpy(h->comm, comm, strnlen(comm, sizeof(h->comm)));
 }
 
-/* Builds an exec record with the given args (NUL-separated), short-sized
- * like the BPF side sends it. */
-static size_t make_exec(struct tk_exec_event *e, const char *comm, const char *args,
-			size_t args_len, int ret)
+/* A record being built: its fixed part, then the packed strings. */
+typedef union {
+	struct tk_hdr h;
+	struct tk_exec_event exec;
+	struct tk_file_event file;
+	struct tk_rename_event ren;
+	struct tk_sys_event sys;
+	char b[16384];
+} recbuf;
+
+/* Appends n bytes (a string's NUL included) at offset at; returns the end. */
+static size_t append(recbuf *r, size_t at, const void *s, size_t n)
 {
-	memset(e, 0, sizeof(*e));
+	memcpy(r->b + at, s, n);
+	return at + n;
+}
+
+/* An exec record as the BPF side sends it: filename (fname_len bytes,
+ * NUL included) and args (NUL-separated) packed after the fixed part. */
+static size_t make_exec(recbuf *r, const char *comm, const char *fname, size_t fname_len,
+			const char *args, size_t args_len, int ret)
+{
+	struct tk_exec_event *e = &r->exec;
+
+	memset(r, 0, sizeof(*r));
 	hdr(&e->hdr, TK_EV_exec, comm);
 	e->ppid = 1;
 	e->ret = ret;
+	e->filename_len = fname_len;
 	e->args_size = args_len;
-	strcpy(e->filename, "/bin/echo");
-	memcpy(e->argv, args, args_len);
-	return offsetof(struct tk_exec_event, argv) + args_len;
+	return append(r, append(r, sizeof(*e), fname, fname_len), args, args_len);
 }
 
 static void check_json_line(const char *out)
@@ -66,9 +84,9 @@ static void check_json_line(const char *out)
 
 static void test_exec_text_plain(void **state)
 {
-	static struct tk_exec_event e;
+	static recbuf e;
 	const char args[] = "echo\0a b\0it's\0";
-	size_t n = make_exec(&e, "echo", args, sizeof(args) - 1, 0);
+	size_t n = make_exec(&e, "echo", "/bin/echo", 10, args, sizeof(args) - 1, 0);
 	int rc;
 	char *out = render(&e, n, false, &rc);
 
@@ -81,9 +99,9 @@ static void test_exec_text_plain(void **state)
 
 static void test_exec_json_argv(void **state)
 {
-	static struct tk_exec_event e;
+	static recbuf e;
 	const char args[] = "echo\0a b\0q\"x\0\0\xc3\xbcn\xc3\xaf";  /* "" arg and UTF-8 */
-	size_t n = make_exec(&e, "echo", args, sizeof(args), -2);
+	size_t n = make_exec(&e, "echo", "/bin/echo", 10, args, sizeof(args), -2);
 	int rc;
 	char *out = render(&e, n, true, &rc);
 	struct jv *v;
@@ -115,17 +133,14 @@ static const char hostile[] = "a\"b\\c\nd\x1b[31me\x7f\xc2\x9b\xff\xfe\xc3(\xed\
 
 static void test_hostile_json_valid(void **state)
 {
-	static struct tk_exec_event e;
-	char args[64];
-	size_t n, alen = sizeof(hostile); /* one arg, NUL included */
+	static recbuf e;
+	size_t n;
 	int rc;
 	char *out;
 	struct jv *v;
 
 	(void)state;
-	memcpy(args, hostile, sizeof(hostile));
-	n = make_exec(&e, "x\ny\"z\xff", args, alen, 0);
-	memcpy(e.filename, hostile, sizeof(hostile));
+	n = make_exec(&e, "x\ny\"z\xff", hostile, sizeof(hostile), hostile, sizeof(hostile), 0);
 	out = render(&e, n, true, &rc);
 	assert_int_equal(rc, 0);
 	check_json_line(out);
@@ -142,14 +157,13 @@ static void test_hostile_json_valid(void **state)
 
 static void test_hostile_text_no_control_bytes(void **state)
 {
-	static struct tk_exec_event e;
+	static recbuf e;
 	size_t n;
 	int rc;
 	char *out;
 
 	(void)state;
-	n = make_exec(&e, "x\ny", hostile, sizeof(hostile), 0);
-	memcpy(e.filename, hostile, sizeof(hostile));
+	n = make_exec(&e, "x\ny", hostile, sizeof(hostile), hostile, sizeof(hostile), 0);
 	out = render(&e, n, false, &rc);
 	assert_int_equal(rc, 0);
 	/* exactly one newline (the terminator), no ESC/DEL/C1/invalid bytes */
@@ -217,90 +231,118 @@ static void test_exit_signal(void **state)
 
 static void test_file_flags_dev_mode(void **state)
 {
-	struct tk_file_event e;
+	static recbuf r;
+	struct tk_file_event *e = &r.file;
+	size_t size;
 	int rc;
 	char *out;
 
 	(void)state;
-	memset(&e, 0, sizeof(e));
-	hdr(&e.hdr, TK_EV_open, "cat");
-	e.flags = O_WRONLY | O_CREAT | O_TRUNC;
-	e.mode = 0640;
-	e.dev = (8ULL << 20) | 1;
-	e.ret = -13;
-	strcpy(e.path, "/tmp/x");
-	out = render(&e, sizeof(e), false, &rc);
+	memset(&r, 0, sizeof(r));
+	hdr(&e->hdr, TK_EV_open, "cat");
+	e->flags = O_WRONLY | O_CREAT | O_TRUNC;
+	e->mode = 0640;
+	e->dev = (8ULL << 20) | 1;
+	e->ret = -13;
+	e->filename_len = 1;
+	e->path_len = 7;
+	size = append(&r, append(&r, sizeof(*e), "", 1), "/tmp/x", 7);
+	out = render(&r, size, false, &rc);
 	assert_non_null(strstr(out, " flags=577(O_WRONLY|O_CREAT|O_TRUNC) mode=0640 "));
 	assert_non_null(strstr(out, " dev=8:1 "));
 	assert_non_null(strstr(out, " ret=-13(EACCES) "));
 	free(out);
-	out = render(&e, sizeof(e), true, &rc);
+	out = render(&r, size, true, &rc);
 	check_json_line(out);
 	assert_non_null(strstr(out, "\"flags\":577,\"flags_str\":\"O_WRONLY|O_CREAT|O_TRUNC\""));
 	assert_non_null(strstr(out, "\"mode\":416"));
 	assert_non_null(strstr(out, "\"dev\":\"8:1\""));
 	free(out);
-	e.flags = O_RDONLY | O_CLOEXEC;
-	out = render(&e, sizeof(e), false, &rc);
+	e->flags = O_RDONLY | O_CLOEXEC;
+	out = render(&r, size, false, &rc);
 	assert_non_null(strstr(out, "(O_RDONLY|O_CLOEXEC)"));
 	free(out);
 }
 
 /*
- * File records are sent without path's unused tail (VSTR): the decoder
- * must stop at the record's end even without a NUL there, and reject a
- * record shorter than path's offset.
+ * File records are the fixed part and their strings packed at their
+ * lengths: the decoder finds each string from the length fields, ignores
+ * bytes past them (a perf sample's pad), and rejects a record shorter
+ * than its lengths claim.
  */
-static void test_file_short_record_vstr(void **state)
+static void test_file_packed_strings(void **state)
 {
-	static struct tk_file_event e; /* 4.4 KiB: not on the stack */
-	size_t off = offsetof(struct tk_file_event, path);
+	static recbuf r;
+	struct tk_file_event *e = &r.file;
+	struct tk_rename_event *rn = &r.ren;
+	size_t size;
 	int rc;
 	char *out;
 
 	(void)state;
-	memset(&e, 0, sizeof(e));
-	hdr(&e.hdr, TK_EV_write, "dd");
-	e.call = 10; /* write */
-	e.fd = 1;
-	e.ret = 12345;
-	e.requested = 12345;
-	e.bytes = 12345;
-	e.flags = O_WRONLY | 0100000; /* the kernel's O_LARGEFILE bit on x86 */
-	e.mode = 0100640;
-	strcpy(e.path, "/tmp/a b");
-	memset(e.path + 9, 'X', 100); /* stale bytes past the NUL, not sent */
-	out = render(&e, off + 9, false, &rc);
+	memset(&r, 0, sizeof(r));
+	hdr(&e->hdr, TK_EV_write, "dd");
+	e->call = 10; /* write */
+	e->fd = 1;
+	e->ret = 12345;
+	e->requested = 12345;
+	e->bytes = 12345;
+	e->flags = O_WRONLY | 0100000; /* the kernel's O_LARGEFILE bit on x86 */
+	e->mode = 0100640;
+	e->filename_len = 1;
+	e->path_len = 9;
+	size = append(&r, append(&r, sizeof(*e), "", 1), "/tmp/a b", 9);
+	memset(r.b + size, 'X', 100); /* bytes past the record: never shown */
+	out = render(&r, size, false, &rc);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "write    42      43      1000  dd               call=write "
 				    "fd=1 ret=12345 "));
 	assert_non_null(strstr(out, " requested=12345 bytes=12345 "));
 	assert_non_null(strstr(out, " flags=32769(O_WRONLY|O_LARGEFILE) mode=0100640 "));
-	assert_non_null(strstr(out, " path='/tmp/a b'\n"));
+	assert_non_null(strstr(out, " filename='' path='/tmp/a b'\n"));
 	free(out);
-	out = render(&e, off + 9, true, &rc);
+	out = render(&r, size + 7, true, &rc); /* as a perf sample, padded */
+	assert_int_equal(rc, 0);
 	check_json_line(out);
 	assert_non_null(strstr(out, "\"call\":\"write\""));
-	assert_non_null(strstr(out, "\"path\":\"/tmp/a b\"}"));
+	assert_non_null(strstr(out, "\"filename\":\"\",\"path\":\"/tmp/a b\"}"));
+	assert_null(strstr(out, "X"));
 	free(out);
-	/* cut by the record's end, no NUL: only the bytes sent are shown */
-	out = render(&e, off + 4, true, &rc);
-	assert_int_equal(rc, 0);
-	assert_non_null(strstr(out, "\"path\":\"/tmp\"}"));
+	/* shorter than the lengths claim: malformed, nothing printed */
+	out = render(&r, size - 1, true, &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(out, "");
 	free(out);
-	/* an empty path is sent as its NUL alone */
-	e.path[0] = 0;
-	out = render(&e, off + 1, true, &rc);
+	/* an empty path is its NUL alone; a zero length has no key */
+	e->path_len = 1;
+	r.b[sizeof(*e) + 1] = 0;
+	out = render(&r, sizeof(*e) + 2, true, &rc);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "\"path\":\"\"}"));
 	free(out);
-	/* a record that ends before the VSTR field has no such key */
-	out = render(&e, off, true, &rc);
+	e->path_len = 0;
+	out = render(&r, sizeof(*e) + 1, true, &rc);
 	assert_int_equal(rc, 0);
 	assert_null(strstr(out, "\"path\""));
 	free(out);
-	out = render(&e, off - 1, true, &rc);
+	out = render(&r, sizeof(*e) - 1, true, &rc);
 	assert_int_equal(rc, -1);
+	free(out);
+
+	/* rename: filename, newpath, path, in that order */
+	memset(&r, 0, sizeof(r));
+	hdr(&rn->hdr, TK_EV_rename, "mv");
+	rn->call = 21;
+	rn->filename_len = 2;
+	rn->newpath_len = 7;
+	rn->path_len = 5;
+	size = append(&r, sizeof(*rn), "a", 2);
+	size = append(&r, size, "/d/new", 7);
+	size = append(&r, size, "/d/a", 5);
+	out = render(&r, size, true, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"filename\":\"a\",\"newpath\":\"/d/new\",\"path\":\"/d/a\"}"));
 	free(out);
 }
 
@@ -386,19 +428,20 @@ static void test_net_close(void **state)
 
 static void test_syscall_args(void **state)
 {
-	struct tk_sys_event e;
+	static recbuf r;
+	struct tk_sys_event *e = &r.sys;
 	int rc;
 	char *out;
 
 	(void)state;
-	memset(&e, 0, sizeof(e));
-	hdr(&e.hdr, TK_EV_syscall, "a");
-	e.nr = 110;
-	e.fd = -1;
-	e.args[0] = 0xdeadbeef;
-	e.ret = -1;
-	/* short record (no path argument): no path, no fd key */
-	out = render(&e, TK_SYS_SIZE_SHORT, true, &rc);
+	memset(&r, 0, sizeof(r));
+	hdr(&e->hdr, TK_EV_syscall, "a");
+	e->nr = 110;
+	e->fd = -1;
+	e->args[0] = 0xdeadbeef;
+	e->ret = -1;
+	/* no path argument: the fixed part alone, no path, no fd key */
+	out = render(&r, sizeof(*e), true, &rc);
 	assert_int_equal(rc, 0);
 	check_json_line(out);
 	assert_non_null(strstr(out, "\"args\":[\"0xdeadbeef\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\"]"));
@@ -407,43 +450,50 @@ static void test_syscall_args(void **state)
 	assert_null(strstr(out, "\"path\""));
 	assert_null(strstr(out, "\"fd\""));
 	free(out);
-	/* a perf buffer pads the short record with stale bytes: path_len, not
-	 * the size, says there is no path */
-	memcpy(e.path, "junk", 5);
-	out = render(&e, TK_SYS_SIZE_SHORT + 4, true, &rc);
+	/* a perf buffer pads the record: path_len, not the size, says there
+	 * is no path */
+	append(&r, sizeof(*e), "junk", 5);
+	out = render(&r, sizeof(*e) + 4, true, &rc);
 	assert_int_equal(rc, 0);
 	assert_null(strstr(out, "\"path\""));
 	free(out);
-	/* full record: fd and the path, escaped, cut at the record's end */
-	e.nr = 257;
-	e.fd = 3;
-	e.ret = -2;
-	e.duration_ns = 2500;
-	e.path_len = 10;
-	memcpy(e.path, "/tmp/a b\n", 10);
-	out = render(&e, sizeof(e), false, &rc);
+	/* with a path: fd and the path, escaped */
+	e->nr = 257;
+	e->fd = 3;
+	e->ret = -2;
+	e->duration_ns = 2500;
+	e->path_len = 10;
+	append(&r, sizeof(*e), "/tmp/a b\n", 10);
+	out = render(&r, sizeof(*e) + 10, false, &rc);
 	assert_int_equal(rc, 0);
 	assert_string_equal(out, "syscall  42      43      1000  a                nr=257(openat) fd=3 "
 				 "ret=-2(ENOENT) duration_ns=2.500us args={0xdeadbeef,0x0,0x0,0x0,0x0,0x0} "
 				 "path='/tmp/a b\\n'\n");
 	free(out);
-	memset(e.path, 'x', sizeof(e.path)); /* no NUL: bounded by the record */
-	out = render(&e, TK_SYS_SIZE_SHORT + 5, true, &rc);
+	/* no NUL in the string: bounded by its length */
+	memset(r.b + sizeof(*e), 'x', 64);
+	e->path_len = 5;
+	out = render(&r, sizeof(*e) + 5, true, &rc);
 	assert_int_equal(rc, 0);
 	check_json_line(out);
 	assert_non_null(strstr(out, "\"fd\":3,"));
 	assert_non_null(strstr(out, "\"path\":\"xxxxx\"}"));
 	free(out);
+	/* a path longer than the record: malformed */
+	out = render(&r, sizeof(*e) + 4, true, &rc);
+	assert_int_equal(rc, -1);
+	free(out);
 	/* a number without a name */
-	e.nr = 1000;
-	out = render(&e, TK_SYS_SIZE_SHORT, false, &rc);
+	e->path_len = 0;
+	e->nr = 1000;
+	out = render(&r, sizeof(*e), false, &rc);
 	assert_non_null(strstr(out, " nr=1000(syscall_1000) "));
 	free(out);
-	out = render(&e, TK_SYS_SIZE_SHORT, true, &rc);
+	out = render(&r, sizeof(*e), true, &rc);
 	assert_non_null(strstr(out, "\"nr\":1000,\"syscall\":\"syscall_1000\""));
 	free(out);
 	/* shorter than the fixed part: malformed */
-	out = render(&e, TK_SYS_SIZE_SHORT - 8, true, &rc);
+	out = render(&r, sizeof(*e) - 8, true, &rc);
 	assert_int_equal(rc, -1);
 	free(out);
 }
@@ -470,7 +520,7 @@ static void test_syscall_names(void **state)
 
 static void test_malformed_records(void **state)
 {
-	static struct tk_exec_event e;
+	static recbuf e;
 	struct tk_hdr h;
 	int rc;
 	char *out;
@@ -484,15 +534,18 @@ static void test_malformed_records(void **state)
 	out = render(&h, 10, true, &rc);
 	assert_int_equal(rc, -1);                 /* shorter than a header */
 	free(out);
-	make_exec(&e, "x", "a", 2, 0);
-	out = render(&e, 100, false, &rc);       /* cut before argv */
+	make_exec(&e, "x", "/x", 3, "a", 2, 0);
+	out = render(&e, sizeof(struct tk_exec_event) + 4, false, &rc); /* cut in argv */
 	assert_int_equal(rc, -1);
 	free(out);
-	/* args_size claims more than was sent: decoder stays in bounds */
-	e.args_size = 4000;
-	out = render(&e, offsetof(struct tk_exec_event, argv) + 2, true, &rc);
+	out = render(&e, sizeof(struct tk_exec_event) + 5, false, &rc);
 	assert_int_equal(rc, 0);
-	check_json_line(out);
+	free(out);
+	/* args_size claims more than was sent: rejected, never read */
+	e.exec.args_size = 4000;
+	out = render(&e, sizeof(struct tk_exec_event) + 5, true, &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(out, "");
 	free(out);
 }
 
@@ -531,7 +584,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_validator),
 		cmocka_unit_test(test_exit_signal),
 		cmocka_unit_test(test_file_flags_dev_mode),
-		cmocka_unit_test(test_file_short_record_vstr),
+		cmocka_unit_test(test_file_packed_strings),
 		cmocka_unit_test(test_net_addresses),
 		cmocka_unit_test(test_net_close),
 		cmocka_unit_test(test_syscall_args),
