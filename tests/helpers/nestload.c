@@ -13,7 +13,13 @@
  *       one listener) reads CSEND, sends SSEND, reads to EOF, closes. Two
  *       more clients do the same against OTHER_PORT with other byte counts
  *       (CSEND+1, SSEND+1), traffic the tracer's --port must leave out.
- *       Exit 0 only if every byte count was exact.
+ *       Exit 0 only if every byte count was exact, and only once every
+ *       connection is closed (TIME_WAIT at most).
+ *   nestload listen ADDR PORT REUSEPORT MS
+ *       listen on PORT (with SO_REUSEPORT if REUSEPORT is 1), print
+ *       "listening\n", accept nothing, exit after MS milliseconds.
+ *   nestload connect ADDR PORT COUNT
+ *       COUNT connections to PORT, each closed once established.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -166,6 +172,38 @@ static pid_t spawn_server(int lfd, long csend, long ssend, int done_fd)
 	return pid;
 }
 
+static int listen_only(char **argv)
+{
+	struct sockaddr_in in = addr_of(argv[2], atoi(argv[3]));
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || (atoi(argv[4]) && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) ||
+	    bind(fd, (struct sockaddr *)&in, sizeof(in)) || listen(fd, 128)) {
+		perror("nestload: listen");
+		return 1;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	usleep(atol(argv[5]) * 1000);
+	return 0;
+}
+
+static int connect_only(char **argv)
+{
+	struct sockaddr_in in = addr_of(argv[2], atoi(argv[3]));
+
+	for (long i = 0; i < atol(argv[4]); i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&in, sizeof(in))) {
+			perror("nestload: connect");
+			return 1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	pid_t servers[2 * WORKERS], clients[64];
@@ -174,6 +212,10 @@ int main(int argc, char **argv)
 	struct sockaddr_in in, oin;
 	char c;
 
+	if (argc == 6 && !strcmp(argv[1], "listen"))
+		return listen_only(argv);
+	if (argc == 5 && !strcmp(argv[1], "connect"))
+		return connect_only(argv);
 	if (argc != 8) {
 		fprintf(stderr, "usage: nestload ADDR PORT NCLIENTS NCONN CSEND SSEND OTHER_PORT\n");
 		return 2;
@@ -200,7 +242,11 @@ int main(int argc, char **argv)
 		servers[ns++] = spawn_server(lfd, csend, ssend, done[1]);
 		servers[ns++] = spawn_server(ofd, csend + 1, ssend + 1, done[1]);
 	}
-	close(done[1]); /* only the servers write: EOF if they all die */
+	/* only the servers write done and hold the listeners (which must
+	 * close with them, for settle()) */
+	close(done[1]);
+	close(lfd);
+	close(ofd);
 	for (long i = 0; i < nclients + OTHER_CLIENTS; i++) {
 		pid_t pid = fork();
 
