@@ -322,6 +322,7 @@ static struct rbbench_bpf *load(const struct rbb_opts *o, const struct rbb_confi
 	/* the command-mode and scratch maps of tk.bpf.h are not used here */
 	bpf_map__set_autocreate(skel->maps.tk_follow_map, false);
 	bpf_map__set_autocreate(skel->maps.tk_scratch, false);
+	bpf_map__set_autocreate(skel->maps.tk_scratch_depth, false);
 	err = bpf_map__set_max_entries(skel->maps.tk_rb,
 				       ring ? (__u32)c->ringbuf : (__u32)getpagesize());
 	if (!err)

@@ -568,32 +568,14 @@ static __always_inline __u64 iov_total(const struct iovec *iov, __u64 cnt)
 	return sum;
 }
 
-/*
- * One sys_exit handler; ev and call are constants in each program, so each
- * keeps only its own branch.
- */
-static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
+/* The record of one sys_exit, built in s and sent (or dropped by --path). */
+static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long ret,
+					   struct task_struct *t, struct pending p,
+					   struct scratch *s)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct pending *pp = bpf_task_storage_get(&pending, t, NULL, 0);
 	struct tk_file_event *e;
-	struct scratch *s;
-	struct pending p;
 	struct file *f = NULL;
 	__u32 len, flen, n;
-
-	/* no entry, or one left by a call whose exit we did not see */
-	if (!pp || pp->call != call)
-		return;
-	p = *pp;
-	pp->call = 0;
-	if (tk_failed_only && ret >= 0)
-		return;
-	s = tk_scratch_get();
-	if (!s) {
-		tk_count(TK_STAT_LOST);
-		return;
-	}
 
 	if (targ_summary) {
 		if (ret < 0 && ev == TK_EV_open)
@@ -727,6 +709,32 @@ static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
 	e->__pad1 = 0;
 	tk_fill_hdr_task(&e->hdr, ev, t);
 	tk_output_var(ctx, s->rec, FIXED + flen + n, TK_FILE_MAX);
+}
+
+/*
+ * One sys_exit handler; ev and call are constants in each program, so each
+ * keeps only its own branch. The record is built in this nesting level's
+ * scratch slot, given back on every path (tk_scratch_get()).
+ */
+static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pending *pp = bpf_task_storage_get(&pending, t, NULL, 0);
+	struct scratch *s;
+	struct pending p;
+
+	/* no entry, or one left by a call whose exit we did not see */
+	if (!pp || pp->call != call)
+		return;
+	p = *pp;
+	pp->call = 0;
+	if (tk_failed_only && ret >= 0)
+		return;
+	s = tk_scratch_get();
+	if (!s)
+		return; /* counted by tk_scratch_get() */
+	build_and_send(ctx, ev, call, ret, t, p, s);
+	tk_scratch_put();
 }
 
 /* ---- programs --------------------------------------------------------------- */

@@ -65,20 +65,44 @@ struct {
 } net_socks SEC(".maps");
 
 /*
- * Listening ports and who listens: until accept() names the real owner, a
- * passive child is attributed to its listener's process.
+ * Listeners and who listens: until accept() names the real owner, a
+ * passive child is attributed to its listener's process. A port is not a
+ * listener: the same port listens in other network namespaces, and with
+ * SO_REUSEPORT several sockets (often of several processes) listen on one
+ * port together, the kernel choosing one per connection by a hash we
+ * cannot see. So listeners are kept by socket, and a port (in its netns)
+ * counts its listeners: a child is attributed only when its port has
+ * exactly one, otherwise its owner stays unknown (pid 0) until accept().
  */
 struct net_listener {
 	struct net_owner own;
-	__u64 sk;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u16); /* local port */
+	__type(key, __u64); /* struct sock * of the listener */
 	__type(value, struct net_listener);
 } net_listeners SEC(".maps");
+
+struct net_port_key {
+	__u32 netns; /* inode number of the network namespace */
+	__u16 port;
+	__u16 __pad;
+};
+
+struct net_port {
+	__u64 sk;    /* the first listener; the only one when count is 1 */
+	__u32 count; /* listeners on this port in this netns */
+	__u32 __pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct net_port_key);
+	__type(value, struct net_port);
+} net_ports SEC(".maps");
 
 struct net_tuple {
 	__u32 saddr[4], daddr[4]; /* words: the v4-mapped test reads them */
@@ -426,6 +450,75 @@ static __always_inline __u16 net_local_port(const struct sock *sk)
 	return in ? bpf_ntohs(in->inet_sport) : 0;
 }
 
+static __always_inline struct net_port_key net_port_key(const struct sock *sk)
+{
+	struct net_port_key k = { .port = net_local_port(sk) };
+
+	k.netns = sk->__sk_common.skc_net.net->ns.inum;
+	return k;
+}
+
+/* listen(): in the owner's context. */
+static __always_inline void net_listen_add(const struct sock *sk, const struct net_owner *o)
+{
+	struct net_port_key k = net_port_key(sk);
+	struct net_port fresh = { .sk = (__u64)sk, .count = 1 }, *p;
+	struct net_listener nl;
+	__u64 key = (__u64)sk;
+
+	__builtin_memcpy(&nl.own, o, sizeof(nl.own));
+	if (bpf_map_update_elem(&net_listeners, &key, &nl, BPF_ANY))
+		return;
+	/* two CPUs may add the port's first listeners at once: one creates
+	 * the entry, the other counts itself in it */
+	if (!bpf_map_update_elem(&net_ports, &k, &fresh, BPF_NOEXIST))
+		return;
+	p = bpf_map_lookup_elem(&net_ports, &k);
+	if (p)
+		__sync_fetch_and_add(&p->count, 1);
+}
+
+/* A listener's LISTEN -> CLOSE. */
+static __always_inline void net_listen_remove(const struct sock *sk)
+{
+	struct net_port_key k = net_port_key(sk);
+	__u64 key = (__u64)sk;
+	struct net_port *p;
+
+	if (bpf_map_delete_elem(&net_listeners, &key))
+		return; /* listening since before we started */
+	p = bpf_map_lookup_elem(&net_ports, &k);
+	if (!p)
+		return;
+	/* (no fetching atomics: they need -mcpu=v3.) A listener that
+	 * comes as the last goes may lose its port entry: its children are
+	 * then unknown (pid 0) until accept(), never someone else's. */
+	__sync_fetch_and_add(&p->count, -1);
+	if (!p->count)
+		bpf_map_delete_elem(&net_ports, &k);
+}
+
+/* The owner of a passive child's listener: sk is the child (or, for a
+ * SYN-ACK retransmit, the listener itself: then listener = sk). */
+static __always_inline void net_listener_owner(const struct sock *sk, __u64 listener,
+					       struct net_owner *o)
+{
+	struct net_port_key k = net_port_key(sk);
+	struct net_listener *l;
+	struct net_port *p;
+
+	if (!listener) {
+		p = bpf_map_lookup_elem(&net_ports, &k);
+		if (p && p->count == 1)
+			listener = p->sk;
+	}
+	l = listener ? bpf_map_lookup_elem(&net_listeners, &listener) : NULL;
+	if (l)
+		__builtin_memcpy(o, &l->own, sizeof(*o));
+	else
+		net_owner_unknown(sk, o);
+}
+
 static __always_inline bool net_was_established(int oldstate)
 {
 	switch (oldstate) {
@@ -445,10 +538,8 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 					     int newstate)
 {
 	__u64 key = (__u64)sk, now;
-	struct net_listener *l;
 	struct net_sock *s;
 	struct net_owner o;
-	__u16 port;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
@@ -463,25 +554,17 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 		if (s)
 			s->syn_ns = now;
 		break;
-	case TCP_LISTEN: {
-		struct net_listener nl = { .sk = key };
-
-		net_owner_current(&nl.own); /* listen() */
-		port = net_local_port(sk);
-		bpf_map_update_elem(&net_listeners, &port, &nl, BPF_ANY);
-		s = net_sock_new(key, &nl.own, 0, now);
+	case TCP_LISTEN:
+		net_owner_current(&o); /* listen() */
+		net_listen_add(sk, &o);
+		s = net_sock_new(key, &o, 0, now);
 		break;
-	}
 	case TCP_SYN_RECV:
 		if (oldstate != TCP_LISTEN)
 			break;
-		/* a new child: its listener's process until accept() */
-		port = net_local_port(sk);
-		l = bpf_map_lookup_elem(&net_listeners, &port);
-		if (l)
-			__builtin_memcpy(&o, &l->own, sizeof(o));
-		else
-			net_owner_unknown(sk, &o);
+		/* a new child (a copy of its listener, netns and port
+		 * included): its listener's process until accept() */
+		net_listener_owner(sk, 0, &o);
 		s = net_sock_new(key, &o, NS_PASSIVE, now);
 		break;
 	case TCP_ESTABLISHED:
@@ -514,10 +597,7 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 		} else if (net_was_established(oldstate)) {
 			emit_close(ctx, sk, s, oldstate, now);
 		} else if (oldstate == TCP_LISTEN) {
-			port = net_local_port(sk);
-			l = bpf_map_lookup_elem(&net_listeners, &port);
-			if (l && l->sk == key)
-				bpf_map_delete_elem(&net_listeners, &port);
+			net_listen_remove(sk);
 		}
 		break;
 	default:
@@ -542,35 +622,64 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
  * once in ~250 000 runs on a busy loopback here. So a second program on the
  * same tracepoint takes exactly the runs the first cannot: those that come
  * while the first is busy on this CPU. (Either may be called first; the
- * busy flag makes each change handled once.)
+ * busy flag makes each change handled once. The nested run builds its
+ * record in its own scratch slot: see tk_scratch_get().)
+ *
+ * Every skipped run is a lost event unless the other program took it, so
+ * each take-over is counted (TK_STAT_TAKEN_OVER) and the runtime reports
+ * skipped - taken over as lost:
+ *  - net_state_nested running while net_state is busy: net_state's run for
+ *    this change is (or was) skipped, and this one handles it;
+ *  - net_state running while net_state_nested is busy below it (a run that
+ *    found nothing to do, interrupted): net_state_nested's run for this
+ *    change is skipped, and net_state handles it.
+ * What neither flag covers is the few instructions before a program sets
+ * its flag and after it clears it: a change nested there in net_state is
+ * really lost and counted so; one nested there in net_state_nested is
+ * handled but counted lost too (an overcount, never an undercount).
  */
+struct net_busy {
+	__u32 state;  /* net_state is handling a change */
+	__u32 nested; /* net_state_nested is running */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct net_busy);
 } net_busy SEC(".maps");
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	__u32 zero = 0, *busy = bpf_map_lookup_elem(&net_busy, &zero);
+	__u32 zero = 0;
+	struct net_busy *b = bpf_map_lookup_elem(&net_busy, &zero);
 
-	if (!busy)
+	if (!b)
 		return 0;
-	*busy = 1;
+	if (b->nested)
+		tk_count(TK_STAT_TAKEN_OVER);
+	b->state = 1;
 	net_state_change(ctx, sk, oldstate, newstate);
-	*busy = 0;
+	b->state = 0;
 	return 0;
 }
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(net_state_nested, const struct sock *sk, const int oldstate, const int newstate)
 {
-	__u32 zero = 0, *busy = bpf_map_lookup_elem(&net_busy, &zero);
+	__u32 zero = 0;
+	struct net_busy *b = bpf_map_lookup_elem(&net_busy, &zero);
 
-	if (busy && *busy)
+	if (!b)
+		return 0;
+	b->nested = 1;
+	if (b->state) {
+		tk_count(TK_STAT_TAKEN_OVER);
 		net_state_change(ctx, sk, oldstate, newstate);
+	}
+	b->nested = 0;
 	return 0;
 }
 
@@ -685,17 +794,12 @@ int BPF_PROG(net_retransmit, const struct sock *sk, const struct sk_buff *skb)
 SEC("tp_btf/tcp_retransmit_synack")
 int BPF_PROG(net_retransmit_synack, const struct sock *sk, const struct request_sock *req)
 {
-	__u16 port = net_local_port(sk);
-	struct net_listener *l = bpf_map_lookup_elem(&net_listeners, &port);
 	struct net_owner o;
 	struct net_tuple t;
 
 	if (!net_tuple_load(&req->__req_common, NULL, &t))
 		return 0;
-	if (l)
-		__builtin_memcpy(&o, &l->own, sizeof(o));
-	else
-		net_owner_unknown(sk, &o);
+	net_listener_owner(sk, (__u64)sk, &o);
 	/* tcp_rtx_synack() bumps num_retrans only after tracing it */
 	emit_retransmit(ctx, &t, &o, TCP_NEW_SYN_RECV, req->num_retrans + 1);
 	return 0;

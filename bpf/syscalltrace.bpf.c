@@ -319,10 +319,8 @@ static __always_inline void emit(void *ctx, const struct sys_start *s, long ret)
 	}
 	/* with a path: built in the scratch area, sent at the path's length */
 	rec = tk_scratch_get();
-	if (!rec) {
-		tk_count(TK_STAT_LOST);
-		return;
-	}
+	if (!rec)
+		return; /* counted by tk_scratch_get() */
 	e = (struct tk_sys_event *)rec;
 	fill(e, s, ret, kinds);
 	/* read now, not at entry: the kernel has just copied the string, so
@@ -334,6 +332,7 @@ static __always_inline void emit(void *ctx, const struct sys_start *s, long ret)
 					    (const void *)s->args[pi]);
 	e->path_len = n > 0 ? n : 0; /* unreadable: no path */
 	tk_output_var(ctx, rec, sizeof(*e) + e->path_len, TK_SYS_MAX);
+	tk_scratch_put();
 }
 
 SEC("tp_btf/sys_exit")

@@ -11,12 +11,14 @@
  *  - the maps: tk_rb (ring buffer; not created with --perfbuf, see
  *    tk_probe_kernel() in user/tk_probe.c), tk_pb (perf buffer, --perfbuf),
  *    tk_stats (per-CPU emitted/lost counters), tk_follow (command mode's
- *    traced process tree), tk_scratch (per-CPU buffer for --perfbuf and for
- *    building large events);
+ *    traced process tree), tk_scratch (per-CPU, per-nesting-level buffers
+ *    for --perfbuf and for building large events: tk_scratch_get/put);
  *  - tk_want(): the in-kernel filter, applied before any work is done;
  *  - tk_reserve()/tk_submit() and tk_output(): the only ways to emit. Every
- *    failed reserve or output is counted in tk_stats[TK_STAT_LOST], so the
- *    consumer can print exactly how many events it did not get.
+ *    failed reserve or output is counted in tk_stats[TK_STAT_LOST], a
+ *    record with no scratch slot left in TK_STAT_NO_SCRATCH; the consumer
+ *    adds the runs the kernel skipped (recursion_misses) and prints
+ *    exactly how many events it did not get.
  */
 #ifndef TK_BPF_H
 #define TK_BPF_H
@@ -78,33 +80,46 @@ struct {
 } tk_follow_map SEC(".maps");
 
 /*
- * Per-CPU build area: fixed-size records under --perfbuf, and the records
- * (and work areas) of variable-length events. 1 KiB serves every
- * fixed-size event of any domain; a tool that builds more defines
- * TK_SCRATCH_SIZE before including this header (filetrace: ~22 KiB for a
- * rename and its path walk), so each object has exactly one scratch map.
+ * Scratch space for records that cannot be reserved in place: every record
+ * with --perfbuf (bpf_perf_event_output() copies from program memory) and
+ * large records built before a tk_output(). It is per CPU, and programs
+ * nest on one CPU: a TCP state change in softirq interrupts a program that
+ * runs for a connect() or close() in process context, a hardirq can
+ * interrupt the softirq, an NMI anything. With one slot per CPU, the inner
+ * program overwrote the record the outer one was half-way through building
+ * (duplicated and mixed records). So each CPU has one slot per nesting
+ * level: tk_scratch_get() takes the next free one, tk_scratch_put()
+ * returns it. Four levels: task, softirq, hardirq, NMI.
+ *
+ * The depth is a plain per-CPU counter, not an atomic: a program is never
+ * preempted or migrated, only interrupted, and an interruption always
+ * returns before the interrupted code goes on (LIFO), so a nested get/put
+ * pair leaves the counter as it found it even between our load and store.
+ * That is also why every program must put what it got before it returns.
+ *
+ * A tool that needs larger slots defines TK_SCRATCH_SIZE before including
+ * this header (per-CPU values are limited to 32 KiB each).
  */
 #ifndef TK_SCRATCH_SIZE
-#define TK_SCRATCH_SIZE 1024
+#define TK_SCRATCH_SIZE 1024 /* any fixed-size event of any domain */
 #endif
+#define TK_SCRATCH_DEPTH 4
 struct tk_scratch_buf {
 	char data[TK_SCRATCH_SIZE];
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, TK_SCRATCH_DEPTH);
 	__type(key, __u32);
 	__type(value, struct tk_scratch_buf);
 } tk_scratch SEC(".maps");
 
-/* Every use of the scratch area goes through here (one place to make it
- * per nesting level). NULL only if the map lookup fails. */
-static __always_inline void *tk_scratch_get(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&tk_scratch, &zero);
-}
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32); /* slots in use on this CPU */
+} tk_scratch_depth SEC(".maps");
 
 /* ---- counters ----------------------------------------------------------- */
 static __always_inline void tk_count(__u32 which)
@@ -115,6 +130,41 @@ static __always_inline void tk_count(__u32 which)
 	 * inside a syscall one): an atomic add loses no increment */
 	if (v)
 		__sync_fetch_and_add(v, 1);
+}
+
+/*
+ * This nesting level's scratch slot (TK_SCRATCH_SIZE bytes, not zeroed:
+ * the caller writes every byte it sends), or NULL when every level is in
+ * use, which is counted in TK_STAT_NO_SCRATCH: the event is lost. Pair
+ * each non-NULL get with one tk_scratch_put() before the program returns.
+ */
+static __always_inline void *tk_scratch_get(void)
+{
+	__u32 zero = 0, level, *depth = bpf_map_lookup_elem(&tk_scratch_depth, &zero);
+	void *p;
+
+	if (!depth)
+		goto none;
+	level = *depth;
+	if (level >= TK_SCRATCH_DEPTH)
+		goto none;
+	p = bpf_map_lookup_elem(&tk_scratch, &level);
+	if (!p)
+		goto none;
+	*depth = level + 1;
+	return p;
+none:
+	tk_count(TK_STAT_NO_SCRATCH);
+	return NULL;
+}
+
+/* Gives back the slot the last tk_scratch_get() on this level took. */
+static __always_inline void tk_scratch_put(void)
+{
+	__u32 zero = 0, *depth = bpf_map_lookup_elem(&tk_scratch_depth, &zero);
+
+	if (depth && *depth)
+		*depth -= 1;
 }
 
 /* ---- filtering ----------------------------------------------------------- */
@@ -319,18 +369,18 @@ static __always_inline __u64 tk_rb_flags(void)
 
 /*
  * Zero-copy path for fixed-size events: reserve in place (ring buffer) or
- * in the per-CPU scratch buffer (perf buffer). size must be a constant.
- * Returns NULL (and counts a loss) when the buffer is full.
+ * in this nesting level's scratch slot (perf buffer). size must be a
+ * constant. Returns NULL (and counts a loss) when there is no room. Every
+ * non-NULL reserve ends in tk_submit() or tk_discard(), which also give
+ * the scratch slot back.
  */
 static __always_inline void *tk_reserve(__u32 size)
 {
 	void *p;
 
-	if (tk_use_perfbuf) {
-		p = tk_scratch_get();
-	} else {
-		p = bpf_ringbuf_reserve(&tk_rb, size, 0);
-	}
+	if (tk_use_perfbuf)
+		return tk_scratch_get(); /* NULL: counted there */
+	p = bpf_ringbuf_reserve(&tk_rb, size, 0);
 	if (!p)
 		tk_count(TK_STAT_LOST);
 	return p;
@@ -354,6 +404,7 @@ static __always_inline void tk_submit(void *ctx, void *p, __u32 size)
 			tk_count(TK_STAT_LOST);
 		else
 			tk_count(TK_STAT_EMITTED);
+		tk_scratch_put();
 		return;
 	}
 	bpf_ringbuf_submit(p, tk_rb_flags());
@@ -363,7 +414,9 @@ static __always_inline void tk_submit(void *ctx, void *p, __u32 size)
 /* Undo a tk_reserve() after deciding not to send (not a loss). */
 static __always_inline void tk_discard(void *p)
 {
-	if (!tk_use_perfbuf)
+	if (tk_use_perfbuf)
+		tk_scratch_put();
+	else
 		bpf_ringbuf_discard(p, BPF_RB_NO_WAKEUP);
 }
 

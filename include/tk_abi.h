@@ -10,6 +10,11 @@
 enum tk_stat {
 	TK_STAT_EMITTED = 0, /* records handed to the ring/perf buffer */
 	TK_STAT_LOST = 1,    /* records the buffer had no room for */
+	TK_STAT_NO_SCRATCH = 2, /* nested deeper than the scratch slots */
+	/* Runs the kernel skipped (a program's recursion_misses) that another
+	 * program of the tool took over (nettrace's net_state_nested): the
+	 * runtime subtracts them from the skipped runs it counts as lost. */
+	TK_STAT_TAKEN_OVER = 3,
 	TK_STAT__COUNT,
 };
 

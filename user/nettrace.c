@@ -3,7 +3,6 @@
 #define _GNU_SOURCE /* tdestroy */
 #include <search.h>
 #include <stdlib.h>
-#include <bpf/bpf.h>
 #include "tk.h"
 #include "nettrace.skel.h"
 
@@ -147,31 +146,6 @@ static bool connections_open(void *ctx)
 	return nopen > 0;
 }
 
-/*
- * The kernel skips a run of a program that would nest inside itself on
- * one CPU (recursion_misses). net_state's are taken over by
- * net_state_nested (see the BPF side); anyone else's may be a lost event,
- * so they are reported, like the ring buffer's losses.
- */
-static void report_skipped_runs(const struct nettrace_bpf *skel)
-{
-	struct bpf_program *p;
-
-	bpf_object__for_each_program(p, skel->obj) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
-
-		memset(&info, 0, sizeof(info));
-		if (p == skel->progs.net_state || fd < 0 ||
-		    bpf_obj_get_info_by_fd(fd, &info, &len) || !info.recursion_misses)
-			continue;
-		fprintf(stderr, "%s: %llu runs of %s skipped by the kernel (nested on one CPU): "
-			"events may be missing\n", tk_prog,
-			(unsigned long long)info.recursion_misses, bpf_program__name(p));
-	}
-}
-
 static const struct tk_tool tool = {
 	.name = "nettrace",
 	.summary = "Trace TCP connections: connect, accept and close with bytes and duration\n"
@@ -212,7 +186,6 @@ int main(int argc, char **argv)
 		hooks.linger_ms = NET_LINGER_MS;
 	}
 	rc = tk_run_hooks(&env, TK_BPF(skel), &hooks);
-	report_skipped_runs(skel);
 cleanup:
 	tdestroy(open_conns, free);
 	nettrace_bpf__destroy(skel);

@@ -216,8 +216,9 @@ struct tk_session {
 	struct tk_out out;
 	FILE *raw;       /* --raw, or NULL */
 	__u64 received;  /* records taken out of the buffer */
-	__u64 printed;
+	__u64 printed;   /* of them: printed (not consumed by a hook, not past -n) */
 	__u64 malformed;
+	__u64 after_limit; /* received once -n was reached: not printed */
 	struct tk_perf_sink perf; /* its lost: PERF_RECORD_LOST tally (cross-check) */
 	/* The first failed write to an output: EPIPE (the reader left, a
 	 * normal end) or the errno of a real failure, and the stream's name. */
@@ -271,6 +272,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct tk_session *s = ctx;
 
 	s->received++;
+	if (s->done)
+		s->after_limit++;
 	if (s->done || s->out_err)
 		goto out;
 	errno = 0;
@@ -290,7 +293,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		goto out;
 	}
 	check_output(s, s->out.f, s->out_name, false);
-	if (!s->out_err && s->env->count && ++s->printed >= s->env->count)
+	if (!s->out_err && ++s->printed == s->env->count)
 		s->done = true;
 out:
 	return must_yield(s) ? TK_YIELD : 0;
@@ -321,6 +324,99 @@ __s64 tk_now_ns(clockid_t clk)
 	if (clock_gettime(clk, &ts))
 		return 0;
 	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- the loss summary ----------------------------------------------------- */
+
+/*
+ * What the kernel side did not deliver, by cause. Every cause is a lost
+ * event and counts in "N events, M lost":
+ *  - no_room: a failed ring-buffer reserve/output or perf-buffer output
+ *    (the buffer was full), or a tool's own "no memory" (tk_stats LOST);
+ *    with --perfbuf these are the samples the kernel also reports in
+ *    PERF_RECORD_LOST records, so those are not added again;
+ *  - no_scratch: nested deeper than tk.bpf.h's scratch slots;
+ *  - skipped: runs of our programs the kernel did not make because they
+ *    would have nested on one CPU (recursion_misses), minus the ones
+ *    another program of the tool took over (TK_STAT_TAKEN_OVER).
+ */
+struct tk_loss {
+	bool known;
+	__u64 emitted, no_room, no_scratch, skipped, taken_over, total;
+};
+
+/* Read after the final drain: the programs are detached but loaded. */
+static int read_loss(const struct tk_bpf *b, struct tk_loss *l)
+{
+	__u64 stats[TK_STAT__COUNT], misses = 0;
+	int err = tk_read_stats(b->stats, stats);
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, b->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0)
+			continue; /* not loaded: its event was not selected */
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			err = -1;
+			continue;
+		}
+		misses += info.recursion_misses;
+	}
+	l->emitted = stats[TK_STAT_EMITTED];
+	l->no_room = stats[TK_STAT_LOST];
+	l->no_scratch = stats[TK_STAT_NO_SCRATCH];
+	l->taken_over = stats[TK_STAT_TAKEN_OVER];
+	/* taken over > misses cannot happen (each take-over is a skip the
+	 * kernel counted); clamp rather than wrap if a kernel counted less */
+	l->skipped = misses > stats[TK_STAT_TAKEN_OVER] ? misses - stats[TK_STAT_TAKEN_OVER] : 0;
+	l->total = l->no_room + l->no_scratch + l->skipped;
+	return err;
+}
+
+static void put_json_summary(FILE *out, const struct tk_session *s, const struct tk_loss *l)
+{
+	fprintf(out, "{\"event\":\"summary\",\"events\":%llu,\"printed\":%llu,",
+		(unsigned long long)s->received, (unsigned long long)s->printed);
+	if (!l->known) {
+		fputs("\"lost\":null}\n", out); /* unknown, never 0 */
+		return;
+	}
+	fprintf(out, "\"lost\":%llu,\"lost_no_room\":%llu,\"lost_no_scratch\":%llu,"
+		     "\"lost_skipped\":%llu,\"perf_lost_reported\":%llu}\n",
+		(unsigned long long)l->total, (unsigned long long)l->no_room,
+		(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
+		(unsigned long long)s->perf.lost);
+}
+
+/* "TOOL: N events, M lost", and what -n left unprinted. */
+static void put_summary_line(const struct tk_session *s, const struct tk_loss *l)
+{
+	char lost[32] = "lost unknown";
+
+	if (l->known)
+		snprintf(lost, sizeof(lost), "%llu lost", (unsigned long long)l->total);
+	if (s->done)
+		fprintf(stderr, "%s: %llu events, %s; %llu printed (-n), %llu received after "
+				"the limit not printed\n",
+			tk_prog, (unsigned long long)s->received, lost,
+			(unsigned long long)s->printed, (unsigned long long)s->after_limit);
+	else
+		fprintf(stderr, "%s: %llu events, %s\n", tk_prog, (unsigned long long)s->received,
+			lost);
+	if (s->malformed)
+		fprintf(stderr, "%s: %llu malformed records skipped\n", tk_prog,
+			(unsigned long long)s->malformed);
+	if (s->env->verbose && l->known)
+		fprintf(stderr, "%s: kernel side: %llu emitted; lost: %llu no room in the buffer, "
+				"%llu nested too deep, %llu runs skipped (%llu more taken over by another "
+				"program); perf lost records: %llu\n",
+			tk_prog, (unsigned long long)l->emitted, (unsigned long long)l->no_room,
+			(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
+			(unsigned long long)l->taken_over, (unsigned long long)s->perf.lost);
 }
 
 /* ---- command mode --------------------------------------------------------- */
@@ -553,7 +649,7 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	struct ring_buffer *rb = NULL;
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	__u64 stats[TK_STAT__COUNT] = { 0 };
+	struct tk_loss loss = { 0 };
 	__s64 linger_end = 0;
 	pid_t child = -1;
 	int go_fd = -1, rc = 0, status, err, forwarded = 0, stop_sig = 0;
@@ -716,24 +812,15 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	errno = 0;
 	if (h->tick && !s.out_err)
 		h->tick(h->ctx, true);
-	if (tk_read_stats(b->stats, stats))
+	if (read_loss(b, &loss))
 		rc = rc ? rc : tk_fail("cannot read the loss counters: %s", strerror(errno));
-
-	if (env->json && !s.out_err) {
-		fprintf(out, "{\"event\":\"summary\",\"events\":%llu,\"lost\":%llu}\n",
-			(unsigned long long)s.received, (unsigned long long)stats[TK_STAT_LOST]);
-	}
+	else
+		loss.known = true;
+	if (env->json && !s.out_err)
+		put_json_summary(out, &s, &loss);
 	check_output(&s, out, s.out_name, true);
 	check_output(&s, s.raw, env->raw, true);
-	fprintf(stderr, "%s: %llu events, %llu lost\n", tk_prog, (unsigned long long)s.received,
-		(unsigned long long)stats[TK_STAT_LOST]);
-	if (s.malformed)
-		fprintf(stderr, "%s: %llu malformed records skipped\n", tk_prog,
-			(unsigned long long)s.malformed);
-	if (env->verbose)
-		fprintf(stderr, "%s: kernel side: %llu emitted, %llu lost; perf lost records: %llu\n",
-			tk_prog, (unsigned long long)stats[TK_STAT_EMITTED],
-			(unsigned long long)stats[TK_STAT_LOST], (unsigned long long)s.perf.lost);
+	put_summary_line(&s, &loss);
 	/* Only the reader leaving (EPIPE) is a normal end; any other failed
 	 * write loses records: exit 1, whatever the command's status. */
 	if (s.out_err && s.out_err != EPIPE) {
