@@ -26,7 +26,6 @@
 #define NETTRACE tl_path("bin/nettrace")
 #define TCPPEER tl_path("build/tests/tcppeer")
 #define READY "tracing, Ctrl-C to end"
-#define PROG_PREFIX "net_"
 #define SENT 12345     /* client -> server */
 #define RECEIVED 54321 /* server -> client */
 #define SEC 1000000000LL
@@ -346,7 +345,7 @@ static void loopback_exact(const char *family, const char *bind_addr, const char
 	records_free(&r);
 	proc_cleanup(&t);
 	proc_cleanup(&srv);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 static void test_loopback_ipv4(void **state)
@@ -495,7 +494,7 @@ static void test_filters(void **state)
 	proc_cleanup(&sa);
 	proc_cleanup(&sb);
 	proc_cleanup(&sc);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /*
@@ -548,7 +547,7 @@ static void test_command_mode(void **state)
 	proc_cleanup(&t);
 	proc_cleanup(&sa);
 	proc_cleanup(&sb);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /*
@@ -619,7 +618,7 @@ static void test_timeout_and_retransmit(void **state)
 	assert_int_equal(r.n - 1, 2 + nretrans);
 	records_free(&r);
 	proc_cleanup(&t);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 static void test_bad_args_exit_2(void **state)
@@ -677,7 +676,7 @@ static void test_valgrind(void **state)
 		skip();
 	}
 	assert_int_equal(rc, 111); /* VALGRIND_ERROR (99) would mean a finding */
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 int main(void)
