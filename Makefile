@@ -150,6 +150,7 @@ BENCHES = \
 	bench-sys \
 	bench-file \
 	bench-net \
+	bench-coexist \
 	#
 bench: deps
 	$(Q)$(MAKE) all
@@ -196,6 +197,12 @@ $(OUTPUT)/tests/test_benchstats: tests/unit/test_benchstats.c $(OUTPUT)/benchmar
 # The default matrix: < 3 minutes on 2 cores; writes $(RBB_OUT)/rbbench.{txt,csv,jsonl,png}
 bench-rb: $(BIN)/rbbench $(BIN)/proctrace
 	$(Q)$(BIN)/rbbench --proctrace $(BIN)/proctrace -o $(RBB_OUT)
+
+# what leaving tracepoint events to perf costs: an open+close loop untraced,
+# under perf stat, beside filetrace, and both (scripts/bench-coexist)
+.PHONY: bench-coexist
+bench-coexist: $(BIN)/filetrace $(OUTPUT)/tests/openloop
+	$(Q)scripts/bench-coexist
 
 # nettrace: loopback connections/s with no tracer, nettrace, bpftrace
 .PHONY: bench-net

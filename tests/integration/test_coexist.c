@@ -427,6 +427,42 @@ static void test_leak_check_counts_ours_only(void **state)
 	close(pipefd[1]);
 }
 
+/* -v names the ids of exactly the programs the tool holds. */
+static void test_verbose_lists_program_ids(void **state)
+{
+	char *argv[] = { (char *)tl_path("bin/filetrace"), "-v", "-p", "1", NULL };
+	char *err, *line, *end;
+	struct proc p;
+	int listed = 0;
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait_stderr(&p, READY, 30000));
+	err = slurp(p.err);
+	line = strstr(err, "filetrace: program ids:");
+	assert_non_null(line);
+	line += strlen("filetrace: program ids:");
+	for (long id; (id = strtol(line, &end, 10)) > 0 && *line != '\n'; line = end) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		assert_true(fd >= 0);
+		assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+		assert_int_equal(strncmp(info.name, "file_", 5), 0);
+		close(fd);
+		listed++;
+	}
+	free(err);
+	assert_true(listed > 0);
+	assert_int_equal(tk_progs_held(p.pid, "file_"), listed);
+	kill(p.pid, SIGINT);
+	assert_int_equal(proc_wait(&p, 30000), 0);
+	proc_cleanup(&p);
+	ASSERT_NO_PROGS_LEFT();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_perf_ftrace_beside_filtered_filetrace),
 		cmocka_unit_test(test_two_instances_independent),
 		cmocka_unit_test(test_leak_check_counts_ours_only),
+		cmocka_unit_test(test_verbose_lists_program_ids),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
