@@ -189,6 +189,7 @@ BENCHES = \
 	bench-file \
 	bench-net \
 	bench-bytes \
+	bench-coexist \
 	#
 bench: deps
 	$(Q)$(MAKE) all
@@ -236,6 +237,12 @@ $(OUTPUT)/tests/test_benchstats: EXTRA_LDLIBS := -lm
 # The default matrix: < 3 minutes on 2 cores; writes $(RBB_OUT)/rbbench.{txt,csv,jsonl,png}
 bench-rb: $(BIN)/rbbench $(BIN)/proctrace
 	$(Q)$(BIN)/rbbench --proctrace $(BIN)/proctrace -o $(RBB_OUT)
+
+# what leaving tracepoint events to perf costs: an open+close loop untraced,
+# under perf stat, beside filetrace, and both (scripts/bench-coexist)
+.PHONY: bench-coexist
+bench-coexist: $(BIN)/filetrace $(OUTPUT)/tests/openloop
+	$(Q)scripts/bench-coexist
 
 # nettrace: loopback connections/s with no tracer, nettrace, bpftrace
 .PHONY: bench-net

@@ -178,11 +178,11 @@ int tk_bench_trigger(void *ctx)
 	__u32 zero = 0, *seq;
 
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != rbb_tgid)
-		return 0;
+		return TK_TP_KEEP;
 	seq = bpf_map_lookup_elem(&rbb_seq, &zero);
 	l.scratch = bpf_map_lookup_elem(&rbb_scratch, &zero);
 	if (!seq || !l.scratch)
-		return 0;
+		return TK_TP_KEEP;
 	l.seq = *seq;
 	l.cpu = bpf_get_smp_processor_id();
 	bpf_loop(rbb_batch, rbb_emit_one, &l, 0);
@@ -190,7 +190,7 @@ int tk_bench_trigger(void *ctx)
 	/* once per trigger, not per event: counting is not what we measure */
 	rbb_count(TK_STAT_EMITTED, l.emitted);
 	rbb_count(TK_STAT_LOST, l.lost);
-	return 0;
+	return TK_TP_KEEP;
 }
 
 SEC("tp/syscalls/sys_enter_getpgid")
@@ -198,6 +198,6 @@ int tk_bench_noop(void *ctx)
 {
 	(void)ctx;
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != rbb_tgid)
-		return 0;
-	return 0;
+		return TK_TP_KEEP;
+	return TK_TP_KEEP;
 }

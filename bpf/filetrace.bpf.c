@@ -748,30 +748,30 @@ static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
 	int file_##sys##_exit(struct trace_event_raw_sys_exit *ctx)              \
 	{                                                                        \
 		on_exit(ctx, TK_EV_##ev, TK_FC_##sys, ctx->ret);                 \
-		return 0;                                                        \
+		return TK_TP_KEEP;                                               \
 	}
 
 /* open */
 ENTER(open)
 {
 	stash(TK_FC_open, AT_FDCWD_, (const char *)A(0), NULL, 0, A(1), A(2), 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 ENTER(openat)
 {
 	stash(TK_FC_openat, A(0), (const char *)A(1), NULL, 0, A(2), A(3), 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 ENTER(openat2)
 {
 	stash(TK_FC_openat2, A(0), (const char *)A(1), NULL, A(2), 0, 0, 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 ENTER(creat)
 {
 	stash(TK_FC_creat, AT_FDCWD_, (const char *)A(0), NULL, 0,
 	      O_CREAT_ | O_WRONLY_ | O_TRUNC_, A(1), 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 EXIT(open, open)
 EXIT(openat, open)
@@ -784,7 +784,7 @@ EXIT(creat, open)
 	{                                                                        \
 		stash(TK_FC_##sys, A(0), NULL, NULL, A(vec ? 1 : 2),             \
 		      vec ? A(2) : 0, 0, 0);                                     \
-		return 0;                                                        \
+		return TK_TP_KEEP;                                               \
 	}                                                                        \
 	EXIT(sys, ev)
 RW(read, read, 0)
@@ -801,24 +801,24 @@ RW(pwritev2, write, 1)
 ENTER(close)
 {
 	stash(TK_FC_close, A(0), NULL, NULL, 0, 0, 0, 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 EXIT(close, close)
 
 ENTER(unlink)
 {
 	stash(TK_FC_unlink, AT_FDCWD_, (const char *)A(0), NULL, 0, 0, 0, 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 ENTER(unlinkat)
 {
 	stash(TK_FC_unlinkat, A(0), (const char *)A(1), NULL, 0, 0, 0, 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 ENTER(rmdir)
 {
 	stash(TK_FC_rmdir, AT_FDCWD_, (const char *)A(0), NULL, 0, 0, 0, 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 EXIT(unlink, unlink)
 EXIT(unlinkat, unlink)
@@ -828,17 +828,17 @@ ENTER(rename)
 {
 	stash(TK_FC_rename, AT_FDCWD_, (const char *)A(0), (const char *)A(1), 0, 0, 0,
 	      AT_FDCWD_);
-	return 0;
+	return TK_TP_KEEP;
 }
 ENTER(renameat)
 {
 	stash(TK_FC_renameat, A(0), (const char *)A(1), (const char *)A(3), 0, 0, 0, A(2));
-	return 0;
+	return TK_TP_KEEP;
 }
 ENTER(renameat2)
 {
 	stash(TK_FC_renameat2, A(0), (const char *)A(1), (const char *)A(3), 0, A(4), 0, A(2));
-	return 0;
+	return TK_TP_KEEP;
 }
 EXIT(rename, rename)
 EXIT(renameat, rename)
@@ -847,12 +847,12 @@ EXIT(renameat2, rename)
 ENTER(truncate)
 {
 	stash(TK_FC_truncate, AT_FDCWD_, (const char *)A(0), NULL, A(1), 0, 0, 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 ENTER(ftruncate)
 {
 	stash(TK_FC_ftruncate, A(0), NULL, NULL, A(1), 0, 0, 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 EXIT(truncate, truncate)
 EXIT(ftruncate, truncate)
@@ -860,12 +860,12 @@ EXIT(ftruncate, truncate)
 ENTER(mkdir)
 {
 	stash(TK_FC_mkdir, AT_FDCWD_, (const char *)A(0), NULL, 0, 0, A(1), 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 ENTER(mkdirat)
 {
 	stash(TK_FC_mkdirat, A(0), (const char *)A(1), NULL, 0, 0, A(2), 0);
-	return 0;
+	return TK_TP_KEEP;
 }
 EXIT(mkdir, mkdir)
 EXIT(mkdirat, mkdir)

@@ -747,14 +747,14 @@ SEC("tp/syscalls/sys_exit_accept")
 int net_accept_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	accept_exit(ctx, ctx->ret);
-	return 0;
+	return TK_TP_KEEP;
 }
 
 SEC("tp/syscalls/sys_exit_accept4")
 int net_accept4_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	accept_exit(ctx, ctx->ret);
-	return 0;
+	return TK_TP_KEEP;
 }
 
 /* ---- retransmissions (opt-in) --------------------------------------------- */

@@ -177,28 +177,28 @@ SEC("tp/syscalls/sys_enter_execve")
 int proc_execve_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	exec_enter((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
-	return 0;
+	return TK_TP_KEEP;
 }
 
 SEC("tp/syscalls/sys_enter_execveat")
 int proc_execveat_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	exec_enter((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
-	return 0;
+	return TK_TP_KEEP;
 }
 
 SEC("tp/syscalls/sys_exit_execve")
 int proc_execve_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	exec_exit(ctx, ctx->ret);
-	return 0;
+	return TK_TP_KEEP;
 }
 
 SEC("tp/syscalls/sys_exit_execveat")
 int proc_execveat_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	exec_exit(ctx, ctx->ret);
-	return 0;
+	return TK_TP_KEEP;
 }
 
 /*

@@ -40,6 +40,19 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/*
+ * What a classic tracepoint program (SEC("tp/..."), BPF_PROG_TYPE_TRACEPOINT)
+ * returns. The kernel ANDs the return values of every BPF program on the
+ * tracepoint (bpf_prog_run_array) and, if the result is 0, drops the event
+ * for every perf consumer of that tracepoint (perf_trace_run_bpf_submit,
+ * perf_syscall_enter/exit in kernel/trace/): `perf stat -e
+ * syscalls:sys_enter_openat` would count 0 while any tool is loaded, even
+ * one whose filter matches nothing. Returning 1 leaves the event to them;
+ * ftrace instances are not affected either way. tp_btf/raw_tp return
+ * values are ignored, so only tp/ programs return this.
+ */
+#define TK_TP_KEEP 1
+
 /* ---- settings (rodata: the verifier prunes disabled branches) --------- */
 const volatile __u32 tk_targ_pid = 0;     /* 0: any process */
 const volatile __u32 tk_targ_uid = 0;

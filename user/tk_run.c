@@ -587,6 +587,25 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
 	return 0;
 }
 
+/* -v: the ids of the programs loaded, for `bpftool prog show id N` and
+ * for leak checks that must tell this run's programs from those of other
+ * tracekit tools on the host (same names). */
+static void print_prog_ids(const struct tk_bpf *b)
+{
+	struct bpf_program *p;
+
+	fprintf(stderr, "%s: program ids:", tk_prog);
+	bpf_object__for_each_program(p, b->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			fprintf(stderr, " %u", info.id);
+	}
+	fputc('\n', stderr);
+}
+
 static void *detach_one(void *arg)
 {
 	bpf_link__destroy(arg);
@@ -697,6 +716,8 @@ int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct 
 	rc = load_and_attach(env, b);
 	if (rc)
 		goto cleanup;
+	if (env->verbose)
+		print_prog_ids(b);
 
 	if (env->perfbuf)
 		pb = tk_perfbuf_new(bpf_map__fd(b->pb), env->ringbuf_size,

@@ -23,7 +23,6 @@
 #define WORKLOAD tl_path("build/tests/fileworkload")
 #define OPENLOOP tl_path("build/tests/openloop")
 #define READY "tracing, Ctrl-C to end"
-#define PROG_PREFIX "file_"
 #define WL_COMM "fileworkload"
 
 /* ---- a fresh workload directory per test ----------------------------------- */
@@ -103,7 +102,7 @@ static void end_test(struct records *r, struct proc *p, struct wl *w)
 		proc_cleanup(p);
 	if (w)
 		wl_done(w);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /* ---- what the workload must produce, in order ------------------------------- */
@@ -800,7 +799,7 @@ static void test_mounts_and_truncation(void **state)
  */
 static void run_loop(bool frozen)
 {
-	char fifo[] = "/tmp/tk-file-loop-XXXXXX", target[64], pidbuf[16];
+	char dir[] = "/tmp/tk-file-loop-XXXXXX", fifo[64], target[64], pidbuf[16];
 	unsigned long long ev = 0, lost = 0;
 	const int n = 20000;
 	struct records r;
@@ -808,12 +807,12 @@ static void run_loop(bool frozen)
 	pid_t loop;
 	int status, fd;
 
-	assert_non_null(mkdtemp(fifo));
-	snprintf(target, sizeof(target), "%s/t", fifo);
+	assert_non_null(mkdtemp(dir));
+	snprintf(target, sizeof(target), "%s/t", dir);
+	snprintf(fifo, sizeof(fifo), "%s/go", dir);
 	fd = open(target, O_CREAT | O_WRONLY, 0644);
 	assert_true(fd >= 0);
 	close(fd);
-	strcat(fifo, "/go");
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	loop = fork();
 	if (loop == 0) {
@@ -859,8 +858,7 @@ static void run_loop(bool frozen)
 		assert_int_equal(lost, 0);
 	unlink(fifo);
 	unlink(target);
-	*strrchr(fifo, '/') = 0;
-	rmdir(fifo);
+	rmdir(dir);
 	end_test(&r, &p, NULL);
 }
 

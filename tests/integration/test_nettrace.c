@@ -30,7 +30,6 @@
 #define IP "/sbin/ip"
 #define TC "/sbin/tc"
 #define READY "tracing, Ctrl-C to end"
-#define PROG_PREFIX "net_"
 #define SENT 12345     /* client -> server */
 #define RECEIVED 54321 /* server -> client */
 #define SEC 1000000000LL
@@ -361,7 +360,7 @@ static void loopback_exact(const char *family, const char *bind_addr, const char
 	records_free(&r);
 	proc_cleanup(&t);
 	proc_cleanup(&srv);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 static void test_loopback_ipv4(void **state)
@@ -510,7 +509,7 @@ static void test_filters(void **state)
 	proc_cleanup(&sa);
 	proc_cleanup(&sb);
 	proc_cleanup(&sc);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /*
@@ -563,7 +562,7 @@ static void test_command_mode(void **state)
 	proc_cleanup(&t);
 	proc_cleanup(&sa);
 	proc_cleanup(&sb);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /*
@@ -634,7 +633,7 @@ static void test_timeout_and_retransmit(void **state)
 	assert_int_equal(r.n - 1, 2 + nretrans);
 	records_free(&r);
 	proc_cleanup(&t);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /* ---- nesting, loss accounting, listeners (network namespaces) ---------- */
@@ -892,7 +891,7 @@ static void nested_softirq(bool perfbuf)
 	/* a lost run would have been an event of the workload */
 	assert_true(lost <= 10 * NEST_CLIENTS * NEST_CONNS);
 	records_free(&r);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 static void test_nested_softirq_ring(void **state)
@@ -988,7 +987,7 @@ static void test_listener_per_socket(void **state)
 	assert_int_equal(own, 4);
 	assert_int_equal(shared, 8);
 	records_free(&r);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /*
@@ -1033,7 +1032,7 @@ static void test_count_limit_summary(void **state)
 	assert_int_equal(json_int(sum, "printed", -1), 3);
 	assert_int_equal(json_int(sum, "events", -1), (long long)events);
 	records_free(&r);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 static void test_bad_args_exit_2(void **state)
@@ -1091,7 +1090,7 @@ static void test_valgrind(void **state)
 		skip();
 	}
 	assert_int_equal(rc, 111); /* VALGRIND_ERROR (99) would mean a finding */
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 int main(void)

@@ -188,7 +188,7 @@ static void test_filetrace_path_canary(void **state)
 		check_exact(t.raw, transports[k]);
 		rt_done(&t);
 	}
-	assert_int_equal(tk_progs_left("file_"), 0);
+	assert_int_equal(tk_progs_left(), 0);
 }
 
 /* ---- proctrace -c ----------------------------------------------------------- */
@@ -247,7 +247,7 @@ static void test_proctrace_comm_canary(void **state)
 		check_exact(t.raw, transports[k]);
 		rt_done(&t);
 	}
-	assert_int_equal(tk_progs_left("proc_"), 0);
+	assert_int_equal(tk_progs_left(), 0);
 }
 
 /* ---- syscalltrace, command mode --------------------------------------------- */
@@ -311,7 +311,7 @@ static void test_syscalltrace_tree_canary(void **state)
 		check_exact(t.raw, transports[k]);
 		rt_done(&t);
 	}
-	assert_int_equal(tk_progs_left("sys_"), 0);
+	assert_int_equal(tk_progs_left(), 0);
 }
 
 int main(void)

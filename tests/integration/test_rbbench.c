@@ -19,7 +19,6 @@
 
 #define RBBENCH tl_path("bin/rbbench")
 #define PROCTRACE tl_path("bin/proctrace")
-#define PROG_PREFIX "tk_bench_"
 
 static char outdir[64];
 
@@ -127,7 +126,7 @@ static void test_every_transport(void **state)
 	assert_int_equal(proc_start(&p, argv), 0);
 	assert_int_equal(proc_wait(&p, 60000), 0);
 	proc_cleanup(&p);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 
 	load_jsonl(&r);
 	for (size_t i = 0; i < 5; i++) {
@@ -191,7 +190,7 @@ static void test_paced_rate(void **state)
 	assert_true(num(row, "prod_eps_med") >= 50000);
 	assert_string_equal(json_str(row, "balanced"), "yes");
 	records_free(&r);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /* The end-to-end row: proctrace sees exactly 2 events per exec each way. */
@@ -222,7 +221,7 @@ static void test_proctrace_row(void **state)
 		assert_true(num(row, "tracer_cpu_us_per_exec_med") > 0);
 	}
 	records_free(&r);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 int main(void)

@@ -81,7 +81,7 @@ static void test_dev_full_system_wide(void **state)
 	assert_int_equal(run_err(argv, &err), 1);
 	assert_string_equal(err, "proctrace: writing to /dev/full failed: " ENOSPC_MSG "\n");
 	free(err);
-	ASSERT_NO_PROGS_LEFT("proc_");
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /* JSON mode writes nothing until a record comes: the first flush of one
@@ -112,7 +112,7 @@ static void test_dev_full_json_records(void **state)
 	assert_string_equal(last_line(err), "proctrace: writing to /dev/full failed: " ENOSPC_MSG);
 	assert_null(strstr(err, "command"));
 	free(err);
-	ASSERT_NO_PROGS_LEFT("proc_");
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /* Command mode: the command does not run on untraced for its 30 s; it is
@@ -139,7 +139,7 @@ static void test_dev_full_command(void **state)
 	assert_int_equal(kill(pid, 0), -1);
 	assert_int_equal(errno, ESRCH);
 	free(err);
-	ASSERT_NO_PROGS_LEFT("proc_");
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /* Text mode, command mode: the header cannot be written, so the command
@@ -160,7 +160,7 @@ static void test_dev_full_command_not_started(void **state)
 				 "; the command was not started\n");
 	assert_int_equal(access(mark, F_OK), -1);
 	free(err);
-	ASSERT_NO_PROGS_LEFT("proc_");
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /* A full disk: our own 16 KiB tmpfs, filled by the records of 3000 execs,
@@ -199,7 +199,7 @@ static void test_full_tmpfs(void **state)
 	NEED_ROOT();
 	full_tmpfs_case("-o");
 	full_tmpfs_case("--raw");
-	ASSERT_NO_PROGS_LEFT("proc_");
+	ASSERT_NO_PROGS_LEFT();
 }
 
 static void stdout_case(int fd, const char *why)
@@ -258,7 +258,7 @@ static void test_epipe_is_normal(void **state)
 	assert_non_null(strstr(err, " events, "));
 	assert_null(strstr(err, "failed"));
 	free(err);
-	ASSERT_NO_PROGS_LEFT("proc_");
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /* The command is found on PATH before the fork: the misses in the PATH
@@ -296,7 +296,7 @@ static void test_path_lookup_before_fork(void **state)
 		assert_string_equal(json_get(r.v[i], "argv")->items[0].str, "true");
 	}
 	records_free(&r);
-	ASSERT_NO_PROGS_LEFT("proc_");
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /* Not found: one line and the shell's 127, before anything is loaded. */
@@ -379,7 +379,7 @@ static void test_filetrace_path_spellings(void **state)
 	unlink(link);
 	rmdir(sub);
 	rmdir(dir);
-	ASSERT_NO_PROGS_LEFT("file_");
+	ASSERT_NO_PROGS_LEFT();
 }
 
 int main(void)

@@ -46,8 +46,7 @@ static int setup(void **state)
 
 static void assert_no_progs_left(void)
 {
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX);
-	ASSERT_NO_PROGS_LEFT(PROG_PREFIX2);
+	ASSERT_NO_PROGS_LEFT();
 }
 
 /* ---- the workload, started before the tracer, released after it -------- */
@@ -667,8 +666,8 @@ static void test_signal_summary(void **state)
 	NEED_ROOT();
 	assert_int_equal(proc_start(&p, argv), 0);
 	assert_true(proc_wait_stderr(&p, READY, 20000));
-	assert_int_equal(tk_progs_loaded(PROG_PREFIX), 3);
-	assert_int_equal(tk_progs_loaded(PROG_PREFIX2), 2);
+	assert_int_equal(tk_progs_held(p.pid, PROG_PREFIX), 3);
+	assert_int_equal(tk_progs_held(p.pid, PROG_PREFIX2), 2);
 	usleep(200000);
 	kill(p.pid, SIGTERM);
 	assert_int_equal(proc_wait(&p, 10000), 0);

@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +442,285 @@ size_t records_count(const struct records *r, const char *ev, long long pid)
 	return n;
 }
 
+/* ---- BPF programs the tools under test loaded -------------------------------
+ *
+ * A leak check looks at the programs of the tools this test ran, by id, and
+ * at nothing else: other tracekit tools may run on the host (as services, or
+ * other people's tests) with the same program names. Program ids are
+ * allocated cyclically over 31 bits and never reused in practice, so "every
+ * id our tools held is gone" is exact.
+ *
+ * The ids come from a sampler thread that watches this process's children
+ * (every tool a test starts is one, however it is started: proc_start,
+ * run_quiet, run_valgrind or the test's own fork+exec) and reads the
+ * fdinfo of their bpf-prog and bpf_link fds (`prog_id:`) whenever a child's
+ * fd table changes. A tool holds every program fd from its load to its
+ * exit and opens links after the last load, so the scan after that change
+ * sees them all. With -v the runtime also prints its ids after attach
+ * ("TOOL: program ids: ..."), which proc_cleanup() adds: exact even for a
+ * run too short to be sampled.
+ */
+
+#define TL_MAX_IDS 4096
+#define TL_MAX_KIDS 64
+
+static pthread_mutex_t ids_lock = PTHREAD_MUTEX_INITIALIZER;
+static __u32 seen_ids[TL_MAX_IDS];
+static size_t n_seen;
+static bool ids_overflow;
+
+static void ids_add(__u32 id)
+{
+	pthread_mutex_lock(&ids_lock);
+	for (size_t i = 0; i < n_seen; i++)
+		if (seen_ids[i] == id)
+			goto out;
+	if (n_seen < TL_MAX_IDS)
+		seen_ids[n_seen++] = id;
+	else
+		ids_overflow = true; /* reported by tk_progs_left(): never a silent pass */
+out:
+	pthread_mutex_unlock(&ids_lock);
+}
+
+/* The program id behind fd of pid, or 0 if it is no program or link. */
+static __u32 fd_prog_id(pid_t pid, const char *fd)
+{
+	char path[64], target[64], buf[1024];
+	const char *p;
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)pid, fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = 0;
+	if (strcmp(target, "anon_inode:bpf-prog") && strcmp(target, "anon_inode:bpf_link"))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return 0;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strstr(buf, "prog_id:");
+	return p ? (__u32)strtoul(p + 8, NULL, 10) : 0;
+}
+
+/* Calls fn(id, arg) for the program fds and links pid holds; returns the
+ * fd table's signature (count and sum of fd numbers) or 0 if unreadable. */
+static unsigned long long scan_fds(pid_t pid, bool (*changed)(unsigned long long, void *),
+				   void (*fn)(__u32, void *), void *arg)
+{
+	unsigned long long count = 0, sum = 0, sig;
+	char path[32];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.') {
+			count++;
+			sum += strtoul(d->d_name, NULL, 10);
+		}
+	sig = count << 40 | (sum & ((1ULL << 40) - 1));
+	if (changed && !changed(sig, arg)) {
+		closedir(dir);
+		return sig;
+	}
+	rewinddir(dir);
+	while ((d = readdir(dir))) {
+		__u32 id = d->d_name[0] != '.' ? fd_prog_id(pid, d->d_name) : 0;
+
+		if (id)
+			fn(id, arg);
+	}
+	closedir(dir);
+	return sig;
+}
+
+struct kid {
+	pid_t pid;
+	unsigned long long sig;
+};
+
+static bool kid_changed(unsigned long long sig, void *arg)
+{
+	return ((struct kid *)arg)->sig != sig;
+}
+
+static void add_id(__u32 id, void *arg)
+{
+	(void)arg;
+	ids_add(id);
+}
+
+static void *sampler(void *arg)
+{
+	struct kid kids[TL_MAX_KIDS] = { 0 }, next[TL_MAX_KIDS];
+	struct timespec ms = { 0, 1000000 };
+	char path[64], buf[4096];
+	pid_t self = getpid();
+
+	(void)arg;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)self, (int)self);
+	for (;;) {
+		size_t nn = 0;
+		ssize_t n = -1;
+		int f = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (f >= 0) {
+			n = read(f, buf, sizeof(buf) - 1);
+			close(f);
+		}
+		buf[n > 0 ? n : 0] = 0;
+		for (char *s = buf, *e; nn < TL_MAX_KIDS; s = e) {
+			long pid = strtol(s, &e, 10);
+
+			if (e == s)
+				break;
+			next[nn] = (struct kid){ .pid = pid };
+			for (size_t k = 0; k < TL_MAX_KIDS; k++)
+				if (kids[k].pid == pid)
+					next[nn].sig = kids[k].sig;
+			next[nn].sig = scan_fds(pid, kid_changed, add_id, &next[nn]);
+			nn++;
+		}
+		memset(kids, 0, sizeof(kids));
+		memcpy(kids, next, nn * sizeof(*next));
+		nanosleep(&ms, NULL);
+	}
+	return NULL;
+}
+
+__attribute__((constructor)) static void start_sampler(void)
+{
+	pthread_t t;
+
+	/* only root runs tools that load programs */
+	if (geteuid() == 0 && !pthread_create(&t, NULL, sampler, NULL))
+		pthread_detach(t);
+}
+
+/* Adds the ids of a "TOOL: program ids: 1 2 3" line (-v) in file path. */
+static void ids_from_stderr(const char *path)
+{
+	char *s = slurp(path), *save = NULL, *line;
+	const char *tag = ": program ids:";
+
+	for (line = s ? strtok_r(s, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, tag), *end;
+
+		for (p = p ? p + strlen(tag) : NULL; p; p = end) {
+			unsigned long id = strtoul(p, &end, 10);
+
+			if (end == p || !id)
+				break;
+			ids_add(id);
+		}
+	}
+	free(s);
+}
+
+struct held {
+	const char *prefix;
+	__u32 ids[256];
+	int n;
+};
+
+static void count_held(__u32 id, void *arg)
+{
+	struct held *h = arg;
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd;
+
+	ids_add(id);
+	for (int i = 0; i < h->n; i++)
+		if (h->ids[i] == id)
+			return;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    !strncmp(info.name, h->prefix, strlen(h->prefix)) && h->n < 256)
+		h->ids[h->n++] = id;
+	close(fd);
+}
+
+int tk_progs_held(pid_t pid, const char *prefix)
+{
+	struct held h = { .prefix = prefix };
+
+	scan_fds(pid, NULL, count_held, &h);
+	return h.n;
+}
+
+/* Of the ids seen, those still loaded (printed to stderr if report). */
+static int ids_alive(bool report)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&ids_lock);
+	for (size_t i = 0; i < n_seen; i++) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(seen_ids[i]);
+
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		n++;
+		if (report && fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			fprintf(stderr, "still loaded: BPF program id %u name %s\n", seen_ids[i],
+				info.name);
+		else if (report)
+			fprintf(stderr, "BPF program id %u: %s\n", seen_ids[i], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	pthread_mutex_unlock(&ids_lock);
+	return n;
+}
+
+int tk_progs_left(void)
+{
+	int n = ids_alive(false);
+
+	for (int i = 0; n && i < 50; i++) {
+		usleep(100000);
+		n = ids_alive(false);
+	}
+	if (n)
+		ids_alive(true);
+	pthread_mutex_lock(&ids_lock);
+	if (ids_overflow) {
+		fprintf(stderr, "more than %d BPF program ids seen: leak check incomplete\n",
+			TL_MAX_IDS);
+		n = n ? n : 1;
+	}
+	n_seen = 0;
+	ids_overflow = false;
+	pthread_mutex_unlock(&ids_lock);
+	return n;
+}
+
+size_t tk_progs_seen(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&ids_lock);
+	n = n_seen;
+	pthread_mutex_unlock(&ids_lock);
+	return n;
+}
+
 /* ---- processes ------------------------------------------------------------ */
 
 char tl_root[PATH_MAX / 2];
@@ -563,6 +844,7 @@ void proc_cleanup(struct proc *p)
 		waitpid(p->pid, NULL, 0);
 		p->pid = -1;
 	}
+	ids_from_stderr(p->err);
 	unlink(p->out);
 	unlink(p->err);
 }
@@ -602,37 +884,6 @@ int run_quiet(char *const argv[])
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-int tk_progs_loaded(const char *prefix)
-{
-	__u32 id = 0;
-	int n = 0;
-
-	while (!bpf_prog_get_next_id(id, &id)) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-		int fd = bpf_prog_get_fd_by_id(id);
-
-		if (fd < 0)
-			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-		    !strncmp(info.name, prefix, strlen(prefix)))
-			n++;
-		close(fd);
-	}
-	return n;
-}
-
-int tk_progs_left(const char *prefix)
-{
-	int n = tk_progs_loaded(prefix);
-
-	for (int i = 0; n && i < 50; i++) {
-		usleep(100000);
-		n = tk_progs_loaded(prefix);
-	}
-	return n;
 }
 
 int run_valgrind(char *const argv[])
