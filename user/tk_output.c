@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -97,6 +98,35 @@ int tk_utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* The code point of a sequence tk_utf8_seq_len() accepted (len 2..4). */
+static unsigned utf8_cp(const unsigned char *s, int len)
+{
+	unsigned cp = s[0] & (0x7f >> len);
+
+	for (int i = 1; i < len; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	return cp;
+}
+
+/*
+ * Invisible format characters that a terminal or viewer acts on rather
+ * than shows: bidi controls reorder what follows (a file named
+ * "invoice<U+202E>cod.exe" displays as "invoiceexe.doc"), zero-width ones
+ * hide or join text, U+2028/U+2029 break lines, tags (U+E0000..U+E007F)
+ * smuggle invisible ASCII. Valid UTF-8, so they need a check of their own.
+ */
+static bool is_format_cp(unsigned cp)
+{
+	return cp == 0x061c ||                    /* ARABIC LETTER MARK */
+	       cp == 0x180e ||                    /* MONGOLIAN VOWEL SEPARATOR */
+	       (cp >= 0x200b && cp <= 0x200f) ||  /* ZW space/joiners, LRM, RLM */
+	       (cp >= 0x2028 && cp <= 0x202e) ||  /* LS, PS, LRE..RLO */
+	       (cp >= 0x2060 && cp <= 0x206f) ||  /* WJ, invisible ops, isolates */
+	       cp == 0xfeff ||                    /* ZW no-break space (BOM) */
+	       (cp >= 0xfff9 && cp <= 0xfffb) ||  /* interlinear annotation */
+	       (cp >= 0xe0000 && cp <= 0xe007f);  /* tags */
+}
+
 static size_t bounded_len(const char *s, size_t len)
 {
 	const char *nul = memchr(s, 0, len);
@@ -130,9 +160,13 @@ void tk_fput_text(FILE *f, const char *s, size_t len, bool quote)
 		int l = tk_utf8_seq_len(p + i, n - i);
 
 		if (l > 1) {
+			unsigned cp = utf8_cp(p + i, l);
+
 			/* C1 controls (U+0080..U+009F) act on some terminals */
-			if (c == 0xc2 && p[i + 1] < 0xa0)
+			if (cp < 0xa0)
 				fprintf(f, "\\x%02x\\x%02x", c, p[i + 1]);
+			else if (is_format_cp(cp))
+				fprintf(f, "\\%c%0*x", cp > 0xffff ? 'U' : 'u', cp > 0xffff ? 8 : 4, cp);
 			else
 				fwrite(p + i, 1, l, f);
 			i += l;
@@ -184,7 +218,17 @@ void tk_fput_json_str(FILE *f, const char *s, size_t len)
 			continue;
 		}
 		if (l > 1) {
-			fwrite(p + i, 1, l, f);
+			unsigned cp = utf8_cp(p + i, l);
+
+			/* valid JSON raw, but not to be shown raw by whoever
+			 * reads the stream on a terminal */
+			if (cp < 0xa0 || (is_format_cp(cp) && cp <= 0xffff))
+				fprintf(f, "\\u%04x", cp);
+			else if (is_format_cp(cp))
+				fprintf(f, "\\u%04x\\u%04x", 0xd800 + ((cp - 0x10000) >> 10),
+					0xdc00 + ((cp - 0x10000) & 0x3ff));
+			else
+				fwrite(p + i, 1, l, f);
 			i += l;
 			continue;
 		}
@@ -212,6 +256,18 @@ void tk_fput_json_str(FILE *f, const char *s, size_t len)
 static bool is_signed(const struct tk_field *fd)
 {
 	return fd->type == TK_T_s32 || fd->type == TK_T_s64;
+}
+
+/* Strings are read up to the record's end at most; anything else is read
+ * only when the record holds all of it. */
+static bool is_string(const struct tk_field *fd)
+{
+	return fd->kind == TK_K_STR || fd->kind == TK_K_VSTR || fd->kind == TK_K_ARGV;
+}
+
+static bool in_record(const struct tk_field *fd, size_t size)
+{
+	return (size_t)fd->offset + fd->size <= size;
 }
 
 /* Element i of an integer field; records may be unaligned (perf buffer). */
@@ -302,12 +358,12 @@ static void put_duration(FILE *f, __u64 ns)
 }
 
 static void put_ipaddr(FILE *f, const struct tk_event_desc *d, const char *rec,
-		       const struct tk_field *fd)
+		       size_t size, const struct tk_field *fd)
 {
 	const struct tk_field *fam = find_field(d, fd->aux);
 	const unsigned char *a = (const unsigned char *)rec + fd->offset;
 	char buf[INET6_ADDRSTRLEN];
-	int family = fam ? (int)get_u64(fam, rec, 0) : AF_INET;
+	int family = fam && in_record(fam, size) ? (int)get_u64(fam, rec, 0) : AF_INET;
 	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 
 	/* v4-mapped IPv6 (::ffff:a.b.c.d) prints as the IPv4 it is */
@@ -325,7 +381,7 @@ static void put_argv(FILE *f, const struct tk_event_desc *d, const char *rec,
 		     size_t size, const struct tk_field *fd, bool json)
 {
 	const struct tk_field *lenf = find_field(d, fd->aux);
-	size_t len = lenf ? get_u64(lenf, rec, 0) : 0;
+	size_t len = lenf && in_record(lenf, size) ? get_u64(lenf, rec, 0) : 0;
 	const char *p = rec + fd->offset;
 	bool first = true;
 
@@ -359,6 +415,8 @@ static bool field_present(const struct tk_event_desc *d, const struct tk_field *
 {
 	const struct tk_field *len;
 
+	if (!is_string(fd) && !in_record(fd, size))
+		return false;
 	switch (fd->kind) {
 	case TK_K_NONE:
 	case TK_K_PAD:
@@ -369,7 +427,7 @@ static bool field_present(const struct tk_event_desc *d, const struct tk_field *
 		/* with a length field, that decides: a perf sample's size
 		 * includes up to 7 bytes of padding */
 		len = strcmp(fd->aux, "0") ? find_field(d, fd->aux) : NULL;
-		if (len && !get_u64(len, rec, 0))
+		if (len && (!in_record(len, size) || !get_u64(len, rec, 0)))
 			return false;
 		return fd->offset < size;
 	default:
@@ -381,16 +439,15 @@ static bool field_present(const struct tk_event_desc *d, const struct tk_field *
 static bool text_shown(const struct tk_event_desc *d, const struct tk_field *fd,
 		       const char *rec, size_t size)
 {
-	if (fd->kind == TK_K_BOOL || fd->kind == TK_K_SIGNAL)
-		return get_u64(fd, rec, 0) != 0;
-	return field_present(d, fd, rec, size);
+	if (!field_present(d, fd, rec, size))
+		return false;
+	return (fd->kind != TK_K_BOOL && fd->kind != TK_K_SIGNAL) || get_u64(fd, rec, 0);
 }
 
 static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 		      size_t size, const struct tk_field *fd, bool json)
 {
-	__u64 v = fd->kind == TK_K_STR || fd->kind == TK_K_VSTR || fd->kind == TK_K_ARGV ||
-			  fd->kind == TK_K_IPADDR || fd->count > 1
+	__u64 v = is_string(fd) || fd->kind == TK_K_IPADDR || fd->count > 1
 		  ? 0 : get_u64(fd, rec, 0);
 	const char *name;
 
@@ -410,11 +467,11 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 	switch (fd->kind) {
 	case TK_K_STR:
 	case TK_K_VSTR: {
-		/* a VSTR ends at the record's end at the latest */
+		/* a string ends at the record's end at the latest */
 		size_t n = fd->size;
 
-		if (fd->kind == TK_K_VSTR && fd->offset + n > size)
-			n = size - fd->offset;
+		if (fd->offset + n > size)
+			n = size > fd->offset ? size - fd->offset : 0;
 		if (json)
 			tk_fput_json_str(f, rec + fd->offset, n);
 		else
@@ -427,7 +484,7 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 	case TK_K_IPADDR:
 		if (json)
 			fputc('"', f);
-		put_ipaddr(f, d, rec, fd);
+		put_ipaddr(f, d, rec, size, fd);
 		if (json)
 			fputc('"', f);
 		return;
@@ -500,13 +557,21 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 	}
 }
 
-/* JSON: companion "<field>_str" key for symbolic kinds. */
+/*
+ * JSON: companion "<field>_str" key for symbolic kinds. Only those are
+ * read: a string field may end 1 byte into the record's end (an empty
+ * path, a 2-byte argv), so reading "its value" as 8 bytes overran it.
+ */
 static void put_json_companion(FILE *f, const struct tk_field *fd, const char *rec)
 {
-	__u64 v = get_u64(fd, rec, 0);
+	__u64 v;
 	const char *name = NULL;
 	char sys[32];
 
+	if (fd->kind != TK_K_ERRNO && fd->kind != TK_K_SIGNAL && fd->kind != TK_K_SYSCALL &&
+	    fd->kind != TK_K_FLAGS)
+		return;
+	v = get_u64(fd, rec, 0);
 	switch (fd->kind) {
 	case TK_K_ERRNO:
 		if ((__s64)v < 0)
@@ -552,21 +617,40 @@ void tk_print_header(const struct tk_out *o)
 		"COMM", "DETAILS");
 }
 
-static void put_time(FILE *f, __s64 real_ns, bool json)
+/*
+ * Wall-clock time of a record: its boot-clock ts_ns plus the offset. A
+ * ts_ns no clock can have (a corrupt record: the sum overflows, UB in C)
+ * or one localtime cannot convert prints as unknown — JSON null, text "?"
+ * in the TIME column — rather than a wrapped date.
+ */
+static void put_time(FILE *f, __u64 ts_ns, __s64 boot_to_real_ns, bool json)
 {
-	time_t sec = real_ns / 1000000000;
+	__s64 real_ns, frac;
+	time_t sec;
 	struct tm tm;
 	char buf[64];
 
-	localtime_r(&sec, &tm);
+	if (ts_ns > INT64_MAX || __builtin_add_overflow((__s64)ts_ns, boot_to_real_ns, &real_ns))
+		goto unknown;
+	/* floored, so a time before 1970 has its fraction counted forwards */
+	sec = real_ns / 1000000000;
+	frac = real_ns % 1000000000;
+	if (frac < 0) {
+		frac += 1000000000;
+		sec--;
+	}
+	if (!localtime_r(&sec, &tm))
+		goto unknown;
 	if (json) {
 		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(f, ",\"time\":\"%s.%06lld\"", buf,
-			(long long)(real_ns % 1000000000) / 1000);
+		fprintf(f, ",\"time\":\"%s.%06lld\"", buf, (long long)frac / 1000);
 	} else {
 		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-		fprintf(f, "%s.%03lld ", buf, (long long)(real_ns % 1000000000) / 1000000);
+		fprintf(f, "%s.%03lld ", buf, (long long)frac / 1000000);
 	}
+	return;
+unknown:
+	fputs(json ? ",\"time\":null" : "?            ", f);
 }
 
 /* as "%-<width>u " */
@@ -642,7 +726,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 			put_value(f, d, rec, size, fd, true);
 		}
 		if (o->timestamp)
-			put_time(f, (__s64)h->ts_ns + o->boot_to_real_ns, true);
+			put_time(f, h->ts_ns, o->boot_to_real_ns, true);
 		for (size_t i = 0; i < d->nfields; i++) {
 			const struct tk_field *fd = &d->fields[i];
 
@@ -659,7 +743,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	}
 
 	if (o->timestamp)
-		put_time(f, (__s64)h->ts_ns + o->boot_to_real_ns, false);
+		put_time(f, h->ts_ns, o->boot_to_real_ns, false);
 	/* as "%-8s %-7u %-7u %-5u %-16s" */
 	fputs(d->name, f);
 	put_pad(f, strlen(d->name), 8);
