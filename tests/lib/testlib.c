@@ -108,9 +108,15 @@ static int utf8_len(const unsigned char *s)
 
 static char *jparse_string(struct jp *p, size_t *lenp)
 {
-	const char *s = p->s + 1;
-	char *out = malloc(strlen(s) * 4 + 1), *o = out;
+	const char *s = p->s + 1, *end = s;
+	char *out, *o;
 
+	/* A decoded string is never longer than its literal (an escape is
+	 * longer than what it stands for): sized by the literal, not by the
+	 * rest of the text, which made parsing a long line quadratic. */
+	while (*end && *end != '"')
+		end += *end == '\\' && end[1] ? 2 : 1;
+	out = o = malloc(end - s + 1);
 	if (!out) {
 		p->err = true;
 		return NULL;
@@ -160,9 +166,8 @@ static char *jparse_string(struct jp *p, size_t *lenp)
 
 			if (!n)
 				goto bad;
-			memcpy(o, s, n);
-			o += n;
-			s += n;
+			while (n--)
+				*o++ = *s++;
 		}
 	}
 	*o = 0;
@@ -198,6 +203,7 @@ static struct jv *jparse_value(struct jp *p, int depth)
 	case '[': {
 		bool obj = *p->s == '{';
 		char close = obj ? '}' : ']';
+		size_t cap = 0;
 
 		v = jnew(obj ? J_OBJ : J_ARR);
 		p->s++;
@@ -230,13 +236,28 @@ static struct jv *jparse_value(struct jp *p, int depth)
 				free(key);
 				goto bad;
 			}
-			v->items = realloc(v->items, (v->len + 1) * sizeof(*v->items));
+			/* grown by doubling: an argv of 4096 empty strings is
+			 * a valid record, and growing by one was quadratic */
+			if (v->len == cap) {
+				void *items, *keys;
+
+				cap = cap ? 2 * cap : 8;
+				items = realloc(v->items, cap * sizeof(*v->items));
+				if (items)
+					v->items = items;
+				keys = obj && items ? realloc(v->keys, cap * sizeof(*v->keys)) : NULL;
+				if (keys)
+					v->keys = keys;
+				if (!items || (obj && !keys)) {
+					free(key);
+					json_free(item);
+					goto bad;
+				}
+			}
 			v->items[v->len] = *item;
 			free(item);
-			if (obj) {
-				v->keys = realloc(v->keys, (v->len + 1) * sizeof(*v->keys));
+			if (obj)
 				v->keys[v->len] = key;
-			}
 			v->len++;
 			ws(p);
 			if (*p->s == ',') {
