@@ -265,6 +265,12 @@ static bool is_string(const struct tk_field *fd)
 	return fd->kind == TK_K_STR || fd->kind == TK_K_VSTR || fd->kind == TK_K_ARGV;
 }
 
+/* One integer: the only kind of field get_u64() reads as a whole value. */
+static bool is_scalar(const struct tk_field *fd)
+{
+	return !is_string(fd) && fd->kind != TK_K_IPADDR && fd->count == 1;
+}
+
 static bool in_record(const struct tk_field *fd, size_t size)
 {
 	return (size_t)fd->offset + fd->size <= size;
@@ -447,8 +453,7 @@ static bool text_shown(const struct tk_event_desc *d, const struct tk_field *fd,
 static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 		      size_t size, const struct tk_field *fd, bool json)
 {
-	__u64 v = is_string(fd) || fd->kind == TK_K_IPADDR || fd->count > 1
-		  ? 0 : get_u64(fd, rec, 0);
+	__u64 v = is_scalar(fd) ? get_u64(fd, rec, 0) : 0;
 	const char *name;
 
 	if (fd->count > 1 && fd->type != TK_T_char && fd->kind != TK_K_IPADDR) {
@@ -558,9 +563,9 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 }
 
 /*
- * JSON: companion "<field>_str" key for symbolic kinds. Only those are
- * read: a string field may end 1 byte into the record's end (an empty
- * path, a 2-byte argv), so reading "its value" as 8 bytes overran it.
+ * JSON: companion "<field>_str" key for symbolic kinds, all scalars. Only
+ * scalars are read: a string field may end 1 byte before the record's end
+ * (an empty path, a 2-byte argv), and reading it as a u64 overran it.
  */
 static void put_json_companion(FILE *f, const struct tk_field *fd, const char *rec)
 {
@@ -568,8 +573,7 @@ static void put_json_companion(FILE *f, const struct tk_field *fd, const char *r
 	const char *name = NULL;
 	char sys[32];
 
-	if (fd->kind != TK_K_ERRNO && fd->kind != TK_K_SIGNAL && fd->kind != TK_K_SYSCALL &&
-	    fd->kind != TK_K_FLAGS)
+	if (!is_scalar(fd))
 		return;
 	v = get_u64(fd, rec, 0);
 	switch (fd->kind) {
@@ -675,8 +679,11 @@ void tk_fput_text_padded(FILE *f, const char *s, size_t len, int width)
 	size_t n = 0;
 	FILE *m = open_memstream(&buf, &n);
 
-	if (!m)
+	if (!m) {
+		/* out of memory: the text unpadded, rather than a column lost */
+		tk_fput_text(f, s, len, false);
 		return;
+	}
 	tk_fput_text(m, s, len, false);
 	fclose(m);
 	fprintf(f, width < 0 ? "%-*s" : "%*s", width < 0 ? -width : width, buf ? buf : "");
