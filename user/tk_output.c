@@ -450,6 +450,18 @@ static bool text_shown(const struct tk_event_desc *d, const struct tk_field *fd,
 	return (fd->kind != TK_K_BOOL && fd->kind != TK_K_SIGNAL) || get_u64(fd, rec, 0);
 }
 
+/*
+ * The name of an ERRNO field's -errno, or NULL. The kernel's are -1..-4095
+ * (MAX_ERRNO); anything below is a plain value: not negated (-INT64_MIN
+ * overflows) and not cut to an int (-(2^32 + 2) is no ENOENT).
+ */
+static const char *errno_name(__u64 v)
+{
+	__s64 s = (__s64)v;
+
+	return s < 0 && s >= -4095 ? tk_errno_name((int)-s) : NULL;
+}
+
 static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 		      size_t size, const struct tk_field *fd, bool json)
 {
@@ -540,8 +552,8 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 	if (json)
 		return;
 	name = NULL;
-	if (fd->kind == TK_K_ERRNO && (__s64)v < 0)
-		name = tk_errno_name((int)-(__s64)v);
+	if (fd->kind == TK_K_ERRNO)
+		name = errno_name(v);
 	else if (fd->kind == TK_K_SIGNAL)
 		name = tk_signal_name((int)v);
 	else if (fd->kind == TK_K_SYSCALL)
@@ -578,8 +590,7 @@ static void put_json_companion(FILE *f, const struct tk_field *fd, const char *r
 	v = get_u64(fd, rec, 0);
 	switch (fd->kind) {
 	case TK_K_ERRNO:
-		if ((__s64)v < 0)
-			name = tk_errno_name((int)-(__s64)v);
+		name = errno_name(v);
 		break;
 	case TK_K_SIGNAL:
 		name = tk_signal_name((int)v);

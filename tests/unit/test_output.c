@@ -611,6 +611,45 @@ static void test_every_event_in_bounds(void **state)
 	}
 }
 
+/* An ERRNO value outside -4095..-1 is a number, not an errno: INT64_MIN is
+ * not negated (UB, found by the fuzzer) and -(2^32 + 2) is no ENOENT. */
+static void test_errno_out_of_range(void **state)
+{
+	struct tk_sys_event e;
+	const struct tk_out text = { 0 }, json = { .json = true };
+	const struct {
+		__s64 ret;
+		const char *text, *json;
+	} cases[] = {
+		{ INT64_MIN, " ret=-9223372036854775808 ", "\"ret\":-9223372036854775808," },
+		{ -(1LL << 32) - 2, " ret=-4294967298 ", "\"ret\":-4294967298," },
+		{ -4096, " ret=-4096 ", "\"ret\":-4096," },
+		{ -4095, " ret=-4095 ", "\"ret\":-4095," },
+		{ -2, " ret=-2(ENOENT) ", "\"ret\":-2,\"ret_str\":\"ENOENT\"," },
+	};
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, TK_EV_syscall, "a");
+	e.nr = __NR_getppid;
+	e.fd = -1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e.ret = cases[i].ret;
+		out = render_guarded(&text, &e, TK_SYS_SIZE_SHORT, &rc);
+		assert_int_equal(rc, 0);
+		if (!strstr(out, cases[i].text))
+			fail_msg("case %zu: no '%s' in %s", i, cases[i].text, out);
+		free(out);
+		out = render_guarded(&json, &e, TK_SYS_SIZE_SHORT, &rc);
+		assert_int_equal(rc, 0);
+		if (!strstr(out, cases[i].json))
+			fail_msg("case %zu: no '%s' in %s", i, cases[i].json, out);
+		free(out);
+	}
+}
+
 /* -T: the boot-clock stamp plus the offset, floored; a stamp whose sum
  * overflows (undefined in C) prints as unknown, not as a wrapped date. */
 static void test_time_column(void **state)
@@ -796,6 +835,7 @@ int main(void)
 		cmocka_unit_test(test_no_read_past_record_end),
 		cmocka_unit_test(test_every_event_in_bounds),
 		cmocka_unit_test(test_time_column),
+		cmocka_unit_test(test_errno_out_of_range),
 		cmocka_unit_test(test_format_chars_escaped),
 		cmocka_unit_test(test_bidi_file_name),
 	};
