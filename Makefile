@@ -57,7 +57,8 @@ LIBTK := $(OUTPUT)/libtk.a
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys
+.PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys \
+	fuzz fuzzer asan-unit-tests
 
 all: $(addprefix $(BIN)/,$(APPS))
 
@@ -174,12 +175,65 @@ $(OUTPUT)/tests/rawstat: EXTRA_LDLIBS := $(LIBTK) $(TK_LDLIBS)
 unit-tests: $(UNIT_TESTS)
 integration-tests: all $(INTEG_TESTS) $(HELPERS)
 
+# ---- sanitizers and fuzzing --------------------------------------------
+# The unit tests once more, built with ASan+UBSan (no recovery: any report
+# fails the test) in a tree of their own, so normal objects are untouched.
+ASAN := $(OUTPUT)/asan
+ASAN_CFLAGS := $(TK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -Itests/lib -Ibenchmarks -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_UNIT_TESTS := $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(wildcard tests/unit/test_*.c))
+ASAN_LIBTK := $(ASAN)/libtk.a
+
+$(ASAN)/%.o: %.c
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+
+$(ASAN)/user/tk_tables.o: $(OUTPUT)/tk_syscalls.h
+$(ASAN_LIBTK): $(patsubst user/%.c,$(ASAN)/user/%.o,$(LIB_SRCS)) $(ASAN)/$(OUTPUT)/tk_features.o
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+$(ASAN)/tests/test_benchstats: $(ASAN)/benchmarks/stats.o
+$(ASAN)/tests/test_benchstats: EXTRA_LDLIBS := -lm
+$(ASAN)/tests/test_%: $(ASAN)/tests/unit/test_%.o $(ASAN)/tests/lib/testlib.o $(ASAN_LIBTK)
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(ASAN_CFLAGS) $(LDFLAGS) $(filter %.o,$^) $(ASAN_LIBTK) $(TK_LDLIBS) -lcmocka \
+		$(LINK_LIBS) -o $@
+asan-unit-tests: $(ASAN_UNIT_TESTS)
+
+# libFuzzer target for the decoder (tests/fuzz/). `make fuzz` runs it for
+# FUZZ_SECS; `make test` for 30 s. New inputs go to $(FUZZ)/corpus, never
+# into the committed seeds (tests/fuzz/corpus/, made by scripts/fuzz-corpus).
+FUZZ := $(OUTPUT)/fuzz
+FUZZ_SECS ?= 180
+FUZZER := $(FUZZ)/fuzz_decoder
+# Coverage instrumentation only for the decoder: the checker's own
+# branches would guide nothing and made each input several times slower.
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUTPUT) -Itests/lib \
+	$(LIBBPF_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_DECODER := user/tk_output.c user/tk_events.c user/tk_tables.c
+FUZZ_OBJS := $(patsubst %.c,$(FUZZ)/%.o,tests/fuzz/fuzz_decoder.c tests/lib/testlib.c $(FUZZ_DECODER))
+
+$(patsubst %.c,$(FUZZ)/%.o,$(FUZZ_DECODER)): FUZZ_CFLAGS += -fsanitize=fuzzer-no-link
+$(FUZZ)/%.o: %.c
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ)/user/tk_tables.o: $(OUTPUT)/tk_syscalls.h
+$(FUZZER): $(FUZZ_OBJS)
+	$(call msg,FUZZER,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
+fuzzer: $(FUZZER)
+fuzz: $(FUZZER)
+	$(Q)tests/fuzz/run-fuzz $(FUZZ_SECS)
+
 # deps first, then everything else (also under make -j). Every test binary
 # runs even if one fails; the last line is the tally.
 test: deps
-	$(Q)$(MAKE) all unit-tests integration-tests
+	$(Q)$(MAKE) all unit-tests integration-tests asan-unit-tests fuzzer
 	$(Q)$(MAKE) kernel-table-check
-	$(Q)tests/run-tests $(UNIT_TESTS) $(INTEG_TESTS)
+	$(Q)tests/run-tests $(UNIT_TESTS) $(ASAN_UNIT_TESTS) $(INTEG_TESTS) tests/fuzz/run-fuzz
 
 # ---- benchmarks: `make bench` runs every bench-* target ---------------------
 # benches
@@ -260,8 +314,9 @@ demo: deps
 	$(Q)scripts/demo
 
 # Debian/Ubuntu packages for building and testing (valgrind: leak test;
-# gnuplot-nox: make bench's chart).
-DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
+# gnuplot-nox: make bench's chart; libclang-rt-dev: clang's libFuzzer and
+# sanitizer runtimes).
+DEB_PKGS := clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	pkg-config make gcc valgrind gnuplot-nox \
 	linux-perf strace bpftrace
 deps:
@@ -282,4 +337,5 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) $(BIN)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/benchmarks/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/benchmarks/*.d \
+	$(ASAN)/*/*.d $(ASAN)/*/*/*.d $(FUZZ)/*/*.d $(FUZZ)/*/*/*.d)

@@ -368,9 +368,14 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size);
 
 /* Escapers: hostile bytes in, safe text out. len bounds the input; stops at
  * NUL. Text: control bytes, backslash and invalid UTF-8 become \n, \\,
- * \xNN; quote=true wraps in '…' when the string has blanks or quotes, or
- * is empty. JSON: a complete "…" string literal, always valid UTF-8:
- * invalid bytes become U+FFFD. */
+ * \xNN (a C1 control as its two bytes, \xc2\x9b); bidi controls and
+ * invisible format characters (U+061C, U+180E, U+200B..U+200F,
+ * U+2028..U+202E, U+2060..U+206F, U+FEFF, U+FFF9..U+FFFB, tags
+ * U+E0000..U+E007F) become \u202e, or \U000e0041 above U+FFFF;
+ * quote=true wraps in '…' when the string has blanks or quotes, or is
+ * empty. JSON: a complete "…" string literal, always valid UTF-8: invalid
+ * bytes become U+FFFD; C1 controls and those format characters are
+ * \uXXXX escapes (a surrogate pair above U+FFFF), never raw. */
 void tk_fput_text(FILE *f, const char *s, size_t len, bool quote);
 void tk_fput_json_str(FILE *f, const char *s, size_t len);
 /* tk_fput_text() (unquoted) padded to |width| columns; negative width

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -97,6 +98,35 @@ int tk_utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* The code point of a sequence tk_utf8_seq_len() accepted (len 2..4). */
+static unsigned utf8_cp(const unsigned char *s, int len)
+{
+	unsigned cp = s[0] & (0x7f >> len);
+
+	for (int i = 1; i < len; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	return cp;
+}
+
+/*
+ * Invisible format characters that a terminal or viewer acts on rather
+ * than shows: bidi controls reorder what follows (a file named
+ * "invoice<U+202E>cod.exe" displays as "invoiceexe.doc"), zero-width ones
+ * hide or join text, U+2028/U+2029 break lines, tags (U+E0000..U+E007F)
+ * smuggle invisible ASCII. Valid UTF-8, so they need a check of their own.
+ */
+static bool is_format_cp(unsigned cp)
+{
+	return cp == 0x061c ||                    /* ARABIC LETTER MARK */
+	       cp == 0x180e ||                    /* MONGOLIAN VOWEL SEPARATOR */
+	       (cp >= 0x200b && cp <= 0x200f) ||  /* ZW space/joiners, LRM, RLM */
+	       (cp >= 0x2028 && cp <= 0x202e) ||  /* LS, PS, LRE..RLO */
+	       (cp >= 0x2060 && cp <= 0x206f) ||  /* WJ, invisible ops, isolates */
+	       cp == 0xfeff ||                    /* ZW no-break space (BOM) */
+	       (cp >= 0xfff9 && cp <= 0xfffb) ||  /* interlinear annotation */
+	       (cp >= 0xe0000 && cp <= 0xe007f);  /* tags */
+}
+
 static size_t bounded_len(const char *s, size_t len)
 {
 	const char *nul = memchr(s, 0, len);
@@ -130,9 +160,13 @@ void tk_fput_text(FILE *f, const char *s, size_t len, bool quote)
 		int l = tk_utf8_seq_len(p + i, n - i);
 
 		if (l > 1) {
+			unsigned cp = utf8_cp(p + i, l);
+
 			/* C1 controls (U+0080..U+009F) act on some terminals */
-			if (c == 0xc2 && p[i + 1] < 0xa0)
+			if (cp < 0xa0)
 				fprintf(f, "\\x%02x\\x%02x", c, p[i + 1]);
+			else if (is_format_cp(cp))
+				fprintf(f, "\\%c%0*x", cp > 0xffff ? 'U' : 'u', cp > 0xffff ? 8 : 4, cp);
 			else
 				fwrite(p + i, 1, l, f);
 			i += l;
@@ -184,7 +218,17 @@ void tk_fput_json_str(FILE *f, const char *s, size_t len)
 			continue;
 		}
 		if (l > 1) {
-			fwrite(p + i, 1, l, f);
+			unsigned cp = utf8_cp(p + i, l);
+
+			/* valid JSON raw, but not to be shown raw by whoever
+			 * reads the stream on a terminal */
+			if (cp < 0xa0 || (is_format_cp(cp) && cp <= 0xffff))
+				fprintf(f, "\\u%04x", cp);
+			else if (is_format_cp(cp))
+				fprintf(f, "\\u%04x\\u%04x", 0xd800 + ((cp - 0x10000) >> 10),
+					0xdc00 + ((cp - 0x10000) & 0x3ff));
+			else
+				fwrite(p + i, 1, l, f);
 			i += l;
 			continue;
 		}
@@ -212,6 +256,21 @@ void tk_fput_json_str(FILE *f, const char *s, size_t len)
 static bool is_signed(const struct tk_field *fd)
 {
 	return fd->type == TK_T_s32 || fd->type == TK_T_s64;
+}
+
+/* String kinds (STR arrays, and the length fields of packed VSTR/ARGV
+ * strings: their value is not a number to show). Records reach the fields
+ * only after tk_record_len() accepted them, so every fixed field is whole
+ * and every packed string lies inside the record. */
+static bool is_string(const struct tk_field *fd)
+{
+	return fd->kind == TK_K_STR || fd->kind == TK_K_VSTR || fd->kind == TK_K_ARGV;
+}
+
+/* One integer: the only kind of field get_u64() reads as a whole value. */
+static bool is_scalar(const struct tk_field *fd)
+{
+	return !is_string(fd) && fd->kind != TK_K_IPADDR && fd->count == 1;
 }
 
 /* Element i of an integer field; records may be unaligned (perf buffer). */
@@ -416,12 +475,22 @@ static bool text_shown(const struct tk_field *fd, const char *rec)
 	return field_present(fd, rec);
 }
 
+/*
+ * The name of an ERRNO field's -errno, or NULL. The kernel's are -1..-4095
+ * (MAX_ERRNO); anything below is a plain value: not negated (-INT64_MIN
+ * overflows) and not cut to an int (-(2^32 + 2) is no ENOENT).
+ */
+static const char *errno_name(__u64 v)
+{
+	__s64 s = (__s64)v;
+
+	return s < 0 && s >= -4095 ? tk_errno_name((int)-s) : NULL;
+}
+
 static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 		      const struct tk_field *fd, bool json)
 {
-	__u64 v = fd->kind == TK_K_STR || fd->kind == TK_K_VSTR || fd->kind == TK_K_ARGV ||
-			  fd->kind == TK_K_IPADDR || fd->count > 1
-		  ? 0 : get_u64(fd, rec, 0);
+	__u64 v = is_scalar(fd) ? get_u64(fd, rec, 0) : 0;
 	const char *name;
 
 	if (fd->count > 1 && fd->type != TK_T_char && fd->kind != TK_K_IPADDR) {
@@ -506,8 +575,8 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 	if (json)
 		return;
 	name = NULL;
-	if (fd->kind == TK_K_ERRNO && (__s64)v < 0)
-		name = tk_errno_name((int)-(__s64)v);
+	if (fd->kind == TK_K_ERRNO)
+		name = errno_name(v);
 	else if (fd->kind == TK_K_SIGNAL)
 		name = tk_signal_name((int)v);
 	else if (fd->kind == TK_K_SYSCALL)
@@ -528,17 +597,23 @@ static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
 	}
 }
 
-/* JSON: companion "<field>_str" key for symbolic kinds. */
+/*
+ * JSON: companion "<field>_str" key for symbolic kinds, all scalars. Only
+ * scalars are read: a string field may end 1 byte before the record's end
+ * (an empty path, a 2-byte argv), and reading it as a u64 overran it.
+ */
 static void put_json_companion(FILE *f, const struct tk_field *fd, const char *rec)
 {
-	__u64 v = get_u64(fd, rec, 0);
+	__u64 v;
 	const char *name = NULL;
 	char sys[32];
 
+	if (!is_scalar(fd))
+		return;
+	v = get_u64(fd, rec, 0);
 	switch (fd->kind) {
 	case TK_K_ERRNO:
-		if ((__s64)v < 0)
-			name = tk_errno_name((int)-(__s64)v);
+		name = errno_name(v);
 		break;
 	case TK_K_SIGNAL:
 		name = tk_signal_name((int)v);
@@ -580,21 +655,40 @@ void tk_print_header(const struct tk_out *o)
 		"COMM", "DETAILS");
 }
 
-static void put_time(FILE *f, __s64 real_ns, bool json)
+/*
+ * Wall-clock time of a record: its boot-clock ts_ns plus the offset. A
+ * ts_ns no clock can have (a corrupt record: the sum overflows, UB in C)
+ * or one localtime cannot convert prints as unknown — JSON null, text "?"
+ * in the TIME column — rather than a wrapped date.
+ */
+static void put_time(FILE *f, __u64 ts_ns, __s64 boot_to_real_ns, bool json)
 {
-	time_t sec = real_ns / 1000000000;
+	__s64 real_ns, frac;
+	time_t sec;
 	struct tm tm;
 	char buf[64];
 
-	localtime_r(&sec, &tm);
+	if (ts_ns > INT64_MAX || __builtin_add_overflow((__s64)ts_ns, boot_to_real_ns, &real_ns))
+		goto unknown;
+	/* floored, so a time before 1970 has its fraction counted forwards */
+	sec = real_ns / 1000000000;
+	frac = real_ns % 1000000000;
+	if (frac < 0) {
+		frac += 1000000000;
+		sec--;
+	}
+	if (!localtime_r(&sec, &tm))
+		goto unknown;
 	if (json) {
 		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(f, ",\"time\":\"%s.%06lld\"", buf,
-			(long long)(real_ns % 1000000000) / 1000);
+		fprintf(f, ",\"time\":\"%s.%06lld\"", buf, (long long)frac / 1000);
 	} else {
 		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-		fprintf(f, "%s.%03lld ", buf, (long long)(real_ns % 1000000000) / 1000000);
+		fprintf(f, "%s.%03lld ", buf, (long long)frac / 1000000);
 	}
+	return;
+unknown:
+	fputs(json ? ",\"time\":null" : "?            ", f);
 }
 
 /* as "%-<width>u " */
@@ -619,8 +713,11 @@ void tk_fput_text_padded(FILE *f, const char *s, size_t len, int width)
 	size_t n = 0;
 	FILE *m = open_memstream(&buf, &n);
 
-	if (!m)
+	if (!m) {
+		/* out of memory: the text unpadded, rather than a column lost */
+		tk_fput_text(f, s, len, false);
 		return;
+	}
 	tk_fput_text(m, s, len, false);
 	fclose(m);
 	fprintf(f, width < 0 ? "%-*s" : "%*s", width < 0 ? -width : width, buf ? buf : "");
@@ -670,7 +767,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 			put_value(f, d, rec, fd, true);
 		}
 		if (o->timestamp)
-			put_time(f, (__s64)h->ts_ns + o->boot_to_real_ns, true);
+			put_time(f, h->ts_ns, o->boot_to_real_ns, true);
 		for (size_t i = 0; i < d->nfields; i++) {
 			const struct tk_field *fd = &d->fields[i];
 
@@ -687,7 +784,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	}
 
 	if (o->timestamp)
-		put_time(f, (__s64)h->ts_ns + o->boot_to_real_ns, false);
+		put_time(f, h->ts_ns, o->boot_to_real_ns, false);
 	/* as "%-8s %-7u %-7u %-5u %-16s" */
 	fputs(d->name, f);
 	put_pad(f, strlen(d->name), 8);

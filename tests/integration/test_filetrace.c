@@ -797,6 +797,43 @@ static void test_mounts_and_truncation(void **state)
  * while the consumer is stopped and the ring (64 KiB) overflows; then the
  * same live with the default ring, where nothing may be lost.
  */
+/*
+ * A real file named invoice<U+202E>cod.exe, opened under filetrace in text
+ * mode: the override shows as \u202e, so the name cannot display as
+ * "invoiceexe.doc"; no raw U+202E reaches the terminal.
+ */
+static void test_bidi_name_text(void **state)
+{
+	char dir[] = "/tmp/tk-file-XXXXXX", file[64], want[128];
+	char *argv[] = { (char *)FILETRACE, "-e", "open", "--", "/usr/bin/head", "-qc0", file,
+			 NULL };
+	struct proc p;
+	char *out;
+	int fd;
+
+	(void)state;
+	NEED_ROOT();
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/invoice\u202ecod.exe", dir);
+	fd = open(file, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_int_equal(proc_wait(&p, 60000), 0);
+	out = slurp(p.out);
+	assert_non_null(out);
+	snprintf(want, sizeof(want), " filename='%s/invoice\\u202ecod.exe' ", dir);
+	if (!strstr(out, want))
+		fail_msg("no %s in:\n%s", want, out);
+	snprintf(want, sizeof(want), " path='%s/invoice\\u202ecod.exe'\n", dir);
+	assert_non_null(strstr(out, want));
+	assert_null(strstr(out, "\u202e"));
+	free(out);
+	proc_cleanup(&p);
+	unlink(file);
+	rmdir(dir);
+}
+
 static void run_loop(bool frozen)
 {
 	char dir[] = "/tmp/tk-file-loop-XXXXXX", fifo[64], target[64], pidbuf[16];
@@ -927,6 +964,7 @@ int main(void)
 		cmocka_unit_test(test_default_events_text),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_mounts_and_truncation),
+		cmocka_unit_test(test_bidi_name_text),
 		cmocka_unit_test(test_loss_accounted),
 		cmocka_unit_test(test_valgrind),
 	};

@@ -110,9 +110,15 @@ static int utf8_len(const unsigned char *s)
 
 static char *jparse_string(struct jp *p, size_t *lenp)
 {
-	const char *s = p->s + 1;
-	char *out = malloc(strlen(s) * 4 + 1), *o = out;
+	const char *s = p->s + 1, *end = s;
+	char *out, *o;
 
+	/* A decoded string is never longer than its literal (an escape is
+	 * longer than what it stands for): sized by the literal, not by the
+	 * rest of the text, which made parsing a long line quadratic. */
+	while (*end && *end != '"')
+		end += *end == '\\' && end[1] ? 2 : 1;
+	out = o = malloc(end - s + 1);
 	if (!out) {
 		p->err = true;
 		return NULL;
@@ -162,9 +168,8 @@ static char *jparse_string(struct jp *p, size_t *lenp)
 
 			if (!n)
 				goto bad;
-			memcpy(o, s, n);
-			o += n;
-			s += n;
+			while (n--)
+				*o++ = *s++;
 		}
 	}
 	*o = 0;
@@ -200,6 +205,7 @@ static struct jv *jparse_value(struct jp *p, int depth)
 	case '[': {
 		bool obj = *p->s == '{';
 		char close = obj ? '}' : ']';
+		size_t cap = 0;
 
 		v = jnew(obj ? J_OBJ : J_ARR);
 		p->s++;
@@ -232,13 +238,28 @@ static struct jv *jparse_value(struct jp *p, int depth)
 				free(key);
 				goto bad;
 			}
-			v->items = realloc(v->items, (v->len + 1) * sizeof(*v->items));
+			/* grown by doubling: an argv of 4096 empty strings is
+			 * a valid record, and growing by one was quadratic */
+			if (v->len == cap) {
+				void *items, *keys;
+
+				cap = cap ? 2 * cap : 8;
+				items = realloc(v->items, cap * sizeof(*v->items));
+				if (items)
+					v->items = items;
+				keys = obj && items ? realloc(v->keys, cap * sizeof(*v->keys)) : NULL;
+				if (keys)
+					v->keys = keys;
+				if (!items || (obj && !keys)) {
+					free(key);
+					json_free(item);
+					goto bad;
+				}
+			}
 			v->items[v->len] = *item;
 			free(item);
-			if (obj) {
-				v->keys = realloc(v->keys, (v->len + 1) * sizeof(*v->keys));
+			if (obj)
 				v->keys[v->len] = key;
-			}
 			v->len++;
 			ws(p);
 			if (*p->s == ',') {
@@ -729,14 +750,17 @@ __attribute__((constructor)) static void find_root(void)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *p;
+	char *p = NULL;
 
-	/* binaries live in ROOT/build/tests/ */
+	/* binaries live under ROOT/build/ (tests/, asan/tests/, fuzz/) */
 	if (n <= 0)
 		return;
 	exe[n] = 0;
-	for (int i = 0; i < 3 && (p = strrchr(exe, '/')); i++)
-		*p = 0;
+	for (char *q = exe; (q = strstr(q, "/build/")); q++)
+		p = q;
+	if (!p)
+		return;
+	*p = 0;
 	if (strlen(exe) < sizeof(tl_root))
 		memcpy(tl_root, exe, strlen(exe) + 1);
 }

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <fcntl.h>
 #include <asm/unistd.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include "tk.h"
 #include "testlib.h"
 
@@ -22,6 +24,31 @@ __attribute__((noinline)) static char *render(const void *rec, size_t size, bool
 
 	*rc = tk_print_record(&o, rec, size);
 	fclose(f);
+	return buf;
+}
+
+/*
+ * Renders a copy of the record that ends exactly where a PROT_NONE page
+ * starts, so a read past the record's end faults in every build (the
+ * record buffers above are bigger than the sizes passed, so an over-read
+ * there is silent even under ASan).
+ */
+static char *render_guarded(const struct tk_out *tmpl, const void *rec, size_t size, int *rc)
+{
+	size_t pg = sysconf(_SC_PAGESIZE), data = (size + pg - 1) / pg * pg + pg;
+	char *map = mmap(NULL, data + pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	char *buf = NULL;
+	size_t len = 0;
+	struct tk_out o = *tmpl;
+
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + data, pg, PROT_NONE), 0);
+	memcpy(map + data - size, rec, size);
+	o.f = open_memstream(&buf, &len);
+	*rc = tk_print_record(&o, map + data - size, size);
+	fclose(o.f);
+	munmap(map, data + pg);
 	return buf;
 }
 
@@ -549,6 +576,283 @@ static void test_malformed_records(void **state)
 	free(out);
 }
 
+/*
+ * String fields that end at the record's end, shorter than 8 bytes: the
+ * JSON companion path used to read each field as a u64 (a 361-byte close
+ * with an empty path, an exec with args_size < 8, a 1-byte syscall path).
+ */
+static void test_no_read_past_record_end(void **state)
+{
+	static recbuf fe, se;
+	static recbuf ee;
+	const struct tk_out json = { .json = true }, text = { 0 };
+	size_t n;
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&fe, 0, sizeof(fe));
+	hdr(&fe.file.hdr, TK_EV_close, "cat");
+	fe.file.call = TK_FC_close;
+	fe.file.fd = 3;
+	fe.file.filename_len = 1;
+	fe.file.path_len = 1;
+	n = append(&fe, append(&fe, sizeof(fe.file), "", 1), "", 1);
+	out = render_guarded(&json, &fe, n, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "{\"ts_ns\":123456789,\"event\":\"close\",\"pid\":42,\"tid\":43,"
+				 "\"uid\":1000,\"comm\":\"cat\",\"call\":\"close\",\"truncated\":false,"
+				 "\"fd\":3,\"ret\":0,\"flags\":0,\"flags_str\":\"O_RDONLY\",\"mode\":0,"
+				 "\"requested\":0,\"bytes\":0,\"inode\":0,\"dev\":\"0:0\",\"size\":0,"
+				 "\"filename\":\"\",\"path\":\"\"}\n");
+	free(out);
+	out = render_guarded(&text, &fe, n, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "close    42      43      1000  cat              call=close fd=3 "
+				 "ret=0 flags=0(O_RDONLY) mode=00 requested=0 bytes=0 inode=0 "
+				 "dev=0:0 size=0 filename='' path=''\n");
+	free(out);
+
+	n = make_exec(&ee, "sh", "/bin/echo", 10, "a", 2, 0);
+	out = render_guarded(&json, &ee, n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, ",\"args_truncated\":false,\"filename\":\"/bin/echo\","
+				    "\"argv\":[\"a\"]}\n"));
+	free(out);
+
+	memset(&se, 0, sizeof(se));
+	hdr(&se.sys.hdr, TK_EV_syscall, "ls");
+	se.sys.nr = __NR_chdir;
+	se.sys.fd = -1;
+	se.sys.path_len = 1;
+	n = append(&se, sizeof(se.sys), "", 1);
+	out = render_guarded(&json, &se, n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "\"args\":[\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\",\"0x0\"],"
+				    "\"path\":\"\"}\n"));
+	free(out);
+}
+
+/* Every event at every size from its fixed part on, zeroed (no strings)
+ * and all-ones (huge lengths: rejected), in each output mode: never a read
+ * past the end, and a rejected record prints nothing. */
+static void test_every_event_in_bounds(void **state)
+{
+	static char rec[16384];
+	const struct tk_out modes[] = {
+		{ .json = true }, { 0 }, { .json = true, .timestamp = true },
+		{ .timestamp = true },
+	};
+	int rc;
+	char *out;
+
+	(void)state;
+	for (size_t e = 0; e < tk_event_count; e++) {
+		const struct tk_event_desc *d = &tk_event_table[e];
+
+		assert_true(d->size + 24 <= sizeof(rec));
+		for (int fill = 0; fill < 2; fill++) {
+			memset(rec, fill ? 0xff : 0, d->size + 24);
+			memcpy(rec + offsetof(struct tk_hdr, event), &d->id, sizeof(d->id));
+			for (size_t size = d->size; size < d->size + 24; size++) {
+				for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+					out = render_guarded(&modes[m], rec, size, &rc);
+					if (rc) {
+						assert_int_equal(rc, -1);
+						assert_string_equal(out, "");
+					} else if (modes[m].json) {
+						check_json_line(out);
+					}
+					/* zero lengths: no strings, always valid */
+					if (!fill)
+						assert_int_equal(rc, 0);
+					free(out);
+				}
+			}
+		}
+	}
+}
+
+/* An ERRNO value outside -4095..-1 is a number, not an errno: INT64_MIN is
+ * not negated (UB, found by the fuzzer) and -(2^32 + 2) is no ENOENT. */
+static void test_errno_out_of_range(void **state)
+{
+	struct tk_sys_event e;
+	const struct tk_out text = { 0 }, json = { .json = true };
+	const struct {
+		__s64 ret;
+		const char *text, *json;
+	} cases[] = {
+		{ INT64_MIN, " ret=-9223372036854775808 ", "\"ret\":-9223372036854775808," },
+		{ -(1LL << 32) - 2, " ret=-4294967298 ", "\"ret\":-4294967298," },
+		{ -4096, " ret=-4096 ", "\"ret\":-4096," },
+		{ -4095, " ret=-4095 ", "\"ret\":-4095," },
+		{ -2, " ret=-2(ENOENT) ", "\"ret\":-2,\"ret_str\":\"ENOENT\"," },
+	};
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, TK_EV_syscall, "a");
+	e.nr = __NR_getppid;
+	e.fd = -1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e.ret = cases[i].ret;
+		out = render_guarded(&text, &e, sizeof(e), &rc);
+		assert_int_equal(rc, 0);
+		if (!strstr(out, cases[i].text))
+			fail_msg("case %zu: no '%s' in %s", i, cases[i].text, out);
+		free(out);
+		out = render_guarded(&json, &e, sizeof(e), &rc);
+		assert_int_equal(rc, 0);
+		if (!strstr(out, cases[i].json))
+			fail_msg("case %zu: no '%s' in %s", i, cases[i].json, out);
+		free(out);
+	}
+}
+
+/* -T: the boot-clock stamp plus the offset, floored; a stamp whose sum
+ * overflows (undefined in C) prints as unknown, not as a wrapped date. */
+static void test_time_column(void **state)
+{
+	struct tk_exit_event e;
+	struct tk_out json = { .json = true, .timestamp = true }, text = { .timestamp = true };
+	const struct {
+		__u64 ts;
+		__s64 off;
+		const char *json, *text;
+	} cases[] = {
+		{ 1500000000, 1700000000000000000, "\"time\":\"2023-11-14T22:13:21.500000\"",
+		  "22:13:21.500 exit " },
+		{ 0, -1, "\"time\":\"1969-12-31T23:59:59.999999\"", "23:59:59.999 exit " },
+		{ INT64_MAX, 1700000000000000000, "\"time\":null,", "?            exit " },
+		{ INT64_MAX - 5, 5, "\"time\":\"2262-04-11T23:47:16.854775\"",
+		  "23:47:16.854 exit " },
+		{ UINT64_MAX, 1700000000000000000, "\"time\":null,", "?            exit " },
+		{ 1, INT64_MIN, "\"time\":\"1677-09-21T00:12:43.145224\"", "00:12:43.145 exit " },
+	};
+	int rc;
+	char *out;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, TK_EV_exit, "x");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e.hdr.ts_ns = cases[i].ts;
+		json.boot_to_real_ns = text.boot_to_real_ns = cases[i].off;
+		out = render_guarded(&json, &e, sizeof(e), &rc);
+		assert_int_equal(rc, 0);
+		check_json_line(out);
+		if (!strstr(out, cases[i].json))
+			fail_msg("case %zu: no %s in %s", i, cases[i].json, out);
+		free(out);
+		out = render_guarded(&text, &e, sizeof(e), &rc);
+		assert_int_equal(rc, 0);
+		if (strncmp(out, cases[i].text, strlen(cases[i].text)))
+			fail_msg("case %zu: %s does not start with %s", i, out, cases[i].text);
+		free(out);
+	}
+}
+
+static char *text_of(const char *s, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (json)
+		tk_fput_json_str(f, s, strlen(s));
+	else
+		tk_fput_text(f, s, strlen(s), false);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Bidi controls and invisible format characters never reach a terminal
+ * raw: text shows them as \uXXXX (\UXXXXXXXX above U+FFFF), JSON as
+ * \uXXXX (a surrogate pair above U+FFFF). Their visible neighbours in the
+ * same blocks stay as they are.
+ */
+static void test_format_chars_escaped(void **state)
+{
+	static const struct {
+		const char *in, *text, *json;
+	} cases[] = {
+		{ "\u061c", "\\u061c", "\"\\u061c\"" },
+		{ "\u180e", "\\u180e", "\"\\u180e\"" },
+		{ "a\u200bb", "a\\u200bb", "\"a\\u200bb\"" },
+		{ "\u200f", "\\u200f", "\"\\u200f\"" },
+		{ "\u2028\u2029", "\\u2028\\u2029", "\"\\u2028\\u2029\"" },
+		{ "\u202a\u202e", "\\u202a\\u202e", "\"\\u202a\\u202e\"" },
+		{ "\u2060\u2066\u2069\u206f", "\\u2060\\u2066\\u2069\\u206f",
+		  "\"\\u2060\\u2066\\u2069\\u206f\"" },
+		{ "\ufeff", "\\ufeff", "\"\\ufeff\"" },
+		{ "\ufff9\ufffb", "\\ufff9\\ufffb", "\"\\ufff9\\ufffb\"" },
+		{ "\U000e0041\U000e007f", "\\U000e0041\\U000e007f",
+		  "\"\\udb40\\udc41\\udb40\\udc7f\"" },
+		/* C1 controls: JSON escapes them too */
+		{ "\xc2\x85", "\\xc2\\x85", "\"\\u0085\"" },
+		/* visible neighbours: raw */
+		{ "\u200a\u2010\u2027\u202f\u205f\u2070\ufffc\u00a0\U000e0100",
+		  "\u200a\u2010\u2027\u202f\u205f\u2070\ufffc\u00a0\U000e0100",
+		  "\"\u200a\u2010\u2027\u202f\u205f\u2070\ufffc\u00a0\U000e0100\"" },
+	};
+	char *out;
+	struct jv *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out = text_of(cases[i].in, false);
+		assert_string_equal(out, cases[i].text);
+		free(out);
+		out = text_of(cases[i].in, true);
+		assert_string_equal(out, cases[i].json);
+		v = json_parse(out);
+		assert_non_null(v);
+		assert_string_equal(v->str, cases[i].in); /* the escapes round-trip */
+		json_free(v);
+		free(out);
+	}
+}
+
+/* A file named invoice<U+202E>cod.exe must not display as invoiceexe.doc. */
+static void test_bidi_file_name(void **state)
+{
+	static recbuf r;
+	static const char name[] = "invoice\u202ecod.exe", path[] = "/tmp/invoice\u202ecod.exe";
+	const struct tk_out text = { 0 }, json = { .json = true };
+	size_t n;
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	hdr(&r.file.hdr, TK_EV_open, "sh");
+	r.file.call = TK_FC_openat;
+	r.file.fd = 3;
+	r.file.ret = 3;
+	r.file.filename_len = sizeof(name);
+	r.file.path_len = sizeof(path);
+	n = append(&r, append(&r, sizeof(r.file), name, sizeof(name)), path, sizeof(path));
+	out = render_guarded(&text, &r, n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, " filename='invoice\\u202ecod.exe' "
+				    "path='/tmp/invoice\\u202ecod.exe'\n"));
+	assert_null(strstr(out, "\u202e"));
+	free(out);
+	out = render_guarded(&json, &r, n, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"filename\":\"invoice\\u202ecod.exe\","
+				    "\"path\":\"/tmp/invoice\\u202ecod.exe\"}\n"));
+	assert_null(strstr(out, "\u202e"));
+	free(out);
+}
+
 /* The checker the other tests rely on must itself reject invalid JSON. */
 static void test_json_checker_is_strict(void **state)
 {
@@ -591,6 +895,12 @@ int main(void)
 		cmocka_unit_test(test_syscall_names),
 		cmocka_unit_test(test_malformed_records),
 		cmocka_unit_test(test_json_checker_is_strict),
+		cmocka_unit_test(test_no_read_past_record_end),
+		cmocka_unit_test(test_every_event_in_bounds),
+		cmocka_unit_test(test_time_column),
+		cmocka_unit_test(test_errno_out_of_range),
+		cmocka_unit_test(test_format_chars_escaped),
+		cmocka_unit_test(test_bidi_file_name),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
 }
