@@ -2,7 +2,8 @@
 # tracekit. `make` builds bin/*, `make test` runs every test, `make demo`
 # shows proctrace at work. V=1 shows the commands.
 
-# Adding a tracer: include/tk_<x>.h, bpf/<x>.bpf.c, user/<x>.c, one line here.
+# Adding a tracer: include/tk_<x>.h, bpf/<x>.bpf.c, user/<x>.c, one line here
+# (its events register themselves: see REGISTRY below).
 APPS = \
 	proctrace \
 	filetrace \
@@ -39,7 +40,7 @@ COMPILE = $(CC) $(TK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP
 # EXTRA_LDLIBS: a binary's own needs, set per target below
 LINK_LIBS = $(EXTRA_LDLIBS) $(LDLIBS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
-	-I$(dir $(VMLINUX)) -Iinclude -Ibpf
+	-I$(dir $(VMLINUX)) -Iinclude -Ibpf -I$(OUTPUT)
 
 ifeq ($(V),1)
 	Q =
@@ -78,9 +79,27 @@ vmlinux:
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(BIN):
 	$(Q)mkdir -p $@
 
+# The event registry (scripts/gen-registry): every include/tk_<domain>.h
+# that defines TK_<D>_EVENTS(E) is included and its events listed, so a new
+# tool edits no shared file. Its field names are checked against the libc
+# macros of the headers user/ includes first (a field named errno fails
+# here with its name, not inside every libtk object). The registry is
+# rewritten only when it changes; everything that compiles waits for it.
+REGISTRY := $(OUTPUT)/tk_registry.h
+REGISTRY_STAMP := $(OUTPUT)/tk_registry.stamp
+NAMECHECK := $(OUTPUT)/tk_namecheck.c
+$(REGISTRY_STAMP): $(wildcard include/tk_*.h) $(wildcard user/*.c user/*.h) scripts/gen-registry \
+		| $(OUTPUT)
+	$(call msg,GEN,$(REGISTRY))
+	$(Q)scripts/gen-registry $(REGISTRY) $(NAMECHECK) $(wildcard include/tk_*.h) -- \
+		$(wildcard user/*.c user/*.h)
+	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -fsyntax-only $(NAMECHECK)
+	$(Q)touch $@
+$(REGISTRY): $(REGISTRY_STAMP)
+
 # clang → bpftool gen object (links, strips DWARF) → bpftool gen skeleton
 vpath %.bpf.c bpf benchmarks
-$(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX) | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: %.bpf.c $(VMLINUX) | $(OUTPUT) $(REGISTRY_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $(OUTPUT)/$*.bpf.d -MT $@ -c $< -o $(OUTPUT)/$*.tmp.bpf.o
 	$(Q)$(BPFTOOL) gen object $@ $(OUTPUT)/$*.tmp.bpf.o
@@ -89,11 +108,11 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(LIB_OBJS): $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
+$(LIB_OBJS): $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(COMPILE) -c $< -o $@
 
-$(APP_OBJS): $(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/%.skel.h | $(OUTPUT)/user
+$(APP_OBJS): $(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/%.skel.h | $(OUTPUT)/user $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(COMPILE) -c $< -o $@
 
@@ -129,7 +148,7 @@ $(OUTPUT)/tk_features.c: $(KTABLE_OBJS) scripts/kernel-table scripts/bpf-feature
 	$(call msg,GEN,$@)
 	$(Q)$(KTABLE) c $(KTABLE_OBJS) > $@.tmp
 	$(Q)mv $@.tmp $@
-$(OUTPUT)/user/tk_features.o: $(OUTPUT)/tk_features.c | $(OUTPUT)/user
+$(OUTPUT)/user/tk_features.o: $(OUTPUT)/tk_features.c | $(OUTPUT)/user $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(COMPILE) -c $< -o $@
 $(LIBTK): $(OUTPUT)/user/tk_features.o
@@ -151,19 +170,19 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/%,$(wildcard tes
 HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(wildcard tests/helpers/*.c))
 TEST_LIB := $(OUTPUT)/tests/testlib.o
 
-$(TEST_LIB): tests/lib/testlib.c | $(OUTPUT)/tests
+$(TEST_LIB): tests/lib/testlib.c | $(OUTPUT)/tests $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(COMPILE) -Itests/lib -c $< -o $@
 
 # Unit and integration tests alike: the source, then the objects among the
 # prerequisites (testlib.o, and a test's own extra ones), then the archive.
 vpath test_%.c tests/unit tests/integration
-$(OUTPUT)/tests/test_%: test_%.c $(LIBTK) $(TEST_LIB) | $(OUTPUT)/tests
+$(OUTPUT)/tests/test_%: test_%.c $(LIBTK) $(TEST_LIB) | $(OUTPUT)/tests $(REGISTRY_STAMP)
 	$(call msg,TEST,$@)
 	$(Q)$(COMPILE) -Itests/lib $(EXTRA_CFLAGS) $(LDFLAGS) $< $(filter %.o,$^) $(LIBTK) \
 		$(TK_LDLIBS) -lcmocka $(LINK_LIBS) -o $@
 
-$(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(COMPILE) $(LDFLAGS) $< $(LINK_LIBS) -o $@
 $(OUTPUT)/tests/twoexit: EXTRA_LDLIBS := -pthread
@@ -184,7 +203,7 @@ ASAN_CFLAGS := $(TK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -Itests/lib -Ibenchmarks -fsan
 ASAN_UNIT_TESTS := $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(wildcard tests/unit/test_*.c))
 ASAN_LIBTK := $(ASAN)/libtk.a
 
-$(ASAN)/%.o: %.c
+$(ASAN)/%.o: %.c | $(REGISTRY_STAMP)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
@@ -215,7 +234,7 @@ FUZZ_DECODER := user/tk_output.c user/tk_events.c user/tk_tables.c
 FUZZ_OBJS := $(patsubst %.c,$(FUZZ)/%.o,tests/fuzz/fuzz_decoder.c tests/lib/testlib.c $(FUZZ_DECODER))
 
 $(patsubst %.c,$(FUZZ)/%.o,$(FUZZ_DECODER)): FUZZ_CFLAGS += -fsanitize=fuzzer-no-link
-$(FUZZ)/%.o: %.c
+$(FUZZ)/%.o: %.c | $(REGISTRY_STAMP)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
@@ -272,7 +291,7 @@ $(OUTPUT)/benchmarks:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/benchmarks/rbbench_run.o: $(OUTPUT)/rbbench.skel.h
-$(RBB_OBJS): $(OUTPUT)/benchmarks/%.o: benchmarks/%.c | $(OUTPUT)/benchmarks
+$(RBB_OBJS): $(OUTPUT)/benchmarks/%.o: benchmarks/%.c | $(OUTPUT)/benchmarks $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(COMPILE) -c $< -o $@
 

@@ -63,7 +63,8 @@ const volatile __u32 tk_self_pid = 0;     /* never trace the tracer itself */
 const volatile bool tk_use_perfbuf = false;
 const volatile __u32 tk_wakeup = TK_WAKEUP_BATCH;
 const volatile __u64 tk_wakeup_bytes = 0; /* batch: force a wakeup past this */
-const volatile __u64 tk_events_mask = ~0ULL; /* bit per event id */
+/* bit per event id (TK_ID: 16 bits), TK_EV_WORDS words; all by default */
+const volatile __u64 tk_events_mask[TK_EV_WORDS] = { [0 ... TK_EV_WORDS - 1] = ~0ULL };
 const volatile bool tk_failed_only = false; /* -x, tools that support it */
 
 /* ---- maps -------------------------------------------------------------- */
@@ -181,9 +182,11 @@ static __always_inline void tk_scratch_put(void)
 }
 
 /* ---- filtering ----------------------------------------------------------- */
+/* id is a TK_EV_* constant at every call site: the word read is a known
+ * rodata value, and the verifier prunes the disabled event's branch. */
 static __always_inline bool tk_event_enabled(__u32 id)
 {
-	return tk_events_mask & (1ULL << (id & 63));
+	return tk_events_mask[(id & TK_ID_MAX) / 64] >> (id % 64) & 1;
 }
 
 /* -c against a given command name (true when there is no -c). */

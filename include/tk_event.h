@@ -24,10 +24,12 @@
  * type   one of u8 u16 u32 u64 s32 s64 char (pasted to tk_<type>)
  * offset the byte offset the field MUST have; asserted at compile time by
  *        both compilers, so the layout is an ABI, not an accident.
- * kind   how the decoder shows it (TK_K_<kind>, see enum tk_kind)
- * aux    extra decoder input, stringified: the flag table of a FLAGS/ENUM
- *        field, the name of the string a VSTR/ARGV length field describes,
- *        the family field of an IPADDR field; 0 when unused.
+ * kind   how the decoder shows it (TK_K_<kind>, see enum tk_kind and the
+ *        table below)
+ * aux    extra decoder input: the symbol table of a FLAGS/ENUM field (the
+ *        table tk_syms_<aux>, referenced by symbol, so a misspelt table is
+ *        a compile error), the name of the string a VSTR/ARGV length field
+ *        describes, the family field of an IPADDR field; 0 when unused.
  *
  * Because every field's offset is asserted AND the struct's size is asserted
  * to equal sizeof(struct tk_hdr) + the sum of the field sizes, a struct that
@@ -64,6 +66,68 @@
  *
  * Fixed char arrays (kind STR) remain for strings of small, fixed size whose
  * tail is zero by construction: the header's comm (NUL-padded by the kernel).
+ *
+ * How each kind prints (docs/events.md has the same table)
+ * ---------------------------------------------------------
+ * The JSON key is the field's name (a VSTR/ARGV length field: its string's
+ * name, aux). A symbolic kind follows the x + x_str rule: the number in
+ * "x", its name in "x_str" when it has one. "-" = not in the output.
+ *
+ *   kind      text                     JSON                      shown
+ *   NONE/PAD  -                        -                         never
+ *   DEC       ppid=1                   "ppid":1                  always
+ *   HEX       args={0x3,0x0}           "args":["0x3","0x0"]      always
+ *   OCT       mode=0644                "mode":420                always
+ *   BOOL      truncated=1              "truncated":true          text: when set
+ *   ERRNO     ret=-2(ENOENT)           "ret":-2,"ret_str":"ENOENT"  always
+ *   SIGNAL    signal=9(SIGKILL)        "signal":9,"signal_str":"SIGKILL"  text: when set
+ *   FLAGS     flags=65(O_WRONLY|O_CREAT)  "flags":65,"flags_str":"O_WRONLY|O_CREAT"
+ *   ENUM      family=AF_INET (or 99)   "family":2,"family_str":"AF_INET"  (no _str
+ *                                      when the value has no name)
+ *   DURATION  duration_ns=1.500ms      "duration_ns":1500000     always
+ *   STR/VSTR  path=/etc/passwd, 'a b'  "path":"/etc/passwd"      VSTR: length > 0
+ *   ARGV      argv=ls -l 'a b'         "argv":["ls","-l","a b"]  always
+ *   IPADDR    saddr=127.0.0.1          "saddr":"127.0.0.1"       always
+ *   DEV       dev=8:1                  "dev":"8:1"               always
+ *   SYSCALL   nr=257(openat)           "nr":257,"syscall":"openat"  always
+ *   EVENT     (the EVENT column)       "event":"open"            header only
+ *   FD        fd=3                     "fd":3                    when >= 0
+ *
+ * ERRNO names only -1..-4095 (the kernel's -errno range); an unknown
+ * syscall number is named syscall_<n>. The decoder's one table of these
+ * forms is `kinds[]` in user/tk_output.c.
+ *
+ * Field names
+ * -----------
+ * A field's name (and a VSTR/ARGV/IPADDR aux) becomes a C identifier in
+ * every userspace object that includes the contract, next to libc's
+ * headers: it must not be a libc macro. glibc defines, among others,
+ * errno, sa_handler, sa_sigaction, si_pid, si_uid, si_code, si_status,
+ * st_atime/st_mtime/st_ctime, stdin/stdout/stderr, major/minor, and
+ * (with _GNU_SOURCE) many more. The build checks it before compiling
+ * anything: scripts/gen-registry tests `#ifdef <name>` for every field name
+ * after the libc headers libtk includes, so `F(s32, errno, …)` fails with
+ * "field name 'errno' (include/tk_x.h) is a libc macro" instead of an
+ * error deep inside a libtk object. Name such fields err, handler, sender…
+ *
+ * Event ids and registration
+ * --------------------------
+ * An event id is 16 bits: TK_ID(domain, n), the domain (1..255, one per
+ * include/tk_<domain>.h, TK_<DOMAIN>_DOMAIN) in the high byte and the
+ * event (1..255) in the low byte. A domain header defines
+ * TK_<DOMAIN>_DOMAIN and TK_<DOMAIN>_EVENTS(E); the build (Makefile,
+ * scripts/gen-registry) finds every include/tk_*.h that defines such a
+ * list and generates build/tk_registry.h, which includes them all and
+ * expands TK_ALL_EVENTS(E) (include/tk_events.h). Nothing else is edited
+ * to add a domain. Two events with one id, or two domains with one number,
+ * are a compile error (duplicate case labels in tk_events.h and the
+ * registry), on both compilers.
+ *
+ * Symbol tables (FLAGS/ENUM) live in the domain header next to the fields,
+ * inside `#ifdef TK_WANT_SYMS`: only user/tk_events.c defines it (with
+ * _GNU_SOURCE, for the libc constants), so they compile away for BPF and
+ * for every other object. A table is `TK_SYMS(name) = { …, TK_SYMS_END };`
+ * and a field refers to it as aux `name`.
  */
 #ifndef TK_EVENT_H
 #define TK_EVENT_H
@@ -87,8 +151,36 @@ typedef char tk_char;
 /* One definition for the whole project (bcc libbpf-tools has 41). */
 #define TK_COMM_LEN 16
 
+/* An event id: domain in the high byte, the domain's event in the low. */
+#define TK_ID(domain, n) (((domain) << 8) | (n))
+#define TK_ID_MAX 0xffff
+/* -e selection: one bit per possible id, in 64-bit words (rodata
+ * tk_events_mask in bpf/tk.bpf.h, tk_env.events_mask in user/tk.h). */
+#define TK_EV_WORDS ((TK_ID_MAX + 1) / 64)
+
+#ifndef TK_BPF
 /*
- * Display kinds. The decoder switches on these; the BPF side never looks.
+ * One entry of a FLAGS/ENUM symbol table. ENUM: the field equals value.
+ * FLAGS: the bits in mask equal value, and no earlier entry named any of
+ * them. A flag is its own mask (TK_FLAG); a value held in a group of bits,
+ * like open(2)'s access mode (O_RDONLY is 0 in O_ACCMODE), is TK_BITS. So
+ * O_SYNC (which contains O_DSYNC's bit) listed first leaves no O_DSYNC.
+ */
+struct tk_sym {
+	__u64 value;
+	__u64 mask;   /* FLAGS only; 0 never matches */
+	const char *name;
+};
+#define TK_SYMS(name) static const struct tk_sym tk_syms_##name[]
+#define TK_VAL(v, name) { (v), 0, (name) }
+#define TK_FLAG(v, name) { (v), (v), (name) }
+#define TK_BITS(v, mask, name) { (v), (mask), (name) }
+#define TK_SYMS_END { 0, 0, NULL }
+#endif
+
+/*
+ * Display kinds (the table above shows each one's forms). The BPF side
+ * never looks.
  * NONE fields travel in the record but are not printed (lengths, counts
  * the decoder consumes itself); PAD fields are explicit padding.
  */
@@ -101,8 +193,8 @@ enum tk_kind {
 	TK_K_BOOL,     /* JSON true/false; text prints the name only when set */
 	TK_K_ERRNO,    /* negative value is -errno: adds ENOENT etc. */
 	TK_K_SIGNAL,   /* signal number: adds SIGKILL etc. (0 = none) */
-	TK_K_FLAGS,    /* bit set; aux names a flag table */
-	TK_K_ENUM,     /* small enum; aux names a value table */
+	TK_K_FLAGS,    /* bit set; aux: its symbol table */
+	TK_K_ENUM,     /* small enum; aux: its symbol table */
 	TK_K_DURATION, /* nanoseconds; text shows a scaled unit */
 	TK_K_STR,      /* NUL-terminated string in a fixed char array (comm) */
 	TK_K_ARGV,     /* length field of packed NUL-separated strings; aux: their name */

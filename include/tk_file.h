@@ -97,16 +97,57 @@ TK_DEFINE_STRUCT(rename_event, TK_RENAME_FIELDS, 112)
 #define TK_FILE_MAX (112 + TK_FILE_NAME_LEN + TK_FILE_PATH_LEN)
 #define TK_RENAME_MAX (TK_FILE_MAX + TK_FILE_PATH_LEN)
 
-/* ids 16..31 */
-#define TK_FILE_EVENTS(E)                                                 \
-	E(open, 16, file_event, TK_FILE_FIELDS, "open")                   \
-	E(read, 17, file_event, TK_FILE_FIELDS, "read")                   \
-	E(write, 18, file_event, TK_FILE_FIELDS, "write")                 \
-	E(close, 19, file_event, TK_FILE_FIELDS, "close")                 \
-	E(unlink, 20, file_event, TK_FILE_FIELDS, "unlink")               \
-	E(rename, 21, rename_event, TK_RENAME_FIELDS, "rename")           \
-	E(truncate, 22, file_event, TK_FILE_FIELDS, "truncate")           \
-	E(mkdir, 23, file_event, TK_FILE_FIELDS, "mkdir")
+#define TK_FILE_DOMAIN 2
+#define TK_FILE_EVENTS(E)                                                           \
+	E(open, TK_ID(TK_FILE_DOMAIN, 1), file_event, TK_FILE_FIELDS, "open")       \
+	E(read, TK_ID(TK_FILE_DOMAIN, 2), file_event, TK_FILE_FIELDS, "read")       \
+	E(write, TK_ID(TK_FILE_DOMAIN, 3), file_event, TK_FILE_FIELDS, "write")     \
+	E(close, TK_ID(TK_FILE_DOMAIN, 4), file_event, TK_FILE_FIELDS, "close")     \
+	E(unlink, TK_ID(TK_FILE_DOMAIN, 5), file_event, TK_FILE_FIELDS, "unlink")   \
+	E(rename, TK_ID(TK_FILE_DOMAIN, 6), rename_event, TK_RENAME_FIELDS, "rename") \
+	E(truncate, TK_ID(TK_FILE_DOMAIN, 7), file_event, TK_FILE_FIELDS, "truncate") \
+	E(mkdir, TK_ID(TK_FILE_DOMAIN, 8), file_event, TK_FILE_FIELDS, "mkdir")
+
+#ifdef TK_WANT_SYMS /* display tables: user/tk_events.c only (tk_event.h) */
+#include <fcntl.h>
+/*
+ * The kernel sets O_LARGEFILE in every 64-bit file's f_flags, but 64-bit
+ * glibc defines O_LARGEFILE as 0: name the kernel's bit (per arch).
+ */
+#if defined(__aarch64__) || defined(__arm__)
+#define TK_K_O_LARGEFILE 0400000
+#elif defined(__powerpc__) || defined(__mips__)
+#define TK_K_O_LARGEFILE (O_LARGEFILE ? O_LARGEFILE : 0200000)
+#else /* asm-generic, x86, riscv, s390 */
+#define TK_K_O_LARGEFILE 0100000
+#endif
+#define TK__OF(x) TK_FLAG(x, #x)
+/*
+ * The access mode is a value in the low two bits, not flags: O_RDONLY (0)
+ * is named when they are 0. Multi-bit flags come before the flags they
+ * contain (O_SYNC ⊃ O_DSYNC, O_TMPFILE ⊃ O_DIRECTORY).
+ */
+TK_SYMS(open_flags) = {
+	TK_BITS(O_RDONLY, O_ACCMODE, "O_RDONLY"), TK__OF(O_WRONLY), TK__OF(O_RDWR),
+	TK__OF(O_CREAT), TK__OF(O_EXCL), TK__OF(O_NOCTTY), TK__OF(O_TRUNC), TK__OF(O_APPEND),
+	TK__OF(O_NONBLOCK), TK__OF(O_SYNC), TK__OF(O_DSYNC), TK__OF(O_DIRECT),
+	TK_FLAG(TK_K_O_LARGEFILE, "O_LARGEFILE"), TK__OF(O_TMPFILE), TK__OF(O_DIRECTORY),
+	TK__OF(O_NOFOLLOW), TK__OF(O_NOATIME), TK__OF(O_CLOEXEC), TK__OF(O_PATH), TK_SYMS_END,
+};
+#undef TK__OF
+/* renameat2(2) flags (<linux/fs.h> values; glibc's <stdio.h> has them
+ * only with _GNU_SOURCE and newer versions) */
+TK_SYMS(rename_flags) = {
+	TK_FLAG(1, "RENAME_NOREPLACE"), TK_FLAG(2, "RENAME_EXCHANGE"),
+	TK_FLAG(4, "RENAME_WHITEOUT"), TK_SYMS_END,
+};
+TK_SYMS(file_call) = {
+#define TK__FC_SYM(name, n) TK_VAL(n, #name),
+	TK_FILE_CALLS(TK__FC_SYM)
+#undef TK__FC_SYM
+	TK_SYMS_END,
+};
+#endif
 
 /*
  * -s/--summary: per-interval counters, aggregated in the kernel in a hash

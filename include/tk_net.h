@@ -97,7 +97,7 @@ TK_DEFINE_STRUCT(net_state_event, TK_NET_STATE_FIELDS, 88)
 	F(u32, __pad1, 84, PAD, 0)
 TK_DEFINE_STRUCT(net_retransmit_event, TK_NET_RETRANSMIT_FIELDS, 88)
 
-/* closed_by values (symbol table "net_closer" in user/tk_tables.c). */
+/* closed_by values (symbol table net_closer below). */
 enum tk_net_closer {
 	TK_NET_CLOSED_UNKNOWN = 0,
 	TK_NET_CLOSED_LOCAL = 1,
@@ -109,12 +109,32 @@ enum tk_net_closer {
 #define TK_NET_PORT_LOCAL 2  /* --lport */
 #define TK_NET_PORT_REMOTE 4 /* --rport */
 
-/* ids 32..47 */
-#define TK_NET_EVENTS(E)                                                          \
-	E(connect, 32, net_connect_event, TK_NET_CONNECT_FIELDS, "connect")       \
-	E(accept, 33, net_accept_event, TK_NET_ACCEPT_FIELDS, "accept")           \
-	E(tcp_close, 34, net_close_event, TK_NET_CLOSE_FIELDS, "close")           \
-	E(state, 35, net_state_event, TK_NET_STATE_FIELDS, "state")               \
-	E(retransmit, 36, net_retransmit_event, TK_NET_RETRANSMIT_FIELDS, "retransmit")
+#define TK_NET_DOMAIN 3
+#define TK_NET_EVENTS(E)                                                                  \
+	E(connect, TK_ID(TK_NET_DOMAIN, 1), net_connect_event, TK_NET_CONNECT_FIELDS, "connect") \
+	E(accept, TK_ID(TK_NET_DOMAIN, 2), net_accept_event, TK_NET_ACCEPT_FIELDS, "accept")   \
+	E(tcp_close, TK_ID(TK_NET_DOMAIN, 3), net_close_event, TK_NET_CLOSE_FIELDS, "close")   \
+	E(state, TK_ID(TK_NET_DOMAIN, 4), net_state_event, TK_NET_STATE_FIELDS, "state")       \
+	E(retransmit, TK_ID(TK_NET_DOMAIN, 5), net_retransmit_event, TK_NET_RETRANSMIT_FIELDS, \
+	  "retransmit")
+
+#ifdef TK_WANT_SYMS /* display tables: user/tk_events.c only (tk_event.h) */
+#include <sys/socket.h>
+#define TK__AF(x) TK_VAL(x, #x)
+TK_SYMS(family) = { TK__AF(AF_UNSPEC), TK__AF(AF_UNIX), TK__AF(AF_INET), TK__AF(AF_INET6),
+		    TK_SYMS_END };
+#undef TK__AF
+TK_SYMS(tcp_state) = {
+	TK_VAL(1, "ESTABLISHED"), TK_VAL(2, "SYN_SENT"), TK_VAL(3, "SYN_RECV"),
+	TK_VAL(4, "FIN_WAIT1"), TK_VAL(5, "FIN_WAIT2"), TK_VAL(6, "TIME_WAIT"),
+	TK_VAL(7, "CLOSE"), TK_VAL(8, "CLOSE_WAIT"), TK_VAL(9, "LAST_ACK"),
+	TK_VAL(10, "LISTEN"), TK_VAL(11, "CLOSING"), TK_VAL(12, "NEW_SYN_RECV"),
+	TK_SYMS_END,
+};
+TK_SYMS(net_closer) = {
+	TK_VAL(TK_NET_CLOSED_UNKNOWN, "unknown"), TK_VAL(TK_NET_CLOSED_LOCAL, "local"),
+	TK_VAL(TK_NET_CLOSED_REMOTE, "remote"), TK_SYMS_END,
+};
+#endif
 
 #endif

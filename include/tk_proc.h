@@ -52,10 +52,16 @@ TK_DEFINE_STRUCT(exit_event, TK_EXIT_FIELDS, 64)
 
 #define TK_EXEC_F_TRUNCATED 1
 
-/* E(ident, id, struct, FIELDS, label): the process domain's events (ids 1..15). */
-#define TK_PROC_EVENTS(E)                                         \
-	E(exec, 1, exec_event, TK_EXEC_FIELDS, "exec")                    \
-	E(fork, 2, fork_event, TK_FORK_FIELDS, "fork")                    \
-	E(exit, 3, exit_event, TK_EXIT_FIELDS, "exit")
+/*
+ * E(ident, id, struct, FIELDS, label): the domain's events. The build
+ * registers every header that defines TK_<DOMAIN>_DOMAIN and
+ * TK_<DOMAIN>_EVENTS (tk_event.h, "Event ids and registration"); a new
+ * domain takes the next free number.
+ */
+#define TK_PROC_DOMAIN 1
+#define TK_PROC_EVENTS(E)                                                  \
+	E(exec, TK_ID(TK_PROC_DOMAIN, 1), exec_event, TK_EXEC_FIELDS, "exec") \
+	E(fork, TK_ID(TK_PROC_DOMAIN, 2), fork_event, TK_FORK_FIELDS, "fork") \
+	E(exit, TK_ID(TK_PROC_DOMAIN, 3), exit_event, TK_EXIT_FIELDS, "exit")
 
 #endif

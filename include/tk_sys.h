@@ -68,7 +68,7 @@ enum tk_sys_counter {
 	TK_SYS_CNT__COUNT,
 };
 
-/* ids 48..63 */
-#define TK_SYS_EVENTS(E) E(syscall, 48, sys_event, TK_SYS_FIELDS, "syscall")
+#define TK_SYS_DOMAIN 4
+#define TK_SYS_EVENTS(E) E(syscall, TK_ID(TK_SYS_DOMAIN, 1), sys_event, TK_SYS_FIELDS, "syscall")
 
 #endif

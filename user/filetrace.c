@@ -312,9 +312,12 @@ int main(int argc, char **argv)
 		rc = tk_fail("cannot open the BPF object: %s", strerror(errno));
 		goto cleanup;
 	}
-	if (opt_summary) /* the table counts opens, reads and writes */
-		env.events_mask = (1ULL << TK_EV_open) | (1ULL << TK_EV_read) |
-				  (1ULL << TK_EV_write);
+	if (opt_summary) { /* the table counts opens, reads and writes */
+		memset(env.events_mask, 0, sizeof(env.events_mask));
+		tk_event_select(&env, TK_EV_open, true);
+		tk_event_select(&env, TK_EV_read, true);
+		tk_event_select(&env, TK_EV_write, true);
+	}
 	skip_missing_syscalls(skel->obj);
 	TK_APPLY_RODATA(skel, &env);
 	skel->rodata->tk_failed_only = opt_failed;

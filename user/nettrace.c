@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 	skel->rodata->targ_port_need = opt_port_need;
 	memcpy((void *)skel->rodata->targ_ports, opt_ports, sizeof(opt_ports));
 	/* lingering needs the close events: only when they are selected */
-	if (env.cmd && (env.events_mask & (1ULL << TK_EV_tcp_close))) {
+	if (env.cmd && tk_event_selected(&env, TK_EV_tcp_close)) {
 		hooks.record = track_record;
 		hooks.pending = connections_open;
 		hooks.linger_ms = NET_LINGER_MS;

@@ -52,7 +52,8 @@ struct tk_tool_event {
 	__u32 id;          /* TK_EV_* */
 	bool on_by_default;
 	/* BPF programs (comma-separated) used only by this event: not loaded
-	 * when it is not selected. */
+	 * when it is not selected. A name the object does not have is a
+	 * start-up error (tk_run). */
 	const char *progs;
 };
 
@@ -93,7 +94,8 @@ struct tk_env {
 	bool verbose;         /* -v */
 	double duration;      /* -d seconds; 0 = until interrupted */
 	__u64 count;          /* -n records; 0 = unlimited */
-	__u64 events_mask;    /* -e, bit per TK_EV_* id */
+	/* -e: bit per TK_EV_* id (tk_event_selected/tk_event_select) */
+	__u64 events_mask[TK_EV_WORDS];
 	__u64 ringbuf_size;   /* --ringbuf-size */
 	bool perfbuf;         /* --perfbuf */
 	int wakeup;           /* --wakeup: TK_WAKEUP_* */
@@ -139,8 +141,28 @@ struct tk_bpf {
 		(s)->rodata->tk_use_perfbuf = e__->perfbuf;                  \
 		(s)->rodata->tk_wakeup = e__->wakeup;                        \
 		(s)->rodata->tk_wakeup_bytes = e__->ringbuf_size / 2;        \
-		(s)->rodata->tk_events_mask = e__->events_mask;              \
+		_Static_assert(sizeof((s)->rodata->tk_events_mask) ==        \
+				       sizeof(e__->events_mask), "event mask"); \
+		memcpy((void *)(s)->rodata->tk_events_mask, e__->events_mask, \
+		       sizeof(e__->events_mask));                            \
 	} while (0)
+
+/* Whether -e (or the defaults) selected event id; and (de)selecting one,
+ * for tools whose modes need given events (filetrace -s). */
+static inline bool tk_event_selected(const struct tk_env *env, __u32 id)
+{
+	return id <= TK_ID_MAX && (env->events_mask[id / 64] >> (id % 64) & 1);
+}
+
+static inline void tk_event_select(struct tk_env *env, __u32 id, bool on)
+{
+	if (id > TK_ID_MAX)
+		return;
+	if (on)
+		env->events_mask[id / 64] |= 1ULL << (id % 64);
+	else
+		env->events_mask[id / 64] &= ~(1ULL << (id % 64));
+}
 
 /* ---- entry points ---------------------------------------------------------- */
 
@@ -310,7 +332,10 @@ struct tk_field {
 	__u8 type;    /* enum tk_type */
 	__u8 kind;    /* enum tk_kind */
 	__u16 count;  /* 1 for scalars */
-	const char *aux; /* "0" when unused */
+	const char *aux; /* as written in the field list; "0" when unused */
+	/* FLAGS/ENUM: the table aux names (tk_syms_<aux>, TK_SYMS_END-
+	 * terminated); NULL for every other kind */
+	const struct tk_sym *syms;
 };
 
 struct tk_event_desc {
@@ -338,14 +363,8 @@ size_t tk_event_fields(__u32 id, const char **names, size_t max);
  * (include/tk_event.h); -1 if size cannot hold them (malformed). */
 long tk_record_len(const struct tk_event_desc *d, const void *rec, size_t size);
 
-/* ---- symbol tables (user/tk_tables.c) ---------------------------------------- */
+/* ---- names (user/tk_tables.c; FLAGS/ENUM tables are in include/tk_*.h) ---- */
 
-struct tk_sym {
-	__u64 value;
-	const char *name;
-};
-/* The table an aux name refers to ("open_flags", "family", …) or NULL. */
-const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags);
 const char *tk_errno_name(int err);   /* "ENOENT", or NULL */
 const char *tk_signal_name(int sig);  /* "SIGKILL", or NULL */
 const char *tk_syscall_name(__u32 nr); /* "openat", or NULL if unknown */

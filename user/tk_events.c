@@ -4,16 +4,49 @@
  * define the structs (include/tk_*.h). Nothing here is written by hand per
  * event: a field added to a header appears in the decoder, the JSON keys
  * and the layout tests automatically.
+ *
+ * The one object that defines TK_WANT_SYMS: the domain headers' FLAGS and
+ * ENUM tables (include/tk_event.h) exist here only, with _GNU_SOURCE for
+ * the libc constants they name (O_DIRECT, O_PATH, …).
  */
+#define _GNU_SOURCE
+#define TK_WANT_SYMS
 #include <string.h>
 #include "tk.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * A field's symbol table, by kind: FLAGS and ENUM refer to tk_syms_<aux>
+ * by symbol (a misspelt or missing table does not compile), every other
+ * kind has none. A new kind needs its line here.
+ */
+#define TK__SYMS_NONE(aux) NULL
+#define TK__SYMS_PAD(aux) NULL
+#define TK__SYMS_DEC(aux) NULL
+#define TK__SYMS_HEX(aux) NULL
+#define TK__SYMS_OCT(aux) NULL
+#define TK__SYMS_BOOL(aux) NULL
+#define TK__SYMS_ERRNO(aux) NULL
+#define TK__SYMS_SIGNAL(aux) NULL
+#define TK__SYMS_FLAGS(aux) tk_syms_##aux
+#define TK__SYMS_ENUM(aux) tk_syms_##aux
+#define TK__SYMS_DURATION(aux) NULL
+#define TK__SYMS_STR(aux) NULL
+#define TK__SYMS_ARGV(aux) NULL
+#define TK__SYMS_IPADDR(aux) NULL
+#define TK__SYMS_DEV(aux) NULL
+#define TK__SYMS_SYSCALL(aux) NULL
+#define TK__SYMS_EVENT(aux) NULL
+#define TK__SYMS_FD(aux) NULL
+#define TK__SYMS_VSTR(aux) NULL
+_Static_assert(TK_K__COUNT == 19, "a new kind needs its TK__SYMS_<kind> line above");
+
 #define TK__DESC_F(t, n, off, kind, aux)                                     \
-	{ #n, off, sizeof(tk_##t), TK_T_##t, TK_K_##kind, 1, TK__STR(aux) },
+	{ #n, off, sizeof(tk_##t), TK_T_##t, TK_K_##kind, 1, TK__STR(aux), TK__SYMS_##kind(aux) },
 #define TK__DESC_A(t, n, cnt, off, kind, aux)                                \
-	{ #n, off, sizeof(tk_##t) * (cnt), TK_T_##t, TK_K_##kind, cnt, TK__STR(aux) },
+	{ #n, off, sizeof(tk_##t) * (cnt), TK_T_##t, TK_K_##kind, cnt, TK__STR(aux),  \
+	  TK__SYMS_##kind(aux) },
 
 const struct tk_field tk_hdr_fields[] = { TK_HDR_FIELDS(TK__DESC_F, TK__DESC_A) };
 const size_t tk_hdr_nfields = ARRAY_SIZE(tk_hdr_fields);

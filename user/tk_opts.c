@@ -222,22 +222,23 @@ static void print_help(const struct tk_tool *t)
 		printf("\nExamples:\n%s", t->examples);
 }
 
-static int parse_events(const struct tk_tool *t, const char *list, __u64 *mask)
+static int parse_events(const struct tk_tool *t, const char *list, struct tk_env *env)
 {
 	char *copy = strdup(list), *save = NULL, *tok;
+	bool any = false;
 	int rc = 0;
 
 	if (!copy)
 		return tk_fail("out of memory");
-	*mask = 0;
+	memset(env->events_mask, 0, sizeof(env->events_mask));
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		const struct tk_tool_event *e;
 		bool found = false;
 
 		for (e = t->events; e->name; e++) {
 			if (!strcmp(tok, "all") || !strcmp(tok, e->name)) {
-				*mask |= 1ULL << e->id;
-				found = true;
+				tk_event_select(env, e->id, true);
+				found = any = true;
 			}
 		}
 		if (!found) {
@@ -245,7 +246,7 @@ static int parse_events(const struct tk_tool *t, const char *list, __u64 *mask)
 			break;
 		}
 	}
-	if (!rc && !*mask)
+	if (!rc && !any)
 		rc = tk_usage_error("no events selected");
 	free(copy);
 	return rc;
@@ -296,7 +297,7 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 	env->drain_ms = TK_DEFAULT_DRAIN_MS;
 	for (const struct tk_tool_event *e = t->events; e->name; e++)
 		if (e->on_by_default)
-			env->events_mask |= 1ULL << e->id;
+			tk_event_select(env, e->id, true);
 	if (build_getopt(t, lo, 64, so, sizeof(so)))
 		return tk_fail("too many options");
 
@@ -328,7 +329,7 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 			strcpy(env->comm, optarg);
 			break;
 		case 'e':
-			if (parse_events(t, optarg, &env->events_mask))
+			if (parse_events(t, optarg, env))
 				return 2;
 			break;
 		case 'j':

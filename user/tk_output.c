@@ -251,29 +251,11 @@ void tk_fput_json_str(FILE *f, const char *s, size_t len)
 	fputc('"', f);
 }
 
-/* ---- scalar access ---------------------------------------------------- */
+/* ---- field access ------------------------------------------------------ */
 
-static bool is_signed(const struct tk_field *fd)
-{
-	return fd->type == TK_T_s32 || fd->type == TK_T_s64;
-}
-
-/* String kinds (STR arrays, and the length fields of packed VSTR/ARGV
- * strings: their value is not a number to show). Records reach the fields
- * only after tk_record_len() accepted them, so every fixed field is whole
- * and every packed string lies inside the record. */
-static bool is_string(const struct tk_field *fd)
-{
-	return fd->kind == TK_K_STR || fd->kind == TK_K_VSTR || fd->kind == TK_K_ARGV;
-}
-
-/* One integer: the only kind of field get_u64() reads as a whole value. */
-static bool is_scalar(const struct tk_field *fd)
-{
-	return !is_string(fd) && fd->kind != TK_K_IPADDR && fd->count == 1;
-}
-
-/* Element i of an integer field; records may be unaligned (perf buffer). */
+/* Element i of an integer field; records may be unaligned (perf buffer).
+ * Records reach the fields only after tk_record_len() accepted them, so
+ * every fixed field is whole and every packed string lies inside. */
 static __u64 get_u64(const struct tk_field *fd, const char *rec, unsigned i)
 {
 	unsigned esz = fd->size / fd->count;
@@ -301,12 +283,6 @@ static const struct tk_field *find_field(const struct tk_event_desc *d, const ch
 static bool is_var(const struct tk_field *fd)
 {
 	return fd->kind == TK_K_VSTR || fd->kind == TK_K_ARGV;
-}
-
-/* The name a field is shown under: a length field shows its string. */
-static const char *field_key(const struct tk_field *fd)
-{
-	return is_var(fd) ? fd->aux : fd->name;
 }
 
 long tk_record_len(const struct tk_event_desc *d, const void *rec, size_t size)
@@ -338,48 +314,50 @@ static size_t var_locate(const struct tk_event_desc *d, const char *rec,
 	return get_u64(fd, rec, 0);
 }
 
-static void put_sym(FILE *f, const struct tk_field *fd, __u64 v)
-{
-	bool flags = false;
-	const struct tk_sym *t = tk_sym_table(fd->aux, &flags);
-	bool any = false;
+/* ---- one field's value, per kind ----------------------------------------- */
 
-	if (!t) {
-		put_dec(f, v);
-		return;
-	}
-	if (!flags) {
-		for (; t->name; t++) {
-			if (t->value == v) {
-				fputs(t->name, f);
-				return;
-			}
-		}
-		put_dec(f, v);
-		return;
-	}
-	/* open(2)-style: access mode in the low two bits is a value */
-	if (!strcmp(fd->aux, "open_flags")) {
-		if ((v & 3) == 0) {
-			fputs("O_RDONLY", f);
-			any = true;
-		}
-	}
-	for (; t->name; t++) {
-		if (t->value && (v & t->value) == t->value) {
-			fprintf(f, "%s%s", any ? "|" : "", t->name);
-			v &= ~t->value;
-			any = true;
-		}
-	}
-	if (v || !any)
-		fprintf(f, "%s0x%llx", any ? "|" : "", (unsigned long long)v);
+/* One field of one record; v is the value being printed (element i of an
+ * integer array) for the integer kinds. */
+struct val {
+	FILE *f;
+	const struct tk_event_desc *d;
+	const char *rec;
+	const struct tk_field *fd;
+	__u64 v;
+};
+
+static void put_num(const struct val *x)
+{
+	if (x->fd->type == TK_T_s32 || x->fd->type == TK_T_s64)
+		put_sdec(x->f, (long long)x->v);
+	else
+		put_dec(x->f, x->v);
+}
+
+static void put_hex_text(const struct val *x) { put_hex(x->f, x->v, false); }
+static void put_hex_json(const struct val *x) { put_hex(x->f, x->v, true); }
+static void put_oct_text(const struct val *x) { fprintf(x->f, "0%llo", (unsigned long long)x->v); }
+static void put_bool_text(const struct val *x) { fputs(x->v ? "1" : "0", x->f); }
+static void put_bool_json(const struct val *x) { fputs(x->v ? "true" : "false", x->f); }
+
+static void put_dev_text(const struct val *x)
+{
+	fprintf(x->f, "%llu:%llu", (unsigned long long)(x->v >> 20),
+		(unsigned long long)(x->v & 0xfffff));
+}
+
+static void put_dev_json(const struct val *x)
+{
+	fputc('"', x->f);
+	put_dev_text(x);
+	fputc('"', x->f);
 }
 
 /* ns, or three decimals of us/ms/s (rounded half up) */
-static void put_duration(FILE *f, __u64 ns)
+static void put_duration(const struct val *x)
 {
-	__u64 milli = 1; /* ns per thousandth of the unit */
+	FILE *f = x->f;
+	__u64 ns = x->v, milli = 1; /* ns per thousandth of the unit */
 	const char *unit = "ns";
 	__u64 q;
 
@@ -402,31 +380,37 @@ static void put_duration(FILE *f, __u64 ns)
 	fputs(unit, f);
 }
 
-static void put_ipaddr(FILE *f, const struct tk_event_desc *d, const char *rec,
-		       const struct tk_field *fd)
+/* STR (a fixed array) and VSTR (a packed string) */
+static void str_locate(const struct val *x, const char **p, size_t *n)
 {
-	const struct tk_field *fam = find_field(d, fd->aux);
-	const unsigned char *a = (const unsigned char *)rec + fd->offset;
-	char buf[INET6_ADDRSTRLEN];
-	int family = fam ? (int)get_u64(fam, rec, 0) : AF_INET;
-	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	*p = x->rec + x->fd->offset;
+	*n = x->fd->kind == TK_K_VSTR ? var_locate(x->d, x->rec, x->fd, p) : x->fd->size;
+}
 
-	/* v4-mapped IPv6 (::ffff:a.b.c.d) prints as the IPv4 it is */
-	if (family == AF_INET6 && !memcmp(a, v4mapped, 12)) {
-		family = AF_INET;
-		a += 12;
-	}
-	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, sizeof(buf)))
-		strcpy(buf, "?");
-	fputs(buf, f);
+static void put_str_text(const struct val *x)
+{
+	const char *p;
+	size_t n;
+
+	str_locate(x, &p, &n);
+	tk_fput_text(x->f, p, n, true);
+}
+
+static void put_str_json(const struct val *x)
+{
+	const char *p;
+	size_t n;
+
+	str_locate(x, &p, &n);
+	tk_fput_json_str(x->f, p, n);
 }
 
 /* Each NUL-terminated argument of an ARGV string, quoted as needed. */
-static void put_argv(FILE *f, const struct tk_event_desc *d, const char *rec,
-		     const struct tk_field *fd, bool json)
+static void put_argv(const struct val *x, bool json)
 {
+	FILE *f = x->f;
 	const char *p;
-	size_t len = var_locate(d, rec, fd, &p);
+	size_t len = var_locate(x->d, x->rec, x->fd, &p);
 	bool first = true;
 
 	if (json)
@@ -447,201 +431,260 @@ static void put_argv(FILE *f, const struct tk_event_desc *d, const char *rec,
 		fputc(']', f);
 }
 
-/* Whether a field is in the output at all (both modes). */
-static const struct tk_field *find_field(const struct tk_event_desc *d, const char *name);
+static void put_argv_text(const struct val *x) { put_argv(x, false); }
+static void put_argv_json(const struct val *x) { put_argv(x, true); }
 
-static bool field_present(const struct tk_field *fd, const char *rec)
+static void put_ipaddr_text(const struct val *x)
 {
-	switch (fd->kind) {
-	case TK_K_NONE:
-	case TK_K_PAD:
-		return false;
-	case TK_K_FD:
-		return (__s64)get_u64(fd, rec, 0) >= 0;
-	case TK_K_VSTR:
-		/* the length, not the record's size: a perf sample's size
-		 * includes up to 7 bytes of padding */
-		return get_u64(fd, rec, 0) != 0;
-	default:
-		return true;
+	const struct tk_field *fam = find_field(x->d, x->fd->aux);
+	const unsigned char *a = (const unsigned char *)x->rec + x->fd->offset;
+	char buf[INET6_ADDRSTRLEN];
+	int family = fam ? (int)get_u64(fam, x->rec, 0) : AF_INET;
+	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	/* v4-mapped IPv6 (::ffff:a.b.c.d) prints as the IPv4 it is */
+	if (family == AF_INET6 && !memcmp(a, v4mapped, 12)) {
+		family = AF_INET;
+		a += 12;
 	}
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, sizeof(buf)))
+		strcpy(buf, "?");
+	fputs(buf, x->f);
 }
 
-/* Whether a field is shown in text mode at this value. */
-static bool text_shown(const struct tk_field *fd, const char *rec)
+static void put_ipaddr_json(const struct val *x)
 {
-	if (fd->kind == TK_K_BOOL || fd->kind == TK_K_SIGNAL)
-		return get_u64(fd, rec, 0) != 0;
-	return field_present(fd, rec);
+	fputc('"', x->f);
+	put_ipaddr_text(x);
+	fputc('"', x->f);
 }
+
+static void put_event_text(const struct val *x)
+{
+	const struct tk_event_desc *e = tk_event_by_id((__u32)x->v);
+
+	fputs(e ? e->name : "?", x->f);
+}
+
+static void put_event_json(const struct val *x)
+{
+	fputc('"', x->f);
+	put_event_text(x);
+	fputc('"', x->f);
+}
+
+/* ---- symbolic names, per kind ---------------------------------------------- */
+
+/* Long enough for every flag of a table at once (open_flags: ~190). */
+#define NAME_MAX_LEN 512
 
 /*
  * The name of an ERRNO field's -errno, or NULL. The kernel's are -1..-4095
  * (MAX_ERRNO); anything below is a plain value: not negated (-INT64_MIN
  * overflows) and not cut to an int (-(2^32 + 2) is no ENOENT).
  */
-static const char *errno_name(__u64 v)
+static const char *errno_name(const struct val *x, char *buf, size_t len)
 {
-	__s64 s = (__s64)v;
+	__s64 s = (__s64)x->v;
 
+	(void)buf, (void)len;
 	return s < 0 && s >= -4095 ? tk_errno_name((int)-s) : NULL;
 }
 
-static void put_value(FILE *f, const struct tk_event_desc *d, const char *rec,
+static const char *signal_name(const struct val *x, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return tk_signal_name((int)x->v);
+}
+
+/* always a name: an unknown number is syscall_<n> */
+static const char *syscall_name(const struct val *x, char *buf, size_t len)
+{
+	const char *name = tk_syscall_name((__u32)x->v);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "syscall_%llu", (unsigned long long)x->v);
+	return buf;
+}
+
+static const char *enum_name(const struct val *x, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	for (const struct tk_sym *t = x->fd->syms; t->name; t++)
+		if (t->value == x->v)
+			return t->name;
+	return NULL;
+}
+
+static void name_cat(char *buf, size_t len, size_t *n, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (*n + l < len) {
+		memcpy(buf + *n, s, l + 1);
+		*n += l;
+	}
+}
+
+/* always a name: A|B, with the bits no entry names as |0x…, "0x0" for 0
+ * when no entry names it (see struct tk_sym for the matching rule) */
+static const char *flags_name(const struct val *x, char *buf, size_t len)
+{
+	__u64 taken = 0;
+	size_t n = 0;
+	char rest[24];
+
+	buf[0] = 0;
+	for (const struct tk_sym *t = x->fd->syms; t->name; t++) {
+		if (!t->mask || (t->mask & taken) || (x->v & t->mask) != t->value)
+			continue;
+		if (n)
+			name_cat(buf, len, &n, "|");
+		name_cat(buf, len, &n, t->name);
+		taken |= t->mask;
+	}
+	if ((x->v & ~taken) || !n) {
+		snprintf(rest, sizeof(rest), "%s0x%llx", n ? "|" : "",
+			 (unsigned long long)(x->v & ~taken));
+		name_cat(buf, len, &n, rest);
+	}
+	return buf;
+}
+
+/* ---- the decoder table ------------------------------------------------------- */
+
+enum when { NEVER, ALWAYS, NONZERO, NONNEG };
+
+enum text_name {
+	TEXT_VALUE,  /* the value alone */
+	TEXT_SUFFIX, /* value(name) when there is a name */
+	TEXT_NAME,   /* the name, or the value when there is none */
+};
+
+/*
+ * How each kind prints: the one place that says it (include/tk_event.h
+ * and docs/events.md show the results). JSON shows the field when
+ * json_when holds for its value (the length of a VSTR), text when
+ * text_when does. A kind with a name function adds the name in text as
+ * text_name says, and in JSON as the companion key ("<field>_str", or
+ * companion) when there is a name: the x + x_str rule, the number always
+ * in x. `whole` kinds print the field as a whole (strings, addresses);
+ * the others are integers, an array of them printed as {a,b} / [a,b].
+ */
+static const struct kind_fmt {
+	__u8 json_when, text_when;
+	bool whole;
+	void (*text)(const struct val *x);
+	void (*json)(const struct val *x);
+	const char *(*name)(const struct val *x, char *buf, size_t len);
+	__u8 text_name;
+	const char *companion;
+} kinds[TK_K__COUNT] = {
+	[TK_K_NONE] = { NEVER, NEVER },
+	[TK_K_PAD] = { NEVER, NEVER },
+	[TK_K_DEC] = { ALWAYS, ALWAYS, false, put_num, put_num },
+	[TK_K_HEX] = { ALWAYS, ALWAYS, false, put_hex_text, put_hex_json },
+	[TK_K_OCT] = { ALWAYS, ALWAYS, false, put_oct_text, put_num },
+	[TK_K_BOOL] = { ALWAYS, NONZERO, false, put_bool_text, put_bool_json },
+	[TK_K_ERRNO] = { ALWAYS, ALWAYS, false, put_num, put_num, errno_name, TEXT_SUFFIX },
+	[TK_K_SIGNAL] = { ALWAYS, NONZERO, false, put_num, put_num, signal_name, TEXT_SUFFIX },
+	[TK_K_FLAGS] = { ALWAYS, ALWAYS, false, put_num, put_num, flags_name, TEXT_SUFFIX },
+	[TK_K_ENUM] = { ALWAYS, ALWAYS, false, put_num, put_num, enum_name, TEXT_NAME },
+	[TK_K_DURATION] = { ALWAYS, ALWAYS, false, put_duration, put_num },
+	[TK_K_STR] = { ALWAYS, ALWAYS, true, put_str_text, put_str_json },
+	[TK_K_ARGV] = { ALWAYS, ALWAYS, true, put_argv_text, put_argv_json },
+	[TK_K_IPADDR] = { ALWAYS, ALWAYS, true, put_ipaddr_text, put_ipaddr_json },
+	[TK_K_DEV] = { ALWAYS, ALWAYS, false, put_dev_text, put_dev_json },
+	[TK_K_SYSCALL] = { ALWAYS, ALWAYS, false, put_num, put_num, syscall_name, TEXT_SUFFIX,
+			   "syscall" },
+	[TK_K_EVENT] = { ALWAYS, ALWAYS, false, put_event_text, put_event_json },
+	[TK_K_FD] = { NONNEG, NONNEG, false, put_num, put_num },
+	[TK_K_VSTR] = { NONZERO, NONZERO, true, put_str_text, put_str_json },
+};
+
+/* One integer: the only kind of field read as a whole value (a string
+ * field may end 1 byte before the record's end: read as a u64, it overran). */
+static bool is_scalar(const struct tk_field *fd)
+{
+	return !kinds[fd->kind].whole && fd->count == 1;
+}
+
+/* Whether the field is in this output at all. */
+static bool shown(const struct tk_field *fd, const char *rec, enum when w)
+{
+	switch (w) {
+	case ALWAYS:
+		return true;
+	case NONZERO:
+		/* a VSTR's length, not the record's size: a perf sample's
+		 * size includes up to 7 bytes of padding */
+		return get_u64(fd, rec, 0) != 0;
+	case NONNEG:
+		return (__s64)get_u64(fd, rec, 0) >= 0;
+	default:
+		return false;
+	}
+}
+
+/* The name a field is shown under: a length field shows its string. */
+static const char *field_key(const struct tk_field *fd)
+{
+	return is_var(fd) ? fd->aux : fd->name;
+}
+
+static void put_field(FILE *f, const struct tk_event_desc *d, const char *rec,
 		      const struct tk_field *fd, bool json)
 {
-	__u64 v = is_scalar(fd) ? get_u64(fd, rec, 0) : 0;
-	const char *name;
+	const struct kind_fmt *k = &kinds[fd->kind];
+	void (*put)(const struct val *) = json ? k->json : k->text;
+	struct val x = { f, d, rec, fd, 0 };
+	char buf[NAME_MAX_LEN];
+	const char *name = NULL;
 
-	if (fd->count > 1 && fd->type != TK_T_char && fd->kind != TK_K_IPADDR) {
-		/* integer array (syscall args) */
+	if (!is_scalar(fd)) {
+		if (k->whole) {
+			put(&x);
+			return;
+		}
 		fputc(json ? '[' : '{', f);
 		for (unsigned i = 0; i < fd->count; i++) {
-			__u64 e = get_u64(fd, rec, i);
-
 			if (i)
 				fputc(',', f);
-			put_hex(f, e, json);
+			x.v = get_u64(fd, rec, i);
+			put(&x);
 		}
 		fputc(json ? ']' : '}', f);
 		return;
 	}
-	switch (fd->kind) {
-	case TK_K_STR:
-	case TK_K_VSTR: {
-		const char *p = rec + fd->offset;
-		size_t n = fd->kind == TK_K_VSTR ? var_locate(d, rec, fd, &p) : fd->size;
-
-		if (json)
-			tk_fput_json_str(f, p, n);
-		else
-			tk_fput_text(f, p, n, true);
-		return;
-	}
-	case TK_K_ARGV:
-		put_argv(f, d, rec, fd, json);
-		return;
-	case TK_K_IPADDR:
-		if (json)
+	x.v = get_u64(fd, rec, 0);
+	if (k->name)
+		name = k->name(&x, buf, sizeof(buf));
+	if (json) {
+		put(&x);
+		if (name) {
+			fputs(",\"", f);
+			if (k->companion) {
+				fputs(k->companion, f);
+			} else {
+				fputs(fd->name, f);
+				fputs("_str", f);
+			}
+			fputs("\":\"", f);
+			fputs(name, f);
 			fputc('"', f);
-		put_ipaddr(f, d, rec, fd);
-		if (json)
-			fputc('"', f);
-		return;
-	case TK_K_HEX:
-		put_hex(f, v, json);
-		return;
-	case TK_K_OCT:
-		fprintf(f, json ? "%llu" : "0%llo", (unsigned long long)v);
-		return;
-	case TK_K_BOOL:
-		fputs(json ? (v ? "true" : "false") : (v ? "1" : "0"), f);
-		return;
-	case TK_K_DEV:
-		fprintf(f, json ? "\"%llu:%llu\"" : "%llu:%llu",
-			(unsigned long long)(v >> 20), (unsigned long long)(v & 0xfffff));
-		return;
-	case TK_K_DURATION:
-		if (json)
-			put_dec(f, v);
-		else
-			put_duration(f, v);
-		return;
-	case TK_K_ENUM:
-		if (json)
-			fputc('"', f);
-		put_sym(f, fd, v);
-		if (json)
-			fputc('"', f);
-		return;
-	case TK_K_EVENT: {
-		const struct tk_event_desc *e = tk_event_by_id((__u32)v);
-
-		if (json)
-			fputc('"', f);
-		fputs(e ? e->name : "?", f);
-		if (json)
-			fputc('"', f);
-		return;
-	}
-	default:
-		break;
-	}
-	/* numbers, with a symbolic suffix in text mode */
-	if (is_signed(fd))
-		put_sdec(f, (long long)v);
-	else
-		put_dec(f, v);
-	if (json)
-		return;
-	name = NULL;
-	if (fd->kind == TK_K_ERRNO)
-		name = errno_name(v);
-	else if (fd->kind == TK_K_SIGNAL)
-		name = tk_signal_name((int)v);
-	else if (fd->kind == TK_K_SYSCALL)
-		name = tk_syscall_name((__u32)v);
-	if (name) {
-		fputc('(', f);
-		fputs(name, f);
-		fputc(')', f);
-	} else if (fd->kind == TK_K_SYSCALL) {
-		fputs("(syscall_", f);
-		put_dec(f, v);
-		fputc(')', f);
-	}
-	else if (fd->kind == TK_K_FLAGS) {
-		fputc('(', f);
-		put_sym(f, fd, v);
-		fputc(')', f);
-	}
-}
-
-/*
- * JSON: companion "<field>_str" key for symbolic kinds, all scalars. Only
- * scalars are read: a string field may end 1 byte before the record's end
- * (an empty path, a 2-byte argv), and reading it as a u64 overran it.
- */
-static void put_json_companion(FILE *f, const struct tk_field *fd, const char *rec)
-{
-	__u64 v;
-	const char *name = NULL;
-	char sys[32];
-
-	if (!is_scalar(fd))
-		return;
-	v = get_u64(fd, rec, 0);
-	switch (fd->kind) {
-	case TK_K_ERRNO:
-		name = errno_name(v);
-		break;
-	case TK_K_SIGNAL:
-		name = tk_signal_name((int)v);
-		break;
-	case TK_K_SYSCALL:
-		name = tk_syscall_name((__u32)v);
-		if (!name) {
-			snprintf(sys, sizeof(sys), "syscall_%llu", (unsigned long long)v);
-			name = sys;
 		}
-		fputs(",\"syscall\":\"", f);
-		fputs(name, f);
-		fputc('"', f);
-		return;
-	case TK_K_FLAGS:
-		fprintf(f, ",\"%s_str\":\"", fd->name);
-		put_sym(f, fd, v);
-		fputc('"', f);
-		return;
-	default:
 		return;
 	}
-	if (name) {
-		fputs(",\"", f);
-		fputs(fd->name, f);
-		fputs("_str\":\"", f);
+	if (name && k->text_name == TEXT_NAME) {
 		fputs(name, f);
-		fputc('"', f);
+		return;
+	}
+	put(&x);
+	if (name && k->text_name == TEXT_SUFFIX) {
+		fputc('(', f);
+		fputs(name, f);
+		fputc(')', f);
 	}
 }
 
@@ -764,20 +807,19 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 			fputs(i ? ",\"" : "\"", f);
 			fputs(fd->name, f);
 			fputs("\":", f);
-			put_value(f, d, rec, fd, true);
+			put_field(f, d, rec, fd, true);
 		}
 		if (o->timestamp)
 			put_time(f, h->ts_ns, o->boot_to_real_ns, true);
 		for (size_t i = 0; i < d->nfields; i++) {
 			const struct tk_field *fd = &d->fields[i];
 
-			if (!field_present(fd, rec))
+			if (!shown(fd, rec, kinds[fd->kind].json_when))
 				continue;
 			fputs(",\"", f);
 			fputs(field_key(fd), f);
 			fputs("\":", f);
-			put_value(f, d, rec, fd, true);
-			put_json_companion(f, fd, rec);
+			put_field(f, d, rec, fd, true);
 		}
 		fputs("}\n", f);
 		return 0;
@@ -796,12 +838,12 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	for (size_t i = 0; i < d->nfields; i++) {
 		const struct tk_field *fd = &d->fields[i];
 
-		if (!text_shown(fd, rec))
+		if (!shown(fd, rec, kinds[fd->kind].text_when))
 			continue;
 		fputc(' ', f);
 		fputs(field_key(fd), f);
 		fputc('=', f);
-		put_value(f, d, rec, fd, false);
+		put_field(f, d, rec, fd, false);
 	}
 	fputc('\n', f);
 	return 0;

@@ -537,24 +537,36 @@ static int wait_status_to_rc(int status)
 
 /* ---- load / attach ----------------------------------------------------------- */
 
+/*
+ * Programs of unselected events are not loaded. Every name in every
+ * event's list must be a program of the object, selected or not: a
+ * misspelt one would otherwise load its program for events not asked
+ * for, silently. 0, or 1 after one line.
+ */
 static int disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 {
 	for (const struct tk_tool_event *e = env->tool->events; e->name; e++) {
 		char *list, *save = NULL, *tok;
+		int rc = 0;
 
-		if ((env->events_mask & (1ULL << e->id)) || !e->progs)
+		if (!e->progs)
 			continue;
 		list = strdup(e->progs);
-		if (!list)
-			return -1; /* loading them would emit events not asked for */
-		for (tok = strtok_r(list, ",", &save); tok;
+		if (!list) /* loading them would emit events not asked for */
+			return tk_fail("out of memory");
+		for (tok = strtok_r(list, ",", &save); tok && !rc;
 		     tok = strtok_r(NULL, ",", &save)) {
 			struct bpf_program *p = bpf_object__find_program_by_name(b->obj, tok);
 
-			if (p)
+			if (!p)
+				rc = tk_fail("event '%s' lists '%s', which is no program of %s's BPF object",
+					     e->name, tok, env->tool->name);
+			else if (!tk_event_selected(env, e->id))
 				bpf_program__set_autoload(p, false);
 		}
 		free(list);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -564,7 +576,7 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
 	int err;
 
 	if (disable_unselected(env, b))
-		return tk_fail("out of memory");
+		return 1;
 	/* the unused transport gets the smallest size the kernel accepts */
 	err = bpf_map__set_max_entries(b->rb, env->perfbuf ? (__u32)getpagesize()
 							   : (__u32)env->ringbuf_size);

@@ -29,7 +29,7 @@ struct stat_row {
 
 int main(int argc, char **argv)
 {
-	static struct stat_row rows[TK_EV__MAX];
+	static struct stat_row rows[TK_ID_MAX + 1]; /* by event id */
 	static char rec[1 << 16];
 	double max_ratio = 1.25;
 	bool perf = false;
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 	printf("%-10s %8s %10s %10s %6s\n", "event", "records", "sent/rec", "meant/rec", "ratio");
-	for (int id = 0; id < TK_EV__MAX; id++) {
+	for (int id = 0; id <= TK_ID_MAX; id++) {
 		const struct stat_row *r = &rows[id];
 		double ratio;
 

@@ -105,7 +105,7 @@ static void test_queries(void **state)
 	assert_int_equal(tk_event_size(TK_EV_state), 88);
 	assert_int_equal(tk_event_size(TK_EV_retransmit), 88);
 	/* the connection tuple sits at the same offsets in every net event */
-	for (__u32 id = TK_EV_connect; id <= TK_EV_retransmit; id++) {
+	for (__u32 id = TK_EV_connect; id <= TK_EV_retransmit; id++) { /* one domain: consecutive */
 		assert_int_equal(tk_event_field_offset(id, "family"), 40);
 		assert_int_equal(tk_event_field_offset(id, "saddr"), 42);
 		assert_int_equal(tk_event_field_offset(id, "sport"), 58);
@@ -144,14 +144,58 @@ static void test_queries(void **state)
 	assert_null(tk_event_field(TK_EV_open, "path"));
 }
 
-static void test_unique_ids(void **state)
+/*
+ * Ids are TK_ID(domain, n): one domain per header, every event of a list
+ * in its header's domain, numbers 1..255. (Unique ids are the compiler's
+ * job: duplicate case labels in tk_events.h.)
+ */
+static void test_ids_by_domain(void **state)
+{
+	(void)state;
+	assert_int_equal(TK_EV_exec, 0x0101);
+	assert_int_equal(TK_EV_mkdir, 0x0208);
+	assert_int_equal(TK_EV_retransmit, 0x0305);
+	assert_int_equal(TK_EV_syscall, 0x0401);
+#define CHECK_DOMAIN(D)                                                      \
+	do {                                                                 \
+		static const __u32 ids[] = { D##_EVENTS(ID_OF) };              \
+		for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) { \
+			assert_int_equal(ids[i] >> 8, D##_DOMAIN);           \
+			assert_true((ids[i] & 0xff) >= 1);                   \
+			assert_non_null(tk_event_by_id(ids[i]));             \
+		}                                                            \
+	} while (0)
+#define ID_OF(name, id, st, FIELDS, label) id,
+	CHECK_DOMAIN(TK_PROC);
+	CHECK_DOMAIN(TK_FILE);
+	CHECK_DOMAIN(TK_NET);
+	CHECK_DOMAIN(TK_SYS);
+#undef ID_OF
+#undef CHECK_DOMAIN
+	for (size_t i = 0; i < tk_event_count; i++)
+		assert_true(tk_event_table[i].id >= 0x100 && tk_event_table[i].id <= TK_ID_MAX);
+}
+
+/* FLAGS/ENUM fields carry their table (by symbol, tk_events.c); no other
+ * kind has one. */
+static void test_symbol_tables(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < tk_event_count; i++) {
-		assert_true(tk_event_table[i].id < 64);
-		for (size_t j = i + 1; j < tk_event_count; j++)
-			assert_int_not_equal(tk_event_table[i].id, tk_event_table[j].id);
+		const struct tk_event_desc *d = &tk_event_table[i];
+
+		for (size_t j = 0; j < d->nfields; j++) {
+			const struct tk_field *f = &d->fields[j];
+			bool symbolic = f->kind == TK_K_FLAGS || f->kind == TK_K_ENUM;
+
+			if (symbolic != (f->syms != NULL))
+				fail_msg("%s.%s: table %p", d->name, f->name, (void *)f->syms);
+		}
 	}
+	assert_string_equal(tk_event_field(TK_EV_open, "flags")->syms[0].name, "O_RDONLY");
+	assert_string_equal(tk_event_field(TK_EV_rename, "flags")->syms[0].name,
+			    "RENAME_NOREPLACE");
+	assert_string_equal(tk_event_field(TK_EV_connect, "family")->syms[2].name, "AF_INET");
 }
 
 int main(void)
@@ -161,7 +205,8 @@ int main(void)
 		cmocka_unit_test(test_descriptors_match_compiler),
 		cmocka_unit_test(test_no_holes),
 		cmocka_unit_test(test_queries),
-		cmocka_unit_test(test_unique_ids),
+		cmocka_unit_test(test_ids_by_domain),
+		cmocka_unit_test(test_symbol_tables),
 	};
 	return cmocka_run_group_tests_name("layout", tests, NULL, NULL);
 }

@@ -34,6 +34,22 @@ static const struct tk_tool tool = {
 	.parse_opt = tool_opt,
 };
 
+/*
+ * Which of events[] the mask selects, as bits by index (exec 1, fork 2,
+ * exit 4); -1 if it has any other bit set: the mask holds nothing else.
+ */
+static int selected(const struct tk_env *env, const struct tk_tool_event *evs)
+{
+	int got = 0, bits = 0, n = 0;
+
+	for (int i = 0; evs[i].name; i++, n++)
+		if (tk_event_selected(env, evs[i].id))
+			got |= 1 << i;
+	for (size_t w = 0; w < TK_EV_WORDS; w++)
+		bits += __builtin_popcountll(env->events_mask[w]);
+	return bits == __builtin_popcount(got) ? got : -1;
+}
+
 #define MAXARGS 16
 static int parse(struct tk_env *env, const char *first, ...)
 {
@@ -98,14 +114,14 @@ static void test_good_inputs(void **state)
 	assert_true(env.json && env.timestamp);
 	assert_null(env.cmd);
 	/* defaults: exec+fork on, exit off; 4 MiB ring; batch wakeup, 5 ms */
-	assert_int_equal(env.events_mask, (1ULL << TK_EV_exec) | (1ULL << TK_EV_fork));
+	assert_int_equal(selected(&env, events), 1 | 2);
 	assert_int_equal(env.ringbuf_size, 4 << 20);
 	assert_int_equal(env.wakeup, TK_WAKEUP_BATCH);
 	assert_int_equal(env.drain_ms, 5);
 
 	assert_int_equal(parse(&env, "-e", "exit,exec", "--ringbuf-size", "64K", "--perfbuf",
 			       "--wakeup", "event", "--drain-ms", "20", "-d", "1.5", "-n", "10", NULL), 0);
-	assert_int_equal(env.events_mask, (1ULL << TK_EV_exec) | (1ULL << TK_EV_exit));
+	assert_int_equal(selected(&env, events), 1 | 4);
 	assert_int_equal(env.ringbuf_size, 65536);
 	assert_true(env.perfbuf);
 	assert_int_equal(env.wakeup, TK_WAKEUP_EVENT);
@@ -123,7 +139,7 @@ static void test_good_inputs(void **state)
 	assert_true(env.duration == 3);
 
 	assert_int_equal(parse(&env, "-e", "all", "--ringbuf-size", "4096", NULL), 0);
-	assert_int_equal(env.events_mask, 0xeULL);
+	assert_int_equal(selected(&env, events), 1 | 2 | 4);
 	assert_int_equal(env.ringbuf_size, 4096);
 
 	seen_x = 0;
@@ -207,7 +223,7 @@ static void test_tool_overrides_common_key(void **state)
 	assert_string_equal(own_e, "read,write");
 	assert_int_equal(env.pid, 5);
 	/* the default events stay selected: -e never reached parse_events */
-	assert_int_equal(env.events_mask, (1ULL << TK_EV_exec) | (1ULL << TK_EV_fork));
+	assert_int_equal(selected(&env, events), 1 | 2);
 	assert_int_equal(tk_parse_args(&own_e_tool, 3, a2, &env), 0);
 	assert_string_equal(own_e, "open");
 	/* the replaced long form is gone */
@@ -222,10 +238,35 @@ static void test_tool_overrides_common_key(void **state)
 	}
 	/* tools that do not override keep the common -e */
 	assert_int_equal(parse(&env, "-e", "exit", NULL), 0);
-	assert_int_equal(env.events_mask, 1ULL << TK_EV_exit);
+	assert_int_equal(selected(&env, events), 4);
 }
 
 /* --path PREFIX and the like: what the kernel would resolve to, lexically */
+/* -e is not capped at 64 ids: events of high domains select their own
+ * bit only, and two ids 64 apart (one bit in a single u64) stay apart. */
+static void test_events_beyond_64(void **state)
+{
+	static const struct tk_tool_event wide[] = {
+		{ "a", TK_ID(200, 7), true, NULL },
+		{ "b", TK_ID(255, 255), false, NULL },
+		{ "c", TK_ID(200, 7) + 64, false, NULL },
+		{ NULL },
+	};
+	static const struct tk_tool wide_tool = { .name = "wide", .summary = "s", .events = wide };
+	char *a1[] = { "wide", NULL }, *a2[] = { "wide", "-e", "b,c", NULL };
+	struct tk_env env;
+
+	(void)state;
+	assert_int_equal(tk_parse_args(&wide_tool, 1, a1, &env), 0);
+	assert_int_equal(selected(&env, wide), 1);
+	assert_int_equal(tk_parse_args(&wide_tool, 3, a2, &env), 0);
+	assert_int_equal(selected(&env, wide), 2 | 4);
+	assert_true(env.events_mask[TK_ID_MAX / 64] >> 63 & 1);
+	tk_event_select(&env, TK_ID(255, 255), false);
+	assert_int_equal(selected(&env, wide), 4);
+	assert_false(tk_event_selected(&env, TK_ID_MAX + 1));
+}
+
 static void test_path_normalize(void **state)
 {
 	static const char *cases[][2] = {
@@ -258,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_command_mode),
 		cmocka_unit_test(test_number_parser),
 		cmocka_unit_test(test_tool_overrides_common_key),
+		cmocka_unit_test(test_events_beyond_64),
 		cmocka_unit_test(test_path_normalize),
 	};
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -289,6 +289,16 @@ static void test_file_flags_dev_mode(void **state)
 	out = render(&r, size, false, &rc);
 	assert_non_null(strstr(out, "(O_RDONLY|O_CLOEXEC)"));
 	free(out);
+	/* the access mode is a value in O_ACCMODE (a TK_BITS entry of the
+	 * table), the other bits flags; unnamed bits stay visible in hex */
+	e->flags = O_WRONLY | O_RDWR;
+	out = render(&r, size, false, &rc);
+	assert_non_null(strstr(out, " flags=3(O_WRONLY|O_RDWR) "));
+	free(out);
+	e->flags = 0x80000000u | O_APPEND;
+	out = render(&r, size, true, &rc);
+	assert_non_null(strstr(out, "\"flags_str\":\"O_RDONLY|O_APPEND|0x80000000\""));
+	free(out);
 }
 
 /*
@@ -331,7 +341,7 @@ static void test_file_packed_strings(void **state)
 	out = render(&r, size + 7, true, &rc); /* as a perf sample, padded */
 	assert_int_equal(rc, 0);
 	check_json_line(out);
-	assert_non_null(strstr(out, "\"call\":\"write\""));
+	assert_non_null(strstr(out, "\"call\":10,\"call_str\":\"write\","));
 	assert_non_null(strstr(out, "\"filename\":\"\",\"path\":\"/tmp/a b\"}"));
 	assert_null(strstr(out, "X"));
 	free(out);
@@ -394,7 +404,7 @@ static void test_net_addresses(void **state)
 	e.duration_ns = 1500000;
 	out = render(&e, sizeof(e), true, &rc);
 	check_json_line(out);
-	assert_non_null(strstr(out, "\"family\":\"AF_INET6\",\"saddr\":\"127.0.0.1\",\"sport\":40000,"
+	assert_non_null(strstr(out, "\"family\":10,\"family_str\":\"AF_INET6\",\"saddr\":\"127.0.0.1\",\"sport\":40000,"
 				    "\"daddr\":\"::1\",\"dport\":443,\"error\":-111,"
 				    "\"error_str\":\"ECONNREFUSED\",\"duration_ns\":1500000}"));
 	free(out);
@@ -414,7 +424,22 @@ static void test_net_addresses(void **state)
 	out = render(&st, sizeof(st), true, &rc);
 	check_json_line(out);
 	assert_non_null(strstr(out, "\"event\":\"state\""));
-	assert_non_null(strstr(out, "\"oldstate\":\"SYN_SENT\",\"newstate\":\"ESTABLISHED\""));
+	assert_non_null(strstr(out, "\"oldstate\":2,\"oldstate_str\":\"SYN_SENT\","
+				    "\"newstate\":1,\"newstate_str\":\"ESTABLISHED\""));
+	free(out);
+	/* ENUM without a name for the value: the number alone, never a
+	 * quoted number in place of a name ("x" + "x_str", tk_event.h) */
+	st.oldstate = 99;
+	st.family = 77;
+	out = render(&st, sizeof(st), true, &rc);
+	check_json_line(out);
+	assert_non_null(strstr(out, "\"family\":77,\"saddr\""));
+	assert_non_null(strstr(out, "\"oldstate\":99,\"newstate\":1,\"newstate_str\":\"ESTABLISHED\""));
+	assert_null(strstr(out, "oldstate_str"));
+	free(out);
+	out = render(&st, sizeof(st), false, &rc);
+	assert_non_null(strstr(out, " family=77 "));
+	assert_non_null(strstr(out, " oldstate=99 newstate=ESTABLISHED "));
 	free(out);
 }
 
@@ -439,7 +464,7 @@ static void test_net_close(void **state)
 	out = render(&e, sizeof(e), true, &rc);
 	check_json_line(out);
 	assert_non_null(strstr(out, "\"event\":\"close\""));
-	assert_non_null(strstr(out, "\"closed_by\":\"remote\",\"error\":-104,"
+	assert_non_null(strstr(out, "\"closed_by\":2,\"closed_by_str\":\"remote\",\"error\":-104,"
 				    "\"error_str\":\"ECONNRESET\",\"retransmits\":0,"
 				    "\"duration_ns\":2000,\"bytes_sent\":54321,"
 				    "\"bytes_received\":12345,\"srtt_us\":0}"));
@@ -601,7 +626,7 @@ static void test_no_read_past_record_end(void **state)
 	out = render_guarded(&json, &fe, n, &rc);
 	assert_int_equal(rc, 0);
 	assert_string_equal(out, "{\"ts_ns\":123456789,\"event\":\"close\",\"pid\":42,\"tid\":43,"
-				 "\"uid\":1000,\"comm\":\"cat\",\"call\":\"close\",\"truncated\":false,"
+				 "\"uid\":1000,\"comm\":\"cat\",\"call\":15,\"call_str\":\"close\",\"truncated\":false,"
 				 "\"fd\":3,\"ret\":0,\"flags\":0,\"flags_str\":\"O_RDONLY\",\"mode\":0,"
 				 "\"requested\":0,\"bytes\":0,\"inode\":0,\"dev\":\"0:0\",\"size\":0,"
 				 "\"filename\":\"\",\"path\":\"\"}\n");
