@@ -59,7 +59,7 @@ LIBTK := $(OUTPUT)/libtk.a
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys \
-	fuzz fuzzer asan-unit-tests
+	fuzz fuzzer asan-unit-tests FORCE
 
 all: $(addprefix $(BIN)/,$(APPS))
 
@@ -88,11 +88,17 @@ $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(BIN):
 REGISTRY := $(OUTPUT)/tk_registry.h
 REGISTRY_STAMP := $(OUTPUT)/tk_registry.stamp
 NAMECHECK := $(OUTPUT)/tk_namecheck.c
-$(REGISTRY_STAMP): $(wildcard include/tk_*.h) $(wildcard user/*.c user/*.h) scripts/gen-registry \
-		| $(OUTPUT)
+REGISTRY_HEADERS := $(sort $(wildcard include/tk_*.h))
+REGISTRY_SOURCES := $(sort $(wildcard user/*.c user/*.h))
+# the file lists, rewritten only when a file comes or goes (a removed
+# header is newer than nothing: without this the registry kept it)
+$(OUTPUT)/tk_registry.files: FORCE | $(OUTPUT)
+	$(Q)echo '$(REGISTRY_HEADERS) -- $(REGISTRY_SOURCES)' | cmp -s - $@ || \
+		echo '$(REGISTRY_HEADERS) -- $(REGISTRY_SOURCES)' > $@
+$(REGISTRY_STAMP): $(REGISTRY_HEADERS) $(REGISTRY_SOURCES) $(OUTPUT)/tk_registry.files \
+		scripts/gen-registry | $(OUTPUT)
 	$(call msg,GEN,$(REGISTRY))
-	$(Q)scripts/gen-registry $(REGISTRY) $(NAMECHECK) $(wildcard include/tk_*.h) -- \
-		$(wildcard user/*.c user/*.h)
+	$(Q)scripts/gen-registry $(REGISTRY) $(NAMECHECK) $(REGISTRY_HEADERS) -- $(REGISTRY_SOURCES)
 	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -fsyntax-only $(NAMECHECK)
 	$(Q)touch $@
 $(REGISTRY): $(REGISTRY_STAMP)

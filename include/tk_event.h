@@ -102,11 +102,11 @@
  * A field's name (and a VSTR/ARGV/IPADDR aux) becomes a C identifier in
  * every userspace object that includes the contract, next to libc's
  * headers: it must not be a libc macro. glibc defines, among others,
- * errno, sa_handler, sa_sigaction, si_pid, si_uid, si_code, si_status,
- * st_atime/st_mtime/st_ctime, stdin/stdout/stderr, major/minor, and
+ * errno, sa_handler, sa_sigaction, si_pid, si_uid, si_status, si_addr,
+ * st_atime/st_mtime/st_ctime, stdin/stdout/stderr, and
  * (with _GNU_SOURCE) many more. The build checks it before compiling
  * anything: scripts/gen-registry tests `#ifdef <name>` for every field name
- * after the libc headers libtk includes, so `F(s32, errno, …)` fails with
+ * after the libc headers libtk includes, so a field named errno fails with
  * "field name 'errno' (include/tk_x.h) is a libc macro" instead of an
  * error deep inside a libtk object. Name such fields err, handler, sender…
  *

@@ -198,7 +198,7 @@ static void check_num(const struct jv *v, size_t i, const char *key, long long w
 
 	if (want != ANY && got != want)
 		fail_msg("record %zu (%s %s): %s is %lld, expected %lld", i, json_str(v, "event"),
-			 json_str(v, "call"), key, got, want);
+			 json_str(v, "call_str"), key, got, want);
 }
 
 static void check_str(const struct jv *v, size_t i, const char *key, const char *want)
@@ -207,7 +207,7 @@ static void check_str(const struct jv *v, size_t i, const char *key, const char 
 
 	if (!got || strcmp(got, want))
 		fail_msg("record %zu (%s %s): %s is '%s', expected '%s'", i, json_str(v, "event"),
-			 json_str(v, "call"), key, got ? got : "(none)", want);
+			 json_str(v, "call_str"), key, got ? got : "(none)", want);
 }
 
 enum { ALL = 0, FAILED_ONLY = 1, PARENT_ONLY = 2 };
@@ -239,7 +239,7 @@ static void check_workload(const struct records *r, const struct wl *w, int whic
 				 x->event, x->call, x->path, n);
 		v = recs[k++];
 		check_str(v, i, "event", x->event);
-		check_str(v, i, "call", x->call);
+		check_str(v, i, "call_str", x->call);
 		check_num(v, i, "pid", pid);
 		check_num(v, i, "tid", pid);
 		check_num(v, i, "uid", x->who == CHILD ? 65534 : 0);

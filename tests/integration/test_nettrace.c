@@ -218,7 +218,7 @@ static const struct jv *find(const struct records *r, const char *ev, long pid, 
 
 static void assert_tuple(const struct jv *v, const char *family, const char *addr)
 {
-	assert_string_equal(json_str(v, "family"), family);
+	assert_string_equal(json_str(v, "family_str"), family);
 	assert_string_equal(json_str(v, "saddr"), addr);
 	assert_string_equal(json_str(v, "daddr"), addr);
 	assert_string_equal(json_str(v, "comm"), "tcppeer");
@@ -237,7 +237,7 @@ static void assert_close(const struct jv *v, const char *family, const char *add
 	assert_tuple(v, family, addr);
 	assert_int_equal(json_int(v, "bytes_sent", -1), sent);
 	assert_int_equal(json_int(v, "bytes_received", -1), received);
-	assert_string_equal(json_str(v, "closed_by"), closed_by);
+	assert_string_equal(json_str(v, "closed_by_str"), closed_by);
 	assert_int_equal(json_int(v, "error", -1), 0);
 	assert_between(json_int(v, "duration_ns", -1), 1, wall, "close duration_ns");
 }
@@ -260,7 +260,7 @@ static void assert_states(const struct records *r, long pid, long sport, long dp
 		    json_int(v, "dport", -1) != dport ||
 		    (sport >= 0 && json_int(v, "sport", -1) != sport))
 			continue;
-		snprintf(got, sizeof(got), "%s>%s", json_str(v, "oldstate"), json_str(v, "newstate"));
+		snprintf(got, sizeof(got), "%s>%s", json_str(v, "oldstate_str"), json_str(v, "newstate_str"));
 		if (!seq[k])
 			fail_msg("pid %ld port %ld: unexpected extra state %s", pid, dport, got);
 		if (strcmp(got, seq[k]))
@@ -619,7 +619,7 @@ static void test_timeout_and_retransmit(void **state)
 		} else if (!strcmp(e, "retransmit")) {
 			assert_int_equal(json_int(v, "pid", -1), cpid);
 			assert_int_equal(json_int(v, "dport", -1), port);
-			assert_string_equal(json_str(v, "state"), "SYN_SENT");
+			assert_string_equal(json_str(v, "state_str"), "SYN_SENT");
 			assert_int_equal(json_int(v, "retransmits", -1), want++);
 			nretrans++;
 		}
@@ -864,9 +864,9 @@ static void nested_softirq(bool perfbuf)
 					 json_int(e, "bytes_received", -1));
 			closes++;
 		} else if (!strcmp(ev, "state") && sport && dport) {
-			if (!transition_possible(json_str(e, "oldstate"), json_str(e, "newstate")))
-				fail_msg("impossible transition %s -> %s", json_str(e, "oldstate"),
-					 json_str(e, "newstate"));
+			if (!transition_possible(json_str(e, "oldstate_str"), json_str(e, "newstate_str")))
+				fail_msg("impossible transition %s -> %s", json_str(e, "oldstate_str"),
+					 json_str(e, "newstate_str"));
 			v[nrec++] = e;
 		}
 	}
@@ -875,7 +875,7 @@ static void nested_softirq(bool perfbuf)
 	for (size_t i = 1; i < nrec; i++)
 		if (json_int(v[i], "sport", 0) == json_int(v[i - 1], "sport", 0) &&
 		    json_int(v[i], "dport", 0) == json_int(v[i - 1], "dport", 0) &&
-		    strcmp(json_str(v[i], "oldstate"), json_str(v[i - 1], "newstate")))
+		    strcmp(json_str(v[i], "oldstate_str"), json_str(v[i - 1], "newstate_str")))
 			breaks++;
 	free(v);
 	fprintf(stderr, "nested (%s): %llu events, %llu lost; %zu connects, %zu accepts, "
@@ -968,8 +968,8 @@ static void test_listener_per_socket(void **state)
 		long long pid = json_int(e, "pid", -1);
 
 		if (strcmp(json_str(e, "event"), "state") ||
-		    strcmp(json_str(e, "oldstate"), "LISTEN") ||
-		    strcmp(json_str(e, "newstate"), "SYN_RECV"))
+		    strcmp(json_str(e, "oldstate_str"), "LISTEN") ||
+		    strcmp(json_str(e, "newstate_str"), "SYN_RECV"))
 			continue;
 		if (json_int(e, "sport", 0) == 7003) {
 			if (pid != la)
