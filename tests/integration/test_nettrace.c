@@ -662,8 +662,27 @@ static const char *netns_new(bool throttled)
 	return name;
 }
 
-#define NEST_PORT 7001  /* traced (not ephemeral: no other test uses it) */
-#define NEST_OTHER 7002 /* not traced */
+/*
+ * The ports of the netns tests: nettrace sees every netns, so two test
+ * runs at once (another checkout's make test) must not share a port.
+ * Derived from the pid, below the ephemeral range: port k (1..7) of this
+ * run, as a number or a string.
+ */
+static int test_port(int k)
+{
+	return 10000 + (getpid() % 2000) * 8 + k;
+}
+
+static const char *test_port_str(int k)
+{
+	static char s[8][8];
+
+	snprintf(s[k], sizeof(s[k]), "%d", test_port(k));
+	return s[k];
+}
+
+#define NEST_PORT test_port(1)  /* traced */
+#define NEST_OTHER test_port(2) /* not traced */
 #define NEST_CLIENTS 8
 #define NEST_CONNS 150
 #define NEST_CSEND 1200 /* client -> server; below the tbf burst */
@@ -949,16 +968,19 @@ static void test_listener_per_socket(void **state)
 	NEED_ROOT();
 	a = netns_new(false);
 	b = netns_new(false);
-	char *targv[] = { (char *)NETTRACE, "-e", "state", "-j", "--port", "7003,7004", NULL };
+	char ports[16];
+	char *targv[] = { (char *)NETTRACE, "-e", "state", "-j", "--port", ports, NULL };
+
+	snprintf(ports, sizeof(ports), "%d,%d", test_port(3), test_port(4));
 	start_tracer(&tracer, targv);
-	la = listen_in(a, "7003", false);
-	listen_in(b, "7003", false); /* last: a port-keyed map would name it */
-	reuse1 = listen_in(a, "7004", true);
-	reuse2 = listen_in(a, "7004", true);
+	la = listen_in(a, test_port_str(3), false);
+	listen_in(b, test_port_str(3), false); /* last: a port-keyed map would name it */
+	reuse1 = listen_in(a, test_port_str(4), true);
+	reuse2 = listen_in(a, test_port_str(4), true);
 	char *c1[] = { IP, "netns", "exec", (char *)a, (char *)NESTLOAD, "connect", "127.0.0.1",
-		       "7003", "4", NULL };
+		       (char *)test_port_str(3), "4", NULL };
 	char *c2[] = { IP, "netns", "exec", (char *)a, (char *)NESTLOAD, "connect", "127.0.0.1",
-		       "7004", "8", NULL };
+		       (char *)test_port_str(4), "8", NULL };
 	assert_int_equal(run_quiet(c1), 0);
 	assert_int_equal(run_quiet(c2), 0);
 	usleep(200000);
@@ -971,7 +993,7 @@ static void test_listener_per_socket(void **state)
 		    strcmp(json_str(e, "oldstate"), "LISTEN") ||
 		    strcmp(json_str(e, "newstate"), "SYN_RECV"))
 			continue;
-		if (json_int(e, "sport", 0) == 7003) {
+		if (json_int(e, "sport", 0) == test_port(3)) {
 			if (pid != la)
 				fail_msg("child of netns %s's listener %d attributed to %lld", a,
 					 (int)la, pid);
@@ -1006,11 +1028,12 @@ static void test_count_limit_summary(void **state)
 	(void)state;
 	NEED_ROOT();
 	ns = netns_new(false);
-	char *targv[] = { (char *)NETTRACE, "-e", "all", "-j", "-n", "3", "--port", "7005", NULL };
+	char *targv[] = { (char *)NETTRACE, "-e", "all", "-j", "-n", "3", "--port",
+			  (char *)test_port_str(5), NULL };
 	start_tracer(&tracer, targv);
-	listen_in(ns, "7005", false);
+	listen_in(ns, test_port_str(5), false);
 	char *c[] = { IP, "netns", "exec", (char *)ns, (char *)NESTLOAD, "connect", "127.0.0.1",
-		      "7005", "4", NULL };
+		      (char *)test_port_str(5), "4", NULL };
 	assert_int_equal(run_quiet(c), 0);
 	assert_int_equal(proc_wait(&tracer, 20000), 0);
 	assert_int_equal(proc_summary(&tracer, &events, &lost), 0);
