@@ -1305,7 +1305,9 @@ void tl_std_valgrind(void **state)
 		int rc;
 
 		for (int i = 0; (*row)[i]; i++)
-			argv[i + 1] = (*row)[i];
+			/* the command, like a workload, from the repository root */
+			argv[i + 1] = i && !strcmp((*row)[i - 1], "--") && (*row)[i][0] != '/'
+					      ? tl_path((*row)[i]) : (*row)[i];
 		rc = run_valgrind((char *const *)argv);
 		if (rc == VALGRIND_MISSING) {
 			fprintf(stderr, "SKIPPED: valgrind not installed\n");

@@ -205,7 +205,8 @@ const struct jv *tl_find(const struct tl_run *run, const char *ev, long long pid
  *   line while nothing is traced (the workload held): the tool ends by
  *   itself within 10 s, exit 0, the summary printed;
  * - valgrind over each .valgrind row (a command-mode run that must exit
- *   .valgrind_rc): no leak, no invalid access;
+ *   .valgrind_rc; the command relative to the repository root unless it
+ *   starts with '/'): no leak, no invalid access;
  * - frozen consumer: a 8 KiB ring, the tool stopped (SIGSTOP) while the
  *   workload makes its .n events: records + lost == .n exactly, lost > 0;
  * - and, after each, no program of the tools it ran left loaded.
