@@ -17,7 +17,7 @@ static const struct tk_tool_event events[] = {
 };
 
 static const struct tk_tool_opt opts[] = {
-	{ "failed", 'x', NULL, "failed execs only (ret is -errno); no fork or exit records (they do not fail)" },
+	{ "failed", 'x', NULL, "failed execs only (ret is -errno); no fork or exit" },
 	{ "include-failed", OPT_INCLUDE_FAILED, NULL, "failed execs too, beside the successful ones" },
 	{ "threads", OPT_THREADS, NULL, "report thread creation as fork events too" },
 	{ NULL },

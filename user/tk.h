@@ -356,7 +356,14 @@ const char *tk_min_linux(const char *tool, bool perfbuf);
  */
 int tk_probe_check(const char *tool, const char *const *sections, size_t nsections,
 		   bool perfbuf, const struct tk_kernel *k, char *msg, size_t len);
-/* Before load: --perfbuf drops the ring-buffer map, then tk_probe_check()
+/* The tool's optional programs (struct tk_tool) whose tracepoint kernel k
+ * lacks are set not to load; then every selected event must keep one of
+ * its programs. 0, or 1 after one line on stderr naming the event, or
+ * the entry of optional_progs that names no program of the object. */
+int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
+		      const struct tk_kernel *k);
+/* Before load: --perfbuf drops the ring-buffer map, tk_probe_optional(),
+ * then tk_probe_check()
  * on the running kernel for the programs that will load. 0, or 1 after
  * one line on stderr. */
 int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b);

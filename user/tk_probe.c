@@ -232,13 +232,9 @@ static bool in_list(const char *name, const char *list)
 	return false;
 }
 
-/*
- * A tool's optional programs (struct tk_tool) whose tracepoint kernel k
- * lacks are not loaded; then every selected event must keep a program.
- * An entry of the list that names no program is a mistake in the tool:
- * it would make nothing optional, silently. 0, or 1 after one line.
- */
-static int skip_missing_optional(const struct tk_env *env, const struct tk_bpf *b,
+/* An entry of the list that names no program is a mistake in the tool:
+ * it would make nothing optional, silently. */
+int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
 				 const struct tk_kernel *k)
 {
 	const struct tk_tool *t = env->tool;
@@ -312,7 +308,7 @@ int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b)
 	err = errno;
 	if (!k.btf)
 		return tk_fail("cannot read the kernel's BTF: %s", strerror(err));
-	if (skip_missing_optional(env, b, &k)) {
+	if (tk_probe_optional(env, b, &k)) {
 		btf__free((struct btf *)k.btf);
 		return 1;
 	}

@@ -96,7 +96,7 @@ static void test_command_mode_exact(void **state)
 		"/bin/sh -c 'exit 3'; "
 		"/bin/sh -c 'kill -9 $$'; "
 		"exit 5";
-	char *argv[] = { (char *)PROCTRACE, "-j", "-x", "--", "/bin/sh", "-c", (char *)script, NULL };
+	char *argv[] = { (char *)PROCTRACE, "-j", "--include-failed", "--", "/bin/sh", "-c", (char *)script, NULL };
 	char *outside[] = { (char *)EXECBURST, "200", "/bin/echo", "outside-marker", NULL };
 	struct records r;
 	struct proc p;
@@ -212,13 +212,44 @@ static void test_failed_hidden_and_perfbuf(void **state)
 	assert_no_progs_left();
 }
 
+/* -x, as in every tool: failed execs only — no successful exec, and no
+ * fork or exit (they do not fail). */
+static void test_failed_only(void **state)
+{
+	char *argv[] = { (char *)PROCTRACE, "-j", "-x", "--", "/bin/sh", "-c",
+			 "/nonexistent/x 2>/dev/null; /bin/echo ok >/dev/null; "
+			 "/nonexistent/y 2>/dev/null; exit 0", NULL };
+	const struct jv *x, *y;
+	struct records r;
+	struct proc p;
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_int_equal(proc_wait(&p, 30000), 0);
+	assert_int_equal(records_load(p.out, &r), 0);
+	x = find_exec(&r, "/nonexistent/x", NULL);
+	y = find_exec(&r, "/nonexistent/y", NULL);
+	assert_non_null(x);
+	assert_non_null(y);
+	assert_int_equal(json_int(x, "ret", 0), -2);
+	assert_string_equal(json_str(x, "ret_str"), "ENOENT");
+	assert_int_equal(json_int(y, "ret", 0), -2);
+	assert_int_equal(records_count(&r, "exec", 0), 2);
+	assert_int_equal(records_count(&r, "fork", 0), 0);
+	assert_int_equal(records_count(&r, "exit", 0), 0);
+	records_free(&r);
+	proc_cleanup(&p);
+	assert_no_progs_left();
+}
+
 /* Strings in pages the process never touched are still reported, for a
  * successful exec and for a failed one. With -o the records go to a file
  * and the command's own output stays on stdout. */
 static void test_cold_pages(void **state)
 {
 	char outfile[] = "/tmp/tk-cold-out-XXXXXX";
-	char *argv[] = { (char *)PROCTRACE, "-j", "-x", "-e", "exec", "-o", outfile, "--",
+	char *argv[] = { (char *)PROCTRACE, "-j", "--include-failed", "-e", "exec", "-o", outfile, "--",
 			 (char *)tl_path("build/tests/execcold"), NULL };
 	const struct jv *bad, *good, *a;
 	struct records r;
@@ -515,7 +546,7 @@ static void test_bad_args_exit_2(void **state)
 {
 	const char *bad[][3] = {
 		{ "--bogus" }, { "-p", "abc" }, { "-e", "nope" }, { "--ringbuf-size", "1000" },
-		{ "-d", "-1" }, { "-n", "x" },
+		{ "-d", "-1" }, { "-n", "x" }, { "-x", "--include-failed" },
 	};
 
 	(void)state;
@@ -529,7 +560,7 @@ static void test_bad_args_exit_2(void **state)
 /* valgrind: no leaks, no invalid accesses, over a traced command. */
 static void test_valgrind(void **state)
 {
-	char *argv[] = { (char *)PROCTRACE, "-j", "-x", "--", "/bin/sh", "-c",
+	char *argv[] = { (char *)PROCTRACE, "-j", "--include-failed", "--", "/bin/sh", "-c",
 			 "/bin/true; exit 4", NULL };
 	int rc;
 
@@ -550,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_bad_args_exit_2),
 		cmocka_unit_test(test_command_mode_exact),
 		cmocka_unit_test(test_failed_hidden_and_perfbuf),
+		cmocka_unit_test(test_failed_only),
 		cmocka_unit_test(test_cold_pages),
 		cmocka_unit_test(test_hostile_end_to_end),
 		cmocka_unit_test(test_one_exit_per_process),
