@@ -223,12 +223,12 @@ int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc,
 
 /*
  * Defines main() for the skeleton <name>.skel.h declares (struct
- * <name>_bpf): tk_main() with adapters for that skeleton type. setup is
+ * <name>_bpf): tk_main() with adapters for that skeleton type. setup_fn is
  *     int setup(struct <name>_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
  * — the compiler checks its type — or NULL for a tool with no settings
  * of its own.
  */
-#define TK_TOOL_MAIN(name, tool, setup)                                       \
+#define TK_TOOL_MAIN(name, tool, setup_fn)                                       \
 	static void *name##_tk_open(void)                                     \
 	{                                                                     \
 		return name##_bpf__open();                                    \
@@ -241,7 +241,7 @@ int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc,
 				   struct tk_hooks *hooks)                    \
 	{                                                                     \
 		int (*fn)(struct name##_bpf *, struct tk_env *,               \
-			  struct tk_hooks *) = (setup);                       \
+			  struct tk_hooks *) = (setup_fn);                       \
 		return fn ? fn(skel, env, hooks) : 0;                         \
 	}                                                                     \
 	static void name##_tk_common(void *skel, const struct tk_env *env,    \
