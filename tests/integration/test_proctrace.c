@@ -27,9 +27,11 @@
 static char burst_link[256]; /* symlink named BURST_COMM -> /bin/true */
 
 /* The standard checks: execburst's 3000 forks, by pid. */
-static const tl_args bad[] = { { "--ringbuf-size", "1000" }, { "-n", "x" }, { NULL } };
+static const tl_args bad[] = {
+	{ "--ringbuf-size", "1000" }, { "-n", "x" }, { "-x", "--include-failed" }, { NULL },
+};
 static const tl_args valgrind[] = {
-	{ "-j", "-x", "--", "/bin/sh", "-c", "/bin/true; exit 4" }, { NULL },
+	{ "-j", "--include-failed", "--", "/bin/sh", "-c", "/bin/true; exit 4" }, { NULL },
 };
 static const struct tl_tool tool = {
 	.name = TOOL, .prog_prefix = "proc_",
@@ -107,7 +109,7 @@ static void test_command_mode_exact(void **state)
 		run_quiet(outside);
 		_exit(0);
 	}
-	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "-x", "--", "/bin/sh", "-c", script),
+	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "--include-failed", "--", "/bin/sh", "-c", script),
 	       .rc = 5 /* the command's exit status */);
 	waitpid(noise, NULL, 0);
 
@@ -206,7 +208,7 @@ static void test_cold_pages(void **state)
 	(void)state;
 	NEED_ROOT();
 	close(mkstemp(outfile));
-	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "-x", "-e", "exec", "-o", outfile, "--",
+	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "--include-failed", "-e", "exec", "-o", outfile, "--",
 						    tl_path("build/tests/execcold")));
 	unlink(outfile);
 	assert_string_equal(run.out, "cold-arg-1 cold-arg-2\n"); /* echo's, alone */
@@ -333,12 +335,37 @@ static void test_not_root(void **state)
 	proc_cleanup(&p);
 }
 
+/* -x: failed execs only (as in every tool); fork and exit never fail. */
+static void test_failed_only(void **state)
+{
+	const struct jv *x, *y;
+	struct tl_run run;
+
+	(void)state;
+	NEED_ROOT();
+	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "-x", "--", "/bin/sh", "-c",
+						   "/nonexistent/x 2>/dev/null; /bin/echo ok >/dev/null; "
+						   "/nonexistent/y 2>/dev/null; exit 0"));
+	x = find_exec(&run.r, "/nonexistent/x", NULL);
+	y = find_exec(&run.r, "/nonexistent/y", NULL);
+	assert_non_null(x);
+	assert_non_null(y);
+	assert_int_equal(json_int(x, "ret", 0), -2);
+	assert_string_equal(json_str(x, "ret_str"), "ENOENT");
+	assert_int_equal(json_int(y, "ret", 0), -2);
+	assert_int_equal(records_count(&run.r, "exec", 0), 2);
+	assert_int_equal(records_count(&run.r, "fork", 0), 0);
+	assert_int_equal(records_count(&run.r, "exit", 0), 0);
+	tl_run_free(&run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TL_STANDARD_TESTS(&tool),
 		TL_TEST(test_command_mode_exact),
 		TL_TEST(test_failed_hidden_and_perfbuf),
+		TL_TEST(test_failed_only),
 		TL_TEST(test_cold_pages),
 		TL_TEST(test_hostile_end_to_end),
 		TL_TEST(test_one_exit_per_process),
