@@ -248,7 +248,7 @@ $(FUZZ)/%.o: %.c | $(REGISTRY_STAMP)
 $(FUZZ)/user/tk_tables.o: $(OUTPUT)/tk_syscalls.h
 $(FUZZER): $(FUZZ_OBJS)
 	$(call msg,FUZZER,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer $^ $(TK_LDLIBS) -lcmocka $(LINK_LIBS) -o $@
 fuzzer: $(FUZZER)
 fuzz: $(FUZZER)
 	$(Q)tests/fuzz/run-fuzz $(FUZZ_SECS)

@@ -3,7 +3,8 @@
 #include "tk.bpf.h"
 
 const volatile bool targ_threads = false; /* --threads: fork of threads too */
-const volatile bool targ_failed = false;  /* -x: failed execs too */
+/* --include-failed: failed execs too (-x, tk_failed_only: failed only) */
+const volatile bool targ_include_failed = false;
 
 /*
  * An exec's record is built at sys_enter (argv is only readable then) and
@@ -157,7 +158,7 @@ static __always_inline void exec_exit(void *ctx, long ret)
 	if (!b)
 		return;
 	e = &b->e;
-	if ((ret < 0 && !targ_failed) || !tk_want())
+	if ((ret < 0 ? !targ_include_failed && !tk_failed_only : tk_failed_only) || !tk_want())
 		goto out;
 	/* a failed exec still faulted its strings in: read them again */
 	if (ret < 0 && b->incomplete)
@@ -246,7 +247,8 @@ int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 	tk_follow_fork(ptgid, ctgid);
 	if (ctid == ctgid)
 		bpf_map_delete_elem(&exited, &ctgid); /* a new process: pid reused */
-	if (!tk_event_enabled(TK_EV_fork) || (ctid != ctgid && !targ_threads))
+	/* -x: failed calls only, and a fork that happened did not fail */
+	if (!tk_event_enabled(TK_EV_fork) || tk_failed_only || (ctid != ctgid && !targ_threads))
 		return 0;
 	if (!tk_want())
 		return 0;
@@ -273,7 +275,7 @@ int BPF_PROG(proc_exit, struct task_struct *task)
 		return 0;
 	if (bpf_map_update_elem(&exited, &tgid, &one, BPF_NOEXIST))
 		return 0; /* another thread of it already reported the exit */
-	if (tk_event_enabled(TK_EV_exit) && tk_want()) {
+	if (tk_event_enabled(TK_EV_exit) && !tk_failed_only && tk_want()) {
 		e = tk_reserve(sizeof(*e));
 		if (e) {
 			tk_fill_hdr(&e->hdr, TK_EV_exit);

@@ -128,6 +128,24 @@ static int parse_opt(int key, const char *arg)
 	return -1;
 }
 
+static int check_args(const struct tk_env *env)
+{
+	(void)env;
+	if (!opt_summary && (have_interval || have_top))
+		return tk_usage_error("-i and --top need -s");
+	return 0;
+}
+
+/*
+ * Not every architecture has every syscall (arm64 has no open, creat,
+ * rename, unlink, mkdir or rmdir, only their *at forms) and older kernels
+ * lack the newer ones (openat2, preadv2, pwritev2, renameat2): their
+ * programs are not loaded there, as nothing can make those calls.
+ */
+#define OPTIONAL_PROGS                                                          \
+	"file_open_*,file_creat_*,file_rename_*,file_unlink_*,file_mkdir_*,"       \
+	"file_rmdir_*,file_openat2_*,file_preadv2_*,file_pwritev2_*,file_renameat2_*"
+
 static const struct tk_tool tool = {
 	.name = "filetrace",
 	.summary = "Trace file opens, reads/writes, close, unlink, rename, truncate and mkdir,\n"
@@ -140,6 +158,8 @@ static const struct tk_tool tool = {
 	.events = events,
 	.opts = opts,
 	.parse_opt = parse_opt,
+	.check_args = check_args,
+	.optional_progs = OPTIONAL_PROGS,
 };
 
 /* ---- -s: the per-interval table ---------------------------------------- */
@@ -265,90 +285,45 @@ static void top_tick(void *ctx, bool final)
 	}
 }
 
-/*
- * Not every architecture has every syscall (arm64 has no open, creat,
- * rename, unlink, mkdir or rmdir, only their *at forms): programs whose
- * tracepoint does not exist are not loaded.
- */
-static void skip_missing_syscalls(struct bpf_object *obj)
+static int top_finish(void *ctx, int rc)
 {
-	static const char *const roots[] = { "/sys/kernel/tracing/events/",
-					     "/sys/kernel/debug/tracing/events/" };
-	struct bpf_program *p;
+	struct top_state *st = ctx;
 
-	bpf_object__for_each_program(p, obj) {
-		const char *sec = bpf_program__section_name(p);
-		bool found = false;
-		char path[256];
-
-		if (strncmp(sec, "tp/", 3))
-			continue;
-		for (size_t i = 0; i < 2 && !found; i++) {
-			snprintf(path, sizeof(path), "%s%s", roots[i], sec + 3);
-			found = !access(path, F_OK);
-		}
-		if (!found)
-			bpf_program__set_autoload(p, false);
-	}
+	free(st->keys);
+	free(st->vals);
+	free(st->rows);
+	return rc;
 }
 
-int main(int argc, char **argv)
+static int setup(struct filetrace_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
 {
-	struct filetrace_bpf *skel = NULL;
-	struct top_state st = { .map_fd = -1 };
-	struct tk_hooks hooks = { 0 };
-	struct tk_env env;
-	int rc = tk_parse_args(&tool, argc, argv, &env);
+	static struct top_state st = { .map_fd = -1 };
+	int err;
 
-	/* usage errors first, before the root/BTF checks */
-	if (!rc && !opt_summary && (have_interval || have_top))
-		rc = tk_usage_error("-i and --top need -s");
-	if (!rc)
-		rc = tk_init(&tool, argc, argv, &env);
-	if (rc)
-		return rc;
-	skel = filetrace_bpf__open();
-	if (!skel) {
-		rc = tk_fail("cannot open the BPF object: %s", strerror(errno));
-		goto cleanup;
-	}
-	if (opt_summary) { /* the table counts opens, reads and writes */
-		memset(env.events_mask, 0, sizeof(env.events_mask));
-		tk_event_select(&env, TK_EV_open, true);
-		tk_event_select(&env, TK_EV_read, true);
-		tk_event_select(&env, TK_EV_write, true);
-	}
-	skip_missing_syscalls(skel->obj);
-	TK_APPLY_RODATA(skel, &env);
 	skel->rodata->tk_failed_only = opt_failed;
 	skel->rodata->targ_summary = opt_summary;
 	memcpy((void *)skel->rodata->targ_path, opt_path, sizeof(opt_path));
 	skel->rodata->targ_path_len = strlen(opt_path);
 	if (!opt_summary) {
-		rc = bpf_map__set_max_entries(skel->maps.file_top, 1);
-		if (rc) {
-			rc = tk_fail("cannot size the file_top map: %s", strerror(-rc));
-			goto cleanup;
-		}
-		rc = tk_run(&env, TK_BPF(skel));
-		goto cleanup;
+		err = bpf_map__set_max_entries(skel->maps.file_top, 1);
+		return err ? tk_fail("cannot size the file_top map: %s", strerror(-err)) : 0;
 	}
+	/* the table counts opens, reads and writes */
+	memset(env->events_mask, 0, sizeof(env->events_mask));
+	tk_event_select(env, TK_EV_open, true);
+	tk_event_select(env, TK_EV_read, true);
+	tk_event_select(env, TK_EV_write, true);
+	st.skel = skel;
 	st.max = bpf_map__max_entries(skel->maps.file_top);
+	*hooks = (struct tk_hooks){ .ctx = &st, .ready = top_ready, .tick = top_tick,
+				    .interval_ms = (unsigned)(opt_interval * 1000), .out = &st.out,
+				    .finish = top_finish };
 	st.keys = calloc(st.max, sizeof(*st.keys));
 	st.vals = calloc(st.max, sizeof(*st.vals));
 	st.rows = calloc(st.max, sizeof(*st.rows));
-	if (!st.keys || !st.vals || !st.rows) {
-		rc = tk_fail("out of memory");
-		goto cleanup;
-	}
-	st.skel = skel;
-	hooks = (struct tk_hooks){ .ctx = &st, .ready = top_ready, .tick = top_tick,
-				   .interval_ms = (unsigned)(opt_interval * 1000), .out = &st.out };
-	rc = tk_run_hooks(&env, TK_BPF(skel), &hooks);
-cleanup:
-	free(st.keys);
-	free(st.vals);
-	free(st.rows);
-	filetrace_bpf__destroy(skel);
-	return rc;
+	if (!st.keys || !st.vals || !st.rows)
+		return tk_fail("out of memory");
+	return 0;
 }
+
+TK_TOOL_MAIN(filetrace, &tool, setup)

@@ -161,33 +161,26 @@ static const struct tk_tool tool = {
 	.parse_opt = parse_opt,
 };
 
-int main(int argc, char **argv)
+static int forget_conns(void *ctx, int rc)
 {
-	struct nettrace_bpf *skel = NULL;
-	struct tk_hooks hooks = { 0 };
-	struct tk_env env;
-	int rc = tk_init(&tool, argc, argv, &env);
+	(void)ctx;
+	tdestroy(open_conns, free);
+	return rc;
+}
 
-	if (rc)
-		return rc;
-	skel = nettrace_bpf__open();
-	if (!skel) {
-		rc = tk_fail("cannot open the BPF object: %s", strerror(errno));
-		goto cleanup;
-	}
-	TK_APPLY_RODATA(skel, &env);
+static int setup(struct nettrace_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
+{
 	skel->rodata->targ_families = opt_families;
 	skel->rodata->targ_port_need = opt_port_need;
 	memcpy((void *)skel->rodata->targ_ports, opt_ports, sizeof(opt_ports));
 	/* lingering needs the close events: only when they are selected */
-	if (env.cmd && tk_event_selected(&env, TK_EV_tcp_close)) {
-		hooks.record = track_record;
-		hooks.pending = connections_open;
-		hooks.linger_ms = NET_LINGER_MS;
+	if (env->cmd && tk_event_selected(env, TK_EV_tcp_close)) {
+		hooks->record = track_record;
+		hooks->pending = connections_open;
+		hooks->linger_ms = NET_LINGER_MS;
+		hooks->finish = forget_conns;
 	}
-	rc = tk_run_hooks(&env, TK_BPF(skel), &hooks);
-cleanup:
-	tdestroy(open_conns, free);
-	nettrace_bpf__destroy(skel);
-	return rc;
+	return 0;
 }
+
+TK_TOOL_MAIN(nettrace, &tool, setup)

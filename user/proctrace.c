@@ -3,9 +3,9 @@
 #include "tk.h"
 #include "proctrace.skel.h"
 
-enum { OPT_THREADS = 256 };
+enum { OPT_THREADS = 256, OPT_INCLUDE_FAILED };
 
-static bool opt_failed, opt_threads;
+static bool opt_failed, opt_include_failed, opt_threads;
 
 static const struct tk_tool_event events[] = {
 	{ "exec", TK_EV_exec, true,
@@ -17,7 +17,8 @@ static const struct tk_tool_event events[] = {
 };
 
 static const struct tk_tool_opt opts[] = {
-	{ "failed", 'x', NULL, "include failed execs (ret is -errno)" },
+	{ "failed", 'x', NULL, "failed execs only (ret is -errno); no fork or exit" },
+	{ "include-failed", OPT_INCLUDE_FAILED, NULL, "failed execs too, beside the successful ones" },
 	{ "threads", OPT_THREADS, NULL, "report thread creation as fork events too" },
 	{ NULL },
 };
@@ -27,6 +28,8 @@ static int parse_opt(int key, const char *arg)
 	(void)arg;
 	if (key == 'x')
 		opt_failed = true;
+	else if (key == OPT_INCLUDE_FAILED)
+		opt_include_failed = true;
 	else if (key == OPT_THREADS)
 		opt_threads = true;
 	else
@@ -34,36 +37,36 @@ static int parse_opt(int key, const char *arg)
 	return 0;
 }
 
+static int check_args(const struct tk_env *env)
+{
+	(void)env;
+	if (opt_failed && opt_include_failed)
+		return tk_usage_error("-x (failed execs only) and --include-failed exclude each other");
+	return 0;
+}
+
 static const struct tk_tool tool = {
 	.name = "proctrace",
 	.summary = "Trace process exec (with argv), fork and exit.",
 	.examples = "  proctrace                         # every exec, fork and exit\n"
-		    "  proctrace -e exec -x              # execs, failed ones too\n"
+		    "  proctrace -x                      # failed execs only (ENOENT, EACCES, ...)\n"
+		    "  proctrace -e exec --include-failed  # execs, failed ones too\n"
 		    "  proctrace -j -- make -j2          # run make, trace its tree as JSON\n"
 		    "  proctrace -c bash -e fork,exit    # what bash shells spawn and reap\n",
 	.events = events,
 	.opts = opts,
 	.parse_opt = parse_opt,
+	.check_args = check_args,
 };
 
-int main(int argc, char **argv)
+static int setup(struct proctrace_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
 {
-	struct proctrace_bpf *skel = NULL;
-	struct tk_env env;
-	int rc = tk_init(&tool, argc, argv, &env);
-
-	if (rc)
-		return rc;
-	skel = proctrace_bpf__open();
-	if (!skel) {
-		rc = tk_fail("cannot open the BPF object: %s", strerror(errno));
-		goto cleanup;
-	}
-	TK_APPLY_RODATA(skel, &env);
-	skel->rodata->targ_failed = opt_failed;
+	(void)env;
+	(void)hooks;
+	skel->rodata->tk_failed_only = opt_failed;
+	skel->rodata->targ_include_failed = opt_include_failed;
 	skel->rodata->targ_threads = opt_threads;
-	rc = tk_run(&env, TK_BPF(skel));
-cleanup:
-	proctrace_bpf__destroy(skel);
-	return rc;
+	return 0;
 }
+
+TK_TOOL_MAIN(proctrace, &tool, setup)

@@ -225,16 +225,13 @@ static __u8 format_kinds(FILE *f)
 /* Fills kinds[]; returns how many syscalls have a path or fd argument. */
 static int load_arg_kinds(volatile __u8 *kinds, bool verbose)
 {
-	static const char *const dirs[] = {
-		"/sys/kernel/tracing/events/syscalls", "/sys/kernel/debug/tracing/events/syscalls",
-	};
-	DIR *d = NULL;
+	char dir[64]; /* tk_tracefs_events() + "/syscalls" */
+	DIR *d;
 	struct dirent *de;
 	int found = 0;
-	const char *dir = NULL;
 
-	for (size_t i = 0; i < 2 && !d; i++)
-		d = opendir(dir = dirs[i]);
+	snprintf(dir, sizeof(dir), "%s/syscalls", tk_tracefs_events());
+	d = opendir(dir);
 	if (!d) {
 		if (verbose)
 			fprintf(stderr, "%s: no syscall tracepoint formats: paths and fds not decoded\n",
@@ -285,7 +282,6 @@ struct rows {
 
 struct summary {
 	struct syscalltrace_bpf *skel;
-	const struct tk_env *env;
 	struct rows prev;   /* totals at the previous interval (-i) */
 	__u64 *vals;        /* per-CPU lookup buffer */
 	int ncpu;
@@ -293,7 +289,7 @@ struct summary {
 	__u64 counted;      /* calls in all printed tables */
 	__s64 since_ns;     /* start of the current table's span */
 	bool failed;        /* out of memory */
-	struct tk_out out;  /* where records would go: filled by tk_run_hooks */
+	struct tk_out out;  /* where records would go: filled by the runtime */
 };
 
 static int row_cmp_key(const void *a, const void *b)
@@ -570,19 +566,7 @@ oom:
 	tk_fail("out of memory reading the statistics");
 }
 
-/* ---- main ------------------------------------------------------------------------- */
-
-static __u64 read_counter(struct syscalltrace_bpf *skel, __u32 which, int ncpu)
-{
-	__u64 vals[ncpu > 0 ? ncpu : 1], sum = 0;
-
-	memset(vals, 0, sizeof(vals)); /* valgrind knows only one CPU's value is written */
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.sys_counters), &which, vals))
-		return 0;
-	for (int c = 0; c < ncpu; c++)
-		sum += vals[c];
-	return sum;
-}
+/* ---- settings ---------------------------------------------------------------------- */
 
 static void set_nr(volatile __u32 *dst, const char *name)
 {
@@ -592,28 +576,53 @@ static void set_nr(volatile __u32 *dst, const char *name)
 		*dst = nr;
 }
 
-int main(int argc, char **argv)
+/* The count of one TK_SYS_CNT_* counter; 0 if it cannot be read. */
+static __u64 counter(struct summary *s, __u32 which)
 {
-	struct syscalltrace_bpf *skel = NULL;
-	struct summary sum = { 0 };
-	struct tk_hooks hooks = { 0 };
-	struct tk_env env;
-	int rc = tk_init(&tool, argc, argv, &env), ncpu;
 	__u64 n;
 
-	if (rc)
-		return rc;
-	ncpu = libbpf_num_possible_cpus();
-	if (ncpu <= 0)
-		return tk_fail("cannot count the CPUs: %s", strerror(-ncpu));
-	skel = syscalltrace_bpf__open();
-	if (!skel) {
-		rc = tk_fail("cannot open the BPF object: %s", strerror(errno));
-		goto cleanup;
+	return tk_percpu_sum(s->skel->maps.sys_counters, &which, &n) ? 0 : n;
+}
+
+/* The tool's own counters, of calls it did not trace or count. */
+static int finish(void *ctx, int rc)
+{
+	struct summary *s = ctx;
+	__u64 n;
+
+	if (bpf_map__fd(s->skel->maps.sys_counters) >= 0) { /* loaded */
+		if (opt.summary)
+			fprintf(stderr, "%s: %llu calls counted in the kernel\n", tk_prog,
+				(unsigned long long)s->counted);
+		if ((n = counter(s, TK_SYS_CNT_COMPAT)))
+			fprintf(stderr, "%s: %llu calls of 32-bit tasks not traced\n", tk_prog,
+				(unsigned long long)n);
+		if ((n = counter(s, TK_SYS_CNT_NOSPACE)))
+			fprintf(stderr, "%s: %llu calls not counted: per-process table full (%u "
+					"entries)\n", tk_prog, (unsigned long long)n,
+				bpf_map__max_entries(s->skel->maps.sys_pstats));
+		if ((n = counter(s, TK_SYS_CNT_NOSTORE)))
+			fprintf(stderr, "%s: %llu calls not traced: no task storage (kernel memory)\n",
+				tk_prog, (unsigned long long)n);
 	}
+	if (s->failed && !rc)
+		rc = 1;
+	free(s->vals);
+	free(s->prev.v);
+	return rc;
+}
+
+static int setup(struct syscalltrace_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
+{
+	static struct summary sum;
+	int ncpu = libbpf_num_possible_cpus(), err;
+	__u64 n;
+
+	sum.skel = skel;
+	hooks->ctx = &sum;
+	hooks->finish = finish;
 	if (opt.summary)
-		env.ringbuf_size = 4096; /* nothing is streamed */
-	TK_APPLY_RODATA(skel, &env);
+		env->ringbuf_size = 4096; /* nothing is streamed */
 	skel->rodata->tk_failed_only = opt.failed;
 	skel->rodata->targ_summary = opt.summary;
 	skel->rodata->targ_per_process = opt.per_process;
@@ -630,51 +639,26 @@ int main(int argc, char **argv)
 	set_nr(&skel->rodata->targ_nr_execve, "execve");
 	set_nr(&skel->rodata->targ_nr_execveat, "execveat");
 	if (!opt.summary) {
-		n = load_arg_kinds(skel->rodata->targ_arg_kinds, env.verbose);
-		if (env.verbose)
+		n = load_arg_kinds(skel->rodata->targ_arg_kinds, env->verbose);
+		if (env->verbose)
 			fprintf(stderr, "%s: %llu syscalls with a path or fd argument\n", tk_prog,
 				(unsigned long long)n);
 	}
-	if (!opt.per_process && (rc = bpf_map__set_max_entries(skel->maps.sys_pstats, 1))) {
-		rc = tk_fail("cannot size the sys_pstats map: %s", strerror(-rc));
-		goto cleanup;
-	}
-
-	if (opt.summary) {
-		sum.skel = skel;
-		sum.env = &env;
-		sum.ncpu = ncpu;
-		sum.vals = calloc(ncpu, sizeof(struct tk_sys_pstat));
-		if (!sum.vals) {
-			rc = tk_fail("out of memory");
-			goto cleanup;
-		}
-		hooks.ctx = &sum;
-		hooks.out = &sum.out;
-		hooks.ready = ready;
-		hooks.tick = tick;
-		hooks.interval_ms = (unsigned)(opt.interval * 1000);
-	}
-	rc = tk_run_hooks(&env, TK_BPF(skel), &hooks);
-	if (!bpf_map__fd(skel->maps.sys_counters) || bpf_map__fd(skel->maps.sys_counters) < 0)
-		goto cleanup; /* never loaded */
-	if (opt.summary)
-		fprintf(stderr, "%s: %llu calls counted in the kernel\n", tk_prog,
-			(unsigned long long)sum.counted);
-	if ((n = read_counter(skel, TK_SYS_CNT_COMPAT, ncpu)))
-		fprintf(stderr, "%s: %llu calls of 32-bit tasks not traced\n", tk_prog,
-			(unsigned long long)n);
-	if ((n = read_counter(skel, TK_SYS_CNT_NOSPACE, ncpu)))
-		fprintf(stderr, "%s: %llu calls not counted: per-process table full (%u entries)\n",
-			tk_prog, (unsigned long long)n, bpf_map__max_entries(skel->maps.sys_pstats));
-	if ((n = read_counter(skel, TK_SYS_CNT_NOSTORE, ncpu)))
-		fprintf(stderr, "%s: %llu calls not traced: no task storage (kernel memory)\n",
-			tk_prog, (unsigned long long)n);
-	if (sum.failed && !rc)
-		rc = 1;
-cleanup:
-	syscalltrace_bpf__destroy(skel);
-	free(sum.vals);
-	free(sum.prev.v);
-	return rc;
+	if (!opt.per_process && (err = bpf_map__set_max_entries(skel->maps.sys_pstats, 1)))
+		return tk_fail("cannot size the sys_pstats map: %s", strerror(-err));
+	if (!opt.summary)
+		return 0;
+	if (ncpu <= 0)
+		return tk_fail("cannot count the CPUs: %s", strerror(-ncpu));
+	sum.ncpu = ncpu;
+	sum.vals = calloc(ncpu, sizeof(struct tk_sys_pstat));
+	if (!sum.vals)
+		return tk_fail("out of memory");
+	hooks->out = &sum.out;
+	hooks->ready = ready;
+	hooks->tick = tick;
+	hooks->interval_ms = (unsigned)(opt.interval * 1000);
+	return 0;
 }
+
+TK_TOOL_MAIN(syscalltrace, &tool, setup)

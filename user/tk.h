@@ -2,31 +2,43 @@
 /*
  * tk.h — the tracekit runtime every tool is built on (libtk.a).
  *
- * A tool's main() is:
+ * A tool's user/<x>.c is its description, its options and its settings;
+ * main() is one line, the same in every tool:
  *
+ *     #include "tk.h"
+ *     #include "mytool.skel.h"
+ *
+ *     static bool opt_x;                            // the tool's own options
+ *     static const struct tk_tool_opt opts[] = { … };
+ *     static int parse_opt(int key, const char *arg) { … }
  *     static const struct tk_tool tool = { name, summary, events, opts, … };
  *
- *     int main(int argc, char **argv)
+ *     // The tool's settings, after parsing, before load: its rodata from
+ *     // its options, program autoload, map sizes, hooks. 0 or an exit code.
+ *     static int setup(struct mytool_bpf *skel, struct tk_env *env,
+ *                      struct tk_hooks *hooks)
  *     {
- *         struct tk_env env;
- *         struct mytool_bpf *skel = NULL;
- *         int rc = tk_init(&tool, argc, argv, &env);   // parse + preflight
- *         if (rc)
- *             return rc;                               // 2 usage, 1 runtime
- *         skel = mytool_bpf__open();
- *         if (!skel) { rc = tk_fail("cannot open BPF object"); goto cleanup; }
- *         TK_APPLY_RODATA(skel, &env);                 // common filters
- *         skel->rodata->targ_x = my_option;            // tool's own settings
- *         rc = tk_run(&env, TK_BPF(skel));             // load…poll…summary
- *     cleanup:
- *         mytool_bpf__destroy(skel);                   // NULL-safe
- *         return rc;
+ *         skel->rodata->targ_x = opt_x;
+ *         return 0;
  *     }
  *
- * tk_run() loads and attaches the skeleton, starts the command in command
- * mode, consumes the ring (or perf) buffer with the chosen wakeup policy,
- * prints every record through the generic decoder, handles SIGINT/SIGTERM/
- * EPIPE/-d/-n, drains on exit and prints "TOOL: N events, M lost".
+ *     TK_TOOL_MAIN(mytool, &tool, setup)
+ *
+ * The runtime (tk_main) then does, once for every tool: parse argv (2 and
+ * one line on a usage error), preflight (root, BTF, tracefs), open the
+ * skeleton, setup(), the common rodata (-p/-u/-c/-e, command mode,
+ * transport), leave out the programs of unselected events and optional
+ * programs whose tracepoint this kernel lacks, probe the kernel, load
+ * (a rejected program is named with the verifier log's last lines),
+ * attach, start the command in command mode, consume the ring (or perf)
+ * buffer with the chosen wakeup policy, print every record through the
+ * generic decoder, handle SIGINT/SIGTERM/EPIPE/-d/-n, detach, drain,
+ * print "TOOL: N events, M lost", hooks->finish, destroy.
+ *
+ * A tool that does more than print records (a summary table, a state it
+ * keeps across records, counters of its own to report) fills *hooks in
+ * setup(); see struct tk_hooks. setup may change *env before the common
+ * rodata is written (filetrace -s selects the events its table counts).
  */
 #ifndef TK_H
 #define TK_H
@@ -79,6 +91,13 @@ struct tk_tool {
 	/* Optional: after all options are parsed (before the root/BTF checks),
 	 * for combinations; return 0 or tk_usage_error()'s 2. */
 	int (*check_args)(const struct tk_env *env);
+	/* Programs (comma-separated names; a trailing '*' matches a prefix)
+	 * for a call this kernel or architecture may not have (arm64 has no
+	 * open(2), 5.5 no openat2): where their tracepoint is missing they
+	 * are not loaded, and their event traces with the others. A selected
+	 * event left with none of its programs, or any other program whose
+	 * tracepoint is missing, is an error naming it. NULL: none. */
+	const char *optional_progs;
 };
 
 /* ---- environment: the parsed common options ---------------------------- */
@@ -120,7 +139,8 @@ struct tk_bpf {
 	struct bpf_map *rb, *pb, *stats, *follow;
 };
 
-/* Every tracekit skeleton has these maps (bpf/tk.bpf.h declares them). */
+/* Every tracekit skeleton has these maps (bpf/tk.bpf.h declares them).
+ * TK_BPF and TK_APPLY_RODATA are TK_TOOL_MAIN's; a tool calls neither. */
 #define TK_BPF(s)                                                            \
 	(&(struct tk_bpf){ .skel = (s)->skeleton, .obj = (s)->obj,           \
 			   .rb = (s)->maps.tk_rb, .pb = (s)->maps.tk_pb,     \
@@ -164,24 +184,12 @@ static inline void tk_event_select(struct tk_env *env, __u32 id, bool on)
 		env->events_mask[id / 64] &= ~(1ULL << (id % 64));
 }
 
-/* ---- entry points ---------------------------------------------------------- */
-
-/*
- * Parses argv (exits 0 for --help/--version; returns 2 on a usage error,
- * after one line on stderr), then checks the machine: root, kernel BTF,
- * tracefs (mounted here if missing). Returns 0, 1 or 2.
- */
-int tk_init(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env);
-
-/* Parses argv only; no preflight. Used by tk_init() and the unit tests. */
-int tk_parse_args(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env);
-
-/* Load, attach, (start command), poll, drain, summary. Returns exit code. */
-int tk_run(const struct tk_env *env, const struct tk_bpf *b);
+/* ---- the one main ---------------------------------------------------------- */
 
 /*
  * Extension points for tools that do more than print each record
- * (summary modes, aggregation, post-attach setup). All optional.
+ * (summary modes, aggregation, post-attach setup). All optional; a tool's
+ * setup() fills the ones it needs.
  */
 struct tk_hooks {
 	void *ctx;
@@ -204,8 +212,80 @@ struct tk_hooks {
 	 * waiting for the peer's FIN) — for at most linger_ms. */
 	bool (*pending)(void *ctx);
 	unsigned linger_ms;
+	/* Last, once setup() has returned (whatever it returned, so setup may
+	 * set it before allocating), after the summary line and before the
+	 * skeleton is destroyed: the tool reports its own counters (its maps
+	 * are still readable if they were loaded: bpf_map__fd() >= 0) and
+	 * frees what it allocated. Gets the exit code so far, returns the
+	 * exit code. */
+	int (*finish)(void *ctx, int rc);
 };
-int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h);
+
+/*
+ * What the runtime needs of a tool's skeleton, whose type is the tool's
+ * own: TK_TOOL_MAIN writes these adapters, nobody else does.
+ */
+struct tk_skel_ops {
+	void *(*open)(void);          /* <x>_bpf__open(); NULL and errno on failure */
+	void (*destroy)(void *skel);  /* <x>_bpf__destroy(), NULL-safe */
+	/* The tool's settings (its setup(), or nothing): 0 or an exit code. */
+	int (*setup)(void *skel, struct tk_env *env, struct tk_hooks *hooks);
+	/* The common settings into the rodata (TK_APPLY_RODATA), after setup,
+	 * and the pieces the runtime drives (TK_BPF) into *b. */
+	void (*common)(void *skel, const struct tk_env *env, struct tk_bpf *b);
+};
+
+/*
+ * Everything between argv and the exit code, for every tool (see the top
+ * of this file): returns 0, the command's exit status in command mode, 1
+ * (a runtime failure, after one line) or 2 (a usage error, after one
+ * line); exits 0 itself for --help and --version.
+ */
+int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc, char **argv);
+
+/*
+ * Defines main() for the skeleton <name>.skel.h declares (struct
+ * <name>_bpf): tk_main() with adapters for that skeleton type. setup_fn is
+ *     int setup(struct <name>_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
+ * — the compiler checks its type — or NULL for a tool with no settings
+ * of its own.
+ */
+#define TK_TOOL_MAIN(name, tool, setup_fn)                                       \
+	static void *name##_tk_open(void)                                     \
+	{                                                                     \
+		return name##_bpf__open();                                    \
+	}                                                                     \
+	static void name##_tk_destroy(void *skel)                             \
+	{                                                                     \
+		name##_bpf__destroy(skel);                                    \
+	}                                                                     \
+	static int name##_tk_setup(void *skel, struct tk_env *env,            \
+				   struct tk_hooks *hooks)                    \
+	{                                                                     \
+		int (*fn)(struct name##_bpf *, struct tk_env *,               \
+			  struct tk_hooks *) = (setup_fn);                       \
+		return fn ? fn(skel, env, hooks) : 0;                         \
+	}                                                                     \
+	static void name##_tk_common(void *skel, const struct tk_env *env,    \
+				     struct tk_bpf *b)                        \
+	{                                                                     \
+		struct name##_bpf *s = skel;                                  \
+		TK_APPLY_RODATA(s, env);                                      \
+		*b = *TK_BPF(s);                                              \
+	}                                                                     \
+	int main(int argc, char **argv)                                       \
+	{                                                                     \
+		static const struct tk_skel_ops ops = {                       \
+			.open = name##_tk_open,                               \
+			.destroy = name##_tk_destroy,                         \
+			.setup = name##_tk_setup,                             \
+			.common = name##_tk_common,                           \
+		};                                                            \
+		return tk_main((tool), &ops, argc, argv);                     \
+	}
+
+/* Parses argv only; no preflight. Used by tk_main() and the unit tests. */
+int tk_parse_args(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env);
 
 /* Detaches every attached program of a skeleton, in parallel (each
  * tracepoint detach waits for a grace period; concurrent ones share it).
@@ -227,15 +307,23 @@ struct tk_perf_sink {
 struct perf_buffer *tk_perfbuf_new(int map_fd, __u64 total_bytes, unsigned wakeup_events,
 				   unsigned watermark_pct, struct tk_perf_sink *sink);
 
+/* The sum over every possible CPU of one key's __u64 in a per-CPU map
+ * (PERCPU_ARRAY, PERCPU_HASH): 0, or -1 with *sum = 0 if it could not be
+ * read (the map not loaded, no such key, no memory). */
+int tk_percpu_sum(struct bpf_map *map, const void *key, __u64 *sum);
 /* Sums a tool's per-CPU tk_stats map into out[TK_STAT_*]; -1 (out partly
  * zero) if it could not be read, so "0 lost" is never reported unread. */
 int tk_read_stats(struct bpf_map *stats, __u64 out[TK_STAT__COUNT]);
 /* clock_gettime(clk) in nanoseconds; 0 if the clock cannot be read. */
 __s64 tk_now_ns(clockid_t clk);
 
-/* Checks run by tk_init(); each prints its own one-line error. */
+/* The machine checks tk_main() makes (root, kernel BTF, tracefs, mounted
+ * here if missing), for programs with a main of their own (rbbench);
+ * 0, or 1 after one line on stderr. */
 int tk_preflight(void);
-int tk_ensure_tracefs(void);
+/* tracefs's events directory: /sys/kernel/tracing/events, or under
+ * /sys/kernel/debug/tracing where only debugfs has it (older kernels). */
+const char *tk_tracefs_events(void);
 
 /* ---- kernel features (user/tk_probe.c) ---------------------------------------
  * What a tool's BPF object needs from the kernel, checked before load so a
@@ -290,7 +378,14 @@ const char *tk_min_linux(const char *tool, bool perfbuf);
  */
 int tk_probe_check(const char *tool, const char *const *sections, size_t nsections,
 		   bool perfbuf, const struct tk_kernel *k, char *msg, size_t len);
-/* Before load: --perfbuf drops the ring-buffer map, then tk_probe_check()
+/* The tool's optional programs (struct tk_tool) whose tracepoint kernel k
+ * lacks are set not to load; then every selected event must keep one of
+ * its programs. 0, or 1 after one line on stderr naming the event, or
+ * the entry of optional_progs that names no program of the object. */
+int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
+		      const struct tk_kernel *k);
+/* Before load: --perfbuf drops the ring-buffer map, tk_probe_optional(),
+ * then tk_probe_check()
  * on the running kernel for the programs that will load. 0, or 1 after
  * one line on stderr. */
 int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b);

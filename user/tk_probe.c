@@ -19,6 +19,9 @@
  *    btf_trace_NAME typedef the kernel emits for each raw tracepoint.
  * Instruction-set features (bounded loops 5.3) have no such witness: they
  * count towards the minimum release but are left to the verifier.
+ * The same tracepoint check first leaves out a tool's optional programs
+ * whose call this kernel does not have (struct tk_tool optional_progs),
+ * so what is left must all be there.
  */
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -211,13 +214,72 @@ int tk_probe_check(const char *tool, const char *const *sections, size_t nsectio
 	return -1;
 }
 
-static const char *events_dir(void)
+/* Whether name is in list, "a,b,c*": comma-separated, a trailing '*'
+ * matching any rest. */
+static bool in_list(const char *name, const char *list)
 {
-	struct stat st;
+	size_t nlen = strlen(name);
 
-	if (!stat("/sys/kernel/tracing/events", &st))
-		return "/sys/kernel/tracing/events";
-	return "/sys/kernel/debug/tracing/events";
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		bool glob = len && p[len - 1] == '*';
+
+		if (glob ? len - 1 <= nlen && !strncmp(p, name, len - 1)
+			 : len == nlen && !strncmp(p, name, len))
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
+
+/* An entry of the list that names no program is a mistake in the tool:
+ * it would make nothing optional, silently. */
+int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
+				 const struct tk_kernel *k)
+{
+	const struct tk_tool *t = env->tool;
+	const char *list = t->optional_progs;
+	struct bpf_program *p;
+
+	if (!list)
+		return 0;
+	for (const char *e = list; *e;) {
+		size_t len = strcspn(e, ",");
+		char entry[128];
+		bool found = false;
+
+		snprintf(entry, sizeof(entry), "%.*s", (int)len, e);
+		bpf_object__for_each_program(p, b->obj)
+			found = found || in_list(bpf_program__name(p), entry);
+		if (!found)
+			return tk_fail("optional program '%s' is not in the BPF object (a build error)",
+				       entry);
+		e += len + (e[len] == ',');
+	}
+	bpf_object__for_each_program(p, b->obj) {
+		const char *sec = bpf_program__section_name(p);
+
+		if (!bpf_program__autoload(p) || !in_list(bpf_program__name(p), list) ||
+		    has_tracepoint(k, sec + (sec[0] == '?')))
+			continue;
+		bpf_program__set_autoload(p, false);
+		if (env->verbose)
+			fprintf(stderr, "%s: no tracepoint %s on this kernel: %s not loaded\n", tk_prog,
+				strchr(sec, '/') ? strchr(sec, '/') + 1 : sec, bpf_program__name(p));
+	}
+	for (const struct tk_tool_event *e = t->events; e->name; e++) {
+		bool loads = false;
+
+		if (!tk_event_selected(env, e->id) || !e->progs)
+			continue;
+		bpf_object__for_each_program(p, b->obj)
+			loads = loads || (bpf_program__autoload(p) &&
+					  in_list(bpf_program__name(p), e->progs));
+		if (!loads)
+			return tk_fail("this kernel has none of the tracepoints of event '%s'",
+				       e->name);
+	}
+	return 0;
 }
 
 int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b)
@@ -225,7 +287,7 @@ int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b)
 	size_t n = 0, cap = 0;
 	const char **secs = NULL;
 	struct bpf_program *p;
-	struct tk_kernel k = { .events = events_dir() };
+	struct tk_kernel k = { .events = tk_tracefs_events() };
 	char msg[256];
 	int err;
 
@@ -242,6 +304,14 @@ int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b)
 		if (err)
 			return tk_fail("cannot leave out the ring buffer: %s", strerror(-err));
 	}
+	k.btf = btf__load_vmlinux_btf();
+	err = errno;
+	if (!k.btf)
+		return tk_fail("cannot read the kernel's BTF: %s", strerror(err));
+	if (tk_probe_optional(env, b, &k)) {
+		btf__free((struct btf *)k.btf);
+		return 1;
+	}
 	bpf_object__for_each_program(p, b->obj) {
 		if (!bpf_program__autoload(p))
 			continue;
@@ -250,17 +320,12 @@ int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b)
 
 			if (!grown) {
 				free(secs);
+				btf__free((struct btf *)k.btf);
 				return tk_fail("out of memory");
 			}
 			secs = grown;
 		}
 		secs[n++] = bpf_program__section_name(p);
-	}
-	k.btf = btf__load_vmlinux_btf();
-	err = errno;
-	if (!k.btf) {
-		free(secs);
-		return tk_fail("cannot read the kernel's BTF: %s", strerror(err));
 	}
 	err = tk_probe_check(env->tool->name, secs, n, env->perfbuf, &k, msg, sizeof(msg));
 	btf__free((struct btf *)k.btf);

@@ -153,16 +153,27 @@ static int load_failed(int err)
 		       strerror(-err));
 }
 
-int tk_ensure_tracefs(void)
+#define TK_TRACEFS "/sys/kernel/tracing"
+#define TK_TRACEFS_DEBUGFS "/sys/kernel/debug/tracing"
+
+const char *tk_tracefs_events(void)
 {
 	struct stat st;
 
-	if (!stat("/sys/kernel/tracing/events", &st) ||
-	    !stat("/sys/kernel/debug/tracing/events", &st))
+	if (stat(TK_TRACEFS "/events", &st) && !stat(TK_TRACEFS_DEBUGFS "/events", &st))
+		return TK_TRACEFS_DEBUGFS "/events";
+	return TK_TRACEFS "/events";
+}
+
+static int ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (!stat(tk_tracefs_events(), &st))
 		return 0;
-	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) && errno != EBUSY)
+	if (mount("tracefs", TK_TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
 		return tk_fail("tracefs is not mounted and mounting it failed (%s); run: "
-			       "mount -t tracefs tracefs /sys/kernel/tracing",
+			       "mount -t tracefs tracefs " TK_TRACEFS,
 			       strerror(errno));
 	return 0;
 }
@@ -175,7 +186,7 @@ int tk_preflight(void)
 		return tk_fail("kernel BTF missing: /sys/kernel/btf/vmlinux (%s); a kernel built "
 			       "with CONFIG_DEBUG_INFO_BTF=y is required",
 			       strerror(errno));
-	return tk_ensure_tracefs();
+	return ensure_tracefs();
 }
 
 /*
@@ -195,7 +206,8 @@ static int check_stdout(void)
 	return 0;
 }
 
-int tk_init(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env)
+/* Parses argv, then the machine checks. 0, 1 or 2. */
+static int init(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env)
 {
 	int rc = tk_parse_args(tool, argc, argv, env);
 
@@ -299,21 +311,29 @@ out:
 	return must_yield(s) ? TK_YIELD : 0;
 }
 
-int tk_read_stats(struct bpf_map *stats, __u64 out[TK_STAT__COUNT])
+int tk_percpu_sum(struct bpf_map *map, const void *key, __u64 *sum)
 {
-	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	int ncpu = libbpf_num_possible_cpus(), err = -1;
+	/* zeroed: valgrind cannot see the kernel write every CPU's value */
 	__u64 *vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
 
-	for (__u32 k = 0; k < TK_STAT__COUNT; k++) {
-		out[k] = 0;
-		if (!vals || bpf_map_lookup_elem(bpf_map__fd(stats), &k, vals)) {
-			err = -1;
-			continue;
-		}
+	*sum = 0;
+	if (vals && !bpf_map_lookup_elem(bpf_map__fd(map), key, vals)) {
 		for (int c = 0; c < ncpu; c++)
-			out[k] += vals[c];
+			*sum += vals[c];
+		err = 0;
 	}
 	free(vals);
+	return err;
+}
+
+int tk_read_stats(struct bpf_map *stats, __u64 out[TK_STAT__COUNT])
+{
+	int err = 0;
+
+	for (__u32 k = 0; k < TK_STAT__COUNT; k++)
+		if (tk_percpu_sum(stats, &k, &out[k]))
+			err = -1;
 	return err;
 }
 
@@ -592,7 +612,7 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
 	if (err) {
 		if (err == -ENOENT)
 			return tk_fail("attaching failed: a tracepoint is missing (%s); is tracefs "
-				       "mounted at /sys/kernel/tracing?",
+				       "mounted at " TK_TRACEFS "?",
 				       strerror(-err));
 		return tk_fail("attaching BPF programs failed: %s", strerror(-err));
 	}
@@ -666,14 +686,8 @@ static bool reader_gone(FILE *out)
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
-int tk_run(const struct tk_env *env, const struct tk_bpf *b)
-{
-	static const struct tk_hooks none;
-
-	return tk_run_hooks(env, b, &none);
-}
-
-int tk_run_hooks(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h)
+/* Load, attach, (start the command), poll, drain, summary: the exit code. */
+static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h)
 {
 	struct tk_session s = { .env = env, .hooks = h, .perf = { .sample = on_record } };
 	__s64 next_tick = 0;
@@ -881,5 +895,30 @@ cleanup:
 		rc = rc ? rc : tk_fail("writing to %s failed: %s", env->raw, strerror(errno));
 	if (out != stdout)
 		fclose(out);
+	return rc;
+}
+
+int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc, char **argv)
+{
+	struct tk_hooks hooks = { 0 };
+	struct tk_env env;
+	struct tk_bpf b;
+	void *skel;
+	int rc = init(tool, argc, argv, &env);
+
+	if (rc)
+		return rc;
+	skel = ops->open();
+	if (!skel)
+		return tk_fail("cannot open the BPF object: %s", strerror(errno));
+	rc = ops->setup(skel, &env, &hooks);
+	if (!rc) {
+		/* after setup: it may have changed env (the events -s counts) */
+		ops->common(skel, &env, &b);
+		rc = run(&env, &b, &hooks);
+	}
+	if (hooks.finish)
+		rc = hooks.finish(hooks.ctx, rc);
+	ops->destroy(skel);
 	return rc;
 }

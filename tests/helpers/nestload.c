@@ -20,12 +20,16 @@
  *       "listening\n", accept nothing, exit after MS milliseconds.
  *   nestload connect ADDR PORT COUNT
  *       COUNT connections to PORT, each closed once established.
+ *   nestload refused ADDR PORT COUNT
+ *       COUNT connects to PORT, where nobody listens: each must be refused
+ *       (exactly COUNT failed connects, for the standard loss check).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,14 +192,15 @@ static int listen_only(char **argv)
 	return 0;
 }
 
-static int connect_only(char **argv)
+static int connect_only(char **argv, bool refused)
 {
 	struct sockaddr_in in = addr_of(argv[2], atoi(argv[3]));
 
 	for (long i = 0; i < atol(argv[4]); i++) {
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		int rc = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&in, sizeof(in));
 
-		if (fd < 0 || connect(fd, (struct sockaddr *)&in, sizeof(in))) {
+		if (fd < 0 || (refused ? rc != -1 || errno != ECONNREFUSED : rc != 0)) {
 			perror("nestload: connect");
 			return 1;
 		}
@@ -214,8 +219,8 @@ int main(int argc, char **argv)
 
 	if (argc == 6 && !strcmp(argv[1], "listen"))
 		return listen_only(argv);
-	if (argc == 5 && !strcmp(argv[1], "connect"))
-		return connect_only(argv);
+	if (argc == 5 && (!strcmp(argv[1], "connect") || !strcmp(argv[1], "refused")))
+		return connect_only(argv, argv[1][0] == 'r');
 	if (argc != 8) {
 		fprintf(stderr, "usage: nestload ADDR PORT NCLIENTS NCONN CSEND SSEND OTHER_PORT\n");
 		return 2;

@@ -3,6 +3,8 @@
  * filetrace end to end (root): the real BPF programs on a known workload
  * (tests/helpers/fileworkload.c), every record compared field by field
  * with what the workload did. Without root every test reports SKIPPED.
+ * The frame (running the tool, summary, JSON validity, standard checks,
+ * leak checks) is testlib's harness.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -19,11 +21,27 @@
 #include <unistd.h>
 #include "testlib.h"
 
-#define FILETRACE tl_path("bin/filetrace")
+#define TOOL "filetrace"
 #define WORKLOAD tl_path("build/tests/fileworkload")
-#define OPENLOOP tl_path("build/tests/openloop")
-#define READY "tracing, Ctrl-C to end"
 #define WL_COMM "fileworkload"
+
+/* The standard checks: openloop's 20,000 opens of /dev/null, by pid. */
+static const tl_args bad[] = {
+	{ "--path", "relative/dir" }, { "--path", "" }, { "-i", "1" }, { "-s", "-i", "0" },
+	{ "-s", "-i", "abc" }, { "-s", "--top", "x" }, { "--top", "5" }, { "-p", "0" },
+	{ "-c", "" }, { NULL },
+};
+#define VG_CMD "--", "/bin/sh", "-c", "head -c9 /etc/passwd >/dev/null; sleep 0.2; exit 4"
+static const tl_args valgrind[] = {
+	{ "-j", "-e", "all", VG_CMD }, { "-s", "-i", "0.05", VG_CMD }, { NULL },
+};
+static const struct tl_tool tool = {
+	.name = TOOL, .prog_prefix = "file_",
+	.workload = TL_ARGS("build/tests/openloop", "20000", "/dev/null"),
+	/* --path: not the loader's opens before the loop */
+	.filter = TL_ARGS("-e", "open", "--path", "/dev/null"), .event = "open", .n = 20000,
+	.bad = bad, .valgrind = valgrind, .valgrind_rc = 4,
+};
 
 /* ---- a fresh workload directory per test ----------------------------------- */
 
@@ -83,26 +101,15 @@ static long long wl_int(const struct wl *w, const char *key)
 	return strtoll(wl_str(w, key), NULL, 10);
 }
 
-/* Runs the workload in the foreground (system-wide tests). */
-static void wl_run(struct wl *w)
+/* Runs the workload in the foreground (system-wide tests: .during). */
+static void wl_run(struct tl_run *run, void *arg)
 {
+	struct wl *w = arg;
 	char *argv[] = { (char *)WORKLOAD, w->dir, w->manifest, NULL };
 
+	(void)run;
 	assert_int_equal(run_quiet(argv), 0);
 	wl_load(w);
-}
-
-/* The end of a test: free what it had, remove its files, and check that
- * filetrace left no program loaded. */
-static void end_test(struct records *r, struct proc *p, struct wl *w)
-{
-	if (r)
-		records_free(r);
-	if (p)
-		proc_cleanup(p);
-	if (w)
-		wl_done(w);
-	ASSERT_NO_PROGS_LEFT();
 }
 
 /* ---- what the workload must produce, in order ------------------------------- */
@@ -279,45 +286,16 @@ static void check_workload(const struct records *r, const struct wl *w, int whic
 static void check_pids(const struct records *r, const long long *pids)
 {
 	for (size_t i = 0; i < r->n; i++) {
-		const char *ev = json_str(r->v[i], "event");
 		long long pid = json_int(r->v[i], "pid", -1);
 		bool ok = false;
 
-		if (!strcmp(ev, "summary"))
-			continue;
 		for (const long long *p = pids; *p; p++)
 			ok |= pid == *p;
 		if (!ok)
-			fail_msg("record from pid %lld (%s %s) outside the traced set", pid, ev,
+			fail_msg("record from pid %lld (%s %s) outside the traced set", pid,
+				 json_str(r->v[i], "event"),
 				 json_str(r->v[i], "path"));
 	}
-}
-
-static void finish(struct proc *p, struct records *r, int want_rc)
-{
-	unsigned long long ev = 0, lost = 0;
-
-	assert_int_equal(proc_wait(p, 60000), want_rc);
-	assert_int_equal(proc_summary(p, &ev, &lost), 0);
-	assert_int_equal(lost, 0);
-	assert_int_equal(records_load(p->out, r), 0);
-	assert_int_equal(r->invalid, 0);
-	/* the summary counts every record printed (plus the summary line) */
-	assert_int_equal(ev, r->n - 1);
-}
-
-/* System-wide: start the tracer, run the workload, stop the tracer. */
-static void run_system_wide(struct wl *w, struct records *r, char **argv)
-{
-	struct proc p;
-
-	assert_int_equal(proc_start(&p, argv), 0);
-	assert_true(proc_wait_stderr(&p, READY, 30000));
-	wl_run(w);
-	usleep(100000); /* > --drain-ms: the records are in the output */
-	kill(p.pid, SIGINT);
-	finish(&p, r, 0);
-	proc_cleanup(&p);
 }
 
 /* ---- tests ------------------------------------------------------------------- */
@@ -329,12 +307,12 @@ static void run_system_wide(struct wl *w, struct records *r, char **argv)
  */
 static void test_command_mode_all_events(void **state)
 {
+	struct tl_run run;
 	struct wl w;
-	struct records r;
-	struct proc p;
 	pid_t noise;
 	char outside[160];
 	long long pids[3];
+	bool libc = false;
 
 	(void)state;
 	NEED_ROOT();
@@ -352,189 +330,137 @@ static void test_command_mode_all_events(void **state)
 		}
 		_exit(0);
 	}
-	{
-		char *argv[] = { (char *)FILETRACE, "-j", "-e", "all", "--", (char *)WORKLOAD,
-				 w.dir, w.manifest, NULL };
-
-		assert_int_equal(proc_start(&p, argv), 0);
-		finish(&p, &r, 0);
-	}
+	tl_run(&run, .tool = TOOL,
+	       .args = TL_ARGS("-j", "-e", "all", "--", WORKLOAD, w.dir, w.manifest));
 	waitpid(noise, NULL, 0);
 	wl_load(&w);
 	assert_int_equal(wl_int(&w, "failures"), 0);
 	pids[0] = wl_int(&w, "pid");
 	pids[1] = wl_int(&w, "child");
 	pids[2] = 0;
-	check_pids(&r, pids);
-	check_workload(&r, &w, ALL);
+	check_pids(&run.r, pids);
+	check_workload(&run.r, &w, ALL);
 	/* the tree's other files are there too: the loader opening libc */
-	{
-		bool libc = false;
+	for (size_t i = 0; i < run.r.n; i++) {
+		const char *pp = json_str(run.r.v[i], "path");
 
-		for (size_t i = 0; i < r.n; i++) {
-			const char *pp = json_str(r.v[i], "path");
-
-			libc |= pp && strstr(pp, "/libc.so") &&
-				json_int(r.v[i], "pid", -1) == pids[0];
-		}
-		assert_true(libc);
+		libc |= pp && strstr(pp, "/libc.so") && json_int(run.r.v[i], "pid", -1) == pids[0];
 	}
-	end_test(&r, &p, &w);
+	assert_true(libc);
+	tl_run_free(&run);
+	wl_done(&w);
 }
 
 /* -x: failed calls only, and all of them. */
 static void test_failed_only(void **state)
 {
+	struct tl_run run;
 	struct wl w;
-	struct records r;
-	struct proc p;
 
 	(void)state;
 	NEED_ROOT();
 	wl_init(&w);
-	{
-		char *argv[] = { (char *)FILETRACE, "-j", "-x", "-e", "all", "--", (char *)WORKLOAD,
-				 w.dir, w.manifest, NULL };
-
-		assert_int_equal(proc_start(&p, argv), 0);
-		finish(&p, &r, 0);
-	}
+	tl_run(&run, .tool = TOOL,
+	       .args = TL_ARGS("-j", "-x", "-e", "all", "--", WORKLOAD, w.dir, w.manifest));
 	wl_load(&w);
-	for (size_t i = 0; i < r.n; i++)
-		if (strcmp(json_str(r.v[i], "event"), "summary"))
-			assert_true(json_int(r.v[i], "ret", 0) < 0);
-	check_workload(&r, &w, FAILED_ONLY);
-	end_test(&r, &p, &w);
+	for (size_t i = 0; i < run.r.n; i++)
+		assert_true(json_int(run.r.v[i], "ret", 0) < 0);
+	check_workload(&run.r, &w, FAILED_ONLY);
+	tl_run_free(&run);
+	wl_done(&w);
+}
+
+/* Touches a sibling of the workload's directory, then runs the workload. */
+static void sibling_then_workload(struct tl_run *run, void *arg)
+{
+	struct wl *w = arg;
+	char sibling[128];
+	int fd;
+
+	snprintf(sibling, sizeof(sibling), "%sx", w->dir); /* /tmp/tk-file-ABCDEFx */
+	fd = open(sibling, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(sibling);
+	wl_run(run, w);
 }
 
 /* --path, system-wide: exactly the workload, nothing outside the prefix
  * (a sibling directory whose name extends the prefix included). */
 static void test_path_prefix(void **state)
 {
+	struct tl_run run;
 	struct wl w;
-	struct records r;
-	char sibling[128];
-	int fd;
 
 	(void)state;
 	NEED_ROOT();
 	wl_init(&w);
-	snprintf(sibling, sizeof(sibling), "%sx", w.dir); /* /tmp/tk-file-ABCDEFx */
-	{
-		char *argv[] = { (char *)FILETRACE, "-j", "-e", "all", "--path", w.dir, NULL };
-		struct proc p;
+	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "-e", "all", "--path", w.dir),
+	       .during = sibling_then_workload, .arg = &w);
+	for (size_t i = 0; i < run.r.n; i++) {
+		const struct jv *v = run.r.v[i];
 
-		assert_int_equal(proc_start(&p, argv), 0);
-		assert_true(proc_wait_stderr(&p, READY, 30000));
-		fd = open(sibling, O_CREAT | O_WRONLY, 0600);
-		assert_true(fd >= 0);
-		close(fd);
-		unlink(sibling);
-		wl_run(&w);
-		usleep(100000);
-		kill(p.pid, SIGINT);
-		finish(&p, &r, 0);
-		proc_cleanup(&p);
-	}
-	for (size_t i = 0; i < r.n; i++) {
-		const struct jv *v = r.v[i];
-
-		if (!strcmp(json_str(v, "event"), "summary"))
-			continue;
 		if (!under(json_str(v, "path"), w.dir) && !under(json_str(v, "newpath"), w.dir))
 			fail_msg("record outside --path: %s", json_str(v, "path"));
 	}
-	check_workload(&r, &w, ALL);
-	end_test(&r, NULL, &w);
+	check_workload(&run.r, &w, ALL);
+	tl_run_free(&run);
+	wl_done(&w);
 }
 
 /* -p: only that process (the EACCES child is another process). */
 static void test_pid_filter(void **state)
 {
+	struct tl_run run;
 	struct wl w;
-	struct records r;
-	struct proc p;
-	char pidbuf[16];
-	pid_t wl;
-	int status;
 	long long pids[2];
 
 	(void)state;
 	NEED_ROOT();
 	wl_init(&w);
-	assert_int_equal(mkfifo(w.fifo, 0600), 0);
-	wl = fork();
-	if (wl == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		execl(WORKLOAD, WORKLOAD, "-w", w.fifo, w.dir, w.manifest, NULL);
-		_exit(127);
-	}
-	snprintf(pidbuf, sizeof(pidbuf), "%d", wl);
-	{
-		char *argv[] = { (char *)FILETRACE, "-j", "-e", "all", "-p", pidbuf, NULL };
-		int ff;
-
-		assert_int_equal(proc_start(&p, argv), 0);
-		assert_true(proc_wait_stderr(&p, READY, 30000));
-		ff = open(w.fifo, O_WRONLY);
-		assert_true(ff >= 0);
-		assert_int_equal(write(ff, "g", 1), 1);
-		close(ff);
-	}
-	assert_int_equal(waitpid(wl, &status, 0), wl);
-	assert_int_equal(WEXITSTATUS(status), 0);
-	usleep(100000);
-	kill(p.pid, SIGINT);
-	finish(&p, &r, 0);
+	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "-e", "all"),
+	       .workload = TL_ARGS(WORKLOAD, w.dir, w.manifest));
 	wl_load(&w);
-	pids[0] = wl;
+	assert_int_equal(wl_int(&w, "pid"), run.workload);
+	pids[0] = run.workload;
 	pids[1] = 0;
-	check_pids(&r, pids);
-	check_workload(&r, &w, PARENT_ONLY);
-	end_test(&r, &p, &w);
+	check_pids(&run.r, pids);
+	check_workload(&run.r, &w, PARENT_ONLY);
+	tl_run_free(&run);
+	wl_done(&w);
 }
 
 /* -c: by command name, system-wide; the child keeps the name. */
 static void test_comm_filter(void **state)
 {
+	struct tl_run run;
 	struct wl w;
-	struct records r;
-	char *argv[] = { (char *)FILETRACE, "-j", "-e", "all", "-c", WL_COMM, NULL };
 
 	(void)state;
 	NEED_ROOT();
 	wl_init(&w);
-	run_system_wide(&w, &r, argv);
-	for (size_t i = 0; i < r.n; i++)
-		if (strcmp(json_str(r.v[i], "event"), "summary"))
-			assert_string_equal(json_str(r.v[i], "comm"), WL_COMM);
-	check_workload(&r, &w, ALL);
-	end_test(&r, NULL, &w);
+	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "-e", "all", "-c", WL_COMM),
+	       .during = wl_run, .arg = &w);
+	for (size_t i = 0; i < run.r.n; i++)
+		assert_string_equal(json_str(run.r.v[i], "comm"), WL_COMM);
+	check_workload(&run.r, &w, ALL);
+	tl_run_free(&run);
+	wl_done(&w);
 }
 
 /* Default events (open, unlink, rename) in text: decoded flags, octal
  * mode, errno names, and the hostile name escaped (no raw control bytes). */
 static void test_default_events_text(void **state)
 {
+	struct tl_run run;
 	struct wl w;
-	struct proc p;
 	char *out, *line, want[512];
-	char *argv[] = { (char *)FILETRACE, "--path", NULL, NULL };
 
 	(void)state;
 	NEED_ROOT();
 	wl_init(&w);
-	argv[2] = w.dir;
-	assert_int_equal(proc_start(&p, argv), 0);
-	assert_true(proc_wait_stderr(&p, READY, 30000));
-	wl_run(&w);
-	usleep(100000);
-	kill(p.pid, SIGINT);
-	assert_int_equal(proc_wait(&p, 30000), 0);
-	out = slurp(p.out);
-	assert_non_null(out);
+	tl_run(&run, .tool = TOOL, .args = TL_ARGS("--path", w.dir), .during = wl_run, .arg = &w);
+	out = run.out;
 	for (const char *c = out; *c; c++)
 		if ((unsigned char)*c < 0x20 && *c != '\n')
 			fail_msg("raw control byte 0x%02x in text output", *c);
@@ -555,16 +481,15 @@ static void test_default_events_text(void **state)
 	line = strstr(out, "\nunlink ");
 	assert_non_null(line);
 	assert_non_null(strstr(line, "call=unlink "));
-	free(out);
-	end_test(NULL, &p, &w);
+	tl_run_free(&run);
+	wl_done(&w);
 }
 
 /* -s: per-file counters from the kernel map, summed over the intervals. */
 static void test_summary(void **state)
 {
+	struct tl_run run;
 	struct wl w;
-	struct records r;
-	struct proc p;
 	long long pid;
 	struct { const char *rel; long long opens, reads, writes, rbytes, wbytes; } want[] = {
 		{ "f1", 2, 3, 1, 12345 + 45, 12345 },
@@ -576,17 +501,11 @@ static void test_summary(void **state)
 	(void)state;
 	NEED_ROOT();
 	wl_init(&w);
-	{
-		/* one interval longer than the workload: the final table has it
-		 * all, so a rename cannot split a file's row across tables */
-		char *argv[] = { (char *)FILETRACE, "-s", "-i", "30", "-j", "--", (char *)WORKLOAD,
-				 w.dir, w.manifest, NULL };
-
-		assert_int_equal(proc_start(&p, argv), 0);
-		assert_int_equal(proc_wait(&p, 60000), 0);
-		assert_int_equal(records_load(p.out, &r), 0);
-		assert_int_equal(r.invalid, 0);
-	}
+	/* one interval longer than the workload: the final table has it
+	 * all, so a rename cannot split a file's row across tables */
+	tl_run(&run, .tool = TOOL,
+	       .args = TL_ARGS("-s", "-i", "30", "-j", "--", WORKLOAD, w.dir, w.manifest),
+	       .table = true);
 	wl_load(&w);
 	pid = wl_int(&w, "pid");
 	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
@@ -594,8 +513,8 @@ static void test_summary(void **state)
 		char path[256];
 
 		rel_to_abs(path, sizeof(path), w.dir, want[k].rel);
-		for (size_t i = 0; i < r.n; i++) {
-			const struct jv *v = r.v[i];
+		for (size_t i = 0; i < run.r.n; i++) {
+			const struct jv *v = run.r.v[i];
 			const char *pp = json_str(v, "path");
 
 			if (strcmp(json_str(v, "event"), "top") || !pp || strcmp(pp, path))
@@ -616,29 +535,21 @@ static void test_summary(void **state)
 				 want[k].writes, want[k].rbytes, want[k].wbytes);
 	}
 	/* no per-event records in summary mode */
-	assert_int_equal(records_count(&r, "open", 0), 0);
-	assert_int_equal(records_count(&r, "write", 0), 0);
-	assert_true(records_count(&r, "top", 0) >= 4);
-	end_test(&r, &p, &w);
+	assert_int_equal(records_count(&run.r, "open", 0), 0);
+	assert_int_equal(records_count(&run.r, "write", 0), 0);
+	assert_true(records_count(&run.r, "top", 0) >= 4);
+	tl_run_free(&run);
+	wl_done(&w);
 }
 
-/* The open records of `filetrace -j -e open -- head -c0 NAME...` run in
- * the current directory (head prints nothing into the records; its exit
- * status is not checked: NAME may not exist). */
-static void cat_opens(struct records *r, const char *a, const char *b)
+/* `filetrace -j -e open -- head -qc0 NAME...` run in the current directory
+ * (head prints nothing into the records); rc: head's status (1 if a NAME
+ * does not exist). */
+static void cat_opens(struct tl_run *run, const char *a, const char *b, int rc)
 {
-	char *argv[] = { (char *)FILETRACE, "-j", "-e", "open", "--", "/usr/bin/head", "-qc0",
-			 (char *)a, (char *)b, NULL };
-	unsigned long long ev, lost;
-	struct proc p;
-
-	assert_int_equal(proc_start(&p, argv), 0);
-	assert_true(proc_wait(&p, 60000) >= 0);
-	assert_int_equal(proc_summary(&p, &ev, &lost), 0);
-	assert_int_equal(lost, 0);
-	assert_int_equal(records_load(p.out, r), 0);
-	assert_int_equal(r->invalid, 0);
-	proc_cleanup(&p);
+	tl_run(run, .tool = TOOL, .args = TL_ARGS("-j", "-e", "open", "--", "/usr/bin/head", "-qc0",
+						   a, b),
+	       .rc = rc);
 }
 
 static const struct jv *open_of(const struct records *r, const char *filename)
@@ -668,7 +579,8 @@ static bool ends_with(const char *s, const char *tail)
 static void test_mounts_and_truncation(void **state)
 {
 	char shm[] = "/dev/shm/tk-file-XXXXXX", file[64], want[8192], cwd[4096], name[101];
-	struct records r;
+	struct tl_run run;
+	const struct records *r = &run.r;
 	const struct jv *v;
 	struct stat st;
 	char dev[32];
@@ -684,47 +596,42 @@ static void test_mounts_and_truncation(void **state)
 	assert_int_equal(write(fd, "abc", 3), 3);
 	assert_int_equal(fstat(fd, &st), 0);
 	close(fd);
-	cat_opens(&r, file, NULL);
-	v = open_of(&r, file);
+	cat_opens(&run, file, NULL, 0);
+	v = open_of(r, file);
 	assert_string_equal(json_str(v, "path"), file);
 	snprintf(dev, sizeof(dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
 	assert_string_equal(json_str(v, "dev"), dev);
 	assert_int_equal(json_int(v, "inode", 0), st.st_ino);
 	assert_int_equal(json_int(v, "size", 0), 3);
 	assert_false(json_get(v, "truncated")->b);
-	records_free(&r);
+	tl_run_free(&run);
 	unlink(file);
 	rmdir(shm);
 
 	/* no path: a pipe is named as in /proc/PID/fd; /dev/null is on devtmpfs */
 	{
-		char *argv[] = { (char *)FILETRACE, "-j", "-e", "write", "--", "/bin/sh", "-c",
-				 "echo hi | cat >/dev/null", NULL };
-		struct proc p;
 		bool pipe_w = false, null_w = false;
 
-		assert_int_equal(proc_start(&p, argv), 0);
-		assert_int_equal(proc_wait(&p, 60000), 0);
-		assert_int_equal(records_load(p.out, &r), 0);
-		for (size_t i = 0; i < r.n; i++) {
-			const char *pp = json_str(r.v[i], "path"), *c = json_str(r.v[i], "comm");
+		tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "-e", "write", "--", "/bin/sh", "-c",
+							    "echo hi | cat >/dev/null"));
+		for (size_t i = 0; i < r->n; i++) {
+			const char *pp = json_str(r->v[i], "path"), *c = json_str(r->v[i], "comm");
 			char want_pipe[64];
 
 			if (!pp || !c)
 				continue;
 			snprintf(want_pipe, sizeof(want_pipe), "pipe:[%lld]",
-				 json_int(r.v[i], "inode", -1));
+				 json_int(r->v[i], "inode", -1));
 			if (!strcmp(c, "sh") && !strcmp(pp, want_pipe) &&
-			    json_int(r.v[i], "bytes", 0) == 3)
+			    json_int(r->v[i], "bytes", 0) == 3)
 				pipe_w = true;
 			if (!strcmp(c, "cat") && !strcmp(pp, "/dev/null") &&
-			    json_int(r.v[i], "bytes", 0) == 3)
+			    json_int(r->v[i], "bytes", 0) == 3)
 				null_w = true;
 		}
 		assert_true(pipe_w);
 		assert_true(null_w);
-		records_free(&r);
-		proc_cleanup(&p);
+		tl_run_free(&run);
 	}
 
 	/* 60 levels of "d" under a temp dir: deeper than the 48-step walk */
@@ -741,20 +648,20 @@ static void test_mounts_and_truncation(void **state)
 		fd = open("f", O_CREAT | O_WRONLY, 0644);
 		assert_true(fd >= 0);
 		close(fd);
-		cat_opens(&r, "f", "nofile");
+		cat_opens(&run, "f", "nofile", 1);
 		want[0] = 0;
 		for (int i = 0; i < 47; i++)
 			strcat(want, "/d");
 		strcat(want, "/f");
-		v = open_of(&r, "f");
+		v = open_of(r, "f");
 		assert_string_equal(json_str(v, "path"), want);
 		assert_true(json_get(v, "truncated")->b);
 		/* a failed open: the cwd's (cut) path joined with the name */
-		v = open_of(&r, "nofile");
+		v = open_of(r, "nofile");
 		assert_int_equal(json_int(v, "ret", 0), -2);
 		assert_true(ends_with(json_str(v, "path"), "/d/d/d/nofile"));
 		assert_true(json_get(v, "truncated")->b);
-		records_free(&r);
+		tl_run_free(&run);
 		assert_int_equal(chdir(cwd), 0);
 		wl_done(&w);
 	}
@@ -776,8 +683,8 @@ static void test_mounts_and_truncation(void **state)
 		fd = open("f", O_CREAT | O_WRONLY, 0644);
 		assert_true(fd >= 0);
 		close(fd);
-		cat_opens(&r, "f", NULL);
-		v = open_of(&r, "f");
+		cat_opens(&run, "f", NULL, 0);
+		v = open_of(r, "f");
 		path = json_str(v, "path");
 		assert_true(json_get(v, "truncated")->b);
 		/* whole components from the file end, as many as fit in 4095 */
@@ -785,18 +692,12 @@ static void test_mounts_and_truncation(void **state)
 		snprintf(want, sizeof(want), "/%s/f", name);
 		assert_true(ends_with(path, want));
 		assert_int_equal(path[0], '/');
-		records_free(&r);
+		tl_run_free(&run);
 		assert_int_equal(chdir(cwd), 0);
 		wl_done(&w);
 	}
-	end_test(NULL, NULL, NULL);
 }
 
-/*
- * Every event is received or counted lost: N opens by one process (-p)
- * while the consumer is stopped and the ring (64 KiB) overflows; then the
- * same live with the default ring, where nothing may be lost.
- */
 /*
  * A real file named invoice<U+202E>cod.exe, opened under filetrace in text
  * mode: the override shows as \u202e, so the name cannot display as
@@ -805,10 +706,7 @@ static void test_mounts_and_truncation(void **state)
 static void test_bidi_name_text(void **state)
 {
 	char dir[] = "/tmp/tk-file-XXXXXX", file[64], want[128];
-	char *argv[] = { (char *)FILETRACE, "-e", "open", "--", "/usr/bin/head", "-qc0", file,
-			 NULL };
-	struct proc p;
-	char *out;
+	struct tl_run run;
 	int fd;
 
 	(void)state;
@@ -818,157 +716,32 @@ static void test_bidi_name_text(void **state)
 	fd = open(file, O_CREAT | O_WRONLY, 0644);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(proc_start(&p, argv), 0);
-	assert_int_equal(proc_wait(&p, 60000), 0);
-	out = slurp(p.out);
-	assert_non_null(out);
+	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-e", "open", "--", "/usr/bin/head", "-qc0",
+						   file));
 	snprintf(want, sizeof(want), " filename='%s/invoice\\u202ecod.exe' ", dir);
-	if (!strstr(out, want))
-		fail_msg("no %s in:\n%s", want, out);
+	if (!strstr(run.out, want))
+		fail_msg("no %s in:\n%s", want, run.out);
 	snprintf(want, sizeof(want), " path='%s/invoice\\u202ecod.exe'\n", dir);
-	assert_non_null(strstr(out, want));
-	assert_null(strstr(out, "\u202e"));
-	free(out);
-	proc_cleanup(&p);
+	assert_non_null(strstr(run.out, want));
+	assert_null(strstr(run.out, "\u202e"));
+	tl_run_free(&run);
 	unlink(file);
 	rmdir(dir);
-}
-
-static void run_loop(bool frozen)
-{
-	char dir[] = "/tmp/tk-file-loop-XXXXXX", fifo[64], target[64], pidbuf[16];
-	unsigned long long ev = 0, lost = 0;
-	const int n = 20000;
-	struct records r;
-	struct proc p;
-	pid_t loop;
-	int status, fd;
-
-	assert_non_null(mkdtemp(dir));
-	snprintf(target, sizeof(target), "%s/t", dir);
-	snprintf(fifo, sizeof(fifo), "%s/go", dir);
-	fd = open(target, O_CREAT | O_WRONLY, 0644);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(mkfifo(fifo, 0600), 0);
-	loop = fork();
-	if (loop == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		execl(OPENLOOP, OPENLOOP, "-w", fifo, "20000", target, NULL);
-		_exit(127);
-	}
-	snprintf(pidbuf, sizeof(pidbuf), "%d", loop);
-	{
-		/* frozen: a 64 KiB ring overflows; live: the default ring */
-		char *argv[] = { (char *)FILETRACE, "-j", "-e", "open", "-p", pidbuf,
-				 frozen ? "--ringbuf-size" : NULL, "65536", NULL };
-
-		assert_int_equal(proc_start(&p, argv), 0);
-		assert_true(proc_wait_stderr(&p, READY, 30000));
-		if (frozen)
-			kill(p.pid, SIGSTOP);
-		fd = open(fifo, O_WRONLY);
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, "g", 1), 1);
-		close(fd);
-		assert_int_equal(waitpid(loop, &status, 0), loop);
-		assert_int_equal(WEXITSTATUS(status), 0);
-		if (frozen)
-			kill(p.pid, SIGCONT);
-		usleep(100000);
-		kill(p.pid, SIGINT);
-		assert_int_equal(proc_wait(&p, 30000), 0);
-	}
-	assert_int_equal(proc_summary(&p, &ev, &lost), 0);
-	assert_int_equal(records_load(p.out, &r), 0);
-	assert_int_equal(r.invalid, 0);
-	fprintf(stderr, "open loop (%s): %zu records, summary %llu events, %llu lost\n",
-		frozen ? "frozen, 64 KiB" : "live, 4 MiB", records_count(&r, "open", loop), ev,
-		lost);
-	assert_int_equal(records_count(&r, "open", loop), ev);
-	assert_int_equal(ev + lost, n);
-	if (frozen)
-		assert_true(lost > 0);
-	else
-		assert_int_equal(lost, 0);
-	unlink(fifo);
-	unlink(target);
-	rmdir(dir);
-	end_test(&r, &p, NULL);
-}
-
-static void test_loss_accounted(void **state)
-{
-	(void)state;
-	NEED_ROOT();
-	run_loop(true);
-	run_loop(false);
-}
-
-/* valgrind: no leaks, no invalid accesses, streaming and summary mode. */
-static void test_valgrind(void **state)
-{
-	const char *modes[][3] = { { "-j", "-e", "all" }, { "-s", "-i", "0.05" } };
-	char supp[512];
-
-	(void)state;
-	NEED_ROOT();
-	if (access("/usr/bin/valgrind", X_OK)) {
-		fprintf(stderr, "SKIPPED: valgrind not installed\n");
-		skip();
-	}
-	snprintf(supp, sizeof(supp), "--suppressions=%s", tl_path("tests/valgrind.supp"));
-	for (size_t i = 0; i < 2; i++) {
-		char *argv[] = { "/usr/bin/valgrind", "-q", "--leak-check=full",
-				 "--show-leak-kinds=all", "--errors-for-leak-kinds=all",
-				 "--error-exitcode=99", supp, (char *)FILETRACE,
-				 (char *)modes[i][0], (char *)modes[i][1], (char *)modes[i][2], "--",
-				 "/bin/sh", "-c", "head -c9 /etc/passwd >/dev/null; sleep 0.2; exit 4",
-				 NULL };
-
-		assert_int_equal(run_quiet(argv), 4); /* 99 would be a valgrind error */
-	}
-	end_test(NULL, NULL, NULL);
-}
-
-static void test_bad_args_exit_2(void **state)
-{
-	const char *bad[][4] = {
-		{ "--bogus" }, { "-e", "nope" }, { "--path", "relative/dir" }, { "--path", "" },
-		{ "-i", "1" }, { "-s", "-i", "0" }, { "-s", "-i", "abc" }, { "-s", "--top", "x" },
-		{ "--top", "5" }, { "-p", "0" }, { "-c", "" },
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *argv[] = { (char *)FILETRACE, (char *)bad[i][0], (char *)bad[i][1],
-				 (char *)bad[i][2], NULL };
-
-		if (run_quiet(argv) != 2)
-			fail_msg("filetrace %s %s %s: exit code is not 2", bad[i][0],
-				 bad[i][1] ? bad[i][1] : "", bad[i][2] ? bad[i][2] : "");
-	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bad_args_exit_2),
-		cmocka_unit_test(test_command_mode_all_events),
-		cmocka_unit_test(test_failed_only),
-		cmocka_unit_test(test_path_prefix),
-		cmocka_unit_test(test_pid_filter),
-		cmocka_unit_test(test_comm_filter),
-		cmocka_unit_test(test_default_events_text),
-		cmocka_unit_test(test_summary),
-		cmocka_unit_test(test_mounts_and_truncation),
-		cmocka_unit_test(test_bidi_name_text),
-		cmocka_unit_test(test_loss_accounted),
-		cmocka_unit_test(test_valgrind),
+		TL_STANDARD_TESTS(&tool),
+		TL_TEST(test_command_mode_all_events),
+		TL_TEST(test_failed_only),
+		TL_TEST(test_path_prefix),
+		TL_TEST(test_pid_filter),
+		TL_TEST(test_comm_filter),
+		TL_TEST(test_default_events_text),
+		TL_TEST(test_summary),
+		TL_TEST(test_mounts_and_truncation),
+		TL_TEST(test_bidi_name_text),
 	};
-	if (!tl_is_root())
-		fprintf(stderr, "\n*** filetrace integration tests need root: SKIPPED ***\n\n");
-	return cmocka_run_group_tests_name("filetrace", tests, NULL, NULL);
+	return TL_RUN_GROUP(TOOL, tests, NULL, NULL);
 }

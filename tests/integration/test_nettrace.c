@@ -24,29 +24,14 @@
 #include "testlib.h"
 #include "tk.h"
 
-#define NETTRACE tl_path("bin/nettrace")
+#define TOOL "nettrace"
 #define TCPPEER tl_path("build/tests/tcppeer")
 #define NESTLOAD tl_path("build/tests/nestload")
 #define IP "/sbin/ip"
 #define TC "/sbin/tc"
-#define READY "tracing, Ctrl-C to end"
 #define SENT 12345     /* client -> server */
 #define RECEIVED 54321 /* server -> client */
 #define SEC 1000000000LL
-
-/*
- * Every process a test starts, by value: a failed assertion leaves the test
- * early, and teardown() must still stop its tracers and servers (a stray
- * tracer would also fail every later "no programs left" check).
- */
-static struct proc started[32];
-static int nstarted;
-
-static void track(const struct proc *p)
-{
-	if (nstarted < (int)(sizeof(started) / sizeof(started[0])))
-		started[nstarted++] = *p;
-}
 
 /* Network namespaces a test made (deleted by teardown, even on failure):
  * named by our pid, since other tests may make theirs at the same time. */
@@ -62,19 +47,7 @@ static int teardown(void **state)
 		run_quiet(del);
 	}
 	nnetns = 0;
-	for (int i = 0; i < nstarted; i++) {
-		struct proc *p = &started[i];
-
-		/* 0: our child, still running (not yet reaped by proc_wait) */
-		if (p->pid > 0 && waitpid(p->pid, NULL, WNOHANG) == 0) {
-			kill(p->pid, SIGKILL);
-			waitpid(p->pid, NULL, 0);
-		}
-		unlink(p->out);
-		unlink(p->err);
-	}
-	nstarted = 0;
-	return 0;
+	return tl_teardown(state);
 }
 
 /* The first line a helper printed on stdout: a port number. */
@@ -104,7 +77,6 @@ static void start_server_delay(struct proc *p, const char *addr, long recv_n, lo
 	snprintf(s, sizeof(s), "%ld", send_n);
 	snprintf(d, sizeof(d), "%ld", delay_ms);
 	assert_int_equal(proc_start(p, argv), 0);
-	track(p);
 	*port = read_port(p);
 	assert_true(*port > 0);
 }
@@ -134,7 +106,6 @@ static int run_client(const char *addr, long port, long send_n, long recv_n, int
 	}
 	if (proc_start(&c, argv))
 		return -1;
-	track(&c);
 	*pid = c.pid;
 	rc = proc_wait(&c, 20000);
 	if (sport) {
@@ -147,31 +118,9 @@ static int run_client(const char *addr, long port, long send_n, long recv_n, int
 	return rc;
 }
 
-static void start_tracer(struct proc *p, char **argv)
+static void start_tracer(struct tl_run *t, const char *const *args)
 {
-	assert_int_equal(proc_start(p, argv), 0);
-	track(p);
-	if (!proc_wait_stderr(p, READY, 20000)) {
-		char *e = slurp(p->err);
-
-		fail_msg("nettrace did not start: %s", e ? e : "?");
-	}
-}
-
-static void stop_tracer(struct proc *p, struct records *r)
-{
-	unsigned long long events, lost;
-
-	kill(p->pid, SIGINT);
-	assert_int_equal(proc_wait(p, 20000), 0);
-	assert_int_equal(proc_summary(p, &events, &lost), 0);
-	assert_int_equal(lost, 0);
-	if (r) {
-		assert_int_equal(records_load(p->out, r), 0);
-		assert_int_equal(r->invalid, 0);
-		/* the summary object + every record counted in the summary line */
-		assert_int_equal(r->n, events + 1);
-	}
+	tl_start(t, .tool = TOOL, .args = args);
 }
 
 static bool has_port(const struct jv *v, long port)
@@ -280,7 +229,6 @@ static void assert_states(const struct records *r, long pid, long sport, long dp
  */
 static void loopback_exact(const char *family, const char *bind_addr, const char *addr)
 {
-	char *argv[] = { (char *)NETTRACE, "-j", "-e", "all", NULL };
 	static const char *const client_seq[] = {
 		"CLOSE>SYN_SENT", "SYN_SENT>ESTABLISHED", "ESTABLISHED>FIN_WAIT1",
 		"FIN_WAIT1>FIN_WAIT2", "FIN_WAIT2>CLOSE", NULL,
@@ -291,15 +239,16 @@ static void loopback_exact(const char *family, const char *bind_addr, const char
 	};
 	static const char *const listener_seq[] = { "CLOSE>LISTEN", "LISTEN>CLOSE", NULL };
 	static const char *const refused_seq[] = { "CLOSE>SYN_SENT", "SYN_SENT>CLOSE", NULL };
-	struct proc t, srv;
-	struct records r;
+	struct tl_run t;
+	struct proc srv;
+	const struct records *r = &t.r;
 	const struct jv *v;
 	long port, cport, dummy;
 	pid_t cpid, rpid, spid;
 	struct timespec t0, t1;
 	long long wall;
 
-	start_tracer(&t, argv);
+	start_tracer(&t, TL_ARGS("-j", "-e", "all"));
 	start_server(&srv, bind_addr, SENT, RECEIVED, &port);
 	spid = srv.pid; /* proc_wait() forgets it */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -309,32 +258,32 @@ static void loopback_exact(const char *family, const char *bind_addr, const char
 	wall = (t1.tv_sec - t0.tv_sec) * SEC + t1.tv_nsec - t0.tv_nsec;
 	/* nobody listens there any more */
 	assert_int_equal(run_client(addr, port, 1, 1, 0, &rpid, &dummy), 111);
-	stop_tracer(&t, &r);
+	tl_stop(&t);
 
 	/* client side, attributed to the client even though the handshake
 	 * and the final close ran in softirq */
-	v = find(&r, "connect", cpid, cport, port);
+	v = find(r, "connect", cpid, cport, port);
 	assert_tuple(v, family, addr);
 	assert_int_equal(json_int(v, "tid", -1), cpid);
 	assert_int_equal(json_int(v, "error", -1), 0);
 	assert_between(json_int(v, "duration_ns", -1), 1, SEC, "connect duration_ns");
 
-	assert_close(find(&r, "close", cpid, cport, port), family, addr, SENT, RECEIVED, "local",
+	assert_close(find(r, "close", cpid, cport, port), family, addr, SENT, RECEIVED, "local",
 		     wall);
 
 	/* server side, attributed to the server (the accept() caller) */
-	v = find(&r, "accept", spid, port, cport);
+	v = find(r, "accept", spid, port, cport);
 	assert_tuple(v, family, addr);
 	assert_int_equal(json_int(v, "tid", -1), spid);
 	assert_between(json_int(v, "duration_ns", -1), 0, wall, "accept duration_ns");
 
-	assert_close(find(&r, "close", spid, port, cport), family, addr, RECEIVED, SENT, "remote",
+	assert_close(find(r, "close", spid, port, cport), family, addr, RECEIVED, SENT, "remote",
 		     wall);
 
 	/* the refused one: its own pid, its errno, the port it tried */
-	assert_int_equal(pick(&r, "connect", port, NULL), 2);
-	for (size_t i = 0; i < r.n; i++) {
-		v = r.v[i];
+	assert_int_equal(pick(r, "connect", port, NULL), 2);
+	for (size_t i = 0; i < r->n; i++) {
+		v = r->v[i];
 		if (strcmp(json_str(v, "event"), "connect") || json_int(v, "pid", -1) != rpid)
 			continue;
 		assert_int_equal(json_int(v, "dport", -1), port);
@@ -346,21 +295,19 @@ static void loopback_exact(const char *family, const char *bind_addr, const char
 	/* every state change, each attributed to its socket's owner: the
 	 * child's first ones happen before accept(), in softirq, and belong
 	 * to the listening process */
-	assert_states(&r, cpid, -1, port, client_seq);
-	assert_states(&r, spid, port, cport, child_seq);
-	assert_states(&r, spid, port, 0, listener_seq);
-	assert_states(&r, rpid, -1, port, refused_seq);
+	assert_states(r, cpid, -1, port, client_seq);
+	assert_states(r, spid, port, cport, child_seq);
+	assert_states(r, spid, port, 0, listener_seq);
+	assert_states(r, rpid, -1, port, refused_seq);
 
 	/* and nothing else on this port */
-	assert_int_equal(pick(&r, "connect", port, NULL), 2);
-	assert_int_equal(pick(&r, "accept", port, NULL), 1);
-	assert_int_equal(pick(&r, "close", port, NULL), 2);
-	assert_int_equal(pick(&r, "state", port, NULL), 5 + 5 + 2 + 2);
-	assert_int_equal(pick(&r, "retransmit", port, NULL), 0);
-	records_free(&r);
-	proc_cleanup(&t);
+	assert_int_equal(pick(r, "connect", port, NULL), 2);
+	assert_int_equal(pick(r, "accept", port, NULL), 1);
+	assert_int_equal(pick(r, "close", port, NULL), 2);
+	assert_int_equal(pick(r, "state", port, NULL), 5 + 5 + 2 + 2);
+	assert_int_equal(pick(r, "retransmit", port, NULL), 0);
+	tl_run_free(&t);
 	proc_cleanup(&srv);
-	ASSERT_NO_PROGS_LEFT();
 }
 
 static void test_loopback_ipv4(void **state)
@@ -395,8 +342,8 @@ static void test_loopback_v4_mapped(void **state)
  */
 static void test_filters(void **state)
 {
-	struct proc sa, sb, sc, t[6], text;
-	struct records r[6];
+	struct proc sa, sb, sc;
+	struct tl_run t[6], text;
 	long pa, pb, pc, ca, cb, cc;
 	char la[32], lb[32], list[64], spid[16];
 	pid_t cpa, cpb, cpc, spa, spc;
@@ -414,21 +361,13 @@ static void test_filters(void **state)
 	snprintf(list, sizeof(list), "%ld,%ld,%ld", pa, pb, pc);
 	snprintf(spid, sizeof(spid), "%d", spa);
 	{
-		char *a0[] = { (char *)NETTRACE, "-j", "--port", la, NULL };
-		char *a1[] = { (char *)NETTRACE, "-j", "--lport", la, NULL };
-		char *a2[] = { (char *)NETTRACE, "-j", "--rport", lb, NULL };
-		char *a3[] = { (char *)NETTRACE, "-j", "-6", "--port", list, NULL };
-		char *a4[] = { (char *)NETTRACE, "-j", "-4", "--port", list, NULL };
-		char *a5[] = { (char *)NETTRACE, "-j", "-p", spid, NULL };
-		char *a6[] = { (char *)NETTRACE, "--lport", la, NULL };
-
-		start_tracer(&t[0], a0);
-		start_tracer(&t[1], a1);
-		start_tracer(&t[2], a2);
-		start_tracer(&t[3], a3);
-		start_tracer(&t[4], a4);
-		start_tracer(&t[5], a5);
-		start_tracer(&text, a6);
+		start_tracer(&t[0], TL_ARGS("-j", "--port", la));
+		start_tracer(&t[1], TL_ARGS("-j", "--lport", la));
+		start_tracer(&t[2], TL_ARGS("-j", "--rport", lb));
+		start_tracer(&t[3], TL_ARGS("-j", "-6", "--port", list));
+		start_tracer(&t[4], TL_ARGS("-j", "-4", "--port", list));
+		start_tracer(&t[5], TL_ARGS("-j", "-p", spid));
+		start_tracer(&text, TL_ARGS("--lport", la));
 	}
 	assert_int_equal(run_client("127.0.0.1", pa, SENT, RECEIVED, 0, &cpa, &ca), 0);
 	assert_int_equal(run_client("127.0.0.1", pb, SENT, RECEIVED, 0, &cpb, &cb), 0);
@@ -437,11 +376,11 @@ static void test_filters(void **state)
 	assert_int_equal(proc_wait(&sb, 10000), 0);
 	assert_int_equal(proc_wait(&sc, 10000), 0);
 	for (int i = 0; i < 6; i++)
-		stop_tracer(&t[i], &r[i]);
-	stop_tracer(&text, NULL);
+		tl_stop(&t[i]);
+	tl_stop(&text);
 	{
 		/* text: a header and the two lines of --lport A, with names */
-		char *out = slurp(text.out), *line, *save = NULL, want[128];
+		char *out = strdup(text.out), *line, *save = NULL, want[128];
 		int n = 0;
 
 		assert_non_null(out);
@@ -462,54 +401,52 @@ static void test_filters(void **state)
 		}
 		assert_int_equal(n, 3);
 		free(out);
-		proc_cleanup(&text);
+		tl_run_free(&text);
 	}
 
 	/* --port A: both ends of A, nothing else at all */
-	assert_int_equal(r[0].n - 1, 4);
-	assert_int_equal(pick(&r[0], NULL, pa, NULL), 4);
-	find(&r[0], "connect", cpa, ca, pa);
-	find(&r[0], "accept", spa, pa, ca);
-	find(&r[0], "close", cpa, ca, pa);
-	find(&r[0], "close", spa, pa, ca);
+	assert_int_equal(t[0].r.n, 4);
+	assert_int_equal(pick(&t[0].r, NULL, pa, NULL), 4);
+	find(&t[0].r, "connect", cpa, ca, pa);
+	find(&t[0].r, "accept", spa, pa, ca);
+	find(&t[0].r, "close", cpa, ca, pa);
+	find(&t[0].r, "close", spa, pa, ca);
 
 	/* --lport A: only the server's end (local port A) */
-	assert_int_equal(r[1].n - 1, 2);
-	find(&r[1], "accept", spa, pa, ca);
-	find(&r[1], "close", spa, pa, ca);
+	assert_int_equal(t[1].r.n, 2);
+	find(&t[1].r, "accept", spa, pa, ca);
+	find(&t[1].r, "close", spa, pa, ca);
 
 	/* --rport B: only B's client end (remote port B) */
-	assert_int_equal(r[2].n - 1, 2);
-	find(&r[2], "connect", cpb, cb, pb);
-	v = find(&r[2], "close", cpb, cb, pb);
+	assert_int_equal(t[2].r.n, 2);
+	find(&t[2].r, "connect", cpb, cb, pb);
+	v = find(&t[2].r, "close", cpb, cb, pb);
 	assert_int_equal(json_int(v, "bytes_sent", -1), SENT);
 
 	/* -6: only C */
-	assert_int_equal(r[3].n - 1, 4);
-	assert_int_equal(pick(&r[3], NULL, pc, NULL), 4);
-	find(&r[3], "accept", spc, pc, cc);
+	assert_int_equal(t[3].r.n, 4);
+	assert_int_equal(pick(&t[3].r, NULL, pc, NULL), 4);
+	find(&t[3].r, "accept", spc, pc, cc);
 
 	/* -4: A and B, not C */
-	assert_int_equal(r[4].n - 1, 8);
-	assert_int_equal(pick(&r[4], NULL, pc, NULL), 0);
-	assert_int_equal(pick(&r[4], NULL, pa, NULL), 4);
-	assert_int_equal(pick(&r[4], NULL, pb, NULL), 4);
+	assert_int_equal(t[4].r.n, 8);
+	assert_int_equal(pick(&t[4].r, NULL, pc, NULL), 0);
+	assert_int_equal(pick(&t[4].r, NULL, pa, NULL), 4);
+	assert_int_equal(pick(&t[4].r, NULL, pb, NULL), 4);
 
 	/* -p server A: its accept and its close (which ran in softirq, on
 	 * the client's time), nothing of the client */
-	assert_int_equal(r[5].n - 1, 2);
-	find(&r[5], "accept", spa, pa, ca);
-	v = find(&r[5], "close", spa, pa, ca);
+	assert_int_equal(t[5].r.n, 2);
+	find(&t[5].r, "accept", spa, pa, ca);
+	v = find(&t[5].r, "close", spa, pa, ca);
 	assert_int_equal(json_int(v, "bytes_sent", -1), RECEIVED);
 
 	for (int i = 0; i < 6; i++) {
-		records_free(&r[i]);
-		proc_cleanup(&t[i]);
+		tl_run_free(&t[i]);
 	}
 	proc_cleanup(&sa);
 	proc_cleanup(&sb);
 	proc_cleanup(&sc);
-	ASSERT_NO_PROGS_LEFT();
 }
 
 /*
@@ -522,13 +459,13 @@ static void test_filters(void **state)
  */
 static void test_command_mode(void **state)
 {
-	struct proc sa, sb, t;
-	struct records r;
+	struct proc sa, sb;
+	struct tl_run t;
+	const struct records *r = &t.r;
 	long pa, pb, cb;
 	pid_t cpb, cmd = 0, spa;
 	char cmdline[256];
 	const struct jv *v;
-	char *argv[] = { (char *)NETTRACE, "-j", "--", "/bin/sh", "-c", cmdline, NULL };
 
 	(void)state;
 	NEED_ROOT();
@@ -537,32 +474,27 @@ static void test_command_mode(void **state)
 	spa = sa.pid;
 	snprintf(cmdline, sizeof(cmdline), "%s client 127.0.0.1 %ld 100 200 >/dev/null; exit 7",
 		 TCPPEER, pa);
-	assert_int_equal(proc_start(&t, argv), 0);
-	track(&t);
+	tl_start(&t, .tool = TOOL, .args = TL_ARGS("-j", "--", "/bin/sh", "-c", cmdline), .rc = 7);
 	/* an untraced connection while the command runs */
 	assert_int_equal(run_client("127.0.0.1", pb, SENT, RECEIVED, 0, &cpb, &cb), 0);
-	assert_int_equal(proc_wait(&t, 20000), 7);
+	tl_stop(&t);
 	assert_int_equal(proc_wait(&sa, 10000), 0);
 	assert_int_equal(proc_wait(&sb, 10000), 0);
-	assert_int_equal(records_load(t.out, &r), 0);
-	assert_int_equal(r.invalid, 0);
 
 	/* exactly the command's connect and close */
-	assert_int_equal(r.n - 1, 2);
-	assert_int_equal(pick(&r, "connect", pa, &v), 1);
+	assert_int_equal(r->n, 2);
+	assert_int_equal(pick(r, "connect", pa, &v), 1);
 	cmd = json_int(v, "pid", -1);
 	assert_true(cmd > 0 && cmd != spa && cmd != cpb);
 	assert_int_equal(json_int(v, "error", -1), 0);
-	assert_int_equal(pick(&r, "close", pa, &v), 1);
+	assert_int_equal(pick(r, "close", pa, &v), 1);
 	assert_int_equal(json_int(v, "pid", -1), cmd);
 	assert_int_equal(json_int(v, "bytes_sent", -1), 100);
 	assert_int_equal(json_int(v, "bytes_received", -1), 200);
-	assert_int_equal(pick(&r, NULL, pb, NULL), 0);
-	records_free(&r);
-	proc_cleanup(&t);
+	assert_int_equal(pick(r, NULL, pb, NULL), 0);
+	tl_run_free(&t);
 	proc_cleanup(&sa);
 	proc_cleanup(&sb);
-	ASSERT_NO_PROGS_LEFT();
 }
 
 /*
@@ -575,10 +507,8 @@ static void test_timeout_and_retransmit(void **state)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t len = sizeof(a);
 	char sport_s[16];
-	char *argv[] = { (char *)NETTRACE, "-j", "-e", "connect,retransmit", "--rport", sport_s,
-			 NULL };
-	struct proc t;
-	struct records r;
+	struct tl_run t;
+	const struct records *r = &t.r;
 	const struct jv *v;
 	long port, cport = -1, want = 1;
 	size_t nretrans = 0;
@@ -595,21 +525,21 @@ static void test_timeout_and_retransmit(void **state)
 	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
 	port = ntohs(a.sin_port);
 	snprintf(sport_s, sizeof(sport_s), "%ld", port);
-	start_tracer(&t, argv);
+	start_tracer(&t, TL_ARGS("-j", "-e", "connect,retransmit", "--rport", sport_s));
 	/* this one fills the queue of one (never accepted) */
 	fill = socket(AF_INET, SOCK_STREAM, 0);
 	assert_int_equal(connect(fill, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(run_client("127.0.0.1", port, 0, 0, 1, &cpid, NULL), 110);
-	stop_tracer(&t, &r);
+	tl_stop(&t);
 	close(fill);
 	close(lfd);
 
-	v = find(&r, "connect", getpid(), -1, port);
+	v = find(r, "connect", getpid(), -1, port);
 	assert_int_equal(json_int(v, "error", -1), 0);
-	for (size_t i = 0; i < r.n; i++) {
-		const char *e = json_str(r.v[i], "event");
+	for (size_t i = 0; i < r->n; i++) {
+		const char *e = json_str(r->v[i], "event");
 
-		v = r.v[i];
+		v = r->v[i];
 		if (!strcmp(e, "connect") && json_int(v, "pid", -1) == cpid) {
 			assert_int_equal(json_int(v, "error", 0), -110);
 			assert_string_equal(json_str(v, "error_str"), "ETIMEDOUT");
@@ -627,13 +557,11 @@ static void test_timeout_and_retransmit(void **state)
 	assert_true(cport > 0);
 	assert_true(nretrans >= 1);
 	/* the retransmissions are the failed socket's */
-	for (size_t i = 0; i < r.n; i++)
-		if (!strcmp(json_str(r.v[i], "event"), "retransmit"))
-			assert_int_equal(json_int(r.v[i], "sport", -1), cport);
-	assert_int_equal(r.n - 1, 2 + nretrans);
-	records_free(&r);
-	proc_cleanup(&t);
-	ASSERT_NO_PROGS_LEFT();
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(json_str(r->v[i], "event"), "retransmit"))
+			assert_int_equal(json_int(r->v[i], "sport", -1), cport);
+	assert_int_equal(r->n, 2 + nretrans);
+	tl_run_free(&t);
 }
 
 /* ---- nesting, loss accounting, listeners (network namespaces) ---------- */
@@ -662,8 +590,27 @@ static const char *netns_new(bool throttled)
 	return name;
 }
 
-#define NEST_PORT 7001  /* traced (not ephemeral: no other test uses it) */
-#define NEST_OTHER 7002 /* not traced */
+/*
+ * The ports of the netns tests: nettrace sees every netns, so two test
+ * runs at once (another checkout's make test) must not share a port.
+ * Derived from the pid, below the ephemeral range: port k (1..7) of this
+ * run, as a number or a string.
+ */
+static int test_port(int k)
+{
+	return 10000 + (getpid() % 2000) * 8 + k;
+}
+
+static const char *test_port_str(int k)
+{
+	static char s[8][8];
+
+	snprintf(s[k], sizeof(s[k]), "%d", test_port(k));
+	return s[k];
+}
+
+#define NEST_PORT test_port(1)  /* traced */
+#define NEST_OTHER test_port(2) /* not traced */
 #define NEST_CLIENTS 8
 #define NEST_CONNS 150
 #define NEST_CSEND 1200 /* client -> server; below the tbf burst */
@@ -793,8 +740,9 @@ static void nested_softirq(bool perfbuf)
 {
 	char raw[] = "/tmp/tk-nest-raw-XXXXXX";
 	char portarg[16], np[16], nc[16], nconn[16], cs[16], ss[16], other[16];
-	struct proc tracer, load;
-	struct records r;
+	struct tl_run tracer;
+	const struct records *r = &tracer.r;
+	struct proc load;
 	unsigned long long events, lost;
 	size_t connects = 0, closes = 0, accepts = 0, breaks = 0, nrec = 0;
 	const struct jv **v;
@@ -805,9 +753,9 @@ static void nested_softirq(bool perfbuf)
 	close(fd);
 	ns = netns_new(true);
 	snprintf(portarg, sizeof(portarg), "%d", NEST_PORT);
-	char *targv[] = { (char *)NETTRACE, "-e", "all", "-j", "--port", portarg, "--raw", raw,
-			  perfbuf ? "--perfbuf" : NULL, NULL };
-	start_tracer(&tracer, targv);
+	tl_start(&tracer, .tool = TOOL, .lossy = true,
+		 .args = TL_ARGS("-e", "all", "-j", "--port", portarg, "--raw", raw,
+				 perfbuf ? "--perfbuf" : NULL));
 
 	snprintf(np, sizeof(np), "%d", NEST_PORT);
 	snprintf(nc, sizeof(nc), "%d", NEST_CLIENTS);
@@ -818,22 +766,18 @@ static void nested_softirq(bool perfbuf)
 	char *largv[] = { IP, "netns", "exec", (char *)ns, (char *)NESTLOAD, "127.0.0.1", np,
 			  nc, nconn, cs, ss, other, NULL };
 	assert_int_equal(proc_start(&load, largv), 0);
-	track(&load);
 	assert_int_equal(proc_wait(&load, 90000), 0);
 
-	kill(tracer.pid, SIGINT);
-	assert_int_equal(proc_wait(&tracer, 20000), 0);
-	assert_int_equal(proc_summary(&tracer, &events, &lost), 0);
-	assert_int_equal(records_load(tracer.out, &r), 0);
-	assert_int_equal(r.invalid, 0);
-	assert_int_equal(r.n, events + 1);
+	tl_stop(&tracer);
+	events = tracer.events;
+	lost = tracer.lost;
 	check_raw(raw, events, perfbuf);
 	unlink(raw);
 
-	v = calloc(r.n, sizeof(*v));
+	v = calloc(r->n, sizeof(*v));
 	assert_non_null(v);
-	for (size_t i = 0; i < r.n; i++) {
-		const struct jv *e = r.v[i];
+	for (size_t i = 0; i < r->n; i++) {
+		const struct jv *e = r->v[i];
 		const char *ev = json_str(e, "event");
 		long long sport = json_int(e, "sport", -1), dport = json_int(e, "dport", -1);
 		bool server = sport == NEST_PORT;
@@ -890,8 +834,7 @@ static void nested_softirq(bool perfbuf)
 	assert_true(closes + lost >= 2 * NEST_CLIENTS * NEST_CONNS);
 	/* a lost run would have been an event of the workload */
 	assert_true(lost <= 10 * NEST_CLIENTS * NEST_CONNS);
-	records_free(&r);
-	ASSERT_NO_PROGS_LEFT();
+	tl_run_free(&tracer);
 }
 
 static void test_nested_softirq_ring(void **state)
@@ -916,7 +859,6 @@ static pid_t listen_in(const char *ns, const char *port, bool reuseport)
 	struct proc p;
 
 	assert_int_equal(proc_start(&p, argv), 0);
-	track(&p);
 	for (int i = 0; i < 500; i++) {
 		char *o = slurp(p.out);
 		bool up = o && strstr(o, "listening");
@@ -940,8 +882,8 @@ static pid_t listen_in(const char *ns, const char *port, bool reuseport)
 static void test_listener_per_socket(void **state)
 {
 	const char *a, *b;
-	struct proc tracer;
-	struct records r;
+	struct tl_run tracer;
+	const struct records *r = &tracer.r;
 	pid_t la, reuse1, reuse2;
 	size_t own = 0, shared = 0;
 
@@ -949,29 +891,31 @@ static void test_listener_per_socket(void **state)
 	NEED_ROOT();
 	a = netns_new(false);
 	b = netns_new(false);
-	char *targv[] = { (char *)NETTRACE, "-e", "state", "-j", "--port", "7003,7004", NULL };
-	start_tracer(&tracer, targv);
-	la = listen_in(a, "7003", false);
-	listen_in(b, "7003", false); /* last: a port-keyed map would name it */
-	reuse1 = listen_in(a, "7004", true);
-	reuse2 = listen_in(a, "7004", true);
+	char ports[16];
+
+	snprintf(ports, sizeof(ports), "%d,%d", test_port(3), test_port(4));
+	start_tracer(&tracer, TL_ARGS("-e", "state", "-j", "--port", ports));
+	la = listen_in(a, test_port_str(3), false);
+	listen_in(b, test_port_str(3), false); /* last: a port-keyed map would name it */
+	reuse1 = listen_in(a, test_port_str(4), true);
+	reuse2 = listen_in(a, test_port_str(4), true);
 	char *c1[] = { IP, "netns", "exec", (char *)a, (char *)NESTLOAD, "connect", "127.0.0.1",
-		       "7003", "4", NULL };
+		       (char *)test_port_str(3), "4", NULL };
 	char *c2[] = { IP, "netns", "exec", (char *)a, (char *)NESTLOAD, "connect", "127.0.0.1",
-		       "7004", "8", NULL };
+		       (char *)test_port_str(4), "8", NULL };
 	assert_int_equal(run_quiet(c1), 0);
 	assert_int_equal(run_quiet(c2), 0);
 	usleep(200000);
-	stop_tracer(&tracer, &r);
-	for (size_t i = 0; i < r.n; i++) {
-		const struct jv *e = r.v[i];
+	tl_stop(&tracer);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct jv *e = r->v[i];
 		long long pid = json_int(e, "pid", -1);
 
 		if (strcmp(json_str(e, "event"), "state") ||
 		    strcmp(json_str(e, "oldstate_str"), "LISTEN") ||
 		    strcmp(json_str(e, "newstate_str"), "SYN_RECV"))
 			continue;
-		if (json_int(e, "sport", 0) == 7003) {
+		if (json_int(e, "sport", 0) == test_port(3)) {
 			if (pid != la)
 				fail_msg("child of netns %s's listener %d attributed to %lld", a,
 					 (int)la, pid);
@@ -986,8 +930,7 @@ static void test_listener_per_socket(void **state)
 	}
 	assert_int_equal(own, 4);
 	assert_int_equal(shared, 8);
-	records_free(&r);
-	ASSERT_NO_PROGS_LEFT();
+	tl_run_free(&tracer);
 }
 
 /*
@@ -996,107 +939,53 @@ static void test_listener_per_socket(void **state)
  */
 static void test_count_limit_summary(void **state)
 {
-	unsigned long long events, lost, printed, after;
-	struct proc tracer;
-	struct records r;
-	const struct jv *sum;
+	struct tl_run tracer;
 	const char *ns;
-	char *err, *line;
 
 	(void)state;
 	NEED_ROOT();
 	ns = netns_new(false);
-	char *targv[] = { (char *)NETTRACE, "-e", "all", "-j", "-n", "3", "--port", "7005", NULL };
-	start_tracer(&tracer, targv);
-	listen_in(ns, "7005", false);
+	/* the harness checks the -n tail of the summary line and the JSON
+	 * summary against it, and that exactly `printed` records came out */
+	start_tracer(&tracer, TL_ARGS("-e", "all", "-j", "-n", "3", "--port", test_port_str(5)));
+	tracer.o.no_stop = true; /* -n ends it */
+	listen_in(ns, test_port_str(5), false);
 	char *c[] = { IP, "netns", "exec", (char *)ns, (char *)NESTLOAD, "connect", "127.0.0.1",
-		      "7005", "4", NULL };
+		      (char *)test_port_str(5), "4", NULL };
 	assert_int_equal(run_quiet(c), 0);
-	assert_int_equal(proc_wait(&tracer, 20000), 0);
-	assert_int_equal(proc_summary(&tracer, &events, &lost), 0);
-	assert_int_equal(lost, 0);
-	err = slurp(tracer.err);
-	assert_non_null(err);
-	line = strstr(err, " lost; ");
-	if (!line || sscanf(line, " lost; %llu printed (-n), %llu received after", &printed,
-			    &after) != 2)
-		fail_msg("no -n account in the summary: %s", err);
-	free(err);
-	assert_int_equal(printed, 3);
-	assert_int_equal(events, printed + after);
-	assert_int_equal(records_load(tracer.out, &r), 0);
-	assert_int_equal(r.invalid, 0);
-	assert_int_equal(r.n, 4); /* three records and the summary */
-	sum = r.v[3];
-	assert_string_equal(json_str(sum, "event"), "summary");
-	assert_int_equal(json_int(sum, "printed", -1), 3);
-	assert_int_equal(json_int(sum, "events", -1), (long long)events);
-	records_free(&r);
-	ASSERT_NO_PROGS_LEFT();
+	tl_stop(&tracer);
+	if (!strstr(tracer.err, " lost; 3 printed (-n), "))
+		fail_msg("no -n account in the summary: %s", tracer.err);
+	assert_int_equal(tracer.printed, 3);
+	assert_int_equal(tracer.events, tracer.printed + tracer.after_limit);
+	assert_int_equal(tracer.r.n, 3);
+	assert_int_equal(json_int(tracer.summary, "printed", -1), 3);
+	assert_int_equal(json_int(tracer.summary, "events", -1), (long long)tracer.events);
+	tl_run_free(&tracer);
 }
 
-static void test_bad_args_exit_2(void **state)
-{
-	const char *bad[][3] = {
-		{ "--port", "0" }, { "--port", "65536" }, { "--port", "http" },
-		{ "--port", "80," }, { "--port", ",80" }, { "--port", "80,,443" },
-		{ "--lport", "" }, { "--rport", "-1" }, { "--port" }, { "-4", "-6" },
-		{ "-e", "connect,nope" }, { "--bogus" },
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *argv[] = { (char *)NETTRACE, (char *)bad[i][0], (char *)bad[i][1], NULL };
-		struct proc p;
-		char *err;
-
-		assert_int_equal(proc_start(&p, argv), 0);
-		if (proc_wait(&p, 10000) != 2)
-			fail_msg("nettrace %s %s: exit code is not 2", bad[i][0],
-				 bad[i][1] ? bad[i][1] : "");
-		/* one line, prefixed with the tool's name */
-		err = slurp(p.err);
-		assert_non_null(err);
-		assert_true(!strncmp(err, "nettrace: ", 10));
-		assert_int_equal(strchr(err, '\n') - err, (long)strlen(err) - 1);
-		free(err);
-		proc_cleanup(&p);
-	}
-}
-
-/* valgrind: no leaks or invalid accesses over a traced command (a refused
- * connect: the command's exit code 111 comes back through nettrace). */
-static void test_valgrind(void **state)
-{
-	char cmd[256];
-	char *argv[] = { (char *)NETTRACE, "-j", "-e", "all", "--", "/bin/sh", "-c", cmd, NULL };
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int fd, rc;
-
-	(void)state;
-	NEED_ROOT();
-	/* a port that was free a moment ago and has no listener */
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "%s client 127.0.0.1 %d 1 1 >/dev/null", TCPPEER,
-		 ntohs(a.sin_port));
-	rc = run_valgrind(argv);
-	if (rc == VALGRIND_MISSING) {
-		fprintf(stderr, "SKIPPED: valgrind not installed\n");
-		skip();
-	}
-	assert_int_equal(rc, 111); /* VALGRIND_ERROR (99) would mean a finding */
-	ASSERT_NO_PROGS_LEFT();
-}
+/* The standard checks: 2000 refused connects, by pid. */
+static const tl_args bad[] = {
+	{ "--port", "0" }, { "--port", "65536" }, { "--port", "http" }, { "--port", "80," },
+	{ "--port", ",80" }, { "--port", "80,,443" }, { "--lport", "" }, { "--rport", "-1" },
+	{ "--port" }, { "-4", "-6" }, { "-e", "connect,nope" }, { NULL },
+};
+/* connects refused on the loopback */
+static const tl_args valgrind[] = {
+	{ "-j", "-e", "all", "--", "build/tests/nestload", "refused", "127.0.0.1", "9", "3" },
+	{ NULL },
+};
+static const struct tl_tool tool = {
+	.name = TOOL, .prog_prefix = "net_",
+	.workload = TL_ARGS("build/tests/nestload", "refused", "127.0.0.1", "9", "2000"),
+	.filter = TL_ARGS("-e", "connect"), .event = "connect", .n = 2000,
+	.bad = bad, .valgrind = valgrind, .valgrind_rc = 0,
+};
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_bad_args_exit_2, teardown),
+		TL_STANDARD_TESTS(&tool),
 		cmocka_unit_test_teardown(test_loopback_ipv4, teardown),
 		cmocka_unit_test_teardown(test_loopback_ipv6, teardown),
 		cmocka_unit_test_teardown(test_loopback_v4_mapped, teardown),
@@ -1107,9 +996,6 @@ int main(void)
 		cmocka_unit_test_teardown(test_nested_softirq_perfbuf, teardown),
 		cmocka_unit_test_teardown(test_listener_per_socket, teardown),
 		cmocka_unit_test_teardown(test_count_limit_summary, teardown),
-		cmocka_unit_test_teardown(test_valgrind, teardown),
 	};
-	if (!tl_is_root())
-		fprintf(stderr, "\n*** nettrace integration tests need root: SKIPPED ***\n\n");
-	return cmocka_run_group_tests_name("nettrace", tests, NULL, NULL);
+	return TL_RUN_GROUP(TOOL, tests, NULL, NULL);
 }

@@ -265,7 +265,7 @@ static void test_epipe_is_normal(void **state)
  * entries before its directory are not traced as failed execs. */
 static void test_path_lookup_before_fork(void **state)
 {
-	char *argv[] = { (char *)PROCTRACE, "-j", "-x", "-e", "exec", "--", "true", NULL };
+	char *argv[] = { (char *)PROCTRACE, "-j", "--include-failed", "-e", "exec", "--", "true", NULL };
 	const char *old = getenv("PATH");
 	char *saved = old ? strdup(old) : NULL;
 	struct records r;

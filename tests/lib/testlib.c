@@ -5,7 +5,10 @@
 #include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <cmocka.h>
 #include "testlib.h"
 
 /* ---- JSON parser ---------------------------------------------------------- */
@@ -742,6 +746,50 @@ size_t tk_progs_seen(void)
 	return n;
 }
 
+/* ---- the harness -------------------------------------------------------------
+ *
+ * The processes tests started, by value: a failed assertion longjmps out of
+ * the test, past its cleanup, and tl_teardown() must still stop them (a
+ * stray tracer would also fail every later leak check) and remove their
+ * files. proc_start() and the held workloads register here; proc_cleanup()
+ * and the reaping of a workload unregister.
+ */
+#define TL_MAX_PROCS 256
+
+struct tl_proc {
+	pid_t pid;
+	char out[256], err[256]; /* empty for a workload */
+};
+
+static struct tl_proc tl_procs[TL_MAX_PROCS];
+static size_t tl_nprocs;
+
+static void procs_add(pid_t pid, const char *out, const char *err)
+{
+	struct tl_proc *t;
+
+	if (tl_nprocs == TL_MAX_PROCS) {
+		/* only teardown's safety net is lost; say so */
+		fprintf(stderr, "testlib: more than %d processes: pid %d not tracked\n",
+			TL_MAX_PROCS, (int)pid);
+		return;
+	}
+	t = &tl_procs[tl_nprocs++];
+	t->pid = pid;
+	snprintf(t->out, sizeof(t->out), "%s", out);
+	snprintf(t->err, sizeof(t->err), "%s", err);
+}
+
+/* Forgets the entry of pid (err NULL) or of the output file err. */
+static void procs_del(pid_t pid, const char *err)
+{
+	for (size_t i = 0; i < tl_nprocs; i++)
+		if (err ? !strcmp(tl_procs[i].err, err) : tl_procs[i].pid == pid) {
+			tl_procs[i] = tl_procs[--tl_nprocs];
+			return;
+		}
+}
+
 /* ---- processes ------------------------------------------------------------ */
 
 char tl_root[PATH_MAX / 2];
@@ -807,6 +855,7 @@ int proc_start_stdout(struct proc *p, char *const argv[], int out_fd)
 	}
 	close(fo);
 	close(fe);
+	procs_add(p->pid, p->out, p->err);
 	return 0;
 }
 
@@ -869,6 +918,7 @@ void proc_cleanup(struct proc *p)
 		p->pid = -1;
 	}
 	ids_from_stderr(p->err);
+	procs_del(0, p->err);
 	unlink(p->out);
 	unlink(p->err);
 }
@@ -925,4 +975,389 @@ int run_valgrind(char *const argv[])
 		vg[n++] = *argv;
 	vg[n] = NULL;
 	return run_quiet(vg);
+}
+
+int tl_teardown(void **state)
+{
+	int left;
+
+	(void)state;
+	for (size_t i = 0; i < tl_nprocs; i++) {
+		struct tl_proc *t = &tl_procs[i];
+
+		/* 0: still our unreaped child (a reaped pid may be anyone's now) */
+		if (t->pid > 0 && waitpid(t->pid, NULL, WNOHANG) == 0) {
+			kill(t->pid, SIGKILL);
+			waitpid(t->pid, NULL, 0);
+		}
+		if (t->out[0])
+			unlink(t->out);
+		if (t->err[0])
+			unlink(t->err);
+	}
+	tl_nprocs = 0;
+	left = tk_progs_left();
+	if (left) {
+		fprintf(stderr, "[  ERROR   ] %d BPF programs of the tools this test ran still "
+				"loaded after it ended\n", left);
+		return -1;
+	}
+	return 0;
+}
+
+/* The path of the tool's binary, bin/NAME. */
+static const char *tool_path(const char *name)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "bin/%s", name);
+	return tl_path(rel);
+}
+
+/*
+ * Forks argv held (argv[0] relative to the repository root unless it
+ * starts with '/'): the child waits for a byte on a pipe before its exec
+ * (EOF: it exits 127 without running), with stdout and stderr on
+ * /dev/null and no other fd of ours (a test's pipe to the tool must not
+ * stay open in it). Returns the pid; *go is the pipe's write end.
+ */
+static pid_t start_held(const char *const *argv, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		char c;
+
+		dup2(null, 1);
+		dup2(null, 2);
+		dup2(p[0], 3);
+		close_range(4, ~0U, 0);
+		if (read(3, &c, 1) != 1)
+			_exit(127);
+		close(3);
+		execv(argv[0][0] == '/' ? argv[0] : tl_path(argv[0]), (char *const *)argv);
+		_exit(127);
+	}
+	close(p[0]);
+	*go = p[1];
+	procs_add(pid, "", "");
+	return pid;
+}
+
+static void fail_run(const struct tl_run *run, const char *what)
+{
+	char *err = run->err ? NULL : slurp(run->p.err);
+
+	fail_msg("%s %s; its stderr:\n%s", run->o.tool, what,
+		 run->err ? run->err : err ? err : "(none)");
+	free(err);
+}
+
+void tl_start_opts(struct tl_run *run, const struct tl_opts *o)
+{
+	const char *argv[64], *const *lists[2] = { o->args, o->more };
+	const char *outfile = NULL;
+	char pidbuf[16];
+	size_t n = 0;
+
+	memset(run, 0, sizeof(*run));
+	run->o = *o;
+	run->go = -1;
+	argv[n++] = tool_path(o->tool);
+	for (int l = 0; l < 2; l++)
+		for (const char *const *a = lists[l]; a && *a; a++) {
+			assert_true(n < 60);
+			/* options are the ones before "--"; the command's are its own */
+			if (!run->command && (!strcmp(*a, "-j") || !strcmp(*a, "--json")))
+				run->json = true;
+			if (!run->command && !strcmp(*a, "-o") && a[1])
+				outfile = a[1];
+			run->command |= !strcmp(*a, "--");
+			argv[n++] = *a;
+		}
+	if (o->workload) {
+		if (run->command)
+			fail_msg("a held workload is traced by pid, not in command mode");
+		run->workload = start_held(o->workload, &run->go);
+		snprintf(pidbuf, sizeof(pidbuf), "%d", (int)run->workload);
+		argv[n++] = "-p";
+		argv[n++] = pidbuf;
+	}
+	argv[n] = NULL;
+	assert_int_equal(proc_start_stdout(&run->p, (char *const *)argv,
+					   o->out_fd ? o->out_fd : PROC_STDOUT_FILE), 0);
+	/* -o: the records are there; stdout is the command's */
+	snprintf(run->outfile, sizeof(run->outfile), "%s", outfile ? outfile : run->p.out);
+	if (!run->command && !proc_wait_stderr(&run->p, TL_READY, 30000))
+		fail_run(run, "did not get ready");
+}
+
+/* Waits up to 120 s for the held workload to end; it must exit 0. */
+static void reap_workload(struct tl_run *run)
+{
+	int status = 0;
+	pid_t got = 0;
+
+	for (int t = 0; t < 120000 && !got; t += 10) {
+		got = waitpid(run->workload, &status, WNOHANG);
+		if (!got)
+			sleep_ms(10);
+	}
+	if (!got) {
+		kill(run->workload, SIGKILL);
+		waitpid(run->workload, NULL, 0);
+	}
+	procs_del(run->workload, NULL);
+	run->reaped = true;
+	if (got != run->workload || !WIFEXITED(status) || WEXITSTATUS(status))
+		fail_msg("the workload %s (pid %d) did not exit 0 (status 0x%x)", run->o.workload[0],
+			 (int)run->workload, got == run->workload ? status : -1);
+}
+
+/* "TOOL: N events, M lost[; P printed (-n), A received after ...]" */
+static void parse_summary_line(struct tl_run *run)
+{
+	size_t nl = strlen(run->o.tool);
+
+	for (const char *l = run->err; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *s = l + nl;
+		int used = 0;
+
+		if (strncmp(l, run->o.tool, nl) || strncmp(s, ": ", 2) ||
+		    sscanf(s, ": %llu events, %n", &run->events, &used) != 1 || !used)
+			continue;
+		s += used;
+		if (!strncmp(s, "lost unknown", 12))
+			fail_run(run, "could not tell how many records were lost");
+		if (sscanf(s, "%llu lost", &run->lost) != 1)
+			continue;
+		run->printed = run->events;
+		s = strchr(s, ';');
+		if (s && sscanf(s, "; %llu printed (-n), %llu received after", &run->printed,
+				&run->after_limit) != 2)
+			fail_run(run, "printed a summary line with an unknown tail");
+		return;
+	}
+	fail_run(run, "printed no summary line");
+}
+
+static void check_records(struct tl_run *run)
+{
+	struct jv *last;
+
+	if (records_load(run->outfile, &run->r))
+		fail_msg("cannot read %s's records from %s", run->o.tool, run->outfile);
+	if (run->r.invalid)
+		fail_msg("%s printed %zu lines that are not valid JSON (shown above)", run->o.tool,
+			 run->r.invalid);
+	last = run->r.n ? run->r.v[run->r.n - 1] : NULL;
+	if (!last || !json_str(last, "event") || strcmp(json_str(last, "event"), "summary"))
+		fail_msg("%s's last JSON record is not the summary", run->o.tool);
+	run->summary = last;
+	run->r.n--;
+	if ((unsigned long long)json_int(last, "events", -1) != run->events ||
+	    (unsigned long long)json_int(last, "printed", -1) != run->printed ||
+	    (unsigned long long)json_int(last, "lost", -1) != run->lost)
+		fail_msg("%s's JSON summary (%lld events, %lld printed, %lld lost) is not its "
+			 "summary line's (%llu, %llu, %llu)", run->o.tool,
+			 json_int(last, "events", -1), json_int(last, "printed", -1),
+			 json_int(last, "lost", -1), run->events, run->printed, run->lost);
+	if (!run->o.table && run->r.n != run->printed)
+		fail_msg("%s printed %zu records but counted %llu", run->o.tool, run->r.n,
+			 run->printed);
+}
+
+void tl_stop(struct tl_run *run)
+{
+	const struct tl_opts *o = &run->o;
+
+	if (o->frozen)
+		kill(run->p.pid, SIGSTOP);
+	if (run->go >= 0 && !o->hold) {
+		assert_int_equal(write(run->go, "g", 1), 1);
+		close(run->go);
+		run->go = -1;
+		reap_workload(run);
+	}
+	if (o->frozen)
+		kill(run->p.pid, SIGCONT);
+	if (o->during)
+		o->during(run, o->arg);
+	if (!run->command && !o->no_stop)
+		kill(run->p.pid, o->stop_sig ? o->stop_sig : SIGINT);
+	run->rc = proc_wait(&run->p, o->timeout_ms ? o->timeout_ms : 60000);
+	run->err = slurp(run->p.err);
+	run->out = slurp(run->p.out);
+	if (run->rc != o->rc) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "exited %d, expected %d", run->rc, o->rc);
+		fail_run(run, what);
+	}
+	parse_summary_line(run);
+	if (run->lost && !o->lossy)
+		fail_msg("%s lost %llu records", o->tool, run->lost);
+	if (run->json)
+		check_records(run);
+}
+
+void tl_run_free(struct tl_run *run)
+{
+	if (run->go >= 0)
+		close(run->go); /* EOF: a held workload exits 127 unrun */
+	if (run->workload && !run->reaped) {
+		waitpid(run->workload, NULL, 0);
+		procs_del(run->workload, NULL);
+	}
+	if (run->summary)
+		run->r.n++; /* records_free() frees it with the rest */
+	records_free(&run->r);
+	free(run->out);
+	free(run->err);
+	proc_cleanup(&run->p);
+	memset(run, 0, sizeof(*run));
+	run->go = -1;
+}
+
+const struct jv *tl_find(const struct tl_run *run, const char *ev, long long pid)
+{
+	for (size_t i = 0; i < run->r.n; i++) {
+		const char *e = json_str(run->r.v[i], "event");
+
+		if ((!ev || (e && !strcmp(e, ev))) &&
+		    (!pid || json_int(run->r.v[i], "pid", -1) == pid))
+			return run->r.v[i];
+	}
+	return NULL;
+}
+
+/* ---- the standard checks ---------------------------------------------------- */
+
+void tl_std_bad_args(void **state)
+{
+	static const tl_args common[] = {
+		{ "--bogus" }, { "-p", "abc" }, { "-d", "-1" }, { "-e", "nope" }, { "--" }, { NULL },
+	};
+	const struct tl_tool *t = *state;
+	const tl_args *sets[2] = { common, t->bad };
+
+	for (int s = 0; s < 2; s++)
+		for (const tl_args *row = sets[s]; row && (*row)[0]; row++) {
+			const char *argv[18] = { tool_path(t->name) };
+			char args[256] = "", *err;
+			size_t nl = strlen(t->name);
+			struct proc p;
+			int rc;
+
+			for (int i = 0; (*row)[i]; i++) {
+				argv[i + 1] = (*row)[i];
+				snprintf(args + strlen(args), sizeof(args) - strlen(args), " %s",
+					 (*row)[i]);
+			}
+			assert_int_equal(proc_start(&p, (char *const *)argv), 0);
+			rc = proc_wait(&p, 10000);
+			err = slurp(p.err);
+			/* one line: "TOOL: what is wrong" */
+			if (rc != 2 || !err || strncmp(err, t->name, nl) || strncmp(err + nl, ": ", 2) ||
+			    strchr(err, '\n') != err + strlen(err) - 1)
+				fail_msg("%s%s: exit %d (2 expected), stderr (one line expected):\n%s",
+					 t->name, args, rc, err ? err : "");
+			free(err);
+			proc_cleanup(&p);
+		}
+}
+
+void tl_std_signals(void **state)
+{
+	const struct tl_tool *t = *state;
+	int sigs[] = { SIGINT, SIGTERM };
+
+	NEED_ROOT();
+	for (size_t i = 0; i < 2; i++) {
+		struct tl_run run;
+
+		tl_start(&run, .tool = t->name, .args = TL_ARGS("-j"), .more = t->filter,
+			 .workload = t->workload, .stop_sig = sigs[i]);
+		if (tk_progs_held(run.p.pid, t->prog_prefix) <= 0)
+			fail_msg("%s holds no program named %s*", t->name, t->prog_prefix);
+		tl_stop(&run);
+		if (records_count(&run.r, t->event, run.workload) != t->n || run.r.n != t->n)
+			fail_msg("%s %s: %zu records, %zu of them %s, expected %llu %s", t->name,
+				 strsignal(sigs[i]), run.r.n,
+				 records_count(&run.r, t->event, run.workload), t->event, t->n,
+				 t->event);
+		tl_run_free(&run);
+		ASSERT_NO_PROGS_LEFT();
+	}
+}
+
+void tl_std_sigpipe(void **state)
+{
+	const struct tl_tool *t = *state;
+	struct tl_run run;
+	char buf[4096];
+	int out[2];
+
+	NEED_ROOT();
+	/* CLOEXEC: only the tool's stdout may hold the write end */
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+	/* traced: the held workload, which does nothing */
+	tl_start(&run, .tool = t->name, .more = t->filter, .workload = t->workload,
+		 .hold = true, .out_fd = out[1], .no_stop = true, .timeout_ms = 10000);
+	close(out[1]);
+	assert_true(read(out[0], buf, sizeof(buf)) > 0); /* the column header */
+	close(out[0]);                                    /* like head -1 exiting */
+	/* nothing more to write: the tool must notice at its next drain, not
+	 * at some later record */
+	tl_stop(&run);
+	tl_run_free(&run);
+}
+
+void tl_std_valgrind(void **state)
+{
+	const struct tl_tool *t = *state;
+
+	NEED_ROOT();
+	for (const tl_args *row = t->valgrind; row && (*row)[0]; row++) {
+		const char *argv[18] = { tool_path(t->name) };
+		int rc;
+
+		for (int i = 0; (*row)[i]; i++)
+			/* the command, like a workload, from the repository root */
+			argv[i + 1] = i && !strcmp((*row)[i - 1], "--") && (*row)[i][0] != '/'
+					      ? tl_path((*row)[i]) : (*row)[i];
+		rc = run_valgrind((char *const *)argv);
+		if (rc == VALGRIND_MISSING) {
+			fprintf(stderr, "SKIPPED: valgrind not installed\n");
+			skip();
+		}
+		if (rc != t->valgrind_rc)
+			fail_msg("%s %s... under valgrind: exit %d, expected %d%s", t->name,
+				 (*row)[0], rc, t->valgrind_rc,
+				 rc == VALGRIND_ERROR ? " (valgrind found errors)" : "");
+	}
+}
+
+void tl_std_frozen_loss(void **state)
+{
+	const struct tl_tool *t = *state;
+	unsigned long long got;
+	struct tl_run run;
+
+	NEED_ROOT();
+	tl_run(&run, .tool = t->name, .args = TL_ARGS("-j", "--ringbuf-size", "8192"),
+	       .more = t->filter, .workload = t->workload, .frozen = true, .lossy = true);
+	got = records_count(&run.r, t->event, run.workload);
+	fprintf(stderr, "%s, frozen consumer, 8 KiB ring: %llu records, %llu lost of %llu\n",
+		t->name, got, run.lost, t->n);
+	if (got != run.r.n || got + run.lost != t->n || !run.lost)
+		fail_msg("%s: %zu records, %llu of them %s, %llu lost: expected received + lost "
+			 "== %llu, some lost", t->name, run.r.n, got, t->event, run.lost, t->n);
+	tl_run_free(&run);
 }

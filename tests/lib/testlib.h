@@ -95,6 +95,159 @@ int tk_progs_left(void);
 int tk_progs_held(pid_t pid, const char *prefix);
 size_t tk_progs_seen(void);
 
+/* ---- running a tool: the harness -------------------------------------------
+ *
+ * Every tool's integration test runs the tool the same way; that frame lives
+ * here once. A run is described by a struct tl_opts, written with designated
+ * initialisers through the tl_run() macro:
+ *
+ *	struct tl_run run;
+ *	tl_run(&run, .tool = "proctrace", .args = TL_ARGS("-j", "--", "/bin/true"));
+ *	...assertions on run.r (records), run.events, run.lost...
+ *	tl_run_free(&run);
+ *
+ * Two modes, told apart by the arguments:
+ * - command mode (args hold "--"): the tool runs the command and ends with
+ *   it; its exit code must be .rc (the command's status);
+ * - system-wide: the tool is started, the harness waits for its READY line
+ *   on stderr, runs what the test gives it (.workload and/or .during), then
+ *   ends the tool with .stop_sig (SIGINT unless set); its exit code must be
+ *   .rc (0 unless set).
+ * .workload is a process traced by pid: the harness forks it held (blocked
+ * before its exec, so the tool can be given "-p PID" first), adds "-p PID"
+ * to the tool's arguments, and releases it once the tool is ready; the run
+ * waits for it to exit 0. Only what it does after its exec is traced. Its
+ * argv[0] is relative to the repository root unless it starts with '/'.
+ *
+ * What every run checks, so no test has to (a failure is a cmocka failure
+ * that shows the tool's stderr):
+ * - the exit code;
+ * - the summary line "TOOL: N events, M lost" on stderr (parsed into
+ *   events/lost, and printed/after_limit with -n); loss must be known and 0
+ *   unless .lossy;
+ * - with -j (JSON): every stdout line (or the -o FILE's, if args hold -o) is
+ *   valid JSON; the last is {"event":"summary"} with the same events, lost
+ *   and printed as the line; it is taken out of run.r (run.summary holds it),
+ *   so run.r holds the tool's records only, and, unless .table (summary
+ *   modes, whose rows are not counted events), exactly `printed` of them.
+ * Without -j, run.out holds stdout as text. run.err always holds stderr.
+ *
+ * Failed assertions leave a test early: every process the harness or
+ * proc_start() started is remembered, and tl_teardown() (the teardown of
+ * every TL_TEST and of the standard checks) kills what still runs, removes
+ * the output files and fails the test if a BPF program of a tool it ran is
+ * still loaded (tk_progs_left()). Tests therefore need no leak check of
+ * their own.
+ */
+#define TL_READY "tracing, Ctrl-C to end"
+#define TL_ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+struct tl_run;
+
+struct tl_opts {
+	const char *tool;             /* "proctrace": runs bin/proctrace */
+	const char *const *args;      /* the tool's arguments (TL_ARGS), or NULL */
+	const char *const *more;      /* appended after args (the standard checks' own) */
+	const char *const *workload;  /* argv run held, traced with -p (see above) */
+	/* called once the tool is ready (system-wide) or started (command
+	 * mode), after the workload ended; the test's own activity */
+	void (*during)(struct tl_run *run, void *arg);
+	void *arg;
+	int rc;            /* the exit code the tool must end with */
+	int stop_sig;      /* system-wide: how the run ends (0: SIGINT) */
+	bool lossy;        /* lost records are allowed (and counted in lost) */
+	bool table;        /* summary mode: records are table rows, not events */
+	bool frozen;       /* the tool is SIGSTOPped while the workload runs */
+	bool no_stop;      /* system-wide, but the tool ends by itself */
+	bool hold;         /* the workload is never released: a quiet pid to trace */
+	int out_fd;        /* stdout on this fd (0: a file; -1: closed) */
+	int timeout_ms;    /* for the tool's end (0: 60 s) */
+};
+
+struct tl_run {
+	struct tl_opts o;
+	struct proc p;
+	pid_t workload;        /* its pid (0: none) */
+	bool reaped;           /* the run has waited for it */
+	int go;                /* write end of the workload's hold pipe */
+	bool command;          /* command mode */
+	bool json;             /* -j: stdout parsed as JSON Lines */
+	char outfile[256];     /* where the records are: -o FILE, or stdout's file */
+	int rc;                /* the tool's exit code */
+	unsigned long long events, lost, printed, after_limit; /* summary line */
+	struct records r;      /* JSON records, the summary record excluded */
+	struct jv *summary;    /* the JSON summary record */
+	char *out, *err;       /* stdout (text mode) and stderr, NUL-terminated */
+};
+
+/* Starts the tool (and the held workload); system-wide: until READY. */
+void tl_start_opts(struct tl_run *run, const struct tl_opts *o);
+#define tl_start(run, ...) tl_start_opts((run), &(const struct tl_opts){ __VA_ARGS__ })
+/* Releases the workload, runs .during, ends the tool, checks the run. */
+void tl_stop(struct tl_run *run);
+/* tl_start() then tl_stop(): one whole run. */
+#define tl_run(run, ...) (tl_start(run, __VA_ARGS__), tl_stop(run))
+/* Frees the records and texts, removes the output files. */
+void tl_run_free(struct tl_run *run);
+/* Records of event ev (NULL: any) from pid (0: any), the first of them. */
+const struct jv *tl_find(const struct tl_run *run, const char *ev, long long pid);
+
+/*
+ * The standard checks every tool must pass, as cmocka test entries:
+ * TL_STANDARD_TESTS(&tool) in the test array, where tool says how to run
+ * the tool and which workload of known size to trace:
+ * - bad arguments (a common set, and the tool's own .bad rows) exit 2 with
+ *   one line on stderr, "TOOL: ...";
+ * - SIGINT and SIGTERM, after the workload: exit 0, the summary, exactly
+ *   .n records of .event and none lost; the tool held programs named
+ *   .prog_prefix* while it ran;
+ * - SIGPIPE: the reader of its text output goes away after the header
+ *   line while nothing is traced (the workload held): the tool ends by
+ *   itself within 10 s, exit 0, the summary printed;
+ * - valgrind over each .valgrind row (a command-mode run that must exit
+ *   .valgrind_rc; the command relative to the repository root unless it
+ *   starts with '/'): no leak, no invalid access;
+ * - frozen consumer: a 8 KiB ring, the tool stopped (SIGSTOP) while the
+ *   workload makes its .n events: records + lost == .n exactly, lost > 0;
+ * - and, after each, no program of the tools it ran left loaded.
+ * .filter selects the workload's events (the harness adds -p PID); its
+ * records must be exactly .n of .event.
+ */
+typedef const char *const tl_args[16];
+
+struct tl_tool {
+	const char *name;             /* bin/NAME */
+	const char *prog_prefix;      /* its programs' names start with this */
+	const char *const *workload;  /* argv (TL_ARGS); makes exactly n events */
+	const char *const *filter;    /* tool arguments selecting them */
+	const char *event;            /* their records' "event" */
+	unsigned long long n;
+	const tl_args *bad;           /* the tool's own bad arguments, { NULL }-ended */
+	const tl_args *valgrind;      /* valgrind runs, { NULL }-ended */
+	int valgrind_rc;
+};
+
+void tl_std_bad_args(void **state);
+void tl_std_signals(void **state);
+void tl_std_sigpipe(void **state);
+void tl_std_valgrind(void **state);
+void tl_std_frozen_loss(void **state);
+int tl_teardown(void **state);
+
+#define TL_STD_(f, tool) cmocka_unit_test_prestate_setup_teardown(f, NULL, tl_teardown, (void *)(tool))
+#define TL_STANDARD_TESTS(tool)                                                      \
+	TL_STD_(tl_std_bad_args, tool), TL_STD_(tl_std_signals, tool),               \
+	TL_STD_(tl_std_sigpipe, tool), TL_STD_(tl_std_valgrind, tool),               \
+	TL_STD_(tl_std_frozen_loss, tool)
+/* A tool's own test: with the harness's teardown (the leak check). */
+#define TL_TEST(f) cmocka_unit_test_teardown(f, tl_teardown)
+/* main()'s body: the group, named, with a line if it cannot run as root. */
+#define TL_RUN_GROUP(name, tests, setup, teardown)                                   \
+	(tl_is_root() ? (void)0                                                       \
+		      : (void)fprintf(stderr, "\n*** %s integration tests need root: "  \
+					    "SKIPPED ***\n\n", name),                   \
+	 cmocka_run_group_tests_name(name, tests, setup, teardown))
+
 /* For cmocka tests (include <cmocka.h> first). */
 #define NEED_ROOT()                                                               \
 	do {                                                                      \
