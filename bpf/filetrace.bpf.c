@@ -6,15 +6,12 @@
  * Shape: each syscall's sys_enter_* program stashes its arguments in a
  * per-thread entry (pending, keyed by tid) after the cheap process filters;
  * its sys_exit_* program takes the entry, applies the result filters (-x),
- * builds the paths in a per-CPU work area (paths need room a BPF stack
- * does not have), applies --path, and only then appends them to the
- * record (include/tk_event.h: strings packed at their lengths): a rejected
- * path never enters a byte that is sent.
+ * builds the paths with tk_path.bpf.h in this nesting level's scratch slot
+ * (paths need room a BPF stack does not have), applies --path, and only
+ * then appends them to the record (include/tk_event.h: strings packed at
+ * their lengths): a rejected path never enters a byte that is sent.
  *
- * Kernel structures are read through BTF pointers (bpf_get_current_task_btf
- * and bpf_rdonly_cast): each field is one inlined, fault-safe load instead
- * of a bpf_probe_read_kernel() call, which is what makes a path walk cheap.
- * All offsets are CO-RE relocated against the running kernel's BTF.
+ * Kernel structures are read through BTF pointers, as in tk_path.bpf.h.
  */
 /* the scratch area holds struct scratch below (a static assert checks) */
 #define TK_SCRATCH_SIZE (18 * 1024)
