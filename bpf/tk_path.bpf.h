@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tk_path.bpf.h — kernel paths for any tracekit BPF object. Include it
+ * after tk.bpf.h.
+ *
+ *   tk_fd_file(t, fd)        fd -> struct file * in task t's fd table
+ *   tk_path_of(w, &req)      a struct path (an open file's f_path, a
+ *                            task's fs->pwd, ...) -> absolute path, as
+ *                            d_path() gives it for /proc/PID/fd; pipes,
+ *                            sockets and anonymous inodes get their
+ *                            pseudo-file names (pipe:[N], socket:[N],
+ *                            anon_inode:NAME, FSTYPE:[N])
+ *   tk_path_at(w, &req)      a name passed to a syscall, joined with the
+ *                            cwd or a dirfd's path unless it is absolute
+ *
+ * fd -> path is tk_fd_file() then tk_path_of() on the file's f_path (a
+ * tool usually wants the struct file for more than its path).
+ *
+ * Arguments come as a struct tk_path_req, written with designated
+ * initialisers at the call site:
+ *
+ *   len = tk_path_of(&s->pw, &(struct tk_path_req){ .task = t, .at = &f->f_path });
+ *   len = tk_path_at(&s->pw, &(struct tk_path_req){ .task = t, .fd = dirfd, .name = name });
+ *
+ * Both functions are always inlined, so the struct costs nothing: clang
+ * folds its constants (cap) and the verifier sees the same code as with
+ * plain arguments.
+ *
+ * Work area. A path needs room a 512-byte BPF stack does not have, so it
+ * is built in a struct tk_path_work inside the caller's map value, in
+ * practice its tk_scratch slot (tk.bpf.h: per CPU and per nesting level,
+ * which is what lets a nested program build a path without overwriting
+ * ours). The result is w->path, NUL-terminated; the functions return its
+ * length without the NUL. w->cut is sticky: set on any truncation, cleared
+ * only by the caller, so it can also carry the caller's own truncations
+ * (filetrace's filename) into one "truncated" flag.
+ *
+ * Limits and why:
+ *   TK_PATH_MAX       PATH_MAX; w->path's size. A longer path keeps its
+ *                     file end (the components nearest the file) and sets
+ *                     cut, like a truncated d_path() would not: the end is
+ *                     the part that tells files apart.
+ *   TK_PATH_NAME_MAX  NAME_MAX: one component. Used as a mask, so the
+ *                     verifier sees every copy bounded by 255 bytes.
+ *   TK_PATH_WALK_MAX  dentries plus mount crossings walked per path (48).
+ *                     Deeper paths are cut at their root end. It is the
+ *                     bpf_loop() count: more costs time only on deep paths.
+ *   TK_PATH_COMP_MAX  the component array (64): a power of two >= WALK_MAX
+ *                     so an index is bounded by a mask, not a branch.
+ *   slack             a component is copied at a variable offset into
+ *                     w->path; the verifier only knows that offset is
+ *                     below TK_PATH_MAX, so the map value must extend one
+ *                     more copy (a whole name of up to a path, for
+ *                     tk_path_at's join) past its end.
+ *
+ * Verifier cost. The walk and the copy are bpf_loop() callbacks (Linux
+ * 5.17): the verifier checks one step once, not once per iteration and
+ * per call site (an unrolled 48-step walk cost ~60k verifier instructions
+ * and ~90 ms of load time per program). Loop state lives in the work area,
+ * a map value the verifier sees as unknown, so the callback's states
+ * converge at once. The pseudo-file name is a global function, verified
+ * once per program however many call sites inline tk_path_of().
+ *
+ * Kernel structures are read through BTF pointers (bpf_get_current_task_btf
+ * and bpf_rdonly_cast, Linux 6.2): each field is one inlined, fault-safe
+ * load instead of a bpf_probe_read_kernel() call, which is what makes a
+ * path walk cheap. All offsets are CO-RE relocated against the running
+ * kernel's BTF.
+ */
+#ifndef TK_PATH_BPF_H
+#define TK_PATH_BPF_H
+
+#define TK_PATH_MAX 4096
+#define TK_PATH_NAME_MAX 255
+#define TK_PATH_WALK_MAX 48
+#define TK_PATH_COMP_MAX 64
+#define TK_PATH_PSEUDO_MAX 64 /* a pseudo-file name, NUL included */
+#define TK_AT_FDCWD (-100)
+
+_Static_assert(TK_PATH_COMP_MAX >= TK_PATH_WALK_MAX &&
+		       !(TK_PATH_COMP_MAX & (TK_PATH_COMP_MAX - 1)),
+	       "the component array holds a whole walk and is indexed by a mask");
+
+struct tk_path_work {
+	char path[TK_PATH_MAX];           /* the result */
+	char slack[TK_PATH_MAX + 64];     /* see "slack" above; never read */
+	__u64 comp[TK_PATH_COMP_MAX];     /* the path's dentries, deepest first */
+	__u32 ncomp;                      /* entries in comp */
+	__u32 total;                      /* bytes of "/name" for all of them */
+	__u32 off;                        /* write position while copying */
+	__u32 cut;                        /* something was truncated (sticky) */
+};
+
+/*
+ * What to resolve, and for whom. tk_path_of() reads task, at and cap;
+ * tk_path_at() reads task, fd and name.
+ */
+struct tk_path_req {
+	struct task_struct *task; /* whose root ends the walk; whose cwd and fds */
+	const struct path *at;    /* tk_path_of: the (mount, dentry) to name */
+	int fd;                   /* tk_path_at: the dirfd, or TK_AT_FDCWD */
+	const char *name;         /* tk_path_at: user pointer to the name */
+	__u32 cap;                /* tk_path_of: bytes of w->path to use, a power
+				   * of two <= TK_PATH_MAX (a shorter map value
+				   * field it is copied to); 0: TK_PATH_MAX */
+};
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* A number (read from a map, or computed) as a read-only BTF pointer. */
+#define TK_CAST(type, p) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
+
+/*
+ * The struct file behind fd in task t, or NULL. fdt->fd is a struct file
+ * ** which BTF access gives as a number; the slot is read through a cast
+ * to struct kiocb, whose first member is a struct file * (ki_filp): one
+ * inlined load instead of a bpf_probe_read_kernel() call.
+ */
+static __always_inline struct file *tk_fd_file(struct task_struct *t, int fd)
+{
+	struct fdtable *fdt = t->files->fdt;
+	struct file **arr;
+
+	if (fd < 0 || (__u32)fd >= fdt->max_fds)
+		return NULL;
+	arr = fdt->fd;
+	return TK_CAST(struct kiocb, &arr[fd])->ki_filp;
+}
+
+static __always_inline struct mount *tk__real_mount(struct vfsmount *vm)
+{
+	return TK_CAST(struct mount, (unsigned long)vm - bpf_core_field_offset(struct mount, mnt));
+}
+
+/*
+ * The walk: d_parent up to the mount's root, then to the mountpoint in the
+ * parent mount, repeated until the task's root (or the namespace's). Pass 1
+ * (tk__walk_step) records the dentries; pass 2 (tk__copy_step) copies each
+ * name after a '/', root first: a name stored inside the dentry
+ * (d_shortname, names up to 39 bytes) with five plain loads, others with
+ * one bpf_probe_read_kernel().
+ */
+struct tk__walk {
+	struct dentry *d, *root_d;
+	struct vfsmount *vm, *root_m;
+	struct mount *m;
+	struct tk_path_work *w;
+	__u32 done;
+};
+
+static long tk__walk_step(__u32 i, void *arg)
+{
+	struct tk__walk *k = arg;
+	struct tk_path_work *w = k->w;
+	struct dentry *d = k->d, *parent;
+	struct vfsmount *vm = k->vm;
+	__u32 n, len;
+
+	if (!w)
+		return 1;
+	if (d == k->root_d && vm == k->root_m)
+		goto done;
+	parent = d->d_parent;
+	if (d == vm->mnt_root || d == parent) {
+		struct mount *pm = k->m->mnt_parent;
+
+		if (k->m == pm || !pm)
+			goto done; /* namespace root, or an internal mount */
+		k->d = k->m->mnt_mountpoint;
+		k->m = pm;
+		k->vm = &pm->mnt;
+		return 0;
+	}
+	len = d->d_name.len;
+	n = w->ncomp;
+	if (len > TK_PATH_NAME_MAX || n >= TK_PATH_COMP_MAX) {
+		w->cut = 1;
+		goto done;
+	}
+	w->comp[n & (TK_PATH_COMP_MAX - 1)] = (__u64)d;
+	w->ncomp = n + 1;
+	w->total += len + 1;
+	k->d = parent;
+	return 0;
+done:
+	k->done = 1;
+	return 1;
+}
+
+struct tk__copy {
+	struct tk_path_work *w;
+	__u32 cap; /* bytes of w->path in use: a power of two */
+};
+
+static long tk__copy_step(__u32 i, void *arg)
+{
+	struct tk__copy *c = arg;
+	struct tk_path_work *w = c->w;
+	__u32 n, mask = c->cap - 1, off, len, total;
+	struct dentry *d;
+	const void *name;
+	char *dst;
+
+	if (!w)
+		return 1;
+	dst = w->path;
+	n = w->ncomp;
+	if (i >= n)
+		return 1;
+	d = TK_CAST(struct dentry, w->comp[(n - 1 - i) & (TK_PATH_COMP_MAX - 1)]);
+	len = d->d_name.len & TK_PATH_NAME_MAX;
+	total = w->total;
+	if (total + 1 > c->cap) {
+		/* does not fit: drop this top component */
+		w->total = total - (len + 1);
+		w->cut = 1;
+		return 0;
+	}
+	off = w->off;
+	dst[off & mask] = '/';
+	off = (off + 1) & mask;
+	name = d->d_name.name;
+	if (bpf_core_field_exists(d->d_shortname) &&
+	    name == (void *)&d->d_shortname && len < sizeof(d->d_shortname)) {
+		__u64 *o = (__u64 *)&dst[off];
+
+		o[0] = d->d_shortname.words[0];
+		o[1] = d->d_shortname.words[1];
+		o[2] = d->d_shortname.words[2];
+		o[3] = d->d_shortname.words[3];
+		o[4] = d->d_shortname.words[4];
+	} else {
+		bpf_probe_read_kernel(&dst[off], len, name);
+	}
+	w->off = off + len;
+	return 0;
+}
+
+/*
+ * Pipes, sockets and anonymous inodes live on internal mounts and have no
+ * path; like the kernel's d_dname() (/proc/PID/fd), name them
+ * pipe:[ino], socket:[ino], anon_inode:NAME, or FSTYPE:[ino].
+ */
+#define TK__PIPEFS_MAGIC 0x50495045
+#define TK__SOCKFS_MAGIC 0x534F434B
+#define TK__ANON_INODE_FS_MAGIC 0x09041934
+
+struct tk__pseudo_buf {
+	char s[TK_PATH_PSEUDO_MAX];
+};
+
+/* A global function: the verifier checks it once per program, not once
+ * per call site. dentry comes as a number (global functions take no
+ * kernel pointers) and is cast back. Returns the name's length. */
+__noinline __u32 tk_path_pseudo_name(struct tk__pseudo_buf *buf, __u64 dentry)
+{
+	struct dentry *d = TK_CAST(struct dentry, dentry);
+	char *dst = buf ? buf->s : NULL;
+	struct super_block *sb = d->d_sb;
+	__u64 ino = d->d_inode->i_ino;
+	__u32 off = 0, magic = sb->s_magic;
+	char digits[32];
+	int i, n = 0;
+	long r;
+
+	if (!dst)
+		return 0;
+	if (magic == TK__ANON_INODE_FS_MAGIC) {
+		__builtin_memcpy(dst, "anon_inode:", 11);
+		r = bpf_probe_read_kernel_str(dst + 11, sizeof(buf->s) - 11, d->d_name.name);
+		return r > 0 ? 11 + r - 1 : 11;
+	}
+	if (magic == TK__PIPEFS_MAGIC) {
+		__builtin_memcpy(dst, "pipe:[", 6);
+		off = 6;
+	} else if (magic == TK__SOCKFS_MAGIC) {
+		__builtin_memcpy(dst, "socket:[", 8);
+		off = 8;
+	} else {
+		r = bpf_probe_read_kernel_str(dst, 32, sb->s_type->name);
+		off = r > 0 ? (r - 1) & 31 : 0;
+		dst[off++] = ':';
+		dst[off++] = '[';
+	}
+	do { /* decimal, least significant digit first */
+		digits[n & 31] = '0' + ino % 10;
+		ino /= 10;
+		n++;
+	} while (ino && n < 20);
+	for (i = 0; i < 20 && i < n; i++)
+		dst[(off + i) & (TK_PATH_PSEUDO_MAX - 1)] = digits[(n - 1 - i) & 31];
+	off = (off + n) & (TK_PATH_PSEUDO_MAX - 1);
+	dst[off++] = ']';
+	dst[off] = 0;
+	return off;
+}
+
+/*
+ * The absolute path of r->at (mount and dentry) in w->path, relative to
+ * r->task's root, as d_path() gives it; a pseudo-file's name for a dentry
+ * of an internal mount. Returns its length. A path longer than r->cap
+ * bytes keeps its file end and sets w->cut; so does one deeper than
+ * TK_PATH_WALK_MAX steps.
+ */
+static __always_inline __u32 tk_path_of(struct tk_path_work *w, const struct tk_path_req *r)
+{
+	struct dentry *d = r->at->dentry;
+	struct vfsmount *vm = r->at->mnt;
+	struct fs_struct *fs = r->task->fs;
+	struct tk__walk k = {
+		.d = d, .vm = vm, .m = tk__real_mount(vm), .w = w,
+		.root_d = fs->root.dentry, .root_m = fs->root.mnt,
+	};
+	struct tk__copy c = { .w = w, .cap = r->cap ? r->cap : TK_PATH_MAX };
+	const struct dentry_operations *op = d->d_op;
+	__u32 off;
+
+	if (op && op->d_dname && d == d->d_parent) {
+		/* through memory: the verifier then sees a number, not a pointer */
+		w->comp[0] = (__u64)d;
+		return tk_path_pseudo_name((struct tk__pseudo_buf *)w->path,
+					   *(volatile __u64 *)&w->comp[0]) &
+		       (TK_PATH_PSEUDO_MAX - 1);
+	}
+	w->ncomp = 0;
+	w->total = 0;
+	w->off = 0;
+	bpf_loop(TK_PATH_WALK_MAX, tk__walk_step, &k, 0);
+	if (!k.done)
+		w->cut = 1; /* deeper than TK_PATH_WALK_MAX */
+	if (!w->ncomp) {
+		w->path[0] = '/';
+		w->path[1] = 0;
+		return 1;
+	}
+	bpf_loop(TK_PATH_COMP_MAX, tk__copy_step, &c, 0);
+	off = w->off & (c.cap - 1);
+	w->path[off] = 0;
+	return off;
+}
+
+/*
+ * The absolute path for a name passed to a syscall, in w->path: the name
+ * itself when absolute, else the cwd's (r->fd == TK_AT_FDCWD) or r->fd's
+ * path joined with it; a bad dirfd gives the name as passed. Lexical, like
+ * the kernel's own view before lookup: "..", "." and symlinks stay as
+ * given. Returns the length without the NUL.
+ */
+static __always_inline __u32 tk_path_at(struct tk_path_work *w, const struct tk_path_req *r)
+{
+	char *dst = w->path;
+	__u32 len = 0;
+	char c = 0;
+	long n;
+
+	bpf_probe_read_user(&c, 1, r->name);
+	if (c != '/') {
+		const struct path *at;
+
+		if (r->fd == TK_AT_FDCWD) {
+			at = &r->task->fs->pwd;
+		} else {
+			struct file *f = tk_fd_file(r->task, r->fd);
+
+			if (!f)
+				goto join;
+			at = &f->f_path;
+		}
+		len = tk_path_of(w, &(struct tk_path_req){ .task = r->task, .at = at });
+		if (len >= TK_PATH_MAX - 1) {
+			/* no room for "/name": keep the directory, marked cut
+			 * (masking len past the end would wrap it to 0) */
+			w->cut = 1;
+			len = TK_PATH_MAX - 1;
+		} else if (len > 1) { /* not "/" */
+			dst[len++ & (TK_PATH_MAX - 1)] = '/';
+		} else {
+			len = 1;
+		}
+	}
+join:
+	len &= TK_PATH_MAX - 1;
+	n = bpf_probe_read_user_str(&dst[len], TK_PATH_MAX - len, r->name);
+	if (n <= 0) {
+		dst[len] = 0;
+		return len;
+	}
+	if ((__u32)n == TK_PATH_MAX - len)
+		w->cut = 1; /* filled to the end: the name may go on */
+	return len + n - 1;
+}
+
+#endif /* TK_PATH_BPF_H */
