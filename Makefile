@@ -8,6 +8,7 @@ APPS = \
 	filetrace \
 	syscalltrace \
 	nettrace \
+	sigtrace \
 	#
 
 ARCH ?= $(shell uname -m)

@@ -2,6 +2,7 @@
 /* Symbol tables the decoder uses for FLAGS/ENUM/ERRNO/SIGNAL fields. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "tk.h"
@@ -64,6 +65,27 @@ static const struct tk_sym net_closer[] = {
 	{ TK_NET_CLOSED_REMOTE, "remote" }, { 0, NULL },
 };
 
+/* si_code values every signal can carry (a signal's own positive codes,
+ * CLD_EXITED and the like, print as numbers) */
+static const struct tk_sym si_code[] = {
+	SYM(SI_USER), SYM(SI_KERNEL), SYM(SI_QUEUE), SYM(SI_TIMER), SYM(SI_MESGQ),
+	SYM(SI_ASYNCIO), SYM(SI_SIGIO), SYM(SI_TKILL), SYM(SI_DETHREAD), SYM(SI_ASYNCNL),
+	{ 0, NULL },
+};
+
+/* the kernel's enum trace_signal_deliver (TRACE_SIGNAL_*) */
+static const struct tk_sym sig_result[] = {
+	{ 0, "delivered" }, { 1, "ignored" }, { 2, "already_pending" },
+	{ 3, "overflow_fail" }, { 4, "lose_info" }, { 0, NULL },
+};
+
+/* SA_RESTORER: set by libc, not in its headers; the kernel's bit on every
+ * arch that has one (asm-generic/signal-defs.h) */
+static const struct tk_sym sa_flags[] = {
+	SYM(SA_NOCLDSTOP), SYM(SA_NOCLDWAIT), SYM(SA_SIGINFO), { 0x04000000, "SA_RESTORER" },
+	SYM(SA_ONSTACK), SYM(SA_RESTART), SYM(SA_NODEFER), SYM(SA_RESETHAND), { 0, NULL },
+};
+
 const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags)
 {
 	static const struct {
@@ -77,6 +99,9 @@ const struct tk_sym *tk_sym_table(const char *aux, bool *is_flags)
 		{ "family", family, false },
 		{ "tcp_state", tcp_state, false },
 		{ "net_closer", net_closer, false },
+		{ "si_code", si_code, false },
+		{ "sig_result", sig_result, false },
+		{ "sa_flags", sa_flags, true },
 	};
 
 	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
