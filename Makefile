@@ -10,6 +10,15 @@ APPS = \
 	nettrace \
 	sigtrace \
 	#
+# A tool not listed here is built too: any bpf/<x>.bpf.c with a user/<x>.c,
+# which is what `make new-tool NAME=x` creates, so trying a new tool edits
+# no tracked file. The build lists such tools' events for include/tk_events.h
+# in $(OUTPUT)/tk_local_events.h (their header: include/tk_<x>.h defining
+# TK_<X>_EVENTS). Listing a tool in APPS makes it part of the suite: the
+# README's kernel table and `make install`.
+LOCAL_TOOLS := $(filter-out $(APPS),$(foreach t,$(patsubst bpf/%.bpf.c,%,\
+	$(wildcard bpf/*.bpf.c)),$(if $(wildcard user/$(t).c),$(t))))
+TOOLS := $(APPS) $(LOCAL_TOOLS)
 
 ARCH ?= $(shell uname -m)
 BPF_ARCH := $(shell echo $(ARCH) | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
@@ -40,7 +49,7 @@ COMPILE = $(CC) $(TK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP
 # EXTRA_LDLIBS: a binary's own needs, set per target below
 LINK_LIBS = $(EXTRA_LDLIBS) $(LDLIBS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
-	-I$(dir $(VMLINUX)) -Iinclude -Ibpf
+	-I$(dir $(VMLINUX)) -Iinclude -Ibpf -I$(OUTPUT)
 
 ifeq ($(V),1)
 	Q =
@@ -53,14 +62,14 @@ endif
 
 LIB_SRCS := $(wildcard user/tk_*.c)
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
-APP_OBJS := $(patsubst %,$(OUTPUT)/user/%.o,$(APPS))
+APP_OBJS := $(patsubst %,$(OUTPUT)/user/%.o,$(TOOLS))
 LIBTK := $(OUTPUT)/libtk.a
 
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys
 
-all: $(addprefix $(BIN)/,$(APPS))
+all: $(addprefix $(BIN)/,$(TOOLS))
 
 # A clear error up front on an arch without a vmlinux.h (except for the
 # goals that do not compile BPF).
@@ -74,6 +83,14 @@ vmlinux:
 	$(Q)mkdir -p vmlinux/$(ARCH)
 	$(call msg,GEN,$(VMLINUX))
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
+
+# Written while the Makefile is read, so it exists before anything
+# compiles, and only when it would change: -MMD then rebuilds what
+# includes it when a local tool comes or goes.
+LOCAL_EVENTS_H := $(OUTPUT)/tk_local_events.h
+ifeq ($(filter clean deps vmlinux,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(OUTPUT) && scripts/local-events $(LOCAL_EVENTS_H) $(LOCAL_TOOLS))
+endif
 
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(BIN):
 	$(Q)mkdir -p $@
@@ -123,11 +140,13 @@ $(LIBTK): $(LIB_OBJS)
 # each object really uses and looks their releases up in
 # scripts/bpf-features.tsv. It generates the runtime's probe table (in
 # libtk) and the README's section (make kernel-table; make test checks it).
+# The probe table covers every tool built; the README's only the suite's.
 KTABLE_OBJS := $(patsubst %,$(OUTPUT)/%.bpf.o,$(APPS))
+KTABLE_ALL_OBJS := $(patsubst %,$(OUTPUT)/%.bpf.o,$(TOOLS))
 KTABLE = VMLINUX=$(VMLINUX) OBJDUMP=$(LLVM_OBJDUMP) BPFTOOL=$(BPFTOOL) scripts/kernel-table
-$(OUTPUT)/tk_features.c: $(KTABLE_OBJS) scripts/kernel-table scripts/bpf-features.tsv | $(OUTPUT)
+$(OUTPUT)/tk_features.c: $(KTABLE_ALL_OBJS) scripts/kernel-table scripts/bpf-features.tsv | $(OUTPUT)
 	$(call msg,GEN,$@)
-	$(Q)$(KTABLE) c $(KTABLE_OBJS) > $@.tmp
+	$(Q)$(KTABLE) c $(KTABLE_ALL_OBJS) > $@.tmp
 	$(Q)mv $@.tmp $@
 $(OUTPUT)/user/tk_features.o: $(OUTPUT)/tk_features.c | $(OUTPUT)/user
 	$(call msg,CC,$@)
@@ -180,7 +199,14 @@ integration-tests: all $(INTEG_TESTS) $(HELPERS)
 test: deps
 	$(Q)$(MAKE) all unit-tests integration-tests
 	$(Q)$(MAKE) kernel-table-check
-	$(Q)tests/run-tests $(UNIT_TESTS) $(INTEG_TESTS)
+	$(Q)tests/run-tests $(UNIT_TESTS) $(INTEG_TESTS) tests/new-tool-test
+
+# make new-tool NAME=x: a one-tracepoint tool and its test, from
+# scripts/template (docs/new-tool.md). tests/new-tool-test, in make test,
+# runs it in a clean copy of the tree, so the template cannot rot.
+.PHONY: new-tool
+new-tool:
+	$(Q)scripts/new-tool $(NAME)
 
 # ---- benchmarks: `make bench` runs every bench-* target ---------------------
 # benches

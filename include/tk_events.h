@@ -15,13 +15,16 @@
 #include "tk_net.h"
 #include "tk_sys.h"
 #include "tk_sig.h"
+/* the tools the build found outside the Makefile's APPS (make new-tool) */
+#include "tk_local_events.h"
 
 #define TK_ALL_EVENTS(E)                                          \
 	TK_PROC_EVENTS(E)                                         \
 	TK_FILE_EVENTS(E)                                         \
 	TK_NET_EVENTS(E)                                          \
 	TK_SYS_EVENTS(E)                                          \
-	TK_SIG_EVENTS(E)
+	TK_SIG_EVENTS(E)                                          \
+	TK_LOCAL_EVENTS(E)
 
 enum tk_event_id {
 #define TK__ENUM(name, id, st, FIELDS, label) TK_EV_##name = id,
