@@ -9,7 +9,16 @@ APPS = \
 	filetrace \
 	syscalltrace \
 	nettrace \
+	sigtrace \
 	#
+# A tool not listed here is built too: any bpf/<x>.bpf.c with a user/<x>.c,
+# which is what `make new-tool NAME=x` creates, so trying a new tool edits
+# no tracked file (its events register themselves like every tool's).
+# Listing a tool in APPS makes it part of the suite: the README's kernel
+# table and `make install`.
+LOCAL_TOOLS := $(filter-out $(APPS),$(foreach t,$(patsubst bpf/%.bpf.c,%,\
+	$(wildcard bpf/*.bpf.c)),$(if $(wildcard user/$(t).c),$(t))))
+TOOLS := $(APPS) $(LOCAL_TOOLS)
 
 ARCH ?= $(shell uname -m)
 BPF_ARCH := $(shell echo $(ARCH) | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
@@ -53,7 +62,7 @@ endif
 
 LIB_SRCS := $(wildcard user/tk_*.c)
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
-APP_OBJS := $(patsubst %,$(OUTPUT)/user/%.o,$(APPS))
+APP_OBJS := $(patsubst %,$(OUTPUT)/user/%.o,$(TOOLS))
 LIBTK := $(OUTPUT)/libtk.a
 
 .DELETE_ON_ERROR:
@@ -61,7 +70,7 @@ LIBTK := $(OUTPUT)/libtk.a
 .PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys \
 	fuzz fuzzer asan-unit-tests FORCE
 
-all: $(addprefix $(BIN)/,$(APPS))
+all: $(addprefix $(BIN)/,$(TOOLS))
 
 # A clear error up front on an arch without a vmlinux.h (except for the
 # goals that do not compile BPF).
@@ -148,11 +157,13 @@ $(LIBTK): $(LIB_OBJS)
 # each object really uses and looks their releases up in
 # scripts/bpf-features.tsv. It generates the runtime's probe table (in
 # libtk) and the README's section (make kernel-table; make test checks it).
+# The probe table covers every tool built; the README's only the suite's.
 KTABLE_OBJS := $(patsubst %,$(OUTPUT)/%.bpf.o,$(APPS))
+KTABLE_ALL_OBJS := $(patsubst %,$(OUTPUT)/%.bpf.o,$(TOOLS))
 KTABLE = VMLINUX=$(VMLINUX) OBJDUMP=$(LLVM_OBJDUMP) BPFTOOL=$(BPFTOOL) scripts/kernel-table
-$(OUTPUT)/tk_features.c: $(KTABLE_OBJS) scripts/kernel-table scripts/bpf-features.tsv | $(OUTPUT)
+$(OUTPUT)/tk_features.c: $(KTABLE_ALL_OBJS) scripts/kernel-table scripts/bpf-features.tsv | $(OUTPUT)
 	$(call msg,GEN,$@)
-	$(Q)$(KTABLE) c $(KTABLE_OBJS) > $@.tmp
+	$(Q)$(KTABLE) c $(KTABLE_ALL_OBJS) > $@.tmp
 	$(Q)mv $@.tmp $@
 $(OUTPUT)/user/tk_features.o: $(OUTPUT)/tk_features.c | $(OUTPUT)/user $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
@@ -258,7 +269,15 @@ fuzz: $(FUZZER)
 test: deps
 	$(Q)$(MAKE) all unit-tests integration-tests asan-unit-tests fuzzer
 	$(Q)$(MAKE) kernel-table-check
-	$(Q)tests/run-tests $(UNIT_TESTS) $(ASAN_UNIT_TESTS) $(INTEG_TESTS) tests/fuzz/run-fuzz
+	$(Q)tests/run-tests $(UNIT_TESTS) $(ASAN_UNIT_TESTS) $(INTEG_TESTS) tests/fuzz/run-fuzz \
+		tests/new-tool-test
+
+# make new-tool NAME=x: a one-tracepoint tool and its test, from
+# scripts/template (docs/new-tool.md). tests/new-tool-test, in make test,
+# runs it in a clean copy of the tree, so the template cannot rot.
+.PHONY: new-tool
+new-tool:
+	$(Q)scripts/new-tool $(NAME)
 
 # ---- benchmarks: `make bench` runs every bench-* target ---------------------
 # benches

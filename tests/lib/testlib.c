@@ -467,6 +467,44 @@ size_t records_count(const struct records *r, const char *ev, long long pid)
 	return n;
 }
 
+/* Whether v has key with value val as the JSON shows it (numbers in
+ * decimal, true/false, strings unquoted). */
+static bool field_is(const struct jv *v, const char *key, const char *val)
+{
+	const struct jv *f = json_get(v, key);
+	char num[32];
+
+	if (!f)
+		return false;
+	if (f->type == J_STR)
+		return !strcmp(f->str, val);
+	if (f->type == J_BOOL)
+		return !strcmp(val, f->b ? "true" : "false");
+	snprintf(num, sizeof(num), "%lld", f->inum);
+	return f->type == J_NUM && !strcmp(num, val);
+}
+
+size_t records_match(const struct records *r, const char *spec)
+{
+	char buf[512], *save, *k;
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		bool all = true;
+
+		snprintf(buf, sizeof(buf), "%s", spec);
+		for (k = strtok_r(buf, " ", &save); k && all; k = strtok_r(NULL, " ", &save)) {
+			char *eq = strchr(k, '=');
+
+			if (eq)
+				*eq = 0;
+			all = eq && field_is(r->v[i], k, eq + 1);
+		}
+		n += all;
+	}
+	return n;
+}
+
 /* ---- BPF programs the tools under test loaded -------------------------------
  *
  * A leak check looks at the programs of the tools this test ran, by id, and

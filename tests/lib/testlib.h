@@ -44,6 +44,20 @@ int records_load(const char *path, struct records *r);
 void records_free(struct records *r);
 /* Records whose "event" equals ev (NULL = any), filtered by pid (0 = any). */
 size_t records_count(const struct records *r, const char *ev, long long pid);
+/* Records having every key=value of spec ("event=exec pid=42 ret=0"),
+ * each value as the JSON shows it: numbers in decimal, true/false,
+ * strings unquoted and without blanks. */
+size_t records_match(const struct records *r, const char *spec);
+/* Exactly one record matches the printf-formatted spec (cmocka tests). */
+#define ASSERT_ONE_RECORD(r, ...)                                                 \
+	do {                                                                      \
+		char s__[512];                                                    \
+		size_t n__;                                                       \
+		snprintf(s__, sizeof(s__), __VA_ARGS__);                          \
+		n__ = records_match((r), s__);                                    \
+		if (n__ != 1)                                                     \
+			fail_msg("%zu records with %s, not 1", n__, s__);         \
+	} while (0)
 
 /* ---- running tools --------------------------------------------------------- */
 extern char tl_root[]; /* PATH_MAX / 2 bytes */  /* repository root (from the test binary's path) */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tk_@name@.h — @name@'s events (from `make new-tool`; docs/new-tool.md).
+ * exec: a program started. The header is the process after the exec (its
+ * new comm); old_tid is the thread that called exec, which differs from
+ * pid when a thread other than the leader execs.
+ */
+#ifndef TK_@NAME@_H
+#define TK_@NAME@_H
+#include "tk_event.h"
+
+#define TK_@NAME@_EXEC_FIELDS(F, A)                               \
+	F(u32, old_tid, 40, DEC, 0)                               \
+	F(u32, __pad0, 44, PAD, 0)
+TK_DEFINE_STRUCT(@name@_exec_event, TK_@NAME@_EXEC_FIELDS, 48)
+
+/* E(ident, id, struct, FIELDS, label); id @ID@ was free when it was made */
+#define TK_@NAME@_EVENTS(E) E(@name@_exec, @ID@, @name@_exec_event, TK_@NAME@_EXEC_FIELDS, "exec")
+
+#endif
