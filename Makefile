@@ -110,7 +110,9 @@ $(REGISTRY_STAMP): $(REGISTRY_HEADERS) $(REGISTRY_SOURCES) $(OUTPUT)/tk_registry
 	$(Q)scripts/gen-registry $(REGISTRY) $(NAMECHECK) $(REGISTRY_HEADERS) -- $(REGISTRY_SOURCES)
 	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -fsyntax-only $(NAMECHECK)
 	$(Q)touch $@
-$(REGISTRY): $(REGISTRY_STAMP)
+# an (empty) recipe, so make looks at its time again once the stamp is
+# remade: without one, what includes it was not rebuilt when it changed
+$(REGISTRY): $(REGISTRY_STAMP) ;
 
 # clang → bpftool gen object (links, strips DWARF) → bpftool gen skeleton
 vpath %.bpf.c bpf benchmarks

@@ -250,12 +250,9 @@ int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 	/* -x: failed calls only, and a fork that happened did not fail */
 	if (!tk_event_enabled(TK_EV_fork) || tk_failed_only || (ctid != ctgid && !targ_threads))
 		return 0;
-	if (!tk_want())
-		return 0;
-	e = tk_reserve(sizeof(*e));
+	e = tk_begin(sizeof(*e), TK_EV_fork);
 	if (!e)
 		return 0;
-	tk_fill_hdr(&e->hdr, TK_EV_fork);
 	e->ppid = BPF_CORE_READ(parent, real_parent, tgid);
 	e->child_pid = ctgid;
 	e->child_tid = ctid;

@@ -4,12 +4,11 @@
 
 const volatile __u32 targ_target = 0; /* --target: the target's tgid; 0 = any */
 
-/* The code as the signal tracepoints show it (TP_STORE_SIGINFO): info may
- * be SEND_SIG_NOINFO (0: from user space) or SEND_SIG_PRIV (1: the kernel). */
+/* info may be SEND_SIG_NOINFO (0: from user space: SI_USER) or SEND_SIG_PRIV
+ * (1: the kernel: SI_KERNEL), as the tracepoint's TP_STORE_SIGINFO shows them */
 static __always_inline __s32 si_code(struct kernel_siginfo *info)
 {
-	return (unsigned long)info <= 1 ? (info ? 0x80 /* SI_KERNEL */ : 0 /* SI_USER */)
-					: BPF_CORE_READ(info, si_code);
+	return (unsigned long)info <= 1 ? (info ? 0x80 : 0) : BPF_CORE_READ(info, si_code);
 }
 
 /* -p/-u/-c and the command's tree select the header's task: the sender of
@@ -20,12 +19,11 @@ int BPF_PROG(sig_generate, int sig, struct kernel_siginfo *info, struct task_str
 {
 	struct tk_sig_generate_event *e;
 
-	if (!tk_want() || (targ_target && task->tgid != targ_target))
+	if (targ_target && task->tgid != targ_target)
 		return 0;
-	e = tk_reserve(sizeof(*e));
+	e = tk_begin(sizeof(*e), TK_EV_sig_generate);
 	if (!e)
 		return 0;
-	tk_fill_hdr(&e->hdr, TK_EV_sig_generate);
 	e->target_pid = task->tgid;
 	e->target_tid = task->pid;
 	__builtin_memcpy(e->target_comm, task->comm, sizeof(e->target_comm));
@@ -42,12 +40,11 @@ int BPF_PROG(sig_deliver, int sig, struct kernel_siginfo *info, struct k_sigacti
 {
 	struct tk_sig_deliver_event *e;
 
-	if (!tk_want() || (targ_target && bpf_get_current_pid_tgid() >> 32 != targ_target))
+	if (targ_target && bpf_get_current_pid_tgid() >> 32 != targ_target)
 		return 0;
-	e = tk_reserve(sizeof(*e));
+	e = tk_begin(sizeof(*e), TK_EV_sig_deliver);
 	if (!e)
 		return 0;
-	tk_fill_hdr(&e->hdr, TK_EV_sig_deliver);
 	e->sig = sig;
 	e->code = si_code(info);
 	e->handler = (unsigned long)ka->sa.sa_handler;

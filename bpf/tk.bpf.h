@@ -14,7 +14,8 @@
  *    traced process tree), tk_scratch (per-CPU, per-nesting-level buffers
  *    for --perfbuf and for building large events: tk_scratch_get/put);
  *  - tk_want(): the in-kernel filter, applied before any work is done;
- *  - tk_reserve()/tk_submit() and tk_output(): the only ways to emit. Every
+ *  - tk_reserve()/tk_submit() and tk_output(): the only ways to emit
+ *    (tk_begin(): tk_want(), tk_reserve() and the header in one). Every
  *    failed reserve or output is counted in tk_stats[TK_STAT_LOST], a
  *    record with no scratch slot left in TK_STAT_NO_SCRATCH; the consumer
  *    adds the runs the kernel skipped (recursion_misses) and prints
@@ -400,6 +401,24 @@ static __always_inline void *tk_reserve(__u32 size)
 	if (!p)
 		tk_count(TK_STAT_LOST);
 	return p;
+}
+
+/*
+ * A fixed-size event's usual start, shared by the tools whose programs
+ * have nothing to read before the filter: tk_want(), then tk_reserve(),
+ * then the header from the current task. NULL when filtered out or when
+ * there is no room (counted); otherwise end it as tk_reserve() says.
+ */
+static __always_inline void *tk_begin(__u32 size, __u32 event)
+{
+	struct tk_hdr *h;
+
+	if (!tk_want())
+		return NULL;
+	h = tk_reserve(size);
+	if (h)
+		tk_fill_hdr(h, event);
+	return h;
 }
 
 /*

@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/*
- * tk_sig.h — signal events (sigtrace). generate: the header is the sender,
- * the task the kernel was running (for SI_KERNEL/SI_TIMER signals, any).
- * deliver: the header's thread takes the signal; handler 0 is SIG_DFL.
- */
+/* tk_sig.h — signal events (sigtrace). generate: the header is the sender, the task
+ * the kernel was running (for SI_KERNEL/SI_TIMER, any); deliver: the receiver. */
 #ifndef TK_SIG_H
 #define TK_SIG_H
 #include "tk_event.h"
@@ -21,7 +18,7 @@ TK_DEFINE_STRUCT(sig_generate_event, TK_SIG_GENERATE_FIELDS, 80)
 #define TK_SIG_DELIVER_FIELDS(F, A)                               \
 	F(u32, sig, 40, SIGNAL, 0)                                \
 	F(s32, code, 44, ENUM, si_code)                           \
-	F(u64, handler, 48, HEX, 0)                               \
+	F(u64, handler, 48, HEX, 0) /* 0: SIG_DFL */              \
 	F(u64, sa_flags, 56, FLAGS, sa_flags)
 TK_DEFINE_STRUCT(sig_deliver_event, TK_SIG_DELIVER_FIELDS, 64)
 
@@ -34,22 +31,20 @@ TK_DEFINE_STRUCT(sig_deliver_event, TK_SIG_DELIVER_FIELDS, 64)
 #ifdef TK_WANT_SYMS /* display tables: user/tk_events.c only (tk_event.h) */
 #include <signal.h>
 #define TK__S(x) TK_VAL(x, #x)
+#define TK__SA(x) TK_FLAG(x, #x)
 /* the codes any signal can carry (CLD_EXITED and the like print as numbers) */
 TK_SYMS(si_code) = { TK__S(SI_USER), TK__S(SI_KERNEL), TK__S(SI_QUEUE), TK__S(SI_TIMER),
 		     TK__S(SI_MESGQ), TK__S(SI_ASYNCIO), TK__S(SI_SIGIO), TK__S(SI_TKILL),
 		     TK__S(SI_DETHREAD), TK__S(SI_ASYNCNL), TK_SYMS_END };
-#undef TK__S
 /* the kernel's enum trace_signal_deliver (TRACE_SIGNAL_*) */
-TK_SYMS(sig_result) = { TK_VAL(0, "delivered"), TK_VAL(1, "ignored"),
-			TK_VAL(2, "already_pending"), TK_VAL(3, "overflow_fail"),
-			TK_VAL(4, "lose_info"), TK_SYMS_END };
-#define TK__S(x) TK_FLAG(x, #x)
-/* SA_RESTORER: set by libc, not in its headers; the kernel's bit on every
- * arch that has one (asm-generic/signal-defs.h) */
-TK_SYMS(sa_flags) = { TK__S(SA_NOCLDSTOP), TK__S(SA_NOCLDWAIT), TK__S(SA_SIGINFO),
-		      TK_FLAG(0x04000000, "SA_RESTORER"), TK__S(SA_ONSTACK), TK__S(SA_RESTART),
-		      TK__S(SA_NODEFER), TK__S(SA_RESETHAND), TK_SYMS_END };
+TK_SYMS(sig_result) = { TK_VAL(0, "delivered"), TK_VAL(1, "ignored"), TK_VAL(2, "already_pending"),
+			TK_VAL(3, "overflow_fail"), TK_VAL(4, "lose_info"), TK_SYMS_END };
+/* SA_RESTORER: libc sets it but its headers lack it (asm-generic/signal-defs.h) */
+TK_SYMS(sa_flags) = { TK__SA(SA_NOCLDSTOP), TK__SA(SA_NOCLDWAIT), TK__SA(SA_SIGINFO),
+		      TK_FLAG(0x04000000, "SA_RESTORER"), TK__SA(SA_ONSTACK), TK__SA(SA_RESTART),
+		      TK__SA(SA_NODEFER), TK__SA(SA_RESETHAND), TK_SYMS_END };
 #undef TK__S
+#undef TK__SA
 #endif
 
 #endif

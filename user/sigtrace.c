@@ -19,9 +19,8 @@ static const struct tk_tool_opt opts[] = {
 static int parse_opt(int key, const char *arg)
 {
 	(void)key; /* -t is the only one */
-	if (tk_parse_u64(arg, 1, 0x7fffffff, false, &opt_target))
-		return tk_usage_error("invalid target pid '%s'", arg);
-	return 0;
+	return tk_parse_u64(arg, 1, 0x7fffffff, false, &opt_target) ?
+		       tk_usage_error("invalid target pid '%s'", arg) : 0;
 }
 
 static const struct tk_tool tool = {
@@ -36,8 +35,7 @@ static const struct tk_tool tool = {
 
 static int setup(struct sigtrace_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
 {
-	(void)env;
-	(void)hooks;
+	(void)env, (void)hooks;
 	skel->rodata->targ_target = opt_target;
 	return 0;
 }

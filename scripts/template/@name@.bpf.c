@@ -5,14 +5,10 @@
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(@name@_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct tk_@name@_exec_event *e;
+	struct tk_@name@_exec_event *e = tk_begin(sizeof(*e), TK_EV_@name@_exec);
 
-	if (!tk_want())
-		return 0;
-	e = tk_reserve(sizeof(*e));
 	if (!e)
 		return 0;
-	tk_fill_hdr(&e->hdr, TK_EV_@name@_exec);
 	e->old_tid = old_pid;
 	e->__pad0 = 0;
 	tk_submit(ctx, e, sizeof(*e));

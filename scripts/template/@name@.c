@@ -15,22 +15,5 @@ static const struct tk_tool tool = {
 	.events = events,
 };
 
-int main(int argc, char **argv)
-{
-	struct @name@_bpf *skel = NULL;
-	struct tk_env env;
-	int rc = tk_init(&tool, argc, argv, &env);
-
-	if (rc)
-		return rc;
-	skel = @name@_bpf__open();
-	if (!skel) {
-		rc = tk_fail("cannot open the BPF object: %s", strerror(errno));
-		goto cleanup;
-	}
-	TK_APPLY_RODATA(skel, &env);
-	rc = tk_run(&env, TK_BPF(skel));
-cleanup:
-	@name@_bpf__destroy(skel);
-	return rc;
-}
+/* no settings of its own: see sigtrace's setup() for rodata from options */
+TK_TOOL_MAIN(@name@, &tool, NULL)

@@ -8,43 +8,38 @@
 #include <cmocka.h>
 #include "testlib.h"
 
-#define TOOL tl_path("bin/@name@")
+#define TOOL "@name@"
+
+/* The standard checks (testlib.h): execchain's 1000 execs of one pid. */
+static const tl_args bad[] = { { "-e", "nope" }, { NULL } };
+static const tl_args valgrind[] = { { "-j", "--", "/bin/true" }, { NULL } };
+static const struct tl_tool tool = {
+	.name = TOOL, .prog_prefix = "@name@_",
+	.workload = TL_ARGS("build/tests/execchain", "1000"), .filter = TL_ARGS("-e", "exec"),
+	.event = "exec", .n = 1001 /* and the harness's exec of it */,
+	.bad = bad, .valgrind = valgrind,
+};
 
 /* Command mode: the command's one exec, and nothing else. */
 static void test_command_exec(void **state)
 {
-	char *argv[] = { (char *)TOOL, "-j", "--", "/bin/true", NULL };
-	struct records r;
-	struct proc p;
+	struct tl_run run;
 
 	(void)state;
 	NEED_ROOT();
-	assert_int_equal(proc_start(&p, argv), 0);
-	assert_int_equal(proc_wait(&p, 30000), 0);
-	assert_int_equal(records_load(p.out, &r), 0);
-	assert_int_equal(r.invalid, 0);
-	assert_int_equal(r.n, 2);
-	ASSERT_ONE_RECORD(&r, "event=exec comm=true old_tid=%lld", json_int(r.v[0], "pid", -1));
-	ASSERT_ONE_RECORD(&r, "event=summary events=1 lost=0");
-	records_free(&r);
-	proc_cleanup(&p);
-	ASSERT_NO_PROGS_LEFT();
-}
-
-static void test_bad_args_exit_2(void **state)
-{
-	char *argv[] = { (char *)TOOL, "-e", "nope", NULL };
-
-	(void)state;
-	assert_int_equal(run_quiet(argv), 2);
+	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "--", "/bin/true"));
+	assert_int_equal(run.r.n, 1);
+	ASSERT_ONE_RECORD(&run.r, "event=exec comm=true old_tid=%lld",
+			  json_int(run.r.v[0], "pid", -1));
+	tl_run_free(&run);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_command_exec),
-		cmocka_unit_test(test_bad_args_exit_2),
+		TL_STANDARD_TESTS(&tool),
+		TL_TEST(test_command_exec),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TL_RUN_GROUP(TOOL, tests, NULL, NULL);
 }

@@ -14,7 +14,10 @@
 	F(u32, __pad0, 44, PAD, 0)
 TK_DEFINE_STRUCT(@name@_exec_event, TK_@NAME@_EXEC_FIELDS, 48)
 
-/* E(ident, id, struct, FIELDS, label); id @ID@ was free when it was made */
-#define TK_@NAME@_EVENTS(E) E(@name@_exec, @ID@, @name@_exec_event, TK_@NAME@_EXEC_FIELDS, "exec")
+/* Domain @DOMAIN@ was the lowest free one when this was made; the build
+ * rejects two headers with one domain number (tk_event.h). */
+#define TK_@NAME@_DOMAIN @DOMAIN@
+#define TK_@NAME@_EVENTS(E) \
+	E(@name@_exec, TK_ID(TK_@NAME@_DOMAIN, 1), @name@_exec_event, TK_@NAME@_EXEC_FIELDS, "exec")
 
 #endif
