@@ -7,10 +7,6 @@
  * /bin/true through a symlink whose name is unique to this run, and
  * proctrace filters on that name (-c), so it reports exactly 2 events per
  * exec (exec and exit) and nothing else.
- *
- * start_tracer() is a second copy of the runtime's held-child spawn
- * (user/tk_run.c); it stays until that spawn is reworked into something
- * both can call.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -109,10 +105,12 @@ static double cpu_ns_of(pid_t pid)
 	return n == 1 ? (double)ns : NAN;
 }
 
+/* proctrace for one variant, stdout to /dev/null, stderr into *errfd. */
 static pid_t start_tracer(const struct rbb_opts *o, int variant, int *errfd)
 {
 	char *argv[8] = { (char *)o->proctrace, "-c", comm };
-	int p[2], n = 3;
+	int p[2], n = 3, null;
+	pid_t pid;
 
 	if (variant == RBB_E2E_PERFBUF || variant == RBB_E2E_PERFBUF_EV)
 		argv[n++] = "--perfbuf";
@@ -120,25 +118,18 @@ static pid_t start_tracer(const struct rbb_opts *o, int variant, int *errfd)
 		argv[n++] = "--wakeup";
 		argv[n++] = "event";
 	}
-	pid_t pid;
-
 	if (pipe2(p, O_CLOEXEC))
 		return -1;
-	pid = fork();
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	pid = null < 0 ? -1 : tk_spawn(o->proctrace, argv,
+				       &(struct tk_spawn){ .out_fd = null, .err_fd = p[1] });
+	if (null >= 0)
+		close(null);
+	close(p[1]);
 	if (pid < 0) {
 		close(p[0]);
-		close(p[1]);
 		return -1;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		if (null < 0 || dup2(null, 1) < 0 || dup2(p[1], 2) < 0)
-			_exit(127);
-		execv(o->proctrace, argv);
-		_exit(127);
-	}
-	close(p[1]);
 	*errfd = p[0];
 	return pid;
 }

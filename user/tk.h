@@ -317,6 +317,22 @@ int tk_read_stats(struct bpf_map *stats, __u64 out[TK_STAT__COUNT]);
 /* clock_gettime(clk) in nanoseconds; 0 if the clock cannot be read. */
 __s64 tk_now_ns(clockid_t clk);
 
+/*
+ * Starts path with argv in a child process, as command mode starts a
+ * command: signals the tool ignores or handles are reset to their
+ * defaults; fd 1 and fd 2 become out_fd and err_fd (-1: inherited). With
+ * go_fd, the child is held before its exec until a byte is written to
+ * *go_fd (closing it unwritten makes the child exit 127), so whoever
+ * starts it can attach, or note its pid, first. A failed exec prints one
+ * line and exits 127 (not found) or 126. Returns the pid, or -1 and errno.
+ */
+struct tk_spawn {
+	int out_fd;
+	int err_fd;
+	int *go_fd;
+};
+pid_t tk_spawn(const char *path, char *const argv[], const struct tk_spawn *o);
+
 /* The machine checks tk_main() makes (root, kernel BTF, tracefs, mounted
  * here if missing), for programs with a main of their own (rbbench);
  * 0, or 1 after one line on stderr. */

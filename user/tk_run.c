@@ -486,40 +486,54 @@ static int resolve_command(const char *name, char *path, size_t size)
 	return 127;
 }
 
-/*
- * The child waits on a pipe until its pid is in the follow map and the
- * programs are attached, so its exec is the first thing traced.
- */
-static pid_t spawn_held(const char *path, char **cmd, int *go_fd)
+pid_t tk_spawn(const char *path, char *const argv[], const struct tk_spawn *o)
 {
-	int p[2];
+	int p[2] = { -1, -1 };
 	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC))
+	if (o->go_fd && pipe2(p, O_CLOEXEC))
 		return -1;
 	pid = fork();
 	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
+		if (o->go_fd) {
+			close(p[0]);
+			close(p[1]);
+		}
 		return -1;
 	}
 	if (pid == 0) {
 		char c;
 
-		close(p[1]);
+		if ((o->out_fd >= 0 && dup2(o->out_fd, STDOUT_FILENO) < 0) ||
+		    (o->err_fd >= 0 && dup2(o->err_fd, STDERR_FILENO) < 0))
+			_exit(127);
 		/* ignored signals stay ignored across exec: restore them */
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-		if (read(p[0], &c, 1) != 1)
-			_exit(127); /* tracer died before releasing us */
-		execv(path, cmd);
-		fprintf(stderr, "%s: cannot run '%s': %s\n", tk_prog, cmd[0], strerror(errno));
+		if (o->go_fd) {
+			close(p[1]);
+			if (read(p[0], &c, 1) != 1)
+				_exit(127); /* the parent died before releasing us */
+		}
+		execv(path, argv);
+		fprintf(stderr, "%s: cannot run '%s': %s\n", tk_prog, argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
-	close(p[0]);
-	*go_fd = p[1];
+	if (o->go_fd) {
+		close(p[0]);
+		*o->go_fd = p[1];
+	}
 	return pid;
+}
+
+/*
+ * Command mode: the child waits on a pipe until its pid is in the follow
+ * map and the programs are attached, so its exec is the first thing traced.
+ */
+static pid_t spawn_held(const char *path, char **cmd, int *go_fd)
+{
+	return tk_spawn(path, cmd, &(struct tk_spawn){ .out_fd = -1, .err_fd = -1, .go_fd = go_fd });
 }
 
 /*

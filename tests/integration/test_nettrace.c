@@ -651,6 +651,48 @@ static int by_conn_then_ts(const void *a, const void *b)
 }
 
 /*
+ * Connections (by 4-tuple) whose state transitions, in time order, do not
+ * chain (one's old state is not the previous one's new state): a lost or
+ * mixed record breaks a chain. v is sorted by_conn_then_ts. One tuple can
+ * hold two sockets: a retransmitted SYN that races the first one on
+ * another CPU makes a second request socket, which the kernel then drops
+ * (LISTEN -> SYN_RECV twice, one SYN_RECV -> CLOSE). Those pairs are
+ * set aside; what is left must chain.
+ */
+static size_t broken_chains(const struct jv **v, size_t n)
+{
+	size_t breaks = 0;
+
+	for (size_t i = 0, end; i < n; i = end) {
+		const struct jv *prev = NULL;
+		size_t syn_recv = 0, dropped = 0;
+		bool broken = false;
+
+		for (end = i; end < n && json_int(v[end], "sport", 0) == json_int(v[i], "sport", 0) &&
+			      json_int(v[end], "dport", 0) == json_int(v[i], "dport", 0);
+		     end++)
+			;
+		for (size_t k = i; k < end; k++) {
+			const char *o = json_str(v[k], "oldstate_str"), *w = json_str(v[k], "newstate_str");
+
+			if (!strcmp(o, "LISTEN") && !strcmp(w, "SYN_RECV") && syn_recv++) {
+				dropped++;
+				continue;
+			}
+			if (!strcmp(o, "SYN_RECV") && !strcmp(w, "CLOSE") && dropped) {
+				dropped--;
+				continue;
+			}
+			if (prev && strcmp(o, json_str(prev, "newstate_str")))
+				broken = true;
+			prev = v[k];
+		}
+		breaks += broken || dropped;
+	}
+	return breaks;
+}
+
+/*
  * The raw records, byte by byte: each exactly its event's size, no two
  * alike (a duplicate is a record sent twice, or two records built in one
  * slot), every PAD field zero, an IPv4 address's 12 unused bytes zero.
@@ -816,11 +858,7 @@ static void nested_softirq(bool perfbuf)
 	}
 	/* each connection's transitions chain (a lost one breaks a chain) */
 	qsort(v, nrec, sizeof(*v), by_conn_then_ts);
-	for (size_t i = 1; i < nrec; i++)
-		if (json_int(v[i], "sport", 0) == json_int(v[i - 1], "sport", 0) &&
-		    json_int(v[i], "dport", 0) == json_int(v[i - 1], "dport", 0) &&
-		    strcmp(json_str(v[i], "oldstate_str"), json_str(v[i - 1], "newstate_str")))
-			breaks++;
+	breaks = broken_chains(v, nrec);
 	free(v);
 	fprintf(stderr, "nested (%s): %llu events, %llu lost; %zu connects, %zu accepts, "
 			"%zu closes of %d connections; %zu broken chains\n",
