@@ -175,6 +175,9 @@ struct tk_sym {
 #define TK_VAL(v, name) { (v), 0, (name) }
 #define TK_FLAG(v, name) { (v), (v), (name) }
 #define TK_BITS(v, mask, name) { (v), (mask), (name) }
+/* A constant named as it is spelled: TK_VAL_OF(SI_USER), TK_FLAG_OF(O_CREAT). */
+#define TK_VAL_OF(x) TK_VAL(x, #x)
+#define TK_FLAG_OF(x) TK_FLAG(x, #x)
 #define TK_SYMS_END { 0, 0, NULL }
 #endif
 

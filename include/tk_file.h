@@ -121,20 +121,19 @@ TK_DEFINE_STRUCT(rename_event, TK_RENAME_FIELDS, 112)
 #else /* asm-generic, x86, riscv, s390 */
 #define TK_K_O_LARGEFILE 0100000
 #endif
-#define TK__OF(x) TK_FLAG(x, #x)
 /*
  * The access mode is a value in the low two bits, not flags: O_RDONLY (0)
  * is named when they are 0. Multi-bit flags come before the flags they
  * contain (O_SYNC ⊃ O_DSYNC, O_TMPFILE ⊃ O_DIRECTORY).
  */
 TK_SYMS(open_flags) = {
-	TK_BITS(O_RDONLY, O_ACCMODE, "O_RDONLY"), TK__OF(O_WRONLY), TK__OF(O_RDWR),
-	TK__OF(O_CREAT), TK__OF(O_EXCL), TK__OF(O_NOCTTY), TK__OF(O_TRUNC), TK__OF(O_APPEND),
-	TK__OF(O_NONBLOCK), TK__OF(O_SYNC), TK__OF(O_DSYNC), TK__OF(O_DIRECT),
-	TK_FLAG(TK_K_O_LARGEFILE, "O_LARGEFILE"), TK__OF(O_TMPFILE), TK__OF(O_DIRECTORY),
-	TK__OF(O_NOFOLLOW), TK__OF(O_NOATIME), TK__OF(O_CLOEXEC), TK__OF(O_PATH), TK_SYMS_END,
+	TK_BITS(O_RDONLY, O_ACCMODE, "O_RDONLY"), TK_FLAG_OF(O_WRONLY), TK_FLAG_OF(O_RDWR),
+	TK_FLAG_OF(O_CREAT), TK_FLAG_OF(O_EXCL), TK_FLAG_OF(O_NOCTTY), TK_FLAG_OF(O_TRUNC),
+	TK_FLAG_OF(O_APPEND), TK_FLAG_OF(O_NONBLOCK), TK_FLAG_OF(O_SYNC), TK_FLAG_OF(O_DSYNC),
+	TK_FLAG_OF(O_DIRECT), TK_FLAG(TK_K_O_LARGEFILE, "O_LARGEFILE"), TK_FLAG_OF(O_TMPFILE),
+	TK_FLAG_OF(O_DIRECTORY), TK_FLAG_OF(O_NOFOLLOW), TK_FLAG_OF(O_NOATIME),
+	TK_FLAG_OF(O_CLOEXEC), TK_FLAG_OF(O_PATH), TK_SYMS_END,
 };
-#undef TK__OF
 /* renameat2(2) flags (<linux/fs.h> values; glibc's <stdio.h> has them
  * only with _GNU_SOURCE and newer versions) */
 TK_SYMS(rename_flags) = {

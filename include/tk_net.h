@@ -120,10 +120,8 @@ enum tk_net_closer {
 
 #ifdef TK_WANT_SYMS /* display tables: user/tk_events.c only (tk_event.h) */
 #include <sys/socket.h>
-#define TK__AF(x) TK_VAL(x, #x)
-TK_SYMS(family) = { TK__AF(AF_UNSPEC), TK__AF(AF_UNIX), TK__AF(AF_INET), TK__AF(AF_INET6),
-		    TK_SYMS_END };
-#undef TK__AF
+TK_SYMS(family) = { TK_VAL_OF(AF_UNSPEC), TK_VAL_OF(AF_UNIX), TK_VAL_OF(AF_INET),
+		    TK_VAL_OF(AF_INET6), TK_SYMS_END };
 TK_SYMS(tcp_state) = {
 	TK_VAL(1, "ESTABLISHED"), TK_VAL(2, "SYN_SENT"), TK_VAL(3, "SYN_RECV"),
 	TK_VAL(4, "FIN_WAIT1"), TK_VAL(5, "FIN_WAIT2"), TK_VAL(6, "TIME_WAIT"),

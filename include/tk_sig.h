@@ -30,21 +30,19 @@ TK_DEFINE_STRUCT(sig_deliver_event, TK_SIG_DELIVER_FIELDS, 64)
 
 #ifdef TK_WANT_SYMS /* display tables: user/tk_events.c only (tk_event.h) */
 #include <signal.h>
-#define TK__S(x) TK_VAL(x, #x)
-#define TK__SA(x) TK_FLAG(x, #x)
 /* the codes any signal can carry (CLD_EXITED and the like print as numbers) */
-TK_SYMS(si_code) = { TK__S(SI_USER), TK__S(SI_KERNEL), TK__S(SI_QUEUE), TK__S(SI_TIMER),
-		     TK__S(SI_MESGQ), TK__S(SI_ASYNCIO), TK__S(SI_SIGIO), TK__S(SI_TKILL),
-		     TK__S(SI_DETHREAD), TK__S(SI_ASYNCNL), TK_SYMS_END };
+TK_SYMS(si_code) = {
+	TK_VAL_OF(SI_USER), TK_VAL_OF(SI_KERNEL), TK_VAL_OF(SI_QUEUE), TK_VAL_OF(SI_TIMER),
+	TK_VAL_OF(SI_MESGQ), TK_VAL_OF(SI_ASYNCIO), TK_VAL_OF(SI_SIGIO), TK_VAL_OF(SI_TKILL),
+	TK_VAL_OF(SI_DETHREAD), TK_VAL_OF(SI_ASYNCNL), TK_SYMS_END };
 /* the kernel's enum trace_signal_deliver (TRACE_SIGNAL_*) */
 TK_SYMS(sig_result) = { TK_VAL(0, "delivered"), TK_VAL(1, "ignored"), TK_VAL(2, "already_pending"),
 			TK_VAL(3, "overflow_fail"), TK_VAL(4, "lose_info"), TK_SYMS_END };
 /* SA_RESTORER: libc sets it but its headers lack it (asm-generic/signal-defs.h) */
-TK_SYMS(sa_flags) = { TK__SA(SA_NOCLDSTOP), TK__SA(SA_NOCLDWAIT), TK__SA(SA_SIGINFO),
-		      TK_FLAG(0x04000000, "SA_RESTORER"), TK__SA(SA_ONSTACK), TK__SA(SA_RESTART),
-		      TK__SA(SA_NODEFER), TK__SA(SA_RESETHAND), TK_SYMS_END };
-#undef TK__S
-#undef TK__SA
+TK_SYMS(sa_flags) = {
+	TK_FLAG_OF(SA_NOCLDSTOP), TK_FLAG_OF(SA_NOCLDWAIT), TK_FLAG_OF(SA_SIGINFO),
+	TK_FLAG(0x04000000, "SA_RESTORER"), TK_FLAG_OF(SA_ONSTACK), TK_FLAG_OF(SA_RESTART),
+	TK_FLAG_OF(SA_NODEFER), TK_FLAG_OF(SA_RESETHAND), TK_SYMS_END };
 #endif
 
 #endif
