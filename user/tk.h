@@ -404,11 +404,12 @@ int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
  * then tk_probe_check()
  * on the running kernel for the programs that will load. 0, or 1 after
  * one line on stderr. */
-int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b);
-/* The clock of the records' ts_ns, as tk_ktime_ns() in bpf/tk.bpf.h
- * chooses it: CLOCK_BOOTTIME, or CLOCK_MONOTONIC on kernels without
- * bpf_ktime_get_boot_ns. */
-clockid_t tk_event_clock(void);
+int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b, clockid_t *clock);
+/* The clock of the records' ts_ns on the kernel btf describes, as
+ * tk_ktime_ns() in bpf/tk.bpf.h chooses it: CLOCK_BOOTTIME, or
+ * CLOCK_MONOTONIC on kernels without bpf_ktime_get_boot_ns.
+ * tk_probe_kernel() gives it, from the BTF it reads anyway. */
+clockid_t tk_event_clock(const struct btf *btf);
 
 /* ---- messages ---------------------------------------------------------------- */
 

@@ -282,7 +282,7 @@ int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
 	return 0;
 }
 
-int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b)
+int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b, clockid_t *clock)
 {
 	size_t n = 0, cap = 0;
 	const char **secs = NULL;
@@ -308,6 +308,7 @@ int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b)
 	err = errno;
 	if (!k.btf)
 		return tk_fail("cannot read the kernel's BTF: %s", strerror(err));
+	*clock = tk_event_clock(k.btf);
 	if (tk_probe_optional(env, b, &k)) {
 		btf__free((struct btf *)k.btf);
 		return 1;
@@ -333,15 +334,8 @@ int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b)
 	return err ? tk_fail("%s", msg) : 0;
 }
 
-clockid_t tk_event_clock(void)
+clockid_t tk_event_clock(const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool boot;
-
-	/* no BTF: the preflight has already refused to go on */
-	if (!btf)
-		return CLOCK_BOOTTIME;
-	boot = btf_has_enumerator(btf, "bpf_func_id:BPF_FUNC_ktime_get_boot_ns");
-	btf__free(btf);
-	return boot ? CLOCK_BOOTTIME : CLOCK_MONOTONIC;
+	return btf_has_enumerator(btf, "bpf_func_id:BPF_FUNC_ktime_get_boot_ns") ? CLOCK_BOOTTIME
+										  : CLOCK_MONOTONIC;
 }

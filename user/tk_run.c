@@ -605,7 +605,8 @@ static int disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 	return 0;
 }
 
-static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
+/* *clock: the clock of the records' ts_ns on this kernel (tk_event_clock). */
+static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clockid_t *clock)
 {
 	int err;
 
@@ -616,7 +617,7 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b)
 							   : (__u32)env->ringbuf_size);
 	if (err)
 		return tk_fail("cannot size the ring buffer: %s", strerror(-err));
-	if (tk_probe_kernel(env, b))
+	if (tk_probe_kernel(env, b, clock))
 		return 1;
 	rejected_prog[0] = 0;
 	err = bpf_object__load_skeleton(b->skel);
@@ -714,6 +715,7 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 	int go_fd = -1, rc = 0, status, err, forwarded = 0, stop_sig = 0;
 	bool child_done = false;
 	static char obuf[1 << 16];
+	clockid_t clock = CLOCK_BOOTTIME;
 	static char cmd_path[PATH_MAX];
 
 	FILE *out = stdout;
@@ -735,9 +737,6 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 	s.perf.ctx = &s;
 	s.out_name = env->output ? env->output : "stdout";
 	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
-	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(tk_event_clock());
-	if (h->out)
-		*h->out = s.out;
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -753,9 +752,12 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 			goto cleanup;
 		}
 	}
-	rc = load_and_attach(env, b);
+	rc = load_and_attach(env, b, &clock);
 	if (rc)
 		goto cleanup;
+	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(clock);
+	if (h->out)
+		*h->out = s.out;
 	if (env->verbose)
 		print_prog_ids(b);
 

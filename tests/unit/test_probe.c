@@ -199,6 +199,7 @@ static void test_perfbuf_needs_no_ring_buffer(void **state)
 	static const char *const secs[] = { "tp/syscalls/sys_enter_execve",
 					    "tp_btf/sched_process_exec" };
 	char msg[256], want[256];
+	struct btf *btf;
 
 	(void)state;
 	for (size_t i = 0; i < NSECS(tools); i++) {
@@ -212,6 +213,13 @@ static void test_perfbuf_needs_no_ring_buffer(void **state)
 			 tk_min_linux(tools[i], false));
 		assert_non_null(strstr(msg, want));
 	}
+	/* and its records' clock is the monotonic one (tk_ktime_ns()) */
+	btf = fake_btf(pre58);
+	assert_int_equal(tk_event_clock(btf), CLOCK_MONOTONIC);
+	btf__free(btf);
+	btf = fake_btf(NULL);
+	assert_int_equal(tk_event_clock(btf), CLOCK_BOOTTIME);
+	btf__free(btf);
 }
 
 static void test_tracepoints_of_loaded_programs(void **state)
@@ -333,8 +341,8 @@ static void test_this_kernel_passes(void **state)
 				fail_msg("%s%s: %s", tools[i], perfbuf ? " --perfbuf" : "", msg);
 		bpf_object__close(o);
 	}
+	assert_int_equal(tk_event_clock(k.btf), CLOCK_BOOTTIME);
 	btf__free((struct btf *)k.btf);
-	assert_int_equal(tk_event_clock(), CLOCK_BOOTTIME);
 }
 
 int main(void)
