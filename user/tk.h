@@ -474,6 +474,11 @@ size_t tk_event_fields(__u32 id, const char **names, size_t max);
 /* A record's meaningful length: the fixed part plus its packed strings
  * (include/tk_event.h); -1 if size cannot hold them (malformed). */
 long tk_record_len(const struct tk_event_desc *d, const void *rec, size_t size);
+/* The packed string `name` (a VSTR/ARGV field's aux: "path", "argv") of a
+ * record tk_record_len() accepted: its bytes, NULs included, at *at; 0 and
+ * *at = NULL when the record has none (length 0, or no such field). */
+size_t tk_record_str(const struct tk_event_desc *d, const void *rec, const char *name,
+		     const char **at);
 
 /* ---- names (user/tk_tables.c; FLAGS/ENUM tables are in include/tk_*.h) ---- */
 
@@ -512,6 +517,15 @@ void tk_fput_json_str(FILE *f, const char *s, size_t len);
 /* tk_fput_text() (unquoted) padded to |width| columns; negative width
  * left-aligns. For text columns whose content needs escaping. */
 void tk_fput_text_padded(FILE *f, const char *s, size_t len, int width);
+
+/* The decoder's forms of a few kinds, for output of other shapes (the
+ * report, user/tk_report.h): a DURATION's text (1.500ms); an ARGV string
+ * (len bytes of NUL-separated arguments) as text (quoted as needed) or a
+ * JSON array; an IPADDR (16 bytes, AF_INET in the first 4; v4-mapped IPv6
+ * prints as the IPv4 it is). */
+void tk_fput_duration(FILE *f, __u64 ns);
+void tk_fput_argv(FILE *f, const char *s, size_t len, bool json);
+void tk_fput_ipaddr(FILE *f, int family, const void *addr);
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
 int tk_utf8_seq_len(const unsigned char *s, size_t n);

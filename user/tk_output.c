@@ -314,6 +314,16 @@ static size_t var_locate(const struct tk_event_desc *d, const char *rec,
 	return get_u64(fd, rec, 0);
 }
 
+size_t tk_record_str(const struct tk_event_desc *d, const void *rec, const char *name,
+		     const char **at)
+{
+	for (size_t i = 0; i < d->nfields; i++)
+		if (is_var(&d->fields[i]) && !strcmp(d->fields[i].aux, name))
+			return var_locate(d, rec, &d->fields[i], at);
+	*at = NULL;
+	return 0;
+}
+
 /* ---- one field's value, per kind ----------------------------------------- */
 
 /* One field of one record; v is the value being printed (element i of an
@@ -354,10 +364,9 @@ static void put_dev_json(const struct val *x)
 }
 
 /* ns, or three decimals of us/ms/s (rounded half up) */
-static void put_duration(const struct val *x)
+void tk_fput_duration(FILE *f, __u64 ns)
 {
-	FILE *f = x->f;
-	__u64 ns = x->v, milli = 1; /* ns per thousandth of the unit */
+	__u64 milli = 1; /* ns per thousandth of the unit */
 	const char *unit = "ns";
 	__u64 q;
 
@@ -379,6 +388,8 @@ static void put_duration(const struct val *x)
 	}
 	fputs(unit, f);
 }
+
+static void put_duration(const struct val *x) { tk_fput_duration(x->f, x->v); }
 
 /* STR (a fixed array) and VSTR (a packed string) */
 static void str_locate(const struct val *x, const char **p, size_t *n)
@@ -405,12 +416,8 @@ static void put_str_json(const struct val *x)
 	tk_fput_json_str(x->f, p, n);
 }
 
-/* Each NUL-terminated argument of an ARGV string, quoted as needed. */
-static void put_argv(const struct val *x, bool json)
+void tk_fput_argv(FILE *f, const char *p, size_t len, bool json)
 {
-	FILE *f = x->f;
-	const char *p;
-	size_t len = var_locate(x->d, x->rec, x->fd, &p);
 	bool first = true;
 
 	if (json)
@@ -431,15 +438,21 @@ static void put_argv(const struct val *x, bool json)
 		fputc(']', f);
 }
 
+static void put_argv(const struct val *x, bool json)
+{
+	const char *p;
+	size_t len = var_locate(x->d, x->rec, x->fd, &p);
+
+	tk_fput_argv(x->f, p, len, json);
+}
+
 static void put_argv_text(const struct val *x) { put_argv(x, false); }
 static void put_argv_json(const struct val *x) { put_argv(x, true); }
 
-static void put_ipaddr_text(const struct val *x)
+void tk_fput_ipaddr(FILE *f, int family, const void *addr)
 {
-	const struct tk_field *fam = find_field(x->d, x->fd->aux);
-	const unsigned char *a = (const unsigned char *)x->rec + x->fd->offset;
+	const unsigned char *a = addr;
 	char buf[INET6_ADDRSTRLEN];
-	int family = fam ? (int)get_u64(fam, x->rec, 0) : AF_INET;
 	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 
 	/* v4-mapped IPv6 (::ffff:a.b.c.d) prints as the IPv4 it is */
@@ -449,7 +462,15 @@ static void put_ipaddr_text(const struct val *x)
 	}
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, sizeof(buf)))
 		strcpy(buf, "?");
-	fputs(buf, x->f);
+	fputs(buf, f);
+}
+
+static void put_ipaddr_text(const struct val *x)
+{
+	const struct tk_field *fam = find_field(x->d, x->fd->aux);
+
+	tk_fput_ipaddr(x->f, fam ? (int)get_u64(fam, x->rec, 0) : AF_INET,
+		       x->rec + x->fd->offset);
 }
 
 static void put_ipaddr_json(const struct val *x)

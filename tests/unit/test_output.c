@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include "tk.h"
 #include "testlib.h"
+#include "records.h"
 
 /* noinline: gcc's -Wdangling-pointer misreads open_memstream's buffer */
 __attribute__((noinline)) static char *render(const void *rec, size_t size, bool json, int *rc)
@@ -50,50 +51,6 @@ static char *render_guarded(const struct tk_out *tmpl, const void *rec, size_t s
 	fclose(o.f);
 	munmap(map, data + pg);
 	return buf;
-}
-
-static void hdr(struct tk_hdr *h, __u32 ev, const char *comm)
-{
-	memset(h, 0, sizeof(*h));
-	h->ts_ns = 123456789;
-	h->event = ev;
-	h->pid = 42;
-	h->tid = 43;
-	h->uid = 1000;
-	memcpy(h->comm, comm, strnlen(comm, sizeof(h->comm)));
-}
-
-/* A record being built: its fixed part, then the packed strings. */
-typedef union {
-	struct tk_hdr h;
-	struct tk_exec_event exec;
-	struct tk_file_event file;
-	struct tk_rename_event ren;
-	struct tk_sys_event sys;
-	char b[16384];
-} recbuf;
-
-/* Appends n bytes (a string's NUL included) at offset at; returns the end. */
-static size_t append(recbuf *r, size_t at, const void *s, size_t n)
-{
-	memcpy(r->b + at, s, n);
-	return at + n;
-}
-
-/* An exec record as the BPF side sends it: filename (fname_len bytes,
- * NUL included) and args (NUL-separated) packed after the fixed part. */
-static size_t make_exec(recbuf *r, const char *comm, const char *fname, size_t fname_len,
-			const char *args, size_t args_len, int ret)
-{
-	struct tk_exec_event *e = &r->exec;
-
-	memset(r, 0, sizeof(*r));
-	hdr(&e->hdr, TK_EV_exec, comm);
-	e->ppid = 1;
-	e->ret = ret;
-	e->filename_len = fname_len;
-	e->args_size = args_len;
-	return append(r, append(r, sizeof(*e), fname, fname_len), args, args_len);
 }
 
 static void check_json_line(const char *out)
