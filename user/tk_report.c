@@ -527,15 +527,6 @@ static void sum(const struct tk_report *r, struct totals *t)
 	}
 }
 
-struct out {
-	FILE *f;
-	bool color;
-	bool have_sys;
-	__u64 t0;
-	char *pre; /* text: the tree's indentation of the current line */
-	size_t plen, pcap;
-};
-
 /* The name of value v of an ENUM field (its table in the contract), or NULL. */
 static const char *sym_name(__u32 id, const char *field, __s64 v)
 {
@@ -568,201 +559,148 @@ static const struct bytes *argv_of(const struct proc *p)
 	return NULL;
 }
 
-/* ---- JSON ---- */
+/*
+ * One writer for both forms: an object's members go out as "key":value in
+ * JSON and as " key=value" in text, where zeros are left out (ALWAYS keeps
+ * one), HEAD shows the value without its key, FAIL shows it in red and
+ * JSON_ONLY leaves it out of the text.
+ */
+enum { HEAD = 1, ALWAYS = 2, FAIL = 4, JSON_ONLY = 8 };
 
-static void j_u64(FILE *f, const char *key, __u64 v)
-{
-	fprintf(f, ",\"%s\":%llu", key, (unsigned long long)v);
-}
+struct out {
+	FILE *f;
+	bool json, color, have_sys;
+	bool first; /* JSON: no member of the current object written yet */
+	__u64 t0;
+	char *pre; /* text: the tree's indentation of the current line */
+	size_t plen, pcap;
+};
 
-/* x + x_str (docs/events.md): the number, and its name when it has one */
-static void j_named(FILE *f, const char *key, __s64 v, const char *name)
-{
-	fprintf(f, ",\"%s\":%lld", key, (long long)v);
-	if (name)
-		fprintf(f, ",\"%s_str\":\"%s\"", key, name);
-}
-
-static void j_str(FILE *f, const char *key, const struct bytes *b)
-{
-	fprintf(f, ",\"%s\":", key);
-	if (b && b->s)
-		tk_fput_json_str(f, b->s, b->len);
-	else
-		fputs("null", f);
-}
-
-static void j_addr(FILE *f, const char *key, int family, const __u8 *a)
-{
-	fprintf(f, ",\"%s\":\"", key);
-	tk_fput_ipaddr(f, family, a);
-	fputc('"', f);
-}
-
-static void j_opt(FILE *f, const char *key, bool have, __u64 v)
-{
-	if (have)
-		j_u64(f, key, v);
-	else
-		fprintf(f, ",\"%s\":null", key);
-}
-
-static void json_file(FILE *f, const struct file *fl)
-{
-	fputs("{\"path\":", f);
-	tk_fput_json_str(f, fl->path.s, fl->path.len);
-	for (size_t k = 0; k < NKEYS(file_keys); k++)
-		j_u64(f, file_keys[k].name, key_val(fl, &file_keys[k]));
-	j_str(f, "renamed_to", fl->renames ? &fl->renamed_to : NULL);
-	fputs(",\"errors\":[", f);
-	for (size_t k = 0; k < fl->nerrs; k++) {
-		fprintf(f, "%s{\"event\":\"%s\"", k ? "," : "", event_name(fl->errs[k].event));
-		j_named(f, "error", fl->errs[k].err, err_name(fl->errs[k].err));
-		j_u64(f, "count", fl->errs[k].count);
-		fputc('}', f);
-	}
-	fputs("]}", f);
-}
-
-static void json_conn(FILE *f, const struct conn *c)
-{
-	fprintf(f, "{\"event\":\"%s\"", event_name(c->first_event));
-	j_named(f, "family", c->family, sym_name(TK_EV_connect, "family", c->family));
-	j_addr(f, "saddr", c->family, c->saddr);
-	j_u64(f, "sport", c->sport);
-	j_addr(f, "daddr", c->family, c->daddr);
-	j_u64(f, "dport", c->dport);
-	j_named(f, "error", c->error, err_name(c->error));
-	fprintf(f, ",\"closed\":%s", c->closed ? "true" : "false");
-	j_named(f, "close_error", c->close_error, err_name(c->close_error));
-	j_u64(f, "bytes_sent", c->bytes_sent);
-	j_u64(f, "bytes_received", c->bytes_received);
-	fputc('}', f);
-}
-
-static void json_sigs(FILE *f, const char *key, const struct sigent *s, size_t n, bool sent)
-{
-	fprintf(f, ",\"%s\":[", key);
-	for (size_t i = 0; i < n; i++) {
-		fputs(i ? "," : "", f);
-		fprintf(f, "{\"signal\":%u", s[i].sig);
-		if (tk_signal_name(s[i].sig))
-			fprintf(f, ",\"signal_str\":\"%s\"", tk_signal_name(s[i].sig));
-		if (sent) {
-			j_u64(f, "target_pid", s[i].target_pid);
-			j_named(f, "result", s[i].result,
-				sym_name(TK_EV_sig_generate, "result", s[i].result));
-		} else {
-			j_named(f, "code", s[i].code, sym_name(TK_EV_sig_deliver, "code", s[i].code));
-		}
-		j_u64(f, "count", s[i].count);
-		fputc('}', f);
-	}
-	fputc(']', f);
-}
-
-static void json_proc(const struct out *o, const struct proc *p)
-{
-	FILE *f = o->f;
-
-	fprintf(f, "{\"pid\":%u", p->pid);
-	j_opt(f, "ppid", p->have_ppid, p->ppid);
-	fputs(",\"comm\":", f);
-	tk_fput_json_str(f, p->comm, TK_COMM_LEN);
-	fputs(",\"argv\":", f);
-	if (argv_of(p))
-		tk_fput_argv(f, argv_of(p)->s, argv_of(p)->len, true);
-	else
-		fputs("null", f);
-	j_u64(f, "records", p->records);
-	j_opt(f, "start_ns", p->have_start, p->start_ns);
-	j_opt(f, "end_ns", p->exited, p->end_ns);
-	j_opt(f, "lifetime_ns", p->exited, p->lifetime_ns);
-	if (p->exited)
-		fprintf(f, ",\"exit_code\":%d", p->exit_code);
-	else
-		fputs(",\"exit_code\":null", f);
-	j_named(f, "signal", p->signal, tk_signal_name(p->signal));
-	fprintf(f, ",\"core_dumped\":%s", p->core_dumped ? "true" : "false");
-	fputs(",\"execs\":[", f);
-	for (size_t i = 0; i < p->nexecs; i++) {
-		fputs("{\"filename\":", f);
-		tk_fput_json_str(f, p->execs[i].filename.s, p->execs[i].filename.len);
-		fputs(",\"argv\":", f);
-		tk_fput_argv(f, p->execs[i].argv.s, p->execs[i].argv.len, true);
-		j_named(f, "ret", p->execs[i].ret, err_name(p->execs[i].ret));
-		fputs(i + 1 < p->nexecs ? "}," : "}", f);
-	}
-	fputs("],\"files\":[", f);
-	for (size_t i = 0; i < p->nfiles; i++) {
-		fputs(i ? "," : "", f);
-		json_file(f, &p->files[i]);
-	}
-	fputs("],\"connections\":[", f);
-	for (size_t i = 0; i < p->nconns; i++) {
-		fputs(i ? "," : "", f);
-		json_conn(f, &p->conns[i]);
-	}
-	fputc(']', f);
-	json_sigs(f, "signals_sent", p->sent, p->nsent, true);
-	json_sigs(f, "signals_received", p->recv, p->nrecv, false);
-	if (o->have_sys) {
-		j_u64(f, "syscalls", p->syscalls);
-		j_u64(f, "syscall_ns", p->syscall_ns);
-	}
-	fputs(",\"children\":[", f);
-	for (const struct proc *c = p->child; c; c = c->sibling) {
-		json_proc(o, c);
-		fputs(c->sibling ? "," : "", f);
-	}
-	fputs("]}", f);
-}
-
-static int write_json(struct out *o, const struct tk_report *r, const struct totals *t)
-{
-	FILE *f = o->f;
-	bool first = true;
-
-	fprintf(f, "{\"records\":%llu", (unsigned long long)r->records);
-	j_u64(f, "ignored", r->ignored);
-	fputs(",\"totals\":{", f);
-	for (size_t k = 0; k < NKEYS(total_keys) - (o->have_sys ? 0 : SYS_KEYS); k++)
-		fprintf(f, "%s\"%s\":%llu", k ? "," : "", total_keys[k].name,
-			(unsigned long long)key_val(t, &total_keys[k]));
-	fputs("},\"processes\":[", f);
-	for (size_t i = 0; i < r->nprocs && !ferror(f); i++) {
-		if (r->procs[i]->parent)
-			continue;
-		fputs(first ? "" : ",", f);
-		first = false;
-		json_proc(o, r->procs[i]);
-	}
-	fputs("]}\n", f);
-	return 0;
-}
-
-/* ---- text ---- */
-
-#define RED "\033[31m"
-#define RESET "\033[0m"
-
-/* around a failure: red(o, failed) … unred(o, failed) */
 static void red(const struct out *o, bool on)
 {
 	if (o->color && on)
-		fputs(RED, o->f);
+		fputs("\033[31m", o->f);
 }
 
 static void unred(const struct out *o, bool on)
 {
 	if (o->color && on)
-		fputs(RESET, o->f);
+		fputs("\033[0m", o->f);
 }
 
-/* A detail line's start: the tree's indentation. */
-static void t_line(const struct out *o)
+/* The key of a member; false when the text leaves it out. */
+static bool m_key(struct out *o, const char *key, bool zero, unsigned how)
 {
-	fwrite(o->pre, 1, o->plen, o->f);
+	if (o->json) {
+		fprintf(o->f, "%s\"%s\":", o->first ? "" : ",", key);
+		o->first = false;
+		return true;
+	}
+	if ((how & JSON_ONLY) || (zero && !(how & ALWAYS)))
+		return false;
+	fputc(' ', o->f);
+	red(o, how & FAIL);
+	if (!(how & HEAD))
+		fprintf(o->f, "%s=", key);
+	return true;
+}
+
+static void m_end(struct out *o, unsigned how)
+{
+	if (!o->json)
+		unred(o, how & FAIL);
+}
+
+static void m_u64(struct out *o, const char *key, __u64 v, unsigned how)
+{
+	if (m_key(o, key, !v, how)) {
+		fprintf(o->f, "%llu", (unsigned long long)v);
+		m_end(o, how);
+	}
+}
+
+/* x + x_str (docs/events.md) in JSON; the name (else the number) in text */
+static void m_named(struct out *o, const char *key, __s64 v, const char *name, unsigned how)
+{
+	if (!m_key(o, key, !v, how))
+		return;
+	if (o->json || !name)
+		fprintf(o->f, "%lld", (long long)v);
+	else
+		fputs(name, o->f);
+	if (o->json && name)
+		fprintf(o->f, ",\"%s_str\":\"%s\"", key, name);
+	m_end(o, how);
+}
+
+static void m_err(struct out *o, const char *key, __s64 v, unsigned how)
+{
+	m_named(o, key, v, err_name(v), how | FAIL);
+}
+
+/* a packed string (NULL: JSON null) */
+static void m_str(struct out *o, const char *key, const struct bytes *b, unsigned how)
+{
+	if (!m_key(o, key, !b, how))
+		return;
+	if (!b)
+		fputs("null", o->f);
+	else if (o->json)
+		tk_fput_json_str(o->f, b->s, b->len);
+	else
+		tk_fput_text(o->f, b->s, b->len, true);
+	m_end(o, how);
+}
+
+static void m_argv(struct out *o, const char *key, const struct bytes *b, unsigned how)
+{
+	if (!m_key(o, key, !b, how))
+		return;
+	if (b)
+		tk_fput_argv(o->f, b->s, b->len, o->json);
+	else
+		fputs("null", o->f);
+	m_end(o, how);
+}
+
+static void m_addr(struct out *o, const char *key, int family, const __u8 *a, unsigned how)
+{
+	if (!m_key(o, key, false, how))
+		return;
+	fputs(o->json ? "\"" : "", o->f);
+	tk_fput_ipaddr(o->f, family, a);
+	fputs(o->json ? "\"" : "", o->f);
+	m_end(o, how);
+}
+
+/* A list of objects: a JSON array; in text, a line each, named what. */
+static void list_begin(struct out *o, const char *key)
+{
+	if (o->json && m_key(o, key, false, 0))
+		fputc('[', o->f);
+}
+
+static void item_begin(struct out *o, const char *what, size_t i)
+{
+	if (o->json) {
+		fputs(i ? ",{" : "{", o->f);
+		o->first = true;
+	} else {
+		fwrite(o->pre, 1, o->plen, o->f);
+		fputs(what, o->f);
+	}
+}
+
+static void item_end(struct out *o)
+{
+	fputc(o->json ? '}' : '\n', o->f);
+	o->first = false;
+}
+
+static void list_end(struct out *o)
+{
+	if (o->json)
+		fputc(']', o->f);
 }
 
 static int pre_add(struct out *o, const char *s)
@@ -782,42 +720,16 @@ static int pre_add(struct out *o, const char *s)
 	return 0;
 }
 
-static void t_err(FILE *f, __s64 v)
-{
-	const char *name = err_name(v);
-
-	if (name)
-		fputs(name, f);
-	else
-		fprintf(f, "%lld", (long long)v);
-}
-
-static void t_sig(FILE *f, __u32 sig)
-{
-	if (tk_signal_name(sig))
-		fputs(tk_signal_name(sig), f);
-	else
-		fprintf(f, "signal %u", sig);
-}
-
-/* offset from the first record: +1.500ms */
+/* text: an offset from the first record (+1.500ms), ? when not seen */
 static void t_at(const struct out *o, bool have, __u64 ts)
 {
-	if (!have) {
-		fputc('?', o->f);
-		return;
-	}
-	fputc('+', o->f);
-	tk_fput_duration(o->f, ts - o->t0);
+	fputs(have ? "+" : "?", o->f);
+	if (have)
+		tk_fput_duration(o->f, ts - o->t0);
 }
 
-static void t_count(FILE *f, const char *key, __u64 v)
-{
-	if (v)
-		fprintf(f, " %s=%llu", key, (unsigned long long)v);
-}
-
-static void text_head(const struct out *o, const struct proc *p)
+/* text: pid, argv (or [comm]), how it ended, when it lived */
+static void text_head(struct out *o, const struct proc *p)
 {
 	FILE *f = o->f;
 	const struct bytes *argv = argv_of(p);
@@ -833,15 +745,15 @@ static void text_head(const struct out *o, const struct proc *p)
 	}
 	fputs("  ", f);
 	red(o, bad);
-	if (!p->exited) {
+	if (!p->exited)
 		fputs("no exit seen", f);
-	} else if (p->signal) {
-		fputs("killed by ", f);
-		t_sig(f, p->signal);
-		fputs(p->core_dumped ? " (core dumped)" : "", f);
-	} else {
+	else if (p->signal && tk_signal_name(p->signal))
+		fprintf(f, "killed by %s", tk_signal_name(p->signal));
+	else if (p->signal)
+		fprintf(f, "killed by signal %u", p->signal);
+	else
 		fprintf(f, "exit %d", p->exit_code);
-	}
+	fputs(p->core_dumped ? " (core dumped)" : "", f);
 	unred(o, bad);
 	fputs("  ", f);
 	t_at(o, p->have_start, p->start_ns);
@@ -854,166 +766,174 @@ static void text_head(const struct out *o, const struct proc *p)
 	fputc('\n', f);
 }
 
-static void text_file(const struct out *o, const struct file *fl)
+static void json_head(struct out *o, const struct proc *p)
 {
-	FILE *f = o->f;
+	fputc('{', o->f);
+	o->first = true;
+	m_u64(o, "pid", p->pid, 0);
+	if (p->have_ppid)
+		m_u64(o, "ppid", p->ppid, 0);
+	else
+		m_str(o, "ppid", NULL, 0);
+	m_key(o, "comm", false, 0);
+	tk_fput_json_str(o->f, p->comm, TK_COMM_LEN);
+	m_argv(o, "argv", argv_of(p), 0);
+	m_u64(o, "records", p->records, 0);
+	/* null for what no record said */
+	fprintf(o->f, p->have_start ? ",\"start_ns\":%llu" : ",\"start_ns\":null",
+		(unsigned long long)p->start_ns);
+	fprintf(o->f, p->exited ? ",\"end_ns\":%llu,\"lifetime_ns\":%llu,\"exit_code\":%d"
+				: ",\"end_ns\":null,\"lifetime_ns\":null,\"exit_code\":null",
+		(unsigned long long)p->end_ns, (unsigned long long)p->lifetime_ns, p->exit_code);
+	m_named(o, "signal", p->signal, tk_signal_name(p->signal), 0);
+	fprintf(o->f, ",\"core_dumped\":%s", p->core_dumped ? "true" : "false");
+}
 
-	t_line(o);
-	fputs("file ", f);
-	tk_fput_text(f, fl->path.s, fl->path.len, true);
+static void file_out(struct out *o, const struct file *fl, size_t i)
+{
+	item_begin(o, "file", i);
+	m_str(o, "path", &fl->path, HEAD);
 	for (size_t k = 0; k < NKEYS(file_keys); k++)
-		t_count(f, file_keys[k].name, key_val(fl, &file_keys[k]));
-	if (fl->renames) {
-		fputs(" renamed_to=", f);
-		tk_fput_text(f, fl->renamed_to.s, fl->renamed_to.len, true);
-	}
+		m_u64(o, file_keys[k].name, key_val(fl, &file_keys[k]), 0);
+	m_str(o, "renamed_to", fl->renames ? &fl->renamed_to : NULL, 0);
+	list_begin(o, "errors");
 	for (size_t k = 0; k < fl->nerrs; k++) {
-		fputc(' ', f);
-		red(o, true);
-		fprintf(f, "failed=%s:", event_name(fl->errs[k].event));
-		t_err(f, fl->errs[k].err);
-		if (fl->errs[k].count > 1)
-			fprintf(f, "(%llu)", (unsigned long long)fl->errs[k].count);
-		unred(o, true);
-	}
-	fputc('\n', f);
-}
+		const struct ferr *e = &fl->errs[k];
 
-/* the peer: 127.0.0.1:80, [::1]:80 */
-static void t_peer(FILE *f, const struct conn *c)
-{
-	fputs(c->family == AF_INET6 ? "[" : "", f);
-	tk_fput_ipaddr(f, c->family, c->daddr);
-	fprintf(f, "%s:%u", c->family == AF_INET6 ? "]" : "", c->dport);
-}
-
-static void text_conn(const struct out *o, const struct conn *c)
-{
-	FILE *f = o->f;
-
-	t_line(o);
-	fprintf(f, "%s ", event_name(c->first_event));
-	t_peer(f, c);
-	if (c->error) {
-		fputs(" ", f);
-		red(o, true);
-		fputs("error=", f);
-		t_err(f, c->error);
-		unred(o, true);
-	}
-	if (c->closed) {
-		fprintf(f, " bytes_sent=%llu bytes_received=%llu",
-			(unsigned long long)c->bytes_sent, (unsigned long long)c->bytes_received);
-	} else if (!c->error) {
-		fputs(" (no close seen)", f);
-	}
-	if (c->close_error) {
-		fputs(" ", f);
-		red(o, true);
-		fputs("close_error=", f);
-		t_err(f, c->close_error);
-		unred(o, true);
-	}
-	fputc('\n', f);
-}
-
-static void text_sig(const struct out *o, const struct sigent *s, bool sent)
-{
-	FILE *f = o->f;
-	const char *name = sent ? sym_name(TK_EV_sig_generate, "result", s->result)
-				: sym_name(TK_EV_sig_deliver, "code", s->code);
-
-	t_line(o);
-	fputs(sent ? "sent " : "received ", f);
-	t_sig(f, s->sig);
-	if (sent)
-		fprintf(f, " to %u", s->target_pid);
-	if (!sent || s->result) { /* a sent signal's result when not delivered */
-		if (name)
-			fprintf(f, " %s", name);
-		else
-			fprintf(f, " %s=%d", sent ? "result" : "code", sent ? (int)s->result : s->code);
-	}
-	if (s->count > 1)
-		fprintf(f, " x%llu", (unsigned long long)s->count);
-	fputc('\n', f);
-}
-
-static int text_tree(struct out *o, const struct proc *p, bool root, bool last)
-{
-	FILE *f = o->f;
-	size_t base = o->plen, mid;
-
-	t_line(o);
-	if (!root)
-		fputs(last ? "└─ " : "├─ ", f);
-	text_head(o, p);
-	if (!root && pre_add(o, last ? "   " : "│  ") < 0)
-		return -1;
-	mid = o->plen;
-	if (pre_add(o, p->child ? "│  " : "   ") < 0)
-		return -1;
-	for (size_t i = 0; i < p->nexecs; i++) {
-		t_line(o);
-		fputs("exec ", f);
-		tk_fput_text(f, p->execs[i].filename.s, p->execs[i].filename.len, true);
-		if (p->execs[i].ret) {
-			fputs(" ", f);
+		if (o->json) {
+			item_begin(o, "", k);
+			fprintf(o->f, "\"event\":\"%s\"", event_name(e->event));
+			o->first = false;
+			m_err(o, "error", e->err, 0);
+			m_u64(o, "count", e->count, 0);
+			item_end(o);
+		} else { /* failed=open:ENOENT(2) */
+			fputc(' ', o->f);
 			red(o, true);
-			fputs("failed=", f);
-			t_err(f, p->execs[i].ret);
+			fprintf(o->f, "failed=%s:", event_name(e->event));
+			if (err_name(e->err))
+				fputs(err_name(e->err), o->f);
+			else
+				fprintf(o->f, "%lld", (long long)e->err);
+			if (e->count > 1)
+				fprintf(o->f, "(%llu)", (unsigned long long)e->count);
 			unred(o, true);
 		}
-		fputc('\n', f);
 	}
+	list_end(o);
+	item_end(o);
+}
+
+static void conn_out(struct out *o, const struct conn *c, size_t i)
+{
+	item_begin(o, event_name(c->first_event), i);
+	if (o->json) {
+		fprintf(o->f, "\"event\":\"%s\"", event_name(c->first_event));
+		o->first = false;
+	}
+	m_named(o, "family", c->family, sym_name(TK_EV_connect, "family", c->family), JSON_ONLY);
+	m_addr(o, "saddr", c->family, c->saddr, JSON_ONLY);
+	m_u64(o, "sport", c->sport, JSON_ONLY);
+	m_addr(o, "daddr", c->family, c->daddr, HEAD);
+	m_u64(o, "dport", c->dport, ALWAYS);
+	m_err(o, "error", c->error, 0);
+	if (o->json)
+		fprintf(o->f, ",\"closed\":%s", c->closed ? "true" : "false");
+	m_err(o, "close_error", c->close_error, 0);
+	/* text: the bytes when a close said them */
+	m_u64(o, "bytes_sent", c->bytes_sent, c->closed ? ALWAYS : 0);
+	m_u64(o, "bytes_received", c->bytes_received, c->closed ? ALWAYS : 0);
+	item_end(o);
+}
+
+static void sigs_out(struct out *o, const char *key, const struct sigent *s, size_t n,
+		     bool sent)
+{
+	list_begin(o, key);
+	for (size_t i = 0; i < n; i++) {
+		item_begin(o, sent ? "sent" : "received", i);
+		m_named(o, "signal", s[i].sig, tk_signal_name(s[i].sig), HEAD | ALWAYS);
+		if (sent) {
+			m_u64(o, "target_pid", s[i].target_pid, ALWAYS);
+			m_named(o, "result", s[i].result,
+				sym_name(TK_EV_sig_generate, "result", s[i].result), 0);
+		} else {
+			m_named(o, "code", s[i].code, sym_name(TK_EV_sig_deliver, "code", s[i].code),
+				ALWAYS);
+		}
+		m_u64(o, "count", s[i].count, s[i].count > 1 ? ALWAYS : JSON_ONLY);
+		item_end(o);
+	}
+	list_end(o);
+}
+
+/* A process and, below it, its children: a JSON object, or a tree whose
+ * detail lines hang from the process's line. */
+static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
+{
+	FILE *f = o->f;
+	size_t base = o->plen, mid = base;
+
+	if (o->json) {
+		json_head(o, p);
+	} else {
+		fwrite(o->pre, 1, o->plen, f);
+		fputs(root ? "" : last ? "└─ " : "├─ ", f);
+		text_head(o, p);
+		if (!root && pre_add(o, last ? "   " : "│  ") < 0)
+			return -1;
+		mid = o->plen;
+		if (pre_add(o, p->child ? "│  " : "   ") < 0)
+			return -1;
+	}
+	list_begin(o, "execs");
+	for (size_t i = 0; i < p->nexecs; i++) {
+		item_begin(o, "exec", i);
+		m_str(o, "filename", &p->execs[i].filename, HEAD);
+		m_argv(o, "argv", &p->execs[i].argv, JSON_ONLY);
+		m_err(o, "ret", p->execs[i].ret, 0);
+		item_end(o);
+	}
+	list_end(o);
+	list_begin(o, "files");
 	for (size_t i = 0; i < p->nfiles; i++)
-		text_file(o, &p->files[i]);
+		file_out(o, &p->files[i], i);
+	list_end(o);
+	list_begin(o, "connections");
 	for (size_t i = 0; i < p->nconns; i++)
-		text_conn(o, &p->conns[i]);
-	for (size_t i = 0; i < p->nsent; i++)
-		text_sig(o, &p->sent[i], true);
-	for (size_t i = 0; i < p->nrecv; i++)
-		text_sig(o, &p->recv[i], false);
-	if (o->have_sys) {
-		t_line(o);
+		conn_out(o, &p->conns[i], i);
+	list_end(o);
+	sigs_out(o, "signals_sent", p->sent, p->nsent, true);
+	sigs_out(o, "signals_received", p->recv, p->nrecv, false);
+	if (o->have_sys && o->json) {
+		m_u64(o, "syscalls", p->syscalls, 0);
+		m_u64(o, "syscall_ns", p->syscall_ns, 0);
+	} else if (o->have_sys) {
+		fwrite(o->pre, 1, o->plen, f);
 		fprintf(f, "syscalls=%llu syscall_time=", (unsigned long long)p->syscalls);
 		tk_fput_duration(f, p->syscall_ns);
 		fputc('\n', f);
 	}
 	o->plen = mid;
-	for (const struct proc *c = p->child; c && !ferror(f); c = c->sibling)
-		if (text_tree(o, c, false, !c->sibling) < 0)
+	list_begin(o, "children");
+	for (const struct proc *c = p->child; c && !ferror(f); c = c->sibling) {
+		fputs(o->json && c != p->child ? "," : "", f);
+		if (proc_out(o, c, false, !c->sibling) < 0)
 			return -1;
-	o->plen = base;
-	return 0;
-}
-
-static int write_text(struct out *o, const struct tk_report *r, const struct totals *t)
-{
-	FILE *f = o->f;
-
-	fputs("totals:", f);
-	for (size_t k = 0; k < NKEYS(total_keys) - (o->have_sys ? 0 : SYS_KEYS); k++) {
-		__u64 v = key_val(t, &total_keys[k]);
-
-		fputc(' ', f);
-		red(o, v && total_keys[k].failure);
-		fprintf(f, "%s=%llu", total_keys[k].name, (unsigned long long)v);
-		unred(o, v && total_keys[k].failure);
 	}
-	fprintf(f, " records=%llu ignored=%llu\n", (unsigned long long)r->records,
-		(unsigned long long)r->ignored);
-	for (size_t i = 0; i < r->nprocs && !ferror(f); i++)
-		if (!r->procs[i]->parent && text_tree(o, r->procs[i], true, true) < 0)
-			return -1;
+	list_end(o);
+	if (o->json)
+		item_end(o);
+	o->plen = base;
 	return 0;
 }
 
 int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color)
 {
-	struct out o = { .f = f, .color = color && !json, .t0 = r->t0 };
+	struct out o = { .f = f, .json = json, .color = color && !json, .t0 = r->t0 };
 	struct totals t;
-	int rc;
+	bool first = true;
+	int rc = 0;
 
 	if (r->nomem) {
 		errno = ENOMEM;
@@ -1022,7 +942,23 @@ int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color)
 	sum(r, &t);
 	o.have_sys = t.syscalls > 0;
 	errno = 0;
-	rc = json ? write_json(&o, r, &t) : write_text(&o, r, &t);
+	fputs(json ? "{\"totals\":{" : "totals:", f);
+	o.first = true;
+	for (size_t k = 0; k < NKEYS(total_keys) - (o.have_sys ? 0 : SYS_KEYS); k++)
+		m_u64(&o, total_keys[k].name, key_val(&t, &total_keys[k]),
+		      ALWAYS | (total_keys[k].failure && key_val(&t, &total_keys[k]) ? FAIL : 0));
+	fputs(json ? "}" : "", f);
+	m_u64(&o, "records", r->records, ALWAYS);
+	m_u64(&o, "ignored", r->ignored, ALWAYS);
+	fputs(json ? ",\"processes\":[" : "\n", f);
+	for (size_t i = 0; i < r->nprocs && !ferror(f) && !rc; i++) {
+		if (r->procs[i]->parent)
+			continue;
+		fputs(json && !first ? "," : "", f);
+		first = false;
+		rc = proc_out(&o, r->procs[i], true, true);
+	}
+	fputs(json ? "]}\n" : "", f);
 	free(o.pre);
 	if (rc < 0) {
 		errno = ENOMEM;

@@ -144,13 +144,13 @@ static const char tree_text[] =
 	"│  exec /bin/sh\n"
 	"│  file /tmp/a renames=1 renamed_to=/tmp/b\n"
 	"│  file /nonexistent failed=open:ENOENT\n"
-	"│  sent SIGTERM to 101\n"
+	"│  sent SIGTERM target_pid=101\n"
 	"├─ 101 cat /etc/hostname  killed by SIGTERM  +1.000ms..+9.000ms  lifetime 8.000ms\n"
 	"│     exec /bin/cat\n"
 	"│     file /etc/hostname opens=1 reads=1 bytes_read=12\n"
-	"│     received SIGTERM SI_USER\n"
+	"│     received SIGTERM code=SI_USER\n"
 	"└─ 102 [sh]  exit 1  +5.000ms..+10.000ms  lifetime 5.000ms\n"
-	"      connect 127.0.0.1:7001 error=ECONNREFUSED\n";
+	"      connect 127.0.0.1 dport=7001 error=ECONNREFUSED\n";
 
 static void test_tree_text(void **state)
 {
