@@ -41,10 +41,13 @@ struct file {
 	size_t nerrs;
 };
 
+/* The tuple every net event starts with (tk_net.h), compared as bytes. */
+#define TUPLE_AT offsetof(struct tk_net_connect_event, family)
+#define TUPLE_LEN (offsetof(struct tk_net_connect_event, __pad0) - TUPLE_AT)
+
 struct conn {
 	__u32 first_event; /* connect, accept, or close when only that was seen */
-	__u16 family, sport, dport;
-	__u8 saddr[16], daddr[16];
+	struct tk_net_connect_event k; /* the tuple's fields only */
 	__s32 error, close_error;
 	bool closed;
 	__u64 bytes_sent, bytes_received;
@@ -78,7 +81,17 @@ struct proc {
 	struct proc *parent, *child, *last_child, *sibling, *hnext;
 };
 
+/* The totals, by name (FAIL: shown in red), summed as records come. */
+#define TOTALS(X, FAIL)                                                          \
+	X(processes) FAIL(failed_processes) X(execs) FAIL(failed_execs) X(files)  \
+	FAIL(file_failures) X(bytes_read) X(bytes_written) X(connections)         \
+	FAIL(failed_connections) X(bytes_sent) X(bytes_received) X(signals_sent) \
+	X(signals_received) X(syscalls) X(syscall_ns)
+struct totals {
+	TOTALS(MEMBER, MEMBER)
+};
 struct tk_report {
+	struct totals t;
 	struct proc **procs; /* in order of first appearance */
 	size_t nprocs;
 	struct proc *bucket[NBUCKETS];
@@ -127,14 +140,6 @@ static bool copy_bytes(struct tk_report *r, struct bytes *b, const char *s, size
 	return true;
 }
 
-/* The string as stored (up to its first NUL) equals s (up to its own). */
-static bool same_str(const struct bytes *b, const char *s, size_t len)
-{
-	size_t n = strnlen(b->s, b->len);
-
-	return n == strnlen(s, len) && !memcmp(b->s, s, n);
-}
-
 static struct proc *latest(struct tk_report *r, __u32 pid)
 {
 	for (struct proc *p = r->bucket[pid % NBUCKETS]; p; p = p->hnext)
@@ -160,6 +165,7 @@ static struct proc *proc_new(struct tk_report *r, __u32 pid, struct proc *parent
 		return NULL;
 	}
 	*slot = p;
+	r->t.processes++;
 	p->pid = pid;
 	p->hnext = r->bucket[pid % NBUCKETS];
 	r->bucket[pid % NBUCKETS] = p;
@@ -218,6 +224,8 @@ static void add_exec(struct tk_report *r, const struct tk_hdr *h, const void *re
 		p->start_ns = h->ts_ns;
 	}
 	x->ret = e.ret;
+	r->t.execs++;
+	r->t.failed_execs += e.ret != 0;
 	n = tk_record_str(d, rec, "filename", &s);
 	copy_bytes(r, &x->filename, s ? s : "", n);
 	n = tk_record_str(d, rec, "argv", &s);
@@ -248,6 +256,7 @@ static void add_exit(struct tk_report *r, const struct tk_hdr *h, const void *re
 	if (!(p = running(r, h, e.ppid)))
 		return;
 	p->exited = true;
+	r->t.failed_processes += e.exit_code || e.signal;
 	p->end_ns = h->ts_ns;
 	p->lifetime_ns = e.duration_ns;
 	p->exit_code = e.exit_code;
@@ -260,7 +269,7 @@ static struct file *file_of(struct tk_report *r, struct proc *p, const char *pat
 	struct file *fl;
 
 	for (size_t i = p->nfiles; i-- > 0;)
-		if (same_str(&p->files[i].path, path, len))
+		if (p->files[i].path.len == len && !memcmp(p->files[i].path.s, path, len))
 			return &p->files[i];
 	if (!(fl = push(r, &p->files, &p->nfiles, sizeof(*fl))))
 		return NULL;
@@ -268,6 +277,7 @@ static struct file *file_of(struct tk_report *r, struct proc *p, const char *pat
 		p->nfiles--;
 		return NULL;
 	}
+	r->t.files++;
 	return fl;
 }
 
@@ -296,6 +306,7 @@ static void add_file(struct tk_report *r, const struct tk_hdr *h, const void *re
 			fe->event = h->event;
 			fe->err = e.ret;
 			fe->count++;
+			r->t.file_failures++;
 		}
 		return;
 	}
@@ -307,10 +318,12 @@ static void add_file(struct tk_report *r, const struct tk_hdr *h, const void *re
 	case TK_EV_read:
 		fl->reads++;
 		fl->bytes_read += e.bytes;
+		r->t.bytes_read += e.bytes;
 		break;
 	case TK_EV_write:
 		fl->writes++;
 		fl->bytes_written += e.bytes;
+		r->t.bytes_written += e.bytes;
 		break;
 	case TK_EV_unlink:
 		fl->removes++;
@@ -344,41 +357,35 @@ static void add_net(struct tk_report *r, const struct tk_hdr *h, const void *rec
 		p->records++;
 	else if (!(p = running(r, h, 0)))
 		return;
-	if (h->event == TK_EV_tcp_close) {
-		for (size_t i = p->nconns; i-- > 0 && !c;) {
-			struct conn *o = &p->conns[i];
-
-			if (!o->closed && o->family == e.family && o->sport == e.sport &&
-			    o->dport == e.dport && !memcmp(o->saddr, e.saddr, 16) &&
-			    !memcmp(o->daddr, e.daddr, 16))
-				c = o;
-		}
-	}
+	for (size_t i = p->nconns; h->event == TK_EV_tcp_close && i-- > 0 && !c;)
+		if (!p->conns[i].closed &&
+		    !memcmp((char *)&p->conns[i].k + TUPLE_AT, (char *)&e + TUPLE_AT, TUPLE_LEN))
+			c = &p->conns[i];
 	if (!c) {
 		if (!(c = push(r, &p->conns, &p->nconns, sizeof(*c))))
 			return;
+		r->t.connections++;
 		c->first_event = h->event;
-		c->family = e.family;
-		c->sport = e.sport;
-		c->dport = e.dport;
-		memcpy(c->saddr, e.saddr, 16);
-		memcpy(c->daddr, e.daddr, 16);
+		memcpy((char *)&c->k + TUPLE_AT, (char *)&e + TUPLE_AT, TUPLE_LEN);
 	}
 	if (h->event == TK_EV_connect) {
 		memcpy(&ce, rec, sizeof(ce));
 		c->error = ce.error;
+		r->t.failed_connections += ce.error != 0;
 	} else if (h->event == TK_EV_tcp_close) {
 		c->closed = true;
 		c->close_error = e.error;
-		c->bytes_sent = e.bytes_sent;
-		c->bytes_received = e.bytes_received;
+		r->t.bytes_sent += (c->bytes_sent = e.bytes_sent);
+		r->t.bytes_received += (c->bytes_received = e.bytes_received);
 	}
 }
 
-static void count_sig(struct tk_report *r, struct sigent **arr, size_t *n, struct sigent k)
+static void count_sig(struct tk_report *r, struct sigent **arr, size_t *n, struct sigent k,
+		      __u64 *total)
 {
 	struct sigent *s;
 
+	(*total)++;
 	for (size_t i = 0; i < *n; i++) {
 		s = &(*arr)[i];
 		if (s->sig == k.sig && s->target_pid == k.target_pid && s->result == k.result &&
@@ -402,7 +409,8 @@ static void add_sig(struct tk_report *r, const struct tk_hdr *h, const void *rec
 	if (h->event == TK_EV_sig_deliver) {
 		memcpy(&d, rec, sizeof(d));
 		if ((p = running(r, h, 0)))
-			count_sig(r, &p->recv, &p->nrecv, (struct sigent){ .sig = d.sig, .code = d.code });
+			count_sig(r, &p->recv, &p->nrecv, (struct sigent){ .sig = d.sig, .code = d.code },
+				  &r->t.signals_received);
 		return;
 	}
 	memcpy(&g, rec, sizeof(g));
@@ -413,7 +421,8 @@ static void add_sig(struct tk_report *r, const struct tk_hdr *h, const void *rec
 	if ((p = running(r, h, 0)))
 		count_sig(r, &p->sent, &p->nsent,
 			  (struct sigent){ .sig = g.sig, .target_pid = g.target_pid,
-					   .result = g.result, .code = g.code });
+					   .result = g.result, .code = g.code },
+			  &r->t.signals_sent);
 }
 
 void tk_report_add(struct tk_report *r, const void *data, size_t size)
@@ -449,6 +458,8 @@ void tk_report_add(struct tk_report *r, const void *data, size_t size)
 		if ((p = running(r, &h, 0))) {
 			p->syscalls++;
 			p->syscall_ns += e.duration_ns;
+			r->t.syscalls++;
+			r->t.syscall_ns += e.duration_ns;
 		}
 		break;
 	}
@@ -462,15 +473,6 @@ ignored:
 
 /* ---- the report out ------------------------------------------------------- */
 
-/* The totals, by name; FAIL marks those shown in red. */
-#define TOTALS(X, FAIL)                                                          \
-	X(processes) FAIL(failed_processes) X(execs) FAIL(failed_execs) X(files)  \
-	FAIL(file_failures) X(bytes_read) X(bytes_written) X(connections)         \
-	FAIL(failed_connections) X(bytes_sent) X(bytes_received) X(signals_sent) \
-	X(signals_received) X(syscalls) X(syscall_ns)
-struct totals {
-	TOTALS(MEMBER, MEMBER)
-};
 #define TOTAL_KEY(name) { #name, offsetof(struct totals, name), false },
 #define TOTAL_FAIL(name) { #name, offsetof(struct totals, name), true },
 static const struct key {
@@ -490,41 +492,6 @@ static __u64 key_val(const void *base, const struct key *k)
 
 	memcpy(&v, (const char *)base + k->off, sizeof(v));
 	return v;
-}
-
-static void sum(const struct tk_report *r, struct totals *t)
-{
-	memset(t, 0, sizeof(*t));
-	for (size_t i = 0; i < r->nprocs; i++) {
-		const struct proc *p = r->procs[i];
-
-		t->processes++;
-		t->failed_processes += p->exited && (p->exit_code || p->signal);
-		t->execs += p->nexecs;
-		for (size_t j = 0; j < p->nexecs; j++)
-			t->failed_execs += p->execs[j].ret != 0;
-		t->files += p->nfiles;
-		for (size_t j = 0; j < p->nfiles; j++) {
-			const struct file *fl = &p->files[j];
-
-			t->bytes_read += fl->bytes_read;
-			t->bytes_written += fl->bytes_written;
-			for (size_t k = 0; k < fl->nerrs; k++)
-				t->file_failures += fl->errs[k].count;
-		}
-		t->connections += p->nconns;
-		for (size_t j = 0; j < p->nconns; j++) {
-			t->failed_connections += p->conns[j].error != 0;
-			t->bytes_sent += p->conns[j].bytes_sent;
-			t->bytes_received += p->conns[j].bytes_received;
-		}
-		for (size_t j = 0; j < p->nsent; j++)
-			t->signals_sent += p->sent[j].count;
-		for (size_t j = 0; j < p->nrecv; j++)
-			t->signals_received += p->recv[j].count;
-		t->syscalls += p->syscalls;
-		t->syscall_ns += p->syscall_ns;
-	}
 }
 
 /* The name of value v of an ENUM field (its table in the contract), or NULL. */
@@ -831,11 +798,11 @@ static void conn_out(struct out *o, const struct conn *c, size_t i)
 		fprintf(o->f, "\"event\":\"%s\"", event_name(c->first_event));
 		o->first = false;
 	}
-	m_named(o, "family", c->family, sym_name(TK_EV_connect, "family", c->family), JSON_ONLY);
-	m_addr(o, "saddr", c->family, c->saddr, JSON_ONLY);
-	m_u64(o, "sport", c->sport, JSON_ONLY);
-	m_addr(o, "daddr", c->family, c->daddr, HEAD);
-	m_u64(o, "dport", c->dport, ALWAYS);
+	m_named(o, "family", c->k.family, sym_name(TK_EV_connect, "family", c->k.family), JSON_ONLY);
+	m_addr(o, "saddr", c->k.family, c->k.saddr, JSON_ONLY);
+	m_u64(o, "sport", c->k.sport, JSON_ONLY);
+	m_addr(o, "daddr", c->k.family, c->k.daddr, HEAD);
+	m_u64(o, "dport", c->k.dport, ALWAYS);
 	m_err(o, "error", c->error, 0);
 	if (o->json)
 		fprintf(o->f, ",\"closed\":%s", c->closed ? "true" : "false");
@@ -931,7 +898,7 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color)
 {
 	struct out o = { .f = f, .json = json, .color = color && !json, .t0 = r->t0 };
-	struct totals t;
+	const struct totals *t = &r->t;
 	bool first = true;
 	int rc = 0;
 
@@ -939,14 +906,13 @@ int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color)
 		errno = ENOMEM;
 		return -1;
 	}
-	sum(r, &t);
-	o.have_sys = t.syscalls > 0;
+	o.have_sys = t->syscalls > 0;
 	errno = 0;
 	fputs(json ? "{\"totals\":{" : "totals:", f);
 	o.first = true;
 	for (size_t k = 0; k < NKEYS(total_keys) - (o.have_sys ? 0 : SYS_KEYS); k++)
-		m_u64(&o, total_keys[k].name, key_val(&t, &total_keys[k]),
-		      ALWAYS | (total_keys[k].failure && key_val(&t, &total_keys[k]) ? FAIL : 0));
+		m_u64(&o, total_keys[k].name, key_val(t, &total_keys[k]),
+		      ALWAYS | (total_keys[k].failure && key_val(t, &total_keys[k]) ? FAIL : 0));
 	fputs(json ? "}" : "", f);
 	m_u64(&o, "records", r->records, ALWAYS);
 	m_u64(&o, "ignored", r->ignored, ALWAYS);
