@@ -640,6 +640,13 @@ static void m_addr(struct out *o, const char *key, int family, const __u8 *a, un
 	m_end(o, how);
 }
 
+/* text: the tree's indentation of the current line */
+static void t_pre(const struct out *o)
+{
+	if (o->plen)
+		fwrite(o->pre, 1, o->plen, o->f);
+}
+
 /* A list of objects: a JSON array; in text, a line each, named what. */
 static void list_begin(struct out *o, const char *key)
 {
@@ -653,7 +660,7 @@ static void item_begin(struct out *o, const char *what, size_t i)
 		fputs(i ? ",{" : "{", o->f);
 		o->first = true;
 	} else {
-		fwrite(o->pre, 1, o->plen, o->f);
+		t_pre(o);
 		fputs(what, o->f);
 	}
 }
@@ -844,7 +851,7 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 	if (o->json) {
 		json_head(o, p);
 	} else {
-		fwrite(o->pre, 1, o->plen, f);
+		t_pre(o);
 		fputs(root ? "" : last ? "└─ " : "├─ ", f);
 		text_head(o, p);
 		if (!root && pre_add(o, last ? "   " : "│  ") < 0)
@@ -876,7 +883,7 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 		m_u64(o, "syscalls", p->syscalls, 0);
 		m_u64(o, "syscall_ns", p->syscall_ns, 0);
 	} else if (o->have_sys) {
-		fwrite(o->pre, 1, o->plen, f);
+		t_pre(o);
 		fprintf(f, "syscalls=%llu syscall_time=", (unsigned long long)p->syscalls);
 		tk_fput_duration(f, p->syscall_ns);
 		fputc('\n', f);

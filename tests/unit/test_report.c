@@ -252,8 +252,9 @@ static void test_tree_json(void **state)
 	tk_report_free(r);
 }
 
-/* A pid that exits and comes back (fork) is two processes; an exit of a
- * pid never seen before is a process of its own; syscalls are summed. */
+/* A pid that exits and comes back is a new process each time, by a fork
+ * or by an exec whose fork was not seen; an exit of a pid never seen
+ * before is a process of its own; syscalls are summed per process. */
 static void test_pid_reused(void **state)
 {
 	static recbuf b;
@@ -272,20 +273,26 @@ static void test_pid_reused(void **state)
 	feed(r, &b, sizeof(b.sys), 300, 3600);
 	n = make_exit(&b, "make", 200, 2, 0, 1000);
 	feed(r, &b, n, 300, 4000);
+	n = make_exec(&b, "true", "/bin/true", 10, "true", 5, 0);
+	b.exec.ppid = 200;
+	feed(r, &b, n, 300, 4500);
 	feed(r, &b, make_exit(&b, "old", 9, 0, SIGKILL, 7), 400, 5000);
 	out = report(r, false, false);
 	assert_string_equal(
 		out,
-		"totals: processes=4 failed_processes=2 execs=0 failed_execs=0 files=0 "
+		"totals: processes=5 failed_processes=2 execs=1 failed_execs=0 files=0 "
 		"file_failures=0 bytes_read=0 bytes_written=0 connections=0 failed_connections=0 bytes_sent=0 "
 		"bytes_received=0 signals_sent=0 signals_received=0 syscalls=2 syscall_ns=3000 "
-		"records=7 ignored=0\n"
+		"records=8 ignored=0\n"
 		"200 [make]  no exit seen  ?..?\n"
 		"│  syscalls=0 syscall_time=0ns\n"
 		"├─ 300 [make]  exit 0  +0ns..+1.000ms  lifetime 1.000ms\n"
 		"│     syscalls=0 syscall_time=0ns\n"
-		"└─ 300 [make]  exit 2  +2.000ms..+3.000ms  lifetime 1.000ms\n"
-		"      syscalls=2 syscall_time=3.000us\n"
+		"├─ 300 [make]  exit 2  +2.000ms..+3.000ms  lifetime 1.000ms\n"
+		"│     syscalls=2 syscall_time=3.000us\n"
+		"└─ 300 true  no exit seen  +3.500ms..?\n"
+		"      exec /bin/true\n"
+		"      syscalls=0 syscall_time=0ns\n"
 		"400 [old]  killed by SIGKILL  ?..+4.000ms  lifetime 7.000us\n"
 		"   syscalls=0 syscall_time=0ns\n");
 	free(out);
