@@ -530,9 +530,9 @@ static const struct bytes *argv_of(const struct proc *p)
  * One writer for both forms: an object's members go out as "key":value in
  * JSON and as " key=value" in text, where zeros are left out (ALWAYS keeps
  * one), HEAD shows the value without its key, FAIL shows it in red and
- * JSON_ONLY leaves it out of the text.
+ * JSON_ONLY leaves it out of the text (ARGV: the string is an argv).
  */
-enum { HEAD = 1, ALWAYS = 2, FAIL = 4, JSON_ONLY = 8 };
+enum { HEAD = 1, ALWAYS = 2, FAIL = 4, JSON_ONLY = 8, ARGV = 16 };
 
 struct out {
 	FILE *f;
@@ -605,28 +605,19 @@ static void m_err(struct out *o, const char *key, __s64 v, unsigned how)
 	m_named(o, key, v, err_name(v), how | FAIL);
 }
 
-/* a packed string (NULL: JSON null) */
+/* a packed string, or with ARGV packed arguments (NULL: JSON null) */
 static void m_str(struct out *o, const char *key, const struct bytes *b, unsigned how)
 {
 	if (!m_key(o, key, !b, how))
 		return;
 	if (!b)
 		fputs("null", o->f);
+	else if (how & ARGV)
+		tk_fput_argv(o->f, b->s, b->len, o->json);
 	else if (o->json)
 		tk_fput_json_str(o->f, b->s, b->len);
 	else
 		tk_fput_text(o->f, b->s, b->len, true);
-	m_end(o, how);
-}
-
-static void m_argv(struct out *o, const char *key, const struct bytes *b, unsigned how)
-{
-	if (!m_key(o, key, !b, how))
-		return;
-	if (b)
-		tk_fput_argv(o->f, b->s, b->len, o->json);
-	else
-		fputs("null", o->f);
 	m_end(o, how);
 }
 
@@ -751,7 +742,7 @@ static void json_head(struct out *o, const struct proc *p)
 		m_str(o, "ppid", NULL, 0);
 	m_key(o, "comm", false, 0);
 	tk_fput_json_str(o->f, p->comm, TK_COMM_LEN);
-	m_argv(o, "argv", argv_of(p), 0);
+	m_str(o, "argv", argv_of(p), ARGV);
 	m_u64(o, "records", p->records, 0);
 	/* null for what no record said */
 	fprintf(o->f, p->have_start ? ",\"start_ns\":%llu" : ",\"start_ns\":null",
@@ -864,7 +855,7 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 	for (size_t i = 0; i < p->nexecs; i++) {
 		item_begin(o, "exec", i);
 		m_str(o, "filename", &p->execs[i].filename, HEAD);
-		m_argv(o, "argv", &p->execs[i].argv, JSON_ONLY);
+		m_str(o, "argv", &p->execs[i].argv, ARGV | JSON_ONLY);
 		m_err(o, "ret", p->execs[i].ret, 0);
 		item_end(o);
 	}
