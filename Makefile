@@ -290,6 +290,7 @@ BENCHES = \
 	bench-net \
 	bench-bytes \
 	bench-coexist \
+	bench-cgroup \
 	#
 bench: deps
 	$(Q)$(MAKE) all
@@ -306,6 +307,11 @@ bench-file: $(BIN)/filetrace $(OUTPUT)/tests/openloop
 # syscalltrace against no tracer, strace, perf trace, bpftrace (README).
 bench-sys: all $(OUTPUT)/tests/syscallwork
 	$(Q)scripts/bench-sys
+
+# bench-cgroup: --cgroup's in-kernel cost per event against -p (bpf_stats)
+.PHONY: bench-cgroup
+bench-cgroup: all $(OUTPUT)/tests/syscallwork
+	$(Q)scripts/bench-cgroup
 
 # rbbench: ring/perf buffer transports and wakeup policies (benchmarks/).
 RBB_OUT ?= $(OUTPUT)/bench

@@ -126,6 +126,11 @@ struct tk_env {
 	 * what the decoder made of it: tests check records byte by byte
 	 * (no stale or filtered-out bytes) and it seeds the decoder's fuzzer. */
 	const char *raw;
+	/* --cgroup PATH (repeatable): only tasks in one of these cgroup v2
+	 * directories or below them, checked to be such directories when
+	 * parsed; opened and handed to the kernel after load (tk_run.c). */
+	const char *cgroups[TK_MAX_CGROUPS];
+	__u32 ncgroups;
 };
 
 #define TK_DEFAULT_RINGBUF_SIZE (1ULL << 22) /* 4 MiB */
@@ -136,7 +141,7 @@ struct tk_env {
 struct tk_bpf {
 	struct bpf_object_skeleton *skel;
 	struct bpf_object *obj;
-	struct bpf_map *rb, *pb, *stats, *follow;
+	struct bpf_map *rb, *pb, *stats, *follow, *cgroups;
 };
 
 /* Every tracekit skeleton has these maps (bpf/tk.bpf.h declares them).
@@ -145,7 +150,8 @@ struct tk_bpf {
 	(&(struct tk_bpf){ .skel = (s)->skeleton, .obj = (s)->obj,           \
 			   .rb = (s)->maps.tk_rb, .pb = (s)->maps.tk_pb,     \
 			   .stats = (s)->maps.tk_stats,                      \
-			   .follow = (s)->maps.tk_follow_map })
+			   .follow = (s)->maps.tk_follow_map,                \
+			   .cgroups = (s)->maps.tk_cgroups })
 
 /* Copies the common settings into a skeleton's rodata (before load). */
 #define TK_APPLY_RODATA(s, env)                                              \
@@ -157,6 +163,7 @@ struct tk_bpf {
 		memcpy((void *)(s)->rodata->tk_targ_comm, e__->comm,         \
 		       TK_COMM_LEN);                                         \
 		(s)->rodata->tk_follow = e__->cmd != NULL;                   \
+		(s)->rodata->tk_ncgroups = e__->ncgroups;                    \
 		(s)->rodata->tk_self_pid = getpid();                         \
 		(s)->rodata->tk_use_perfbuf = e__->perfbuf;                  \
 		(s)->rodata->tk_wakeup = e__->wakeup;                        \

@@ -23,8 +23,10 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <pthread.h>
 #include <time.h>
@@ -605,6 +607,36 @@ static int disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 	return 0;
 }
 
+/*
+ * --cgroup: each directory's fd into tk_cgroups, before attach so no
+ * event is filtered against an empty slot. The map keeps a reference to
+ * the cgroup itself: the fd is closed, and a cgroup removed while tracing
+ * simply has no more tasks. Opened again, not trusted from the parse: the
+ * path may have changed since, so it is checked again on the fd.
+ */
+static int fill_cgroups(const struct tk_env *env, const struct tk_bpf *b)
+{
+	for (__u32 i = 0; i < env->ncgroups; i++) {
+		int fd = open(env->cgroups[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct statfs sfs;
+		int err = 0;
+
+		if (fd < 0)
+			return tk_fail("cannot open cgroup '%s': %s", env->cgroups[i],
+				       strerror(errno));
+		if (fstatfs(fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC)
+			err = EINVAL;
+		else if (bpf_map_update_elem(bpf_map__fd(b->cgroups), &i, &fd, BPF_ANY))
+			err = errno;
+		close(fd);
+		if (err)
+			return tk_fail("cannot select cgroup '%s': %s", env->cgroups[i],
+				       err == EINVAL ? "no longer a cgroup v2 directory"
+						     : strerror(err));
+	}
+	return 0;
+}
+
 /* *clock: the clock of the records' ts_ns on this kernel (tk_event_clock). */
 static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clockid_t *clock)
 {
@@ -623,6 +655,8 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clo
 	err = bpf_object__load_skeleton(b->skel);
 	if (err)
 		return load_failed(err);
+	if (fill_cgroups(env, b))
+		return 1;
 	err = bpf_object__attach_skeleton(b->skel);
 	if (err) {
 		if (err == -ENOENT)

@@ -15,6 +15,7 @@ static inline void hdr(struct tk_hdr *h, __u32 ev, const char *comm)
 	h->tid = 43;
 	h->uid = 1000;
 	memcpy(h->comm, comm, strnlen(comm, sizeof(h->comm)));
+	h->cgroup_id = 9876;
 }
 
 /* A record being built: its fixed part, then the packed strings. */
