@@ -200,11 +200,14 @@ static size_t slot_of(const struct tk_cgroups *cg, __u64 id)
 	return i;
 }
 
-/* The entry of id, added (unresolved, misses 0) if new. */
+/* The entry of id, added (unresolved, misses 0) if new: only adding one
+ * moves the others (tk_cg_info pointers stay valid over hits). */
 static struct cg_entry *entry(struct tk_cgroups *cg, __u64 id)
 {
 	size_t i;
 
+	if (cg->cap && cg->v[i = slot_of(cg, id)].info.id == id)
+		return &cg->v[i];
 	if (cg->n * 2 >= cg->cap) {
 		struct cg_entry *old = cg->v;
 		size_t oldcap = cg->cap, cap = oldcap ? oldcap * 2 : 256;
@@ -412,6 +415,20 @@ void tk_cgroups_free(struct tk_cgroups *cg)
 const char *tk_cgroups_mount(const struct tk_cgroups *cg)
 {
 	return cg->mount;
+}
+
+const char *tk_cgroup_label(const struct tk_cg_info *ci, size_t *len)
+{
+	if (ci && ci->attr.container_id[0]) {
+		*len = TK_CG_SHORT_LEN;
+		return ci->attr.container_id;
+	}
+	if (ci && ci->attr.unit) {
+		*len = ci->attr.unit_len;
+		return ci->attr.unit;
+	}
+	*len = 1;
+	return "-";
 }
 
 bool tk_cgroups_by_handle(const struct tk_cgroups *cg)

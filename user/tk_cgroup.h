@@ -115,4 +115,10 @@ bool tk_cgroups_by_handle(const struct tk_cgroups *cg);
  * for an id no cgroup has (any more). Valid until the next lookup. */
 const struct tk_cg_info *tk_cgroup_lookup(struct tk_cgroups *cg, __u64 id);
 
+/* What -C shows for a cgroup: the container's short id (its first
+ * TK_CG_SHORT_LEN digits, as docker ps shows it), else the unit, else "-"
+ * (ci NULL, or nothing parsed). *len bytes, not NUL-terminated. */
+#define TK_CG_SHORT_LEN 12
+const char *tk_cgroup_label(const struct tk_cg_info *ci, size_t *len);
+
 #endif /* TK_CGROUP_H */
