@@ -38,6 +38,7 @@ struct net_owner {
 	__u32 pid, tid, uid;
 	__u32 in_tree; /* command mode: pid was traced when it took the socket */
 	char comm[TK_COMM_LEN];
+	__u64 cgroup_id; /* its cgroup then: softirq runs in whatever task */
 };
 
 #define NS_ACTIVE 1   /* we saw (or inferred) its connect() */
@@ -211,6 +212,7 @@ static __always_inline void net_owner_current(struct net_owner *o)
 	o->uid = (__u32)bpf_get_current_uid_gid();
 	o->in_tree = tk_in_tree(o->pid);
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	o->cgroup_id = bpf_get_current_cgroup_id();
 }
 
 /*
@@ -256,6 +258,7 @@ static __always_inline void net_fill_hdr(struct tk_hdr *h, __u32 event,
 	h->tid = o->tid;
 	h->uid = o->uid;
 	__builtin_memcpy(h->comm, o->comm, sizeof(h->comm));
+	h->cgroup_id = o->cgroup_id;
 }
 
 #define NET_PUT_TUPLE(e, t)                                          \

@@ -347,6 +347,7 @@ static __always_inline void tk_fill_hdr(struct tk_hdr *h, __u32 event)
 	h->tid = (__u32)id;
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->cgroup_id = bpf_get_current_cgroup_id();
 }
 
 /*
@@ -364,6 +365,9 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
 	h->tid = t->pid;
 	h->uid = t->cred->uid.val;
 	__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
+	/* the helper, as tk_fill_hdr(): t->cgroups->dfl_cgrp->kn->id would be
+	 * four dependent loads through __rcu pointers for the same value */
+	h->cgroup_id = bpf_get_current_cgroup_id();
 }
 
 /*

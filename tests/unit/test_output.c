@@ -61,6 +61,7 @@ static void hdr(struct tk_hdr *h, __u32 ev, const char *comm)
 	h->tid = 43;
 	h->uid = 1000;
 	memcpy(h->comm, comm, strnlen(comm, sizeof(h->comm)));
+	h->cgroup_id = 9876;
 }
 
 /* A record being built: its fixed part, then the packed strings. */
@@ -626,7 +627,7 @@ static void test_no_read_past_record_end(void **state)
 	out = render_guarded(&json, &fe, n, &rc);
 	assert_int_equal(rc, 0);
 	assert_string_equal(out, "{\"ts_ns\":123456789,\"event\":\"close\",\"pid\":42,\"tid\":43,"
-				 "\"uid\":1000,\"comm\":\"cat\",\"call\":15,\"call_str\":\"close\",\"truncated\":false,"
+				 "\"uid\":1000,\"comm\":\"cat\",\"cgroup_id\":9876,\"call\":15,\"call_str\":\"close\",\"truncated\":false,"
 				 "\"fd\":3,\"ret\":0,\"flags\":0,\"flags_str\":\"O_RDONLY\",\"mode\":0,"
 				 "\"requested\":0,\"bytes\":0,\"inode\":0,\"dev\":\"0:0\",\"size\":0,"
 				 "\"filename\":\"\",\"path\":\"\"}\n");
