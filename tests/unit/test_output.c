@@ -11,7 +11,9 @@
 #include <asm/unistd.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include "tk.h"
+#include "tk_cgroup.h"
 #include "testlib.h"
 
 /* noinline: gcc's -Wdangling-pointer misreads open_memstream's buffer */
@@ -903,6 +905,94 @@ static void test_json_checker_is_strict(void **state)
 	json_free(v);
 }
 
+/*
+ * Attribution: a record's cgroup_id decoded through a resolver (walking a
+ * cgroup-shaped tree in /tmp, where ids are inode numbers): the JSON keys
+ * exact, a hostile directory name escaped in both outputs, the -C column,
+ * and an id no directory has shown by id alone.
+ */
+static void test_cgroup_attribution(void **state)
+{
+#define CG_H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	static const char bad[] = "bad\x1b[2J\xe2\x80\xae.service";
+	static recbuf e;
+	char root[] = "/tmp/tk-output-cg-XXXXXX", dock[128], evil[128], want[512];
+	struct tk_out o = { .containers = true };
+	size_t n = make_exec(&e, "echo", "/bin/echo", 10, "echo\0", 5, 0);
+	struct stat st;
+	__u64 dock_id, evil_id;
+	char *out;
+	int rc;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(dock, sizeof(dock), "%s/system.slice", root);
+	assert_int_equal(mkdir(dock, 0755), 0);
+	snprintf(dock, sizeof(dock), "%s/system.slice/docker-" CG_H64 ".scope", root);
+	assert_int_equal(mkdir(dock, 0755), 0);
+	assert_int_equal(stat(dock, &st), 0);
+	dock_id = st.st_ino;
+	snprintf(evil, sizeof(evil), "%s/%s", root, bad);
+	assert_int_equal(mkdir(evil, 0755), 0);
+	assert_int_equal(stat(evil, &st), 0);
+	evil_id = st.st_ino;
+	o.cg = tk_cgroups_new(root, TK_CG_WALK);
+	assert_non_null(o.cg);
+
+	e.exec.hdr.cgroup_id = dock_id;
+	o.json = true;
+	out = render_guarded(&o, &e, n, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	snprintf(want, sizeof(want), "\"cgroup_id\":%llu,\"cgroup\":\"/system.slice/docker-" CG_H64
+		 ".scope\",\"container_id\":\"" CG_H64 "\",\"ppid\":1,", (unsigned long long)dock_id);
+	if (!strstr(out, want))
+		fail_msg("got %s\nexpected it to contain %s", out, want);
+	free(out);
+	o.json = false;
+	out = render_guarded(&o, &e, n, &rc);
+	assert_string_equal(out, "exec     42      43      1000  echo             0123456789ab"
+				 "     ppid=1 ret=0 filename=/bin/echo argv=echo\n");
+	free(out);
+
+	e.exec.hdr.cgroup_id = evil_id;
+	o.json = true;
+	out = render_guarded(&o, &e, n, &rc);
+	check_json_line(out);
+	snprintf(want, sizeof(want), "\"cgroup_id\":%llu,\"cgroup\":\"/bad\\u001b[2J\\u202e.service\","
+		 "\"unit\":\"bad\\u001b[2J\\u202e.service\",\"ppid\":1,", (unsigned long long)evil_id);
+	if (!strstr(out, want))
+		fail_msg("got %s\nexpected it to contain %s", out, want);
+	free(out);
+	o.json = false;
+	out = render_guarded(&o, &e, n, &rc);
+	assert_string_equal(out, "exec     42      43      1000  echo             bad\\x1b[2J\\u202e.service"
+				 " ppid=1 ret=0 filename=/bin/echo argv=echo\n");
+	free(out);
+
+	/* removed (or never there): the id alone, "-" in the column */
+	e.exec.hdr.cgroup_id = ~0ULL - 1;
+	o.json = true;
+	out = render_guarded(&o, &e, n, &rc);
+	check_json_line(out);
+	if (!strstr(out, "\"cgroup_id\":18446744073709551614,\"ppid\":1,"))
+		fail_msg("got %s", out);
+	free(out);
+	o.json = false;
+	out = render_guarded(&o, &e, n, &rc);
+	assert_string_equal(out, "exec     42      43      1000  echo             -"
+				 "                ppid=1 ret=0 filename=/bin/echo argv=echo\n");
+	free(out);
+
+	tk_cgroups_free(o.cg);
+	assert_int_equal(rmdir(evil), 0);
+	assert_int_equal(rmdir(dock), 0);
+	snprintf(dock, sizeof(dock), "%s/system.slice", root);
+	assert_int_equal(rmdir(dock), 0);
+	assert_int_equal(rmdir(root), 0);
+#undef CG_H64
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -927,6 +1017,7 @@ int main(void)
 		cmocka_unit_test(test_errno_out_of_range),
 		cmocka_unit_test(test_format_chars_escaped),
 		cmocka_unit_test(test_bidi_file_name),
+		cmocka_unit_test(test_cgroup_attribution),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
 }
