@@ -405,8 +405,10 @@ void tk_cgroups_free(struct tk_cgroups *cg)
 {
 	if (!cg)
 		return;
-	for (size_t i = 0; i < cg->cap; i++)
+	for (size_t i = 0; i < cg->cap; i++) {
 		free((char *)cg->v[i].info.path);
+		free(cg->v[i].info.json);
+	}
 	free(cg->v);
 	close(cg->mount_fd);
 	free(cg);
@@ -436,7 +438,7 @@ bool tk_cgroups_by_handle(const struct tk_cgroups *cg)
 	return cg->by_handle;
 }
 
-const struct tk_cg_info *tk_cgroup_lookup(struct tk_cgroups *cg, __u64 id)
+struct tk_cg_info *tk_cgroup_lookup(struct tk_cgroups *cg, __u64 id)
 {
 	struct cg_entry *e;
 

@@ -84,6 +84,11 @@ struct tk_cg_info {
 	__u64 id;
 	const char *path;
 	struct tk_cg_attr attr;
+	/* The decoder's JSON keys for this cgroup, rendered at its first
+	 * record (tk_output.c), so every later one costs a single write;
+	 * NULL until then. Freed with the resolver. */
+	char *json;
+	size_t json_len;
 };
 
 /*
@@ -113,7 +118,7 @@ const char *tk_cgroups_mount(const struct tk_cgroups *cg);
 bool tk_cgroups_by_handle(const struct tk_cgroups *cg);
 /* The cgroup of id; NULL for id 0 or out of memory. info->path is NULL
  * for an id no cgroup has (any more). Valid until the next lookup. */
-const struct tk_cg_info *tk_cgroup_lookup(struct tk_cgroups *cg, __u64 id);
+struct tk_cg_info *tk_cgroup_lookup(struct tk_cgroups *cg, __u64 id);
 
 /* What -C shows for a cgroup: the container's short id (its first
  * TK_CG_SHORT_LEN digits, as docker ps shows it), else the unit, else "-"
