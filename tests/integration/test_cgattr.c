@@ -156,6 +156,15 @@ static void check_exec(const struct tl_run *run, pid_t pid, unsigned long long i
 	}
 }
 
+/* Removes the first n of t's cgroups, which the test made. */
+static void remove_dirs(struct three *t, int n)
+{
+	for (int i = 0; i < n; i++) {
+		cg_remove(t->dir[i]);
+		free((char *)t->dir[i]);
+	}
+}
+
 /* A docker scope, a kubepods container and a service: each process's
  * records say exactly which. */
 static void test_attribution(void **state)
@@ -182,10 +191,7 @@ static void test_attribution(void **state)
 		assert_string_equal(json_str(v, "container_id"), H64);
 	}
 	tl_run_free(&run);
-	for (int i = 0; i < 3; i++) {
-		cg_remove(t.dir[i]);
-		free((char *)t.dir[i]);
-	}
+	remove_dirs(&t, 3);
 }
 
 /* ---- -C ---------------------------------------------------------------------------- */
@@ -221,10 +227,7 @@ static void test_containers_column(void **state)
 	if (!strstr(run.out, want))
 		fail_msg("no line starting '%s' in:\n%s", want + 1, run.out);
 	tl_run_free(&run);
-	for (int i = 0; i < 2; i++) {
-		cg_remove(t.dir[i]);
-		free((char *)t.dir[i]);
-	}
+	remove_dirs(&t, 2);
 }
 
 /* ---- a cgroup removed before the consumer looks it up ----------------------------- */
@@ -325,8 +328,7 @@ static void test_syscalltrace_per_cgroup(void **state)
 	snprintf(path, sizeof(path), " 10000 ");
 	assert_non_null(strstr(strstr(run.out, "w.scope"), path));
 	tl_run_free(&run);
-	cg_remove(t.dir[0]);
-	free((char *)t.dir[0]);
+	remove_dirs(&t, 1);
 }
 
 /* syscallwork's one read of 12345 bytes of /dev/zero, by its cgroup. */
@@ -362,8 +364,7 @@ static void test_filetrace_per_cgroup(void **state)
 		fail_msg("/dev/zero in its cgroup: %lld opens, %lld reads, %lld bytes; expected 1, "
 			 "1, 12345", opens, reads, rbytes);
 	tl_run_free(&run);
-	cg_remove(t.dir[0]);
-	free((char *)t.dir[0]);
+	remove_dirs(&t, 1);
 }
 
 /* ---- bad arguments -------------------------------------------------------------------- */

@@ -905,6 +905,31 @@ static void test_json_checker_is_strict(void **state)
 	json_free(v);
 }
 
+/* The exec record e (n bytes) in cgroup id, decoded with o's resolver:
+ * JSON that parses and contains json, text with column before "ppid=". */
+static void check_cgroup(struct tk_out *o, recbuf *e, size_t n, __u64 id, const char *json,
+			 const char *column)
+{
+	char want[512];
+	char *out;
+	int rc;
+
+	e->exec.hdr.cgroup_id = id;
+	o->json = true;
+	out = render_guarded(o, e, n, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	if (!strstr(out, json))
+		fail_msg("got %s\nexpected it to contain %s", out, json);
+	free(out);
+	o->json = false;
+	out = render_guarded(o, e, n, &rc);
+	snprintf(want, sizeof(want), "exec     42      43      1000  echo             %sppid=1 ret=0 "
+		 "filename=/bin/echo argv=echo\n", column);
+	assert_string_equal(out, want);
+	free(out);
+}
+
 /*
  * Attribution: a record's cgroup_id decoded through a resolver (walking a
  * cgroup-shaped tree in /tmp, where ids are inode numbers): the JSON keys
@@ -921,8 +946,6 @@ static void test_cgroup_attribution(void **state)
 	size_t n = make_exec(&e, "echo", "/bin/echo", 10, "echo\0", 5, 0);
 	struct stat st;
 	__u64 dock_id, evil_id;
-	char *out;
-	int rc;
 
 	(void)state;
 	assert_non_null(mkdtemp(root));
@@ -939,50 +962,15 @@ static void test_cgroup_attribution(void **state)
 	o.cg = tk_cgroups_new(root, TK_CG_WALK);
 	assert_non_null(o.cg);
 
-	e.exec.hdr.cgroup_id = dock_id;
-	o.json = true;
-	out = render_guarded(&o, &e, n, &rc);
-	assert_int_equal(rc, 0);
-	check_json_line(out);
 	snprintf(want, sizeof(want), "\"cgroup_id\":%llu,\"cgroup\":\"/system.slice/docker-" CG_H64
 		 ".scope\",\"container_id\":\"" CG_H64 "\",\"ppid\":1,", (unsigned long long)dock_id);
-	if (!strstr(out, want))
-		fail_msg("got %s\nexpected it to contain %s", out, want);
-	free(out);
-	o.json = false;
-	out = render_guarded(&o, &e, n, &rc);
-	assert_string_equal(out, "exec     42      43      1000  echo             0123456789ab"
-				 "     ppid=1 ret=0 filename=/bin/echo argv=echo\n");
-	free(out);
-
-	e.exec.hdr.cgroup_id = evil_id;
-	o.json = true;
-	out = render_guarded(&o, &e, n, &rc);
-	check_json_line(out);
+	check_cgroup(&o, &e, n, dock_id, want, "0123456789ab     ");
 	snprintf(want, sizeof(want), "\"cgroup_id\":%llu,\"cgroup\":\"/bad\\u001b[2J\\u202e.service\","
 		 "\"unit\":\"bad\\u001b[2J\\u202e.service\",\"ppid\":1,", (unsigned long long)evil_id);
-	if (!strstr(out, want))
-		fail_msg("got %s\nexpected it to contain %s", out, want);
-	free(out);
-	o.json = false;
-	out = render_guarded(&o, &e, n, &rc);
-	assert_string_equal(out, "exec     42      43      1000  echo             bad\\x1b[2J\\u202e.service"
-				 " ppid=1 ret=0 filename=/bin/echo argv=echo\n");
-	free(out);
-
+	check_cgroup(&o, &e, n, evil_id, want, "bad\\x1b[2J\\u202e.service ");
 	/* removed (or never there): the id alone, "-" in the column */
-	e.exec.hdr.cgroup_id = ~0ULL - 1;
-	o.json = true;
-	out = render_guarded(&o, &e, n, &rc);
-	check_json_line(out);
-	if (!strstr(out, "\"cgroup_id\":18446744073709551614,\"ppid\":1,"))
-		fail_msg("got %s", out);
-	free(out);
-	o.json = false;
-	out = render_guarded(&o, &e, n, &rc);
-	assert_string_equal(out, "exec     42      43      1000  echo             -"
-				 "                ppid=1 ret=0 filename=/bin/echo argv=echo\n");
-	free(out);
+	check_cgroup(&o, &e, n, ~0ULL - 1, "\"cgroup_id\":18446744073709551614,\"ppid\":1,",
+		     "-                ");
 
 	tk_cgroups_free(o.cg);
 	assert_int_equal(rmdir(evil), 0);
