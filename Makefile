@@ -249,7 +249,7 @@ FUZZER := $(FUZZ)/fuzz_decoder
 # branches would guide nothing and made each input several times slower.
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUTPUT) -Itests/lib \
 	$(LIBBPF_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_DECODER := user/tk_output.c user/tk_events.c user/tk_tables.c
+FUZZ_DECODER := user/tk_output.c user/tk_events.c user/tk_tables.c user/tk_cgroup.c
 FUZZ_OBJS := $(patsubst %.c,$(FUZZ)/%.o,tests/fuzz/fuzz_decoder.c tests/lib/testlib.c $(FUZZ_DECODER))
 
 $(patsubst %.c,$(FUZZ)/%.o,$(FUZZ_DECODER)): FUZZ_CFLAGS += -fsanitize=fuzzer-no-link

@@ -150,15 +150,17 @@ TK_SYMS(file_call) = {
 
 /*
  * -s/--summary: per-interval counters, aggregated in the kernel in a hash
- * map keyed by (dev, inode, generation, pid) and read+cleared by userspace
- * each tick. The generation tells a reused inode number from the file that
- * had it before (unlink, then create).
+ * map keyed by (dev, inode, generation, pid) — or, with --per-cgroup, by
+ * (dev, inode, generation, cgroup id), pid 0 — and read+cleared by
+ * userspace each tick. The generation tells a reused inode number from the
+ * file that had it before (unlink, then create).
  */
 #define TK_FILE_TOP_PATH_LEN 256
 struct tk_file_top_key {
 	tk_u64 dev;
 	tk_u64 inode;
-	tk_u32 pid;
+	tk_u64 cgroup_id; /* --per-cgroup, else 0 */
+	tk_u32 pid;       /* 0 with --per-cgroup */
 	tk_u32 generation;
 };
 struct tk_file_top_val {
@@ -172,7 +174,7 @@ struct tk_file_top_val {
 	tk_char comm[TK_COMM_LEN];
 	tk_char path[TK_FILE_TOP_PATH_LEN];
 };
-_Static_assert(sizeof(struct tk_file_top_key) == 24, "tk_file_top_key size");
+_Static_assert(sizeof(struct tk_file_top_key) == 32, "tk_file_top_key size");
 _Static_assert(sizeof(struct tk_file_top_val) == 320, "tk_file_top_val size");
 
 #endif

@@ -50,8 +50,10 @@ struct tk_sys_stat {
 	tk_u32 __pad0;
 };
 
-/* -P: per process. comm is the process's name when it was first seen. */
+/* -P and --per-cgroup: per process, per cgroup or both, the other part
+ * 0. comm is the name of the first process seen with the key. */
 struct tk_sys_pkey {
+	tk_u64 cgroup_id;
 	tk_u32 pid;
 	tk_u32 nr;
 };
@@ -63,7 +65,7 @@ struct tk_sys_pstat {
 /* Slots of syscalltrace's per-CPU counter array. */
 enum tk_sys_counter {
 	TK_SYS_CNT_COMPAT = 0,  /* calls of 32-bit tasks, not traced */
-	TK_SYS_CNT_NOSPACE = 1, /* -P: calls not counted, per-process map full */
+	TK_SYS_CNT_NOSPACE = 1, /* -P/--per-cgroup: calls not counted, map full */
 	TK_SYS_CNT_NOSTORE = 2, /* calls not timed: task storage unavailable */
 	TK_SYS_CNT__COUNT,
 };

@@ -110,6 +110,7 @@ struct tk_env {
 	char comm[TK_COMM_LEN]; /* -c; "" = any */
 	bool json;            /* -j */
 	bool timestamp;       /* -T */
+	bool containers;      /* -C */
 	bool verbose;         /* -v */
 	double duration;      /* -d seconds; 0 = until interrupted */
 	__u64 count;          /* -n records; 0 = unlimited */
@@ -496,11 +497,19 @@ int tk_syscall_nr(const char *name);   /* the number of "openat", or -1 */
 
 /* ---- output (user/tk_output.c) ------------------------------------------------ */
 
+struct tk_cgroups;
+struct tk_cg_info;
+
 struct tk_out {
 	FILE *f;
 	bool json;
 	bool timestamp;
 	__s64 boot_to_real_ns; /* add to ts_ns for wall-clock time */
+	/* Attribution (user/tk_cgroup.h): NULL where no cgroup2 is mounted.
+	 * JSON records then gain "cgroup", "container_id", "pod_uid" and
+	 * "unit" where known; text records the -C column if containers. */
+	struct tk_cgroups *cg;
+	bool containers;
 };
 
 /* Prints the text column header (no-op in JSON mode). */
@@ -550,10 +559,23 @@ struct tk_cell {
 	const char *s;     /* string cell (escaped on output), or NULL */
 	double num;        /* numeric cell when s == NULL */
 	bool integer;      /* print num as an integer */
+	size_t len;        /* bytes of s; 0: up to its NUL */
+	bool none;         /* no value: the key left out in JSON, "-" in text */
 };
 void tk_table_begin(const struct tk_out *o, const char *title, const struct tk_col *cols,
 		    int ncols);
 void tk_table_row(const struct tk_out *o, const char *row_event, const struct tk_col *cols,
 		  const struct tk_cell *cells, int ncols);
+/*
+ * --per-cgroup tables: the columns naming the row's cgroup id, ci its
+ * tk_cgroup_lookup() (NULL: unknown). JSON: cgroup_id, cgroup,
+ * container_id, pod_uid and unit, each left out where unknown (the id
+ * never is). Text: cgroup_id and container (tk_cgroup_label()) at the
+ * start, the path at the end (tail = true). Appends at most TK_CG_COLS
+ * columns and cells; returns how many. The cells point into ci.
+ */
+#define TK_CG_COLS 5
+int tk_table_cgroup(const struct tk_out *o, bool tail, __u64 id, const struct tk_cg_info *ci,
+		    struct tk_col *cols, struct tk_cell *cells);
 
 #endif /* TK_H */

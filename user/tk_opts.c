@@ -159,6 +159,7 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "json", 'j', NULL, "JSON Lines output, one object per record" },
 	{ "output", 'o', "FILE", "write records to FILE (keeps them apart from a command's output)" },
 	{ "timestamp", 'T', NULL, "show wall-clock time" },
+	{ "containers", 'C', NULL, "text: a column with the container's short id or the systemd unit (JSON always has them)" },
 	{ "duration", 'd', "SECONDS", "stop after this long" },
 	{ "count", 'n', "N", "stop after N records" },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", "ring buffer size: power of two >= 4096, K/M/G ok (default 4M)" },
@@ -377,6 +378,9 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 			break;
 		case 'T':
 			env->timestamp = true;
+			break;
+		case 'C':
+			env->containers = true;
 			break;
 		case 'd':
 			if (tk_parse_seconds(optarg, &env->duration))

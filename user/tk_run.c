@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "tk.h"
+#include "tk_cgroup.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39 /* headers older than 5.8 */
@@ -770,7 +771,16 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 	}
 	s.perf.ctx = &s;
 	s.out_name = env->output ? env->output : "stdout";
-	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
+	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp,
+				 .containers = env->containers };
+	/* attribution is on wherever cgroup v2 is; only -C insists on it */
+	s.out.cg = tk_cgroups_new(NULL, 0);
+	if (!s.out.cg && env->containers) {
+		rc = errno == ENOENT ? tk_fail("-C: no cgroup v2 hierarchy is mounted")
+				     : tk_fail("-C: cannot open the cgroup v2 hierarchy: %s",
+					       strerror(errno));
+		goto cleanup;
+	}
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -945,6 +955,7 @@ cleanup:
 		rc = rc ? rc : tk_fail("writing to %s failed: %s", env->raw, strerror(errno));
 	if (out != stdout)
 		fclose(out);
+	tk_cgroups_free(s.out.cg);
 	return rc;
 }
 

@@ -116,6 +116,7 @@ static void test_good_inputs(void **state)
 	assert_int_equal(env.uid, 0);
 	assert_string_equal(env.comm, "bash");
 	assert_true(env.json && env.timestamp);
+	assert_false(env.containers);
 	assert_null(env.cmd);
 	/* defaults: exec+fork on, exit off; 4 MiB ring; batch wakeup, 5 ms */
 	assert_int_equal(selected(&env, events), 1 | 2);
@@ -132,6 +133,10 @@ static void test_good_inputs(void **state)
 	assert_int_equal(env.drain_ms, 20);
 	assert_true(env.duration == 1.5);
 	assert_int_equal(env.count, 10);
+	assert_int_equal(parse(&env, "-C", NULL), 0);
+	assert_true(env.containers);
+	assert_int_equal(parse(&env, "--containers", NULL), 0);
+	assert_true(env.containers);
 
 	assert_int_equal(parse(&env, "-d", "0.25", NULL), 0);
 	assert_true(env.duration == 0.25);

@@ -11,7 +11,9 @@
 #include <asm/unistd.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include "tk.h"
+#include "tk_cgroup.h"
 #include "testlib.h"
 #include "records.h"
 
@@ -859,6 +861,82 @@ static void test_json_checker_is_strict(void **state)
 	json_free(v);
 }
 
+/* The exec record e (n bytes) in cgroup id, decoded with o's resolver:
+ * JSON that parses and contains json, text with column before "ppid=". */
+static void check_cgroup(struct tk_out *o, recbuf *e, size_t n, __u64 id, const char *json,
+			 const char *column)
+{
+	char want[512];
+	char *out;
+	int rc;
+
+	e->exec.hdr.cgroup_id = id;
+	o->json = true;
+	out = render_guarded(o, e, n, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	if (!strstr(out, json))
+		fail_msg("got %s\nexpected it to contain %s", out, json);
+	free(out);
+	o->json = false;
+	out = render_guarded(o, e, n, &rc);
+	snprintf(want, sizeof(want), "exec     42      43      1000  echo             %sppid=1 ret=0 "
+		 "filename=/bin/echo argv=echo\n", column);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/*
+ * Attribution: a record's cgroup_id decoded through a resolver (walking a
+ * cgroup-shaped tree in /tmp, where ids are inode numbers): the JSON keys
+ * exact, a hostile directory name escaped in both outputs, the -C column,
+ * and an id no directory has shown by id alone.
+ */
+static void test_cgroup_attribution(void **state)
+{
+#define CG_H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	static const char bad[] = "bad\x1b[2J\xe2\x80\xae.service";
+	static recbuf e;
+	char root[] = "/tmp/tk-output-cg-XXXXXX", dock[128], evil[128], want[512];
+	struct tk_out o = { .containers = true };
+	size_t n = make_exec(&e, "echo", "/bin/echo", 10, "echo\0", 5, 0);
+	struct stat st;
+	__u64 dock_id, evil_id;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(dock, sizeof(dock), "%s/system.slice", root);
+	assert_int_equal(mkdir(dock, 0755), 0);
+	snprintf(dock, sizeof(dock), "%s/system.slice/docker-" CG_H64 ".scope", root);
+	assert_int_equal(mkdir(dock, 0755), 0);
+	assert_int_equal(stat(dock, &st), 0);
+	dock_id = st.st_ino;
+	snprintf(evil, sizeof(evil), "%s/%s", root, bad);
+	assert_int_equal(mkdir(evil, 0755), 0);
+	assert_int_equal(stat(evil, &st), 0);
+	evil_id = st.st_ino;
+	o.cg = tk_cgroups_new(root, TK_CG_WALK);
+	assert_non_null(o.cg);
+
+	snprintf(want, sizeof(want), "\"cgroup_id\":%llu,\"cgroup\":\"/system.slice/docker-" CG_H64
+		 ".scope\",\"container_id\":\"" CG_H64 "\",\"ppid\":1,", (unsigned long long)dock_id);
+	check_cgroup(&o, &e, n, dock_id, want, "0123456789ab     ");
+	snprintf(want, sizeof(want), "\"cgroup_id\":%llu,\"cgroup\":\"/bad\\u001b[2J\\u202e.service\","
+		 "\"unit\":\"bad\\u001b[2J\\u202e.service\",\"ppid\":1,", (unsigned long long)evil_id);
+	check_cgroup(&o, &e, n, evil_id, want, "bad\\x1b[2J\\u202e.service ");
+	/* removed (or never there): the id alone, "-" in the column */
+	check_cgroup(&o, &e, n, ~0ULL - 1, "\"cgroup_id\":18446744073709551614,\"ppid\":1,",
+		     "-                ");
+
+	tk_cgroups_free(o.cg);
+	assert_int_equal(rmdir(evil), 0);
+	assert_int_equal(rmdir(dock), 0);
+	snprintf(dock, sizeof(dock), "%s/system.slice", root);
+	assert_int_equal(rmdir(dock), 0);
+	assert_int_equal(rmdir(root), 0);
+#undef CG_H64
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -883,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_errno_out_of_range),
 		cmocka_unit_test(test_format_chars_escaped),
 		cmocka_unit_test(test_bidi_file_name),
+		cmocka_unit_test(test_cgroup_attribution),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
 }
