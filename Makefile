@@ -70,7 +70,7 @@ LIBTK := $(OUTPUT)/libtk.a
 .PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys \
 	fuzz fuzzer asan-unit-tests FORCE
 
-all: $(addprefix $(BIN)/,$(TOOLS))
+all: $(addprefix $(BIN)/,$(TOOLS)) $(BIN)/tracekit
 
 # A clear error up front on an arch without a vmlinux.h (except for the
 # goals that do not compile BPF).
@@ -180,6 +180,15 @@ kernel-table-check: $(KTABLE_OBJS) $(OUTPUT)/rbbench.bpf.o
 	$(Q)$(KTABLE) check README.md $(KTABLE_OBJS) $(OUTPUT)/rbbench.bpf.o:ring
 
 $(BIN)/%: $(OUTPUT)/user/%.o $(LIBTK) | $(BIN)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
+
+# tracekit: every tool's object (the same one its own binary links: its
+# main is weak) with tracekit's main; the tools register themselves.
+$(OUTPUT)/user/tracekit.o: user/tracekit.c | $(OUTPUT)/user $(REGISTRY_STAMP)
+	$(call msg,CC,$@)
+	$(Q)$(COMPILE) -c $< -o $@
+$(BIN)/tracekit: $(OUTPUT)/user/tracekit.o $(APP_OBJS) $(LIBTK) | $(BIN)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
 
@@ -377,7 +386,7 @@ deps:
 
 install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
-	$(Q)install -m 0755 $(addprefix $(BIN)/,$(APPS)) $(DESTDIR)$(PREFIX)/bin/
+	$(Q)install -m 0755 $(addprefix $(BIN)/,$(APPS) tracekit) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
 	$(call msg,CLEAN)

@@ -206,15 +206,11 @@ static int check_stdout(void)
 	return 0;
 }
 
-/* Parses argv, then the machine checks. 0, 1 or 2. */
-static int init(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env)
+/* After parsing, the machine checks. 0 or 1. */
+static int init(const struct tk_env *env)
 {
-	int rc = tk_parse_args(tool, argc, argv, env);
-
-	if (!rc && !env->output)
-		rc = check_stdout();
-	if (rc)
-		return rc;
+	if (!env->output && check_stdout())
+		return 1;
 	verbose = env->verbose;
 	libbpf_set_print(libbpf_print);
 	return tk_preflight();
@@ -223,8 +219,9 @@ static int init(const struct tk_tool *tool, int argc, char **argv, struct tk_env
 /* ---- consumption ------------------------------------------------------- */
 
 struct tk_session {
-	const struct tk_env *env;
-	const struct tk_hooks *hooks;
+	const struct tk_env *env; /* the shared options: the first unit's */
+	struct tk_unit *u;
+	size_t n;
 	struct tk_out out;
 	FILE *raw;       /* --raw, or NULL */
 	__u64 received;  /* records taken out of the buffer */
@@ -279,11 +276,36 @@ static void check_output(struct tk_session *s, FILE *f, const char *name, bool f
 	}
 }
 
+/* The unit a record is from: its event's domain (one unit: that one). */
+static struct tk_unit *record_unit(const struct tk_session *s, const void *data, size_t size)
+{
+	struct tk_hdr h;
+
+	if (s->n == 1)
+		return s->u;
+	if (size < sizeof(h))
+		return NULL;
+	memcpy(&h, data, sizeof(h));
+	for (size_t i = 0; i < s->n; i++)
+		if (s->u[i].domain && tk_domain_name(h.event >> 8) &&
+		    !strcmp(tk_domain_name(h.event >> 8), s->u[i].domain))
+			return &s->u[i];
+	return NULL;
+}
+
+/*
+ * Every record of every domain passes here once, with its bytes as
+ * received: the one place a consumer of the whole stream (--raw, the
+ * hooks, a report) takes it.
+ */
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct tk_session *s = ctx;
+	struct tk_unit *u = record_unit(s, data, size);
 
 	s->received++;
+	if (u)
+		u->received++;
 	if (s->done)
 		s->after_limit++;
 	if (s->done || s->out_err)
@@ -298,7 +320,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (s->out_err)
 			goto out;
 	}
-	if (s->hooks->record && s->hooks->record(s->hooks->ctx, data, size))
+	if (u && u->hooks.record && u->hooks.record(u->hooks.ctx, data, size))
 		goto out;
 	if (tk_print_record(&s->out, data, size)) {
 		s->malformed++;
@@ -397,28 +419,72 @@ static int read_loss(const struct tk_bpf *b, struct tk_loss *l)
 	return err;
 }
 
-static void put_json_summary(FILE *out, const struct tk_session *s, const struct tk_loss *l)
+/* The units' losses added up (l[0..n-1]); unknown if one is. */
+static struct tk_loss loss_sum(const struct tk_loss *l, size_t n)
 {
-	fprintf(out, "{\"event\":\"summary\",\"events\":%llu,\"printed\":%llu,",
-		(unsigned long long)s->received, (unsigned long long)s->printed);
-	if (!l->known) {
-		fputs("\"lost\":null}\n", out); /* unknown, never 0 */
-		return;
+	struct tk_loss t = { .known = true };
+
+	for (size_t i = 0; i < n; i++) {
+		t.known = t.known && l[i].known;
+		t.emitted += l[i].emitted;
+		t.no_room += l[i].no_room;
+		t.no_scratch += l[i].no_scratch;
+		t.skipped += l[i].skipped;
+		t.taken_over += l[i].taken_over;
+		t.total += l[i].total;
 	}
-	fprintf(out, "\"lost\":%llu,\"lost_no_room\":%llu,\"lost_no_scratch\":%llu,"
-		     "\"lost_skipped\":%llu,\"perf_lost_reported\":%llu}\n",
-		(unsigned long long)l->total, (unsigned long long)l->no_room,
-		(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
-		(unsigned long long)s->perf.lost);
+	return t;
 }
 
-/* "TOOL: N events, M lost", and what -n left unprinted. */
-static void put_summary_line(const struct tk_session *s, const struct tk_loss *l)
+/* With several domains, each one's "domain":{"events":N,"lost":M}. */
+static void put_json_summary(FILE *out, const struct tk_session *s, const struct tk_loss *ls)
 {
-	char lost[32] = "lost unknown";
+	struct tk_loss all = loss_sum(ls, s->n), *l = &all;
+
+	fprintf(out, "{\"event\":\"summary\",\"events\":%llu,\"printed\":%llu,",
+		(unsigned long long)s->received, (unsigned long long)s->printed);
+	if (!l->known)
+		fputs("\"lost\":null", out); /* unknown, never 0 */
+	else
+		fprintf(out, "\"lost\":%llu,\"lost_no_room\":%llu,\"lost_no_scratch\":%llu,"
+			     "\"lost_skipped\":%llu,\"perf_lost_reported\":%llu",
+			(unsigned long long)l->total, (unsigned long long)l->no_room,
+			(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
+			(unsigned long long)s->perf.lost);
+	if (s->n > 1) {
+		fputs(",\"domains\":{", out);
+		for (size_t i = 0; i < s->n; i++) {
+			fprintf(out, "%s\"%s\":{\"events\":%llu,\"lost\":", i ? "," : "",
+				s->u[i].domain, (unsigned long long)s->u[i].received);
+			if (ls[i].known)
+				fprintf(out, "%llu}", (unsigned long long)ls[i].total);
+			else
+				fputs("null}", out);
+		}
+		fputc('}', out);
+	}
+	fputs("}\n", out);
+}
+
+/* "TOOL: N events, M lost", with several domains "(proc A, file B, …)"
+ * after it; and what -n left unprinted. */
+static void put_summary_line(const struct tk_session *s, const struct tk_loss *ls)
+{
+	struct tk_loss all = loss_sum(ls, s->n), *l = &all;
+	char lost[512] = "lost unknown";
+	size_t len;
 
 	if (l->known)
 		snprintf(lost, sizeof(lost), "%llu lost", (unsigned long long)l->total);
+	for (size_t i = 0; s->n > 1 && i < s->n; i++) {
+		char v[24] = "unknown";
+
+		if (ls[i].known)
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)ls[i].total);
+		len = strlen(lost);
+		snprintf(lost + len, sizeof(lost) - len, "%s%s %s%s", i ? ", " : " (",
+			 s->u[i].domain, v, i == s->n - 1 ? ")" : "");
+	}
 	if (s->done)
 		fprintf(stderr, "%s: %llu events, %s; %llu printed (-n), %llu received after "
 				"the limit not printed\n",
@@ -605,8 +671,13 @@ static int disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 	return 0;
 }
 
-/* *clock: the clock of the records' ts_ns on this kernel (tk_event_clock). */
-static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clockid_t *clock)
+/*
+ * *clock: the clock of the records' ts_ns on this kernel (tk_event_clock).
+ * share: a loaded unit whose buffer and follow map this one uses (the
+ * records of every domain in one stream, one followed tree), or NULL.
+ */
+static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clockid_t *clock,
+			   const struct tk_bpf *share)
 {
 	int err;
 
@@ -619,6 +690,17 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clo
 		return tk_fail("cannot size the ring buffer: %s", strerror(-err));
 	if (tk_probe_kernel(env, b, clock))
 		return 1;
+	if (share) {
+		struct bpf_map *mine = env->perfbuf ? b->pb : b->rb;
+		struct bpf_map *theirs = env->perfbuf ? share->pb : share->rb;
+
+		err = bpf_map__reuse_fd(mine, bpf_map__fd(theirs));
+		if (!err)
+			err = bpf_map__reuse_fd(b->follow, bpf_map__fd(share->follow));
+		if (err)
+			return tk_fail("cannot share the buffer and the follow map: %s",
+				       strerror(-err));
+	}
 	rejected_prog[0] = 0;
 	err = bpf_object__load_skeleton(b->skel);
 	if (err)
@@ -637,11 +719,11 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clo
 /* -v: the ids of the programs loaded, for `bpftool prog show id N` and
  * for leak checks that must tell this run's programs from those of other
  * tracekit tools on the host (same names). */
-static void print_prog_ids(const struct tk_bpf *b)
+static void print_prog_ids(const struct tk_bpf *b, const char *domain)
 {
 	struct bpf_program *p;
 
-	fprintf(stderr, "%s: program ids:", tk_prog);
+	fprintf(stderr, "%s: program ids%s%s:", tk_prog, domain ? " of " : "", domain ? domain : "");
 	bpf_object__for_each_program(p, b->obj) {
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
@@ -689,6 +771,44 @@ void tk_detach_all(struct bpf_object_skeleton *s)
 	free(started);
 }
 
+static bool is_follow_prog(const struct bpf_program *p)
+{
+	const char *name = bpf_program__name(p);
+	size_t len = strlen(name);
+
+	return (len > 12 && !strcmp(name + len - 12, "_follow_fork")) ||
+	       (len > 12 && !strcmp(name + len - 12, "_follow_exit"));
+}
+
+/*
+ * Several units share one follow map: one set of fork/exit programs
+ * keeps it, or one exit could delete a process from the map before
+ * another unit's exit program reported it. A tool that follows inside
+ * its own fork/exit handlers (proctrace, no TK_FOLLOW_PROGRAMS) keeps it
+ * if selected; else the first unit's TK_FOLLOW_PROGRAMS do.
+ */
+static void share_follow(struct tk_unit *u, size_t n)
+{
+	size_t keeper = 0;
+	struct bpf_program *p;
+
+	for (size_t i = 0; i < n; i++) {
+		bool has = false;
+
+		bpf_object__for_each_program(p, u[i].b.obj)
+			has = has || is_follow_prog(p);
+		if (!has) {
+			keeper = i;
+			break;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (i != keeper)
+			bpf_object__for_each_program(p, u[i].b.obj)
+				if (is_follow_prog(p))
+					bpf_program__set_autoload(p, false);
+}
+
 /*
  * `tool | head -1`: the reader may go away while nothing is being traced,
  * and EPIPE only shows at the next write. A pipe whose reader is gone
@@ -702,15 +822,18 @@ static bool reader_gone(FILE *out)
 }
 
 /* Load, attach, (start the command), poll, drain, summary: the exit code. */
-static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h)
+static int run(struct tk_unit *u, size_t n)
 {
-	struct tk_session s = { .env = env, .hooks = h, .perf = { .sample = on_record } };
-	__s64 next_tick = 0;
+	const struct tk_env *env = &u[0].env;
+	const struct tk_bpf *b = &u[0].b; /* its buffer and follow map are everyone's */
+	struct tk_session s = { .env = env, .u = u, .n = n, .perf = { .sample = on_record } };
 	struct ring_buffer *rb = NULL;
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct tk_loss loss = { 0 };
+	struct tk_loss *loss = calloc(n, sizeof(*loss));
 	__s64 linger_end = 0;
+	unsigned linger_ms = 0;
+	bool ticks = false, pending;
 	pid_t child = -1;
 	int go_fd = -1, rc = 0, status, err, forwarded = 0, stop_sig = 0;
 	bool child_done = false;
@@ -720,23 +843,34 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 
 	FILE *out = stdout;
 
+	if (!loss)
+		return tk_fail("out of memory");
+	for (size_t i = 0; i < n; i++) {
+		ticks = ticks || u[i].hooks.tick;
+		if (u[i].hooks.linger_ms > linger_ms)
+			linger_ms = u[i].hooks.linger_ms;
+	}
 	if (env->output) {
 		/* before anything is loaded: a bad path is a quick, clean error */
 		out = fopen(env->output, "we");
-		if (!out)
+		if (!out) {
+			free(loss);
 			return tk_fail("cannot open '%s': %s", env->output, strerror(errno));
+		}
 	}
 	if (env->raw) {
 		s.raw = fopen(env->raw, "we");
 		if (!s.raw) {
 			if (out != stdout)
 				fclose(out);
+			free(loss);
 			return tk_fail("cannot open '%s': %s", env->raw, strerror(errno));
 		}
 	}
 	s.perf.ctx = &s;
 	s.out_name = env->output ? env->output : "stdout";
-	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
+	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp,
+				 .domain = n > 1 };
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -752,14 +886,19 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 			goto cleanup;
 		}
 	}
-	rc = load_and_attach(env, b, &clock);
+	if (n > 1)
+		share_follow(u, n);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = load_and_attach(&u[i].env, &u[i].b, &clock, i ? b : NULL);
 	if (rc)
 		goto cleanup;
 	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(clock);
-	if (h->out)
-		*h->out = s.out;
-	if (env->verbose)
-		print_prog_ids(b);
+	for (size_t i = 0; i < n; i++) {
+		if (u[i].hooks.out)
+			*u[i].hooks.out = s.out;
+		if (env->verbose)
+			print_prog_ids(&u[i].b, n > 1 ? u[i].domain : NULL);
+	}
 
 	if (env->perfbuf)
 		pb = tk_perfbuf_new(bpf_map__fd(b->pb), env->ringbuf_size,
@@ -781,13 +920,13 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 			goto cleanup;
 		}
 	}
-	if (h->ready) {
-		rc = h->ready(h->ctx);
-		if (rc)
-			goto cleanup;
-	}
+	for (size_t i = 0; i < n && !rc; i++)
+		if (u[i].hooks.ready)
+			rc = u[i].hooks.ready(u[i].hooks.ctx);
+	if (rc)
+		goto cleanup;
 	errno = 0;
-	if (!h->tick)
+	if (!ticks)
 		tk_print_header(&s.out);
 	check_output(&s, out, s.out_name, true);
 	if (s.out_err && s.out_err != EPIPE) {
@@ -808,8 +947,10 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 	}
 	if (env->duration > 0)
 		s.deadline = tk_now_ns(CLOCK_MONOTONIC) + (__s64)(env->duration * 1e9);
-	if (h->tick && h->interval_ms)
-		next_tick = tk_now_ns(CLOCK_MONOTONIC) + h->interval_ms * 1000000LL;
+	for (size_t i = 0; i < n; i++)
+		if (u[i].hooks.tick && u[i].hooks.interval_ms)
+			u[i].next_tick = tk_now_ns(CLOCK_MONOTONIC) +
+					 u[i].hooks.interval_ms * 1000000LL;
 
 	while (!s.done && !s.out_err) {
 		int timeout = env->wakeup == TK_WAKEUP_BATCH ? env->drain_ms : 100;
@@ -834,9 +975,11 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 			ring_buffer__consume(rb);
 		else
 			perf_buffer__consume(pb);
-		if (next_tick && tk_now_ns(CLOCK_MONOTONIC) >= next_tick) {
-			h->tick(h->ctx, false);
-			next_tick += h->interval_ms * 1000000LL;
+		for (size_t i = 0; i < n; i++) {
+			if (u[i].next_tick && tk_now_ns(CLOCK_MONOTONIC) >= u[i].next_tick) {
+				u[i].hooks.tick(u[i].hooks.ctx, false);
+				u[i].next_tick += u[i].hooks.interval_ms * 1000000LL;
+			}
 		}
 		errno = 0;
 		check_output(&s, out, s.out_name, true);
@@ -848,10 +991,12 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 		if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child) {
 			child_done = true;
 			rc = wait_status_to_rc(status);
-			linger_end = tk_now_ns(CLOCK_MONOTONIC) + h->linger_ms * 1000000LL;
+			linger_end = tk_now_ns(CLOCK_MONOTONIC) + linger_ms * 1000000LL;
 		}
-		if (child_done && (!h->pending || !h->pending(h->ctx) ||
-				   tk_now_ns(CLOCK_MONOTONIC) >= linger_end))
+		pending = false;
+		for (size_t i = 0; child_done && i < n; i++)
+			pending = pending || (u[i].hooks.pending && u[i].hooks.pending(u[i].hooks.ctx));
+		if (child_done && (!pending || tk_now_ns(CLOCK_MONOTONIC) >= linger_end))
 			break;
 		if (s.deadline && tk_now_ns(CLOCK_MONOTONIC) >= s.deadline)
 			break;
@@ -866,24 +1011,28 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 		stop_sig = stop_command(child);
 		child_done = true;
 	}
-	tk_detach_all(b->skel);
+	for (size_t i = 0; i < n; i++)
+		tk_detach_all(u[i].b.skel);
 	s.final = true;
 	if (rb)
 		ring_buffer__consume(rb);
 	if (pb)
 		perf_buffer__consume(pb);
 	errno = 0;
-	if (h->tick && !s.out_err)
-		h->tick(h->ctx, true);
-	if (read_loss(b, &loss))
-		rc = rc ? rc : tk_fail("cannot read the loss counters: %s", strerror(errno));
-	else
-		loss.known = true;
+	for (size_t i = 0; i < n; i++) {
+		if (u[i].hooks.tick && !s.out_err)
+			u[i].hooks.tick(u[i].hooks.ctx, true);
+		if (read_loss(&u[i].b, &loss[i]))
+			rc = rc ? rc : tk_fail("cannot read the loss counters: %s", strerror(errno));
+		else
+			loss[i].known = true;
+	}
+	/* the end of the run: the place for whatever sums the whole stream up */
 	if (env->json && !s.out_err)
-		put_json_summary(out, &s, &loss);
+		put_json_summary(out, &s, loss);
 	check_output(&s, out, s.out_name, true);
 	check_output(&s, s.raw, env->raw, true);
-	put_summary_line(&s, &loss);
+	put_summary_line(&s, loss);
 	/* Only the reader leaving (EPIPE) is a normal end; any other failed
 	 * write loses records: exit 1, whatever the command's status. */
 	if (s.out_err && s.out_err != EPIPE) {
@@ -905,7 +1054,9 @@ cleanup:
 	 * command runs on untraced, as after strace detaches. */
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
-	tk_detach_all(b->skel);
+	for (size_t i = 0; i < n; i++)
+		tk_detach_all(u[i].b.skel);
+	free(loss);
 	/* everything was flushed and checked above: a failure here is new */
 	if (s.raw && fclose(s.raw) && !s.out_err)
 		rc = rc ? rc : tk_fail("writing to %s failed: %s", env->raw, strerror(errno));
@@ -914,27 +1065,51 @@ cleanup:
 	return rc;
 }
 
+const char *tk_tool_domain(const struct tk_tool *tool)
+{
+	return tool->events[0].name ? tk_domain_name(tool->events[0].id >> 8) : NULL;
+}
+
+int tk_run_units(struct tk_unit *u, size_t n)
+{
+	size_t opened = 0;
+	int rc = init(&u[0].env);
+
+	while (opened < n && !rc) {
+		struct tk_unit *x = &u[opened];
+
+		x->domain = tk_tool_domain(x->tool);
+		x->skel = x->ops->open();
+		if (!x->skel) {
+			rc = tk_fail("cannot open the BPF object%s%s: %s", n > 1 ? " of " : "",
+				     n > 1 ? x->tool->name : "", strerror(errno));
+			break;
+		}
+		opened++;
+		rc = x->ops->setup(x->skel, &x->env, &x->hooks);
+		/* after setup: it may have changed env (the events -s counts) */
+		if (!rc)
+			x->ops->common(x->skel, &x->env, &x->b);
+	}
+	if (!rc)
+		rc = run(u, n);
+	/* every unit whose setup ran, whatever it returned */
+	for (size_t i = 0; i < opened; i++)
+		if (u[i].hooks.finish)
+			rc = u[i].hooks.finish(u[i].hooks.ctx, rc);
+	for (size_t i = 0; i < opened; i++)
+		u[i].ops->destroy(u[i].skel);
+	return rc;
+}
+
 int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc, char **argv)
 {
-	struct tk_hooks hooks = { 0 };
-	struct tk_env env;
-	struct tk_bpf b;
-	void *skel;
-	int rc = init(tool, argc, argv, &env);
+	static struct tk_unit u; /* static: its env's event mask is 8 KiB */
+	int rc = tk_parse_args(tool, argc, argv, &u.env);
 
 	if (rc)
 		return rc;
-	skel = ops->open();
-	if (!skel)
-		return tk_fail("cannot open the BPF object: %s", strerror(errno));
-	rc = ops->setup(skel, &env, &hooks);
-	if (!rc) {
-		/* after setup: it may have changed env (the events -s counts) */
-		ops->common(skel, &env, &b);
-		rc = run(&env, &b, &hooks);
-	}
-	if (hooks.finish)
-		rc = hooks.finish(hooks.ctx, rc);
-	ops->destroy(skel);
-	return rc;
+	u.tool = tool;
+	u.ops = ops;
+	return tk_run_units(&u, 1);
 }
