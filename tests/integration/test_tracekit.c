@@ -293,7 +293,7 @@ static void test_exit_codes(void **state)
 
 			for (char *c = err; c && *c; c++)
 				lines += *c == '\n';
-			const char *who = strncmp(cases[i].args, "proc ", 5) ? "tracekit:"
+			const char *who = strncmp(cases[i].args, "proc ", 5) ? "tracekit"
 									      : "proctrace:";
 
 			if (lines != 1 || !err || strncmp(err, who, strlen(who)))
