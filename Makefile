@@ -299,6 +299,7 @@ BENCHES = \
 	bench-net \
 	bench-bytes \
 	bench-coexist \
+	bench-tracekit \
 	#
 bench: deps
 	$(Q)$(MAKE) all
@@ -357,6 +358,11 @@ bench-coexist: $(BIN)/filetrace $(OUTPUT)/tests/openloop
 .PHONY: bench-net
 bench-net: all $(OUTPUT)/tests/connloop
 	$(Q)scripts/bench-net
+
+# a real build untraced, under tracekit trace and under strace
+.PHONY: bench-tracekit
+bench-tracekit: all
+	$(Q)scripts/bench-tracekit
 
 # bytes sent per record vs meaningful bytes, every tool and transport
 .PHONY: bench-bytes
