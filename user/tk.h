@@ -282,10 +282,11 @@ struct tk_unit {
 /*
  * Opens, sets up, loads and attaches every unit, runs the command (env
  * of the first unit: the shared options), consumes the one stream,
- * prints the summary — per domain with n > 1 — and calls every finish
- * hook. The exit code as tk_main's.
+ * prints the summary and calls every finish hook. With trace (tracekit
+ * trace, even for one domain), records name their domain and the summary
+ * has each domain's loss. The exit code as tk_main's.
  */
-int tk_run_units(struct tk_unit *u, size_t n);
+int tk_run_units(struct tk_unit *u, size_t n, bool trace);
 
 /*
  * tracekit trace [-e DOMAINS] [OPTIONS] [-- CMD ARGS...] over the tools

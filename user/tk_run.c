@@ -222,6 +222,19 @@ struct tk_session {
 	const struct tk_env *env; /* the shared options: the first unit's */
 	struct tk_unit *u;
 	size_t n;
+	bool trace;      /* tracekit trace: domains named, loss per domain */
+	clockid_t clock; /* the records' ts_ns clock */
+	struct tk_reorder {
+		struct tk_held {
+			__u64 ts, seq;
+			size_t size;
+			void *data;
+		} *h;            /* a min-heap by (ts, seq) */
+		size_t n, cap;
+		__u64 seq;
+		__u64 last_ts;   /* of the last record put out */
+		__u64 late;      /* put out after a later one: older than the window */
+	} ro;
 	struct tk_out out;
 	FILE *raw;       /* --raw, or NULL */
 	__u64 received;  /* records taken out of the buffer */
@@ -293,10 +306,118 @@ static struct tk_unit *record_unit(const struct tk_session *s, const void *data,
 	return NULL;
 }
 
+/* A record in stream order: its tool's record hook, then the decoder. */
+static void emit(struct tk_session *s, const void *data, size_t size)
+{
+	struct tk_unit *u = record_unit(s, data, size);
+
+	if (s->done) {
+		s->after_limit++;
+		return;
+	}
+	if (s->out_err)
+		return;
+	errno = 0;
+	if (u && u->hooks.record && u->hooks.record(u->hooks.ctx, data, size))
+		return;
+	if (tk_print_record(&s->out, data, size)) {
+		s->malformed++;
+		return;
+	}
+	check_output(s, s->out.f, s->out_name, false);
+	if (!s->out_err && ++s->printed == s->env->count)
+		s->done = true;
+}
+
 /*
- * Every record of every domain passes here once, with its bytes as
- * received: the one place a consumer of the whole stream (--raw, the
- * hooks, a report) takes it.
+ * tracekit trace's one timeline. One shared ring buffer hands records
+ * out in reservation order, and a record reserved on one CPU can come
+ * before an older one reserved on another (none seen in 29,074 records
+ * of a make -j2); the per-CPU perf buffers of --perfbuf are read CPU by
+ * CPU (20 inversions in 8,364 records, up to 12.8 ms behind). So records
+ * are held, by timestamp, until they are TK_REORDER_NS older than the
+ * clock (or more than TK_REORDER_MAX wait), and put out oldest first;
+ * the final drain puts out the rest. A record that still arrives after
+ * a younger one went out counts as late (JSON summary, -v).
+ */
+#define TK_REORDER_NS (50 * 1000000LL)
+#define TK_REORDER_MAX 65536
+
+static bool held_before(const struct tk_held *a, const struct tk_held *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
+}
+
+/* Holds a copy of the record; false if there is no memory for it. */
+static bool hold(struct tk_reorder *ro, const void *data, size_t size)
+{
+	struct tk_held x = { .seq = ro->seq++, .size = size, .data = malloc(size) };
+	struct tk_hdr h;
+	size_t i;
+
+	if (!x.data)
+		return false;
+	if (ro->n == ro->cap) {
+		size_t cap = ro->cap ? ro->cap * 2 : 1024;
+		struct tk_held *nh = realloc(ro->h, cap * sizeof(*nh));
+
+		if (!nh) {
+			free(x.data);
+			return false;
+		}
+		ro->h = nh;
+		ro->cap = cap;
+	}
+	memcpy(&h, data, sizeof(h));
+	memcpy(x.data, data, size);
+	x.ts = h.ts_ns;
+	for (i = ro->n++; i && held_before(&x, &ro->h[(i - 1) / 2]); i = (i - 1) / 2)
+		ro->h[i] = ro->h[(i - 1) / 2];
+	ro->h[i] = x;
+	return true;
+}
+
+static struct tk_held unhold(struct tk_reorder *ro)
+{
+	struct tk_held top = ro->h[0], last = ro->h[--ro->n];
+	size_t i = 0, c;
+
+	while ((c = 2 * i + 1) < ro->n) {
+		if (c + 1 < ro->n && held_before(&ro->h[c + 1], &ro->h[c]))
+			c++;
+		if (!held_before(&ro->h[c], &last))
+			break;
+		ro->h[i] = ro->h[c];
+		i = c;
+	}
+	if (ro->n)
+		ro->h[i] = last;
+	return top;
+}
+
+/* Puts out the records old enough (all: every one). */
+static void flush_held(struct tk_session *s, bool all)
+{
+	__s64 now = tk_now_ns(s->clock);
+	struct tk_reorder *ro = &s->ro;
+
+	while (ro->n && (all || ro->n > TK_REORDER_MAX ||
+			 (__s64)ro->h[0].ts <= now - TK_REORDER_NS)) {
+		struct tk_held x = unhold(ro);
+
+		if (x.ts < ro->last_ts)
+			ro->late++;
+		else
+			ro->last_ts = x.ts;
+		emit(s, x.data, x.size);
+		free(x.data);
+	}
+}
+
+/*
+ * Every record of every domain passes here once, as received, with its
+ * bytes (a report would take it here, beside --raw); emit() then puts
+ * it out in stream order.
  */
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -320,15 +441,9 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (s->out_err)
 			goto out;
 	}
-	if (u && u->hooks.record && u->hooks.record(u->hooks.ctx, data, size))
-		goto out;
-	if (tk_print_record(&s->out, data, size)) {
-		s->malformed++;
-		goto out;
-	}
-	check_output(s, s->out.f, s->out_name, false);
-	if (!s->out_err && ++s->printed == s->env->count)
-		s->done = true;
+	/* without memory to hold it, out now: late at worst, never lost */
+	if (!s->trace || size < sizeof(struct tk_hdr) || !hold(&s->ro, data, size))
+		emit(s, data, size);
 out:
 	return must_yield(s) ? TK_YIELD : 0;
 }
@@ -451,8 +566,8 @@ static void put_json_summary(FILE *out, const struct tk_session *s, const struct
 			(unsigned long long)l->total, (unsigned long long)l->no_room,
 			(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
 			(unsigned long long)s->perf.lost);
-	if (s->n > 1) {
-		fputs(",\"domains\":{", out);
+	if (s->trace) {
+		fprintf(out, ",\"late\":%llu,\"domains\":{", (unsigned long long)s->ro.late);
 		for (size_t i = 0; i < s->n; i++) {
 			fprintf(out, "%s\"%s\":{\"events\":%llu,\"lost\":", i ? "," : "",
 				s->u[i].domain, (unsigned long long)s->u[i].received);
@@ -476,7 +591,7 @@ static void put_summary_line(const struct tk_session *s, const struct tk_loss *l
 
 	if (l->known)
 		snprintf(lost, sizeof(lost), "%llu lost", (unsigned long long)l->total);
-	for (size_t i = 0; s->n > 1 && i < s->n; i++) {
+	for (size_t i = 0; s->trace && i < s->n; i++) {
 		char v[24] = "unknown";
 
 		if (ls[i].known)
@@ -496,6 +611,9 @@ static void put_summary_line(const struct tk_session *s, const struct tk_loss *l
 	if (s->malformed)
 		fprintf(stderr, "%s: %llu malformed records skipped\n", tk_prog,
 			(unsigned long long)s->malformed);
+	if (s->ro.late)
+		fprintf(stderr, "%s: %llu records out of time order (more than %lld ms late)\n",
+			tk_prog, (unsigned long long)s->ro.late, TK_REORDER_NS / 1000000);
 	if (s->env->verbose && l->known)
 		fprintf(stderr, "%s: kernel side: %llu emitted; lost: %llu no room in the buffer, "
 				"%llu nested too deep, %llu runs skipped (%llu more taken over by another "
@@ -822,11 +940,12 @@ static bool reader_gone(FILE *out)
 }
 
 /* Load, attach, (start the command), poll, drain, summary: the exit code. */
-static int run(struct tk_unit *u, size_t n)
+static int run(struct tk_unit *u, size_t n, bool trace)
 {
 	const struct tk_env *env = &u[0].env;
 	const struct tk_bpf *b = &u[0].b; /* its buffer and follow map are everyone's */
-	struct tk_session s = { .env = env, .u = u, .n = n, .perf = { .sample = on_record } };
+	struct tk_session s = { .env = env, .u = u, .n = n, .trace = trace,
+				.perf = { .sample = on_record } };
 	struct ring_buffer *rb = NULL;
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -870,7 +989,7 @@ static int run(struct tk_unit *u, size_t n)
 	s.perf.ctx = &s;
 	s.out_name = env->output ? env->output : "stdout";
 	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp,
-				 .domain = n > 1 };
+				 .domain = trace };
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -893,11 +1012,12 @@ static int run(struct tk_unit *u, size_t n)
 	if (rc)
 		goto cleanup;
 	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(clock);
+	s.clock = clock;
 	for (size_t i = 0; i < n; i++) {
 		if (u[i].hooks.out)
 			*u[i].hooks.out = s.out;
 		if (env->verbose)
-			print_prog_ids(&u[i].b, n > 1 ? u[i].domain : NULL);
+			print_prog_ids(&u[i].b, trace ? u[i].domain : NULL);
 	}
 
 	if (env->perfbuf)
@@ -975,6 +1095,7 @@ static int run(struct tk_unit *u, size_t n)
 			ring_buffer__consume(rb);
 		else
 			perf_buffer__consume(pb);
+		flush_held(&s, false);
 		for (size_t i = 0; i < n; i++) {
 			if (u[i].next_tick && tk_now_ns(CLOCK_MONOTONIC) >= u[i].next_tick) {
 				u[i].hooks.tick(u[i].hooks.ctx, false);
@@ -1018,6 +1139,7 @@ static int run(struct tk_unit *u, size_t n)
 		ring_buffer__consume(rb);
 	if (pb)
 		perf_buffer__consume(pb);
+	flush_held(&s, true);
 	errno = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (u[i].hooks.tick && !s.out_err)
@@ -1056,6 +1178,9 @@ cleanup:
 	perf_buffer__free(pb);
 	for (size_t i = 0; i < n; i++)
 		tk_detach_all(u[i].b.skel);
+	while (s.ro.n) /* an error before the final drain: nothing more goes out */
+		free(unhold(&s.ro).data);
+	free(s.ro.h);
 	free(loss);
 	/* everything was flushed and checked above: a failure here is new */
 	if (s.raw && fclose(s.raw) && !s.out_err)
@@ -1070,7 +1195,7 @@ const char *tk_tool_domain(const struct tk_tool *tool)
 	return tool->events[0].name ? tk_domain_name(tool->events[0].id >> 8) : NULL;
 }
 
-int tk_run_units(struct tk_unit *u, size_t n)
+int tk_run_units(struct tk_unit *u, size_t n, bool trace)
 {
 	size_t opened = 0;
 	int rc = init(&u[0].env);
@@ -1081,8 +1206,8 @@ int tk_run_units(struct tk_unit *u, size_t n)
 		x->domain = tk_tool_domain(x->tool);
 		x->skel = x->ops->open();
 		if (!x->skel) {
-			rc = tk_fail("cannot open the BPF object%s%s: %s", n > 1 ? " of " : "",
-				     n > 1 ? x->tool->name : "", strerror(errno));
+			rc = tk_fail("cannot open the BPF object%s%s: %s", trace ? " of " : "",
+				     trace ? x->tool->name : "", strerror(errno));
 			break;
 		}
 		opened++;
@@ -1092,7 +1217,7 @@ int tk_run_units(struct tk_unit *u, size_t n)
 			x->ops->common(x->skel, &x->env, &x->b);
 	}
 	if (!rc)
-		rc = run(u, n);
+		rc = run(u, n, trace);
 	/* every unit whose setup ran, whatever it returned */
 	for (size_t i = 0; i < opened; i++)
 		if (u[i].hooks.finish)
@@ -1111,5 +1236,5 @@ int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc,
 		return rc;
 	u.tool = tool;
 	u.ops = ops;
-	return tk_run_units(&u, 1);
+	return tk_run_units(&u, 1, false);
 }

@@ -246,7 +246,7 @@ int tk_trace_main(const struct tk_tool_reg *r, size_t nr, int argc, char **argv)
 	if (!rc && !n)
 		rc = tk_usage_error("no domains selected");
 	if (!rc)
-		rc = tk_run_units(units, n);
+		rc = tk_run_units(units, n, true);
 	free_opts();
 	return rc;
 }

@@ -202,6 +202,8 @@ static void test_every_domain(void **state)
 			sum += json_int(&d->items[i], "events", -1000000);
 		assert_int_equal(sum, run.events);
 		assert_int_equal(d->len, 4);
+		/* nothing came out behind a younger record */
+		assert_int_equal(json_int(run.summary, "late", -1), 0);
 	}
 	close(l4);
 	close(l6);
