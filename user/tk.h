@@ -342,7 +342,8 @@ int tk_trace_main(const struct tk_tool_reg *regs, size_t nregs, int argc, char *
 		return tk_main((tool), &name##_tk_ops, argc, argv);           \
 	}
 
-/* Whether a common option has this short key (< 256) or this long name. */
+/* Whether a common option has this short key (0..255; -1: none) or this
+ * long name (NULL: none). */
 bool tk_common_opt(int key, const char *name);
 
 /* Parses argv only; no preflight. Used by tk_main() and the unit tests. */

@@ -170,7 +170,7 @@ static const struct tk_tool_opt common_opts[] = {
 bool tk_common_opt(int key, const char *name)
 {
 	for (const struct tk_tool_opt *o = common_opts; o->name; o++)
-		if ((key < 256 && o->key == key) || (name && !strcmp(o->name, name)))
+		if ((key >= 0 && key < 256 && o->key == key) || (name && !strcmp(o->name, name)))
 			return true;
 	return false;
 }

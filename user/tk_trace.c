@@ -129,12 +129,14 @@ static int parse_opt(int key, const char *arg)
 	return -1;
 }
 
-/* Whether another tool than t has an option of this key (< 256) or name. */
+/* Whether another tool than t has an option of this key (< 256; -1: none)
+ * or name (NULL: none). */
 static bool other_has(size_t t, int key, const char *name)
 {
 	for (size_t i = 0; i < nregs; i++)
 		for (const struct tk_tool_opt *o = regs[i].tool->opts; i != t && o && o->name; o++)
-			if ((key < 256 && o->key == key) || (name && !strcmp(o->name, name)))
+			if ((key >= 0 && key < 256 && o->key == key) ||
+			    (name && !strcmp(o->name, name)))
 				return true;
 	return false;
 }
@@ -154,10 +156,10 @@ static int build_opts(void)
 
 			if (nopts == TK_TRACE_MAX_OPTS)
 				return tk_fail("too many tool options for tracekit trace");
-			if (other_has(t, 0, o->name) || tk_common_opt(0, o->name))
-				name = asprintf(&name, "%s-%s", dom, o->name) < 0 ? NULL : name;
-			else
+			if (!other_has(t, -1, o->name) && !tk_common_opt(-1, o->name))
 				name = strdup(o->name);
+			else if (asprintf(&name, "%s-%s", dom, o->name) < 0)
+				name = NULL;
 			if (!name || asprintf(&help, "[%s] %s", dom, o->help) < 0) {
 				free(name);
 				return tk_fail("out of memory");
