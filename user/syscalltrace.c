@@ -147,6 +147,7 @@ static const struct tk_tool tool = {
 	.events = events,
 	.opts = opts,
 	.parse_opt = parse_opt,
+	.trace_on_request = true, /* tracekit trace: the heaviest, on request */
 	.check_args = check_args,
 };
 

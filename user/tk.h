@@ -98,6 +98,9 @@ struct tk_tool {
 	 * event left with none of its programs, or any other program whose
 	 * tracepoint is missing, is an error naming it. NULL: none. */
 	const char *optional_progs;
+	/* tracekit trace loads this domain only when -e names it (the
+	 * heaviest, syscalltrace); every other registered tool by default. */
+	bool trace_on_request;
 };
 
 /* ---- environment: the parsed common options ---------------------------- */
@@ -252,11 +255,62 @@ struct tk_skel_ops {
 int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc, char **argv);
 
 /*
+ * A tool as tracekit finds it: TK_TOOL_MAIN places one of these in the
+ * ELF section "tk_tools" of the tool's object; bin/tracekit links every
+ * tool's object and walks the section (__start_tk_tools..__stop_tk_tools,
+ * which the linker defines), so a new tool is in tracekit with no edit.
+ * Its domain is its events' (tk_tool_domain()).
+ */
+struct tk_tool_reg {
+	const struct tk_tool *tool;
+	const struct tk_skel_ops *ops;
+};
+
+/* A tool's domain name ("net"), from its first event's id; NULL if none. */
+const char *tk_tool_domain(const struct tk_tool *tool);
+
+/*
+ * One loaded tool inside a run: tk_main() runs one, tracekit trace
+ * several (one shared ring, follow map and consumer loop; see
+ * user/tk_run.c). The caller fills tool, ops and env (env->tool = tool);
+ * the runtime the rest.
+ */
+struct tk_unit {
+	const struct tk_tool *tool;
+	const struct tk_skel_ops *ops;
+	struct tk_env env;     /* the shared options, this tool's events */
+	const char *domain;
+	void *skel;
+	struct tk_bpf b;
+	struct tk_hooks hooks;
+	__u64 received;        /* records of this domain */
+	__s64 next_tick;
+};
+
+/*
+ * Opens, sets up, loads and attaches every unit, runs the command (env
+ * of the first unit: the shared options), consumes the one stream,
+ * prints the summary and calls every finish hook. With trace (tracekit
+ * trace, even for one domain), records name their domain and the summary
+ * has each domain's loss. The exit code as tk_main's.
+ */
+int tk_run_units(struct tk_unit *u, size_t n, bool trace);
+
+/*
+ * tracekit trace [-e DOMAINS] [OPTIONS] [-- CMD ARGS...] over the tools
+ * given (user/tk_trace.c); argv[0] is "trace". The exit code.
+ */
+int tk_trace_main(const struct tk_tool_reg *regs, size_t nregs, int argc, char **argv);
+
+/*
  * Defines main() for the skeleton <name>.skel.h declares (struct
  * <name>_bpf): tk_main() with adapters for that skeleton type. setup_fn is
  *     int setup(struct <name>_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
  * — the compiler checks its type — or NULL for a tool with no settings
- * of its own.
+ * of its own. It also registers the tool for tracekit (struct
+ * tk_tool_reg). main is weak: bin/<name> links one object, so it is the
+ * main there; bin/tracekit links every tool's object with its own
+ * (strong) main, which the linker prefers — one object serves both.
  */
 #define TK_TOOL_MAIN(name, tool, setup_fn)                                       \
 	static void *name##_tk_open(void)                                     \
@@ -281,16 +335,24 @@ int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc,
 		TK_APPLY_RODATA(s, env);                                      \
 		*b = *TK_BPF(s);                                              \
 	}                                                                     \
-	int main(int argc, char **argv)                                       \
-	{                                                                     \
-		static const struct tk_skel_ops ops = {                       \
-			.open = name##_tk_open,                               \
-			.destroy = name##_tk_destroy,                         \
-			.setup = name##_tk_setup,                             \
-			.common = name##_tk_common,                           \
+	static const struct tk_skel_ops name##_tk_ops = {                     \
+		.open = name##_tk_open,                                       \
+		.destroy = name##_tk_destroy,                                 \
+		.setup = name##_tk_setup,                                     \
+		.common = name##_tk_common,                                   \
+	};                                                                    \
+	static const struct tk_tool_reg name##_tk_reg                         \
+		__attribute__((used, section("tk_tools"))) = {                \
+			(tool), &name##_tk_ops, /* .tool, .ops */          \
 		};                                                            \
-		return tk_main((tool), &ops, argc, argv);                     \
+	__attribute__((weak)) int main(int argc, char **argv)                 \
+	{                                                                     \
+		return tk_main((tool), &name##_tk_ops, argc, argv);           \
 	}
+
+/* Whether a common option has this short key (0..255; -1: none) or this
+ * long name (NULL: none). */
+bool tk_common_opt(int key, const char *name);
 
 /* Parses argv only; no preflight. Used by tk_main() and the unit tests. */
 int tk_parse_args(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env);
@@ -473,6 +535,9 @@ extern const struct tk_event_desc tk_event_table[];
 extern const size_t tk_event_count;
 
 const struct tk_event_desc *tk_event_by_id(__u32 id);
+/* A domain's name as its header is named (TK_NET_DOMAIN: "net"), or NULL;
+ * an event id's domain is id >> 8 (TK_ID). */
+const char *tk_domain_name(__u32 domain);
 /* The seeds' queries: event-size, event-field-offset, event-fields. */
 long tk_event_size(__u32 id);
 long tk_event_field_offset(__u32 id, const char *field);
@@ -510,6 +575,9 @@ struct tk_out {
 	 * "unit" where known; text records the -C column if containers. */
 	struct tk_cgroups *cg;
 	bool containers;
+	/* tracekit trace: every record names its domain (file close vs net
+	 * close) — a "domain" key first in JSON, a DOMAIN column in text */
+	bool domain;
 };
 
 /* Prints the text column header (no-op in JSON mode). */

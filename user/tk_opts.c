@@ -173,6 +173,14 @@ static const struct tk_tool_opt common_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+bool tk_common_opt(int key, const char *name)
+{
+	for (const struct tk_tool_opt *o = common_opts; o->name; o++)
+		if ((key >= 0 && key < 256 && o->key == key) || (name && !strcmp(o->name, name)))
+			return true;
+	return false;
+}
+
 /*
  * A tool option with the short key of a common one replaces it (both its
  * short and long form): syscalltrace's -e selects syscalls, not events.

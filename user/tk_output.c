@@ -729,6 +729,8 @@ void tk_print_header(const struct tk_out *o)
 		return;
 	if (o->timestamp)
 		fprintf(o->f, "%-12s ", "TIME");
+	if (o->domain)
+		fprintf(o->f, "%-6s ", "DOMAIN");
 	fprintf(o->f, "%-8s %-7s %-7s %-5s %-16s ", "EVENT", "PID", "TID", "UID", "COMM");
 	if (o->containers)
 		fprintf(o->f, "%-*s ", CONTAINER_WIDTH, "CONTAINER");
@@ -882,6 +884,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	const char *rec = data;
 	const struct tk_event_desc *d;
 	struct tk_hdr hdr, *h = &hdr; /* perf records are only 4-byte aligned */
+	const char *dom;
 	__u32 id;
 	FILE *f = o->f;
 
@@ -893,8 +896,12 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	if (!d || tk_record_len(d, rec, size) < 0)
 		return -1;
 
+	/* a known event's domain is registered: its name needs no escaping */
+	dom = tk_domain_name(id >> 8);
 	if (o->json) {
 		fputc('{', f);
+		if (o->domain)
+			fprintf(f, "\"domain\":\"%s\",", dom);
 		for (size_t i = 0; i < tk_hdr_nfields; i++) {
 			const struct tk_field *fd = &tk_hdr_fields[i];
 
@@ -923,6 +930,8 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 
 	if (o->timestamp)
 		put_time(f, h->ts_ns, o->boot_to_real_ns, false);
+	if (o->domain)
+		fprintf(f, "%-6s ", dom);
 	/* as "%-8s %-7u %-7u %-5u %-16s" */
 	fputs(d->name, f);
 	put_pad(f, strlen(d->name), 8);

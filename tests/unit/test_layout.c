@@ -175,8 +175,19 @@ static void test_ids_by_domain(void **state)
 	CHECK_DOMAIN(TK_SYS);
 #undef ID_OF
 #undef CHECK_DOMAIN
-	for (size_t i = 0; i < tk_event_count; i++)
+	for (size_t i = 0; i < tk_event_count; i++) {
 		assert_true(tk_event_table[i].id >= 0x100 && tk_event_table[i].id <= TK_ID_MAX);
+		/* every event's domain has a name (tracekit trace's "domain") */
+		assert_non_null(tk_domain_name(tk_event_table[i].id >> 8));
+	}
+	/* named as the headers are */
+	assert_string_equal(tk_domain_name(TK_PROC_DOMAIN), "proc");
+	assert_string_equal(tk_domain_name(TK_FILE_DOMAIN), "file");
+	assert_string_equal(tk_domain_name(TK_NET_DOMAIN), "net");
+	assert_string_equal(tk_domain_name(TK_SYS_DOMAIN), "sys");
+	assert_string_equal(tk_domain_name(TK_SIG_DOMAIN), "sig");
+	assert_null(tk_domain_name(0));
+	assert_null(tk_domain_name(255));
 }
 
 /* FLAGS/ENUM fields carry their table (by symbol, tk_events.c); no other

@@ -937,6 +937,41 @@ static void test_cgroup_attribution(void **state)
 #undef CG_H64
 }
 
+/* tracekit trace: text names the domain in its column, JSON as the first
+ * key, so file close and net close differ; without .domain nothing changes. */
+static void test_domain_named(void **state)
+{
+	struct tk_file_event f;
+	struct tk_net_close_event c;
+	struct tk_out o = { .domain = true };
+	const char *exp = "{\"domain\":\"net\",\"ts_ns\":123456789,\"event\":\"close\",";
+	char *txt, *js, *plain;
+	int rc;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	memset(&c, 0, sizeof(c));
+	hdr(&f.hdr, TK_EV_close, "cat");
+	hdr(&c.hdr, TK_EV_tcp_close, "curl");
+	txt = render_guarded(&o, &f, sizeof(f), &rc);
+	assert_int_equal(rc, 0);
+	assert_true(!strncmp(txt, "file   close    42 ", 19));
+	free(txt);
+	txt = render_guarded(&o, &c, sizeof(c), &rc);
+	assert_true(!strncmp(txt, "net    close    42 ", 19));
+	o.json = true;
+	js = render_guarded(&o, &c, sizeof(c), &rc);
+	assert_int_equal(rc, 0);
+	assert_true(!strncmp(js, exp, strlen(exp)));
+	o.domain = false;
+	plain = render_guarded(&o, &c, sizeof(c), &rc);
+	assert_true(!strncmp(plain, "{\"ts_ns\":", 9));
+	assert_string_equal(plain + 1, js + strlen("{\"domain\":\"net\","));
+	free(txt);
+	free(js);
+	free(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -962,6 +997,7 @@ int main(void)
 		cmocka_unit_test(test_format_chars_escaped),
 		cmocka_unit_test(test_bidi_file_name),
 		cmocka_unit_test(test_cgroup_attribution),
+		cmocka_unit_test(test_domain_named),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
 }
