@@ -135,6 +135,11 @@ struct tk_env {
 	 * parsed; opened and handed to the kernel after load (tk_run.c). */
 	const char *cgroups[TK_MAX_CGROUPS];
 	__u32 ncgroups;
+	/* tracekit trace --report: at the end, the records folded into a
+	 * process tree (user/tk_report.h) on stdout; the records themselves
+	 * go to -o FILE only (none without it), as strace -c replaces its
+	 * stream with its table. */
+	bool report;
 };
 
 #define TK_DEFAULT_RINGBUF_SIZE (1ULL << 22) /* 4 MiB */

@@ -34,6 +34,7 @@
 #include <bpf/bpf.h>
 #include "tk.h"
 #include "tk_cgroup.h"
+#include "tk_report.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39 /* headers older than 5.8 */
@@ -240,6 +241,7 @@ struct tk_session {
 	} ro;
 	struct tk_out out;
 	FILE *raw;       /* --raw, or NULL */
+	struct tk_report *report; /* --report, or NULL: fed in stream order */
 	__u64 received;  /* records taken out of the buffer */
 	__u64 printed;   /* of them: printed (not consumed by a hook, not past -n) */
 	__u64 malformed;
@@ -321,6 +323,8 @@ static void emit(struct tk_session *s, const void *data, size_t size)
 	if (s->out_err)
 		return;
 	errno = 0;
+	if (s->report)
+		tk_report_add(s->report, data, size);
 	if (u && u->hooks.record && u->hooks.record(u->hooks.ctx, data, size))
 		return;
 	if (tk_print_record(&s->out, data, size)) {
@@ -967,6 +971,23 @@ static void share_follow(struct tk_unit *u, size_t n)
  * and EPIPE only shows at the next write. A pipe whose reader is gone
  * polls POLLERR on its write end, so check at every drain.
  */
+/* --report on stdout: a tree in text (coloured failures on a terminal,
+ * unless NO_COLOR is set) or one JSON document. Its write failing is an
+ * error like any other output's; the reader leaving is not. */
+static int put_report(struct tk_session *s, int rc)
+{
+	bool color = !s->env->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+	errno = 0;
+	if (tk_report_write(s->report, stdout, s->env->json, color) || fflush(stdout)) {
+		if (errno == EPIPE)
+			return rc;
+		return rc ? rc : tk_fail("writing the report to stdout failed: %s",
+					 strerror(errno ? errno : EIO));
+	}
+	return rc;
+}
+
 static bool reader_gone(FILE *out)
 {
 	struct pollfd p = { .fd = fileno(out) };
@@ -1004,12 +1025,13 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		if (u[i].hooks.linger_ms > linger_ms)
 			linger_ms = u[i].hooks.linger_ms;
 	}
-	if (env->output) {
+	if (env->output || env->report) {
 		/* before anything is loaded: a bad path is a quick, clean error */
-		out = fopen(env->output, "we");
+		out = fopen(env->output ? env->output : "/dev/null", "we");
 		if (!out) {
 			free(loss);
-			return tk_fail("cannot open '%s': %s", env->output, strerror(errno));
+			return tk_fail("cannot open '%s': %s",
+				       env->output ? env->output : "/dev/null", strerror(errno));
 		}
 	}
 	if (env->raw) {
@@ -1032,6 +1054,10 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		rc = errno == ENOENT ? tk_fail("-C: no cgroup v2 hierarchy is mounted")
 				     : tk_fail("-C: cannot open the cgroup v2 hierarchy: %s",
 					       strerror(errno));
+		goto cleanup;
+	}
+	if (env->report && !(s.report = tk_report_new())) {
+		rc = tk_fail("cannot start the report: %s", strerror(errno));
 		goto cleanup;
 	}
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
@@ -1196,6 +1222,8 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	/* the end of the run: the place for whatever sums the whole stream up */
 	if (env->json && !s.out_err)
 		put_json_summary(out, &s, loss);
+	if (s.report && !s.out_err)
+		rc = put_report(&s, rc);
 	check_output(&s, out, s.out_name, true);
 	check_output(&s, s.raw, env->raw, true);
 	put_summary_line(&s, loss);
@@ -1226,6 +1254,7 @@ cleanup:
 		free(unhold(&s.ro).data);
 	free(s.ro.h);
 	free(loss);
+	tk_report_free(s.report);
 	/* everything was flushed and checked above: a failure here is new */
 	if (s.raw && fclose(s.raw) && !s.out_err)
 		rc = rc ? rc : tk_fail("writing to %s failed: %s", env->raw, strerror(errno));

@@ -24,6 +24,7 @@
 #define TK_TRACE_MAX_TOOLS 32
 #define TK_TRACE_MAX_OPTS 48
 #define TK_TRACE_KEY_BASE 2000 /* long-only keys: above libtk's own */
+#define TK_TRACE_KEY_REPORT (TK_TRACE_KEY_BASE - 1)
 
 static const struct tk_tool_reg *regs;
 static size_t nregs;
@@ -31,11 +32,12 @@ static bool selected[TK_TRACE_MAX_TOOLS], explicit_events[TK_TRACE_MAX_TOOLS];
 static const char *used_opt[TK_TRACE_MAX_TOOLS]; /* first option given, per tool */
 static struct tk_unit units[TK_TRACE_MAX_TOOLS];
 
-/* the synthetic tool's options: [0] is -e, then every tool's */
+/* the synthetic tool's options: [0] is -e, [1] --report, then every tool's */
 static struct tk_tool_opt opts[TK_TRACE_MAX_OPTS + 2];
 static int orig_key[TK_TRACE_MAX_OPTS + 1];
 static size_t owner[TK_TRACE_MAX_OPTS + 1];
 static size_t nopts;
+static bool report;
 
 static int find_tool(const char *name, size_t len)
 {
@@ -116,7 +118,11 @@ static int parse_opt(int key, const char *arg)
 {
 	if (key == 'e')
 		return parse_domains(arg);
-	for (size_t i = 1; i < nopts; i++) {
+	if (key == TK_TRACE_KEY_REPORT) {
+		report = true;
+		return 0;
+	}
+	for (size_t i = 2; i < nopts; i++) {
 		const struct tk_tool *t;
 
 		if (opts[i].key != key)
@@ -146,7 +152,11 @@ static int build_opts(void)
 	opts[0] = (struct tk_tool_opt){ "events", 'e', "DOMAINS",
 					"domains to trace, comma-separated: DOMAIN, DOMAIN:EVENT, "
 					"DOMAIN:all, or 'all'" };
-	nopts = 1;
+	opts[1] = (struct tk_tool_opt){ "report", TK_TRACE_KEY_REPORT, NULL,
+					"at the end, what the command did: a process tree (argv, exit, "
+					"files, connections, signals; text, or one JSON document with "
+					"-j) on stdout; records only to -o FILE" };
+	nopts = 2;
 	for (size_t t = 0; t < nregs; t++) {
 		const char *dom = tk_tool_domain(regs[t].tool);
 
@@ -178,7 +188,7 @@ static int build_opts(void)
 
 static void free_opts(void)
 {
-	for (size_t i = 1; i < nopts; i++) {
+	for (size_t i = 2; i < nopts; i++) {
 		free((char *)opts[i].name);
 		free((char *)opts[i].help);
 	}
@@ -225,6 +235,7 @@ int tk_trace_main(const struct tk_tool_reg *r, size_t nr, int argc, char **argv)
 	rc = build_opts();
 	if (!rc)
 		rc = tk_parse_args(&tool, argc, argv, &env);
+	env.report = report;
 	tk_prog = "tracekit";
 	for (size_t i = 0; !rc && i < nr; i++)
 		if (used_opt[i] && !selected[i])

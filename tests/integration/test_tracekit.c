@@ -245,6 +245,91 @@ static void test_frozen_loss(void **state)
 	tl_run_free(&run);
 }
 
+/* The sum of a numeric key over the records of event ev (NULL: any). */
+static long long sum_of(const struct records *r, const char *ev, const char *key)
+{
+	long long sum = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (!ev || !strcmp(json_str(r->v[i], "event"), ev))
+			sum += json_int(r->v[i], key, 0);
+	return sum;
+}
+
+/* Records of event ev whose key is not 0 (a failure: error, ret < 0). */
+static long long nonzero(const struct records *r, const char *ev, const char *key)
+{
+	long long n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(json_str(r->v[i], "event"), ev) && json_int(r->v[i], key, 0))
+			n++;
+	return n;
+}
+
+/*
+ * --report -j: one JSON document on stdout, the records in -o FILE; every
+ * total the report gives equals what the records say (a command that
+ * forks, execs, writes, renames, is refused a connection and kills a
+ * child), and the root process is the command with its exit status.
+ */
+static void test_report_totals(void **state)
+{
+	char script[512], dir[] = "/tmp/tk_tracekit_rep.XXXXXX", recs[64];
+	const struct jv *t, *root;
+	struct tl_run run;
+	struct jv *rep;
+	int pc, lc;
+
+	(void)state;
+	NEED_ROOT();
+	assert_non_null(mkdtemp(dir));
+	lc = loopback(AF_INET, false, &pc);
+	snprintf(recs, sizeof(recs), "%s/records", dir);
+	snprintf(script, sizeof(script),
+		 "cat /etc/hostname >/dev/null; echo data > %s/a; mv %s/a %s/b; "
+		 ": 5<>/dev/tcp/127.0.0.1/%d; sleep 10 & kill -TERM $!; wait; exit 7",
+		 dir, dir, dir, pc);
+	tl_run(&run, .tool = TOOL, .rc = 7,
+	       .args = TL_ARGS("trace", "-j", "--report", "-o", recs, "-e",
+			       "proc,file:open,file:write,file:rename,net,sig", "--",
+			       "/bin/bash", "-c", script));
+	rep = json_parse(run.out ? run.out : "");
+	if (!rep)
+		fail_msg("the report is not one JSON document:\n%s", run.out ? run.out : "");
+	assert_non_null(t = json_get(rep, "totals"));
+	fprintf(stderr, "report: %lld records, %lld processes, %lld execs, %lld bytes written, "
+			"%lld connections (%lld failed), %lld signals sent; %zu records in the file\n",
+		json_int(rep, "records", -1), json_int(t, "processes", -1),
+		json_int(t, "execs", -1), json_int(t, "bytes_written", -1),
+		json_int(t, "connections", -1), json_int(t, "failed_connections", -1),
+		json_int(t, "signals_sent", -1), run.r.n);
+	assert_int_equal(json_int(rep, "records", -1) + json_int(rep, "ignored", -1), run.r.n);
+	assert_int_equal(json_int(rep, "ignored", -1), 0);
+	/* the command and every child it forked: cat, mv, the subshell of & */
+	assert_int_equal(json_int(t, "processes", -1), records_count(&run.r, "fork", 0) + 1);
+	assert_int_equal(json_int(t, "execs", -1) + json_int(t, "failed_execs", -1),
+			 records_count(&run.r, "exec", 0));
+	assert_int_equal(json_int(t, "failed_execs", -1), nonzero(&run.r, "exec", "ret"));
+	assert_int_equal(json_int(t, "bytes_written", -1), sum_of(&run.r, "write", "bytes"));
+	assert_true(json_int(t, "bytes_written", -1) >= 5); /* "data\n" at least */
+	assert_int_equal(json_int(t, "connections", -1), records_count(&run.r, "connect", 0));
+	assert_int_equal(json_int(t, "failed_connections", -1), 1);
+	assert_int_equal(nonzero(&run.r, "connect", "error"), 1);
+	assert_int_equal(json_int(t, "signals_sent", -1), 1);
+	/* exit 7 and sleep's SIGTERM: the two failed processes */
+	assert_int_equal(json_int(t, "failed_processes", -1), 2);
+	assert_non_null(json_get(rep, "processes"));
+	root = &json_get(rep, "processes")->items[0];
+	assert_int_equal(json_int(root, "exit_code", -1), 7);
+	assert_int_equal(json_int(root, "pid", -1), exec_pid(&run.r, "bash"));
+	json_free(rep);
+	close(lc);
+	tl_run_free(&run);
+	unlink(recs);
+	rmdir(dir);
+}
+
 /* `tracekit TOOL --help` is the tool's --help; TOOL by domain or name. */
 static void test_tools_help(void **state)
 {
@@ -277,20 +362,22 @@ static void test_exit_codes(void **state)
 		{ "trace -e proc --port 80", 2 }, { "trace -e proc,net --port 0", 2 },
 		{ "trace --bogus", 2 }, { "trace --", 2 }, { "proc -e nosuch", 2 },
 	};
-	char cmd[512];
+	char cmd[512], errf[64];
 
 	(void)state;
+	/* per test process: another run of this suite may share /tmp */
+	snprintf(errf, sizeof(errf), "/tmp/tk_tracekit_err.%d", (int)getpid());
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int st;
 
-		snprintf(cmd, sizeof(cmd), "%s/bin/tracekit %s >/dev/null 2>/tmp/tk_tracekit_err",
-			 tl_root, cases[i].args);
+		snprintf(cmd, sizeof(cmd), "%s/bin/tracekit %s >/dev/null 2>%s", tl_root,
+			 cases[i].args, errf);
 		st = system(cmd);
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != cases[i].rc)
 			fail_msg("tracekit %s: exit %d, expected %d", cases[i].args,
 				 WIFEXITED(st) ? WEXITSTATUS(st) : -1, cases[i].rc);
 		if (cases[i].rc == 2) {
-			char *err = slurp("/tmp/tk_tracekit_err");
+			char *err = slurp(errf);
 			size_t lines = 0;
 
 			for (char *c = err; c && *c; c++)
@@ -304,7 +391,7 @@ static void test_exit_codes(void **state)
 			free(err);
 		}
 	}
-	unlink("/tmp/tk_tracekit_err");
+	unlink(errf);
 }
 
 int main(void)
@@ -315,6 +402,7 @@ int main(void)
 		TL_TEST(test_acceptance),
 		TL_TEST(test_every_domain),
 		TL_TEST(test_frozen_loss),
+		TL_TEST(test_report_totals),
 	};
 
 	return TL_RUN_GROUP(TOOL, tests, NULL, NULL);
