@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <cmocka.h>
+#include "tk_cgroup.h"
 #include "testlib.h"
 
 /* ---- JSON parser ---------------------------------------------------------- */
@@ -788,24 +789,17 @@ size_t tk_progs_seen(void)
 const char *tl_cgroup2_root(void)
 {
 	static char root[PATH_MAX];
-	char line[1024], mnt[PATH_MAX], fstype[64];
 	FILE *f;
 
 	if (root[0])
 		return root;
+	/* libtk's own reading of mountinfo, so the tests find the mount the
+	 * tools find */
 	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
 		return NULL;
-	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPER" */
-	while (fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
-
-		if (sep && sscanf(sep, " - %63s", fstype) == 1 && !strcmp(fstype, "cgroup2") &&
-		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1) {
-			snprintf(root, sizeof(root), "%s", mnt);
-			break;
-		}
-	}
+	if (tk_cgroup_find_mount(f, root, sizeof(root)))
+		root[0] = 0;
 	fclose(f);
 	return root[0] ? root : NULL;
 }
