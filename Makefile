@@ -195,6 +195,12 @@ $(BIN)/tracekit: $(OUTPUT)/user/tracekit.o $(APP_OBJS) $(LIBTK) | $(BIN)
 # ---- tests ---------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/%,$(wildcard tests/integration/test_*.c))
+# Both kinds build into build/tests/: one name in both directories would
+# build the unit test twice and never the integration test.
+TEST_NAME_CLASH := $(filter $(notdir $(wildcard tests/unit/test_*.c)),$(notdir $(wildcard tests/integration/test_*.c)))
+ifneq ($(TEST_NAME_CLASH),)
+$(error tests/unit and tests/integration both have $(TEST_NAME_CLASH): rename one)
+endif
 HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(wildcard tests/helpers/*.c))
 TEST_LIB := $(OUTPUT)/tests/testlib.o
 

@@ -562,5 +562,5 @@ int main(void)
 		cmocka_unit_test_teardown(test_other_mount, cg_teardown),
 		cmocka_unit_test_teardown(test_bad_paths, cg_teardown),
 	};
-	return TL_RUN_GROUP("cgroup", tests, NULL, NULL);
+	return TL_RUN_GROUP("cgfilter", tests, NULL, NULL);
 }
