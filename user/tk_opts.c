@@ -227,7 +227,9 @@ static void print_help(const struct tk_tool *t)
 	printf("\nOptions:\n");
 	print_opts(t, t->opts, false);
 	print_opts(t, common_opts, true);
-	printf("\nAt exit, '%s: N events, M lost' is printed on stderr.\n", t->name);
+	/* tracekit trace's summary line is "tracekit: …", its first word */
+	printf("\nAt exit, '%.*s: N events, M lost' is printed on stderr.\n",
+	       (int)strcspn(t->name, " "), t->name);
 	/* from the table generated from this tool's BPF object */
 	if (tk_min_linux(t->name, false))
 		printf("\nKernel: Linux %s or later with BTF; with --perfbuf, Linux %s.\n",

@@ -30,9 +30,16 @@ static void help(const struct tk_tool_reg *r, size_t n)
 	       "Tools (TOOL: the domain or the tool's name; 'tracekit TOOL --help'):\n");
 	for (size_t i = 0; i < n; i++) {
 		const char *s = r[i].tool->summary;
+		int len = (int)strcspn(s, "\n");
 
-		printf("  %-5s %-13s %.*s\n", tk_tool_domain(r[i].tool), r[i].tool->name,
-		       (int)strcspn(s, "\n"), s);
+		/* a summary of several lines keeps them, under its first */
+		printf("  %-5s %-13s %.*s\n", tk_tool_domain(r[i].tool), r[i].tool->name, len, s);
+		for (s += len; *s == '\n'; s += len) {
+			s += strspn(s, "\n \t");
+			len = (int)strcspn(s, "\n");
+			if (len)
+				printf("%22s%.*s\n", "", len, s);
+		}
 	}
 	printf("\n'tracekit trace --help' lists its options.\n");
 }
