@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct tk_cgroups;
+
 struct tk_report;
 
 /* An empty report; NULL and errno on failure. */
@@ -43,7 +45,8 @@ void tk_report_add(struct tk_report *r, const void *data, size_t size);
 /* The report on f: JSON (one document and a newline) or text; color: ANSI
  * red on failures in text (the caller decides, e.g. isatty). 0, or -1 and
  * errno (a write failure is an error, never swallowed). */
-int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color);
+int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color,
+		    struct tk_cgroups *cg);
 /* NULL-safe. */
 void tk_report_free(struct tk_report *r);
 
