@@ -785,15 +785,21 @@ static void text_head(struct out *o, const struct proc *p)
 	fputc('\n', f);
 }
 
-/* JSON: key with a cgroup id (null: none seen) and, for "cgroup_id", the
- * names the decoder gives it (the records' keys, docs/events.md) */
-static void cgroup_keys(struct out *o, const char *key, __u64 id)
+/* JSON: a cgroup id, null for none seen */
+static void m_cgid(struct out *o, const char *key, __u64 id)
 {
 	if (id)
 		m_u64(o, key, id, 0);
 	else
 		m_str(o, key, NULL, 0);
-	if (id && o->cg && !strcmp(key, "cgroup_id"))
+}
+
+/* JSON: cgroup_id and the names the decoder gives it (the records' keys,
+ * docs/events.md) */
+static void cgroup_keys(struct out *o, __u64 id)
+{
+	m_cgid(o, "cgroup_id", id);
+	if (id && o->cg)
 		tk_fput_cgroup_json(o->f, o->cg, id);
 }
 
@@ -818,8 +824,8 @@ static void json_head(struct out *o, const struct proc *p)
 		(unsigned long long)p->end_ns, (unsigned long long)p->lifetime_ns, p->exit_code);
 	m_named(o, "signal", p->signal, tk_signal_name(p->signal), 0);
 	fprintf(o->f, ",\"core_dumped\":%s", p->core_dumped ? "true" : "false");
-	cgroup_keys(o, "cgroup_id", p->cg);
-	cgroup_keys(o, "first_cgroup_id", p->cg_first);
+	cgroup_keys(o, p->cg);
+	m_cgid(o, "first_cgroup_id", p->cg_first);
 }
 
 static void file_out(struct out *o, const struct file *fl, size_t i)
@@ -972,13 +978,10 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 }
 
 /* t += the totals of p */
+#define ADD_TOTAL(name) t->name += p->t.name;
 static void add_totals(struct totals *t, const struct proc *p)
 {
-	__u64 *d = (__u64 *)t;
-	const __u64 *v = (const __u64 *)&p->t;
-
-	for (size_t k = 0; k < sizeof(*t) / sizeof(*d); k++)
-		d[k] += v[k];
+	TOTALS(ADD_TOTAL, ADD_TOTAL)
 }
 
 /* The totals' members: after "totals:" or a section's head in text, in
@@ -1021,7 +1024,7 @@ static void cgroup_out(struct out *o, const struct tk_report *r, __u64 id)
 	}
 	fputc('{', o->f);
 	o->first = true;
-	cgroup_keys(o, "cgroup_id", id);
+	cgroup_keys(o, id);
 	fputs(",\"pids\":[", o->f);
 	for (size_t i = 0; i < r->nprocs; i++) {
 		if (r->procs[i]->cg != id)
