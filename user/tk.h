@@ -615,6 +615,9 @@ void tk_fput_text_padded(FILE *f, const char *s, size_t len, int width);
 void tk_fput_duration(FILE *f, __u64 ns);
 void tk_fput_argv(FILE *f, const char *s, size_t len, bool json);
 void tk_fput_ipaddr(FILE *f, int family, const void *addr);
+/* The JSON keys a record in cgroup id gains (",\"cgroup\":…" and
+ * container_id, pod_uid, unit where known); nothing for a removed one. */
+void tk_fput_cgroup_json(FILE *f, struct tk_cgroups *cg, __u64 id);
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
 int tk_utf8_seq_len(const unsigned char *s, size_t n);

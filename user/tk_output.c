@@ -764,7 +764,7 @@ static void render_cgroup_json(FILE *f, const struct tk_cg_info *ci)
 /* Rendered once per cgroup: a record in a container's cgroup carries ~170
  * bytes of keys, and escaping them for each record cost ~12% of the
  * consumer's throughput (syscalltrace -j). */
-static void put_cgroup_json(FILE *f, struct tk_cgroups *cg, __u64 id)
+void tk_fput_cgroup_json(FILE *f, struct tk_cgroups *cg, __u64 id)
 {
 	struct tk_cg_info *ci = tk_cgroup_lookup(cg, id);
 	FILE *m;
@@ -911,7 +911,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 			put_field(f, d, rec, fd, true);
 		}
 		if (o->cg)
-			put_cgroup_json(f, o->cg, h->cgroup_id);
+			tk_fput_cgroup_json(f, o->cg, h->cgroup_id);
 		if (o->timestamp)
 			put_time(f, h->ts_ns, o->boot_to_real_ns, true);
 		for (size_t i = 0; i < d->nfields; i++) {

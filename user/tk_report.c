@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <string.h>
 #include "tk.h"
+#include "tk_cgroup.h"
 #include "tk_report.h"
 
 #define NBUCKETS 4096 /* pid -> latest process of that pid */
@@ -65,6 +66,17 @@ struct exec {
 	__s32 ret;
 };
 
+/* The totals, by name (FAIL: shown in red), summed per process as
+ * records come; the report's and each cgroup's are sums of those. */
+#define TOTALS(X, FAIL)                                                          \
+	X(processes) FAIL(failed_processes) X(execs) FAIL(failed_execs) X(files)  \
+	FAIL(file_failures) X(bytes_read) X(bytes_written) X(connections)         \
+	FAIL(failed_connections) X(bytes_sent) X(bytes_received) X(signals_sent) \
+	X(signals_received) X(syscalls) X(syscall_ns)
+struct totals {
+	TOTALS(MEMBER, MEMBER)
+};
+
 struct proc {
 	__u32 pid, ppid;
 	bool have_ppid, have_start, exited;
@@ -78,20 +90,13 @@ struct proc {
 	struct sigent *sent, *recv;
 	size_t nexecs, nfiles, nconns, nsent, nrecv;
 	__u64 records, syscalls, syscall_ns;
+	struct totals t;
+	/* The cgroup ids of its first and last records (0: none seen). */
+	__u64 cg_first, cg;
 	struct proc *parent, *child, *last_child, *sibling, *hnext;
 };
 
-/* The totals, by name (FAIL: shown in red), summed as records come. */
-#define TOTALS(X, FAIL)                                                          \
-	X(processes) FAIL(failed_processes) X(execs) FAIL(failed_execs) X(files)  \
-	FAIL(file_failures) X(bytes_read) X(bytes_written) X(connections)         \
-	FAIL(failed_connections) X(bytes_sent) X(bytes_received) X(signals_sent) \
-	X(signals_received) X(syscalls) X(syscall_ns)
-struct totals {
-	TOTALS(MEMBER, MEMBER)
-};
 struct tk_report {
-	struct totals t;
 	struct proc **procs; /* in order of first appearance */
 	size_t nprocs;
 	struct proc *bucket[NBUCKETS];
@@ -165,7 +170,7 @@ static struct proc *proc_new(struct tk_report *r, __u32 pid, struct proc *parent
 		return NULL;
 	}
 	*slot = p;
-	r->t.processes++;
+	p->t.processes = 1;
 	p->pid = pid;
 	p->hnext = r->bucket[pid % NBUCKETS];
 	r->bucket[pid % NBUCKETS] = p;
@@ -182,6 +187,18 @@ static struct proc *proc_new(struct tk_report *r, __u32 pid, struct proc *parent
 	return p;
 }
 
+/* A process's cgroup is that of its latest record: where it ended up, so
+ * a child that a runtime moved into a container counts as the
+ * container's (its fork record is in its parent's cgroup). */
+static void set_cgroup(struct proc *p, __u64 id)
+{
+	if (!id) /* no cgroup v2 (the header says 0) */
+		return;
+	if (!p->cg_first)
+		p->cg_first = id;
+	p->cg = id;
+}
+
 /* The running process pid (ppid: its parent as the record names it, 0 when
  * it names none), a new one when none is running. */
 static struct proc *running(struct tk_report *r, const struct tk_hdr *h, __u32 ppid)
@@ -195,6 +212,7 @@ static struct proc *running(struct tk_report *r, const struct tk_hdr *h, __u32 p
 	if (p) {
 		memcpy(p->comm, h->comm, TK_COMM_LEN);
 		p->records++;
+		set_cgroup(p, h->cgroup_id);
 	}
 	return p;
 }
@@ -224,8 +242,8 @@ static void add_exec(struct tk_report *r, const struct tk_hdr *h, const void *re
 		p->start_ns = h->ts_ns;
 	}
 	x->ret = e.ret;
-	r->t.execs++;
-	r->t.failed_execs += e.ret != 0;
+	p->t.execs++;
+	p->t.failed_execs += e.ret != 0;
 	n = tk_record_str(d, rec, "filename", &s);
 	copy_bytes(r, &x->filename, s ? s : "", n);
 	n = tk_record_str(d, rec, "argv", &s);
@@ -243,6 +261,7 @@ static void add_fork(struct tk_report *r, const struct tk_hdr *h, const void *re
 	if (!(parent = running(r, h, e.ppid)) || !(c = proc_new(r, e.child_pid, parent)))
 		return;
 	memcpy(c->comm, h->comm, TK_COMM_LEN); /* a fork's child is its parent's copy */
+	set_cgroup(c, h->cgroup_id); /* and starts in its parent's cgroup */
 	c->have_start = true;
 	c->start_ns = h->ts_ns;
 }
@@ -256,7 +275,7 @@ static void add_exit(struct tk_report *r, const struct tk_hdr *h, const void *re
 	if (!(p = running(r, h, e.ppid)))
 		return;
 	p->exited = true;
-	r->t.failed_processes += e.exit_code || e.signal;
+	p->t.failed_processes += e.exit_code || e.signal;
 	p->end_ns = h->ts_ns;
 	p->lifetime_ns = e.duration_ns;
 	p->exit_code = e.exit_code;
@@ -277,7 +296,7 @@ static struct file *file_of(struct tk_report *r, struct proc *p, const char *pat
 		p->nfiles--;
 		return NULL;
 	}
-	r->t.files++;
+	p->t.files++;
 	return fl;
 }
 
@@ -306,7 +325,7 @@ static void add_file(struct tk_report *r, const struct tk_hdr *h, const void *re
 			fe->event = h->event;
 			fe->err = e.ret;
 			fe->count++;
-			r->t.file_failures++;
+			p->t.file_failures++;
 		}
 		return;
 	}
@@ -318,12 +337,12 @@ static void add_file(struct tk_report *r, const struct tk_hdr *h, const void *re
 	case TK_EV_read:
 		fl->reads++;
 		fl->bytes_read += e.bytes;
-		r->t.bytes_read += e.bytes;
+		p->t.bytes_read += e.bytes;
 		break;
 	case TK_EV_write:
 		fl->writes++;
 		fl->bytes_written += e.bytes;
-		r->t.bytes_written += e.bytes;
+		p->t.bytes_written += e.bytes;
 		break;
 	case TK_EV_unlink:
 		fl->removes++;
@@ -364,19 +383,19 @@ static void add_net(struct tk_report *r, const struct tk_hdr *h, const void *rec
 	if (!c) {
 		if (!(c = push(r, &p->conns, &p->nconns, sizeof(*c))))
 			return;
-		r->t.connections++;
+		p->t.connections++;
 		c->first_event = h->event;
 		memcpy((char *)&c->k + TUPLE_AT, (char *)&e + TUPLE_AT, TUPLE_LEN);
 	}
 	if (h->event == TK_EV_connect) {
 		memcpy(&ce, rec, sizeof(ce));
 		c->error = ce.error;
-		r->t.failed_connections += ce.error != 0;
+		p->t.failed_connections += ce.error != 0;
 	} else if (h->event == TK_EV_tcp_close) {
 		c->closed = true;
 		c->close_error = e.error;
-		r->t.bytes_sent += (c->bytes_sent = e.bytes_sent);
-		r->t.bytes_received += (c->bytes_received = e.bytes_received);
+		p->t.bytes_sent += (c->bytes_sent = e.bytes_sent);
+		p->t.bytes_received += (c->bytes_received = e.bytes_received);
 	}
 }
 
@@ -410,7 +429,7 @@ static void add_sig(struct tk_report *r, const struct tk_hdr *h, const void *rec
 		memcpy(&d, rec, sizeof(d));
 		if ((p = running(r, h, 0)))
 			count_sig(r, &p->recv, &p->nrecv, (struct sigent){ .sig = d.sig, .code = d.code },
-				  &r->t.signals_received);
+				  &p->t.signals_received);
 		return;
 	}
 	memcpy(&g, rec, sizeof(g));
@@ -422,7 +441,7 @@ static void add_sig(struct tk_report *r, const struct tk_hdr *h, const void *rec
 		count_sig(r, &p->sent, &p->nsent,
 			  (struct sigent){ .sig = g.sig, .target_pid = g.target_pid,
 					   .result = g.result, .code = g.code },
-			  &r->t.signals_sent);
+			  &p->t.signals_sent);
 }
 
 void tk_report_add(struct tk_report *r, const void *data, size_t size)
@@ -458,8 +477,8 @@ void tk_report_add(struct tk_report *r, const void *data, size_t size)
 		if ((p = running(r, &h, 0))) {
 			p->syscalls++;
 			p->syscall_ns += e.duration_ns;
-			r->t.syscalls++;
-			r->t.syscall_ns += e.duration_ns;
+			p->t.syscalls++;
+			p->t.syscall_ns += e.duration_ns;
 		}
 		break;
 	}
@@ -539,6 +558,11 @@ struct out {
 	bool json, color, have_sys;
 	bool first; /* JSON: no member of the current object written yet */
 	__u64 t0;
+	struct tk_cgroups *cg; /* names for cgroup ids, or NULL */
+	/* text, processes in several cgroups: the section being written
+	 * holds the processes of cgroup `group` only */
+	bool grouped;
+	__u64 group;
 	char *pre; /* text: the tree's indentation of the current line */
 	size_t plen, pcap;
 };
@@ -693,6 +717,29 @@ static void t_at(const struct out *o, bool have, __u64 ts)
 		tk_fput_duration(o->f, ts - o->t0);
 }
 
+/* text: what a cgroup is — "container <short id>", "unit <name>",
+ * "cgroup <path>", or "cgroup_id <id>" when it has no name (no resolver,
+ * removed before the report was written). Its resolution, or NULL. */
+static const struct tk_cg_info *t_cgroup(const struct out *o, __u64 id)
+{
+	const struct tk_cg_info *ci = o->cg && id ? tk_cgroup_lookup(o->cg, id) : NULL;
+
+	if (!ci || !ci->path) {
+		fprintf(o->f, "cgroup_id %llu", (unsigned long long)id);
+		return NULL;
+	}
+	if (ci->attr.container_id[0]) {
+		fprintf(o->f, "container %.*s", TK_CG_SHORT_LEN, ci->attr.container_id);
+	} else if (ci->attr.unit) {
+		fputs("unit ", o->f);
+		tk_fput_text(o->f, ci->attr.unit, ci->attr.unit_len, true);
+	} else {
+		fputs("cgroup ", o->f);
+		tk_fput_text(o->f, ci->path, (size_t)-1, true);
+	}
+	return ci;
+}
+
 /* text: pid, argv (or [comm]), how it ended, when it lived */
 static void text_head(struct out *o, const struct proc *p)
 {
@@ -728,7 +775,32 @@ static void text_head(struct out *o, const struct proc *p)
 		fputs("  lifetime ", f);
 		tk_fput_duration(f, p->lifetime_ns);
 	}
+	/* a section's top process whose parent lives in another section */
+	if (o->grouped && p->parent && p->parent->cg != p->cg)
+		fprintf(f, "  child of %u", p->parent->pid);
+	if (p->cg_first != p->cg) {
+		fputs("  moved from ", f);
+		t_cgroup(o, p->cg_first);
+	}
 	fputc('\n', f);
+}
+
+/* JSON: a cgroup id, null for none seen */
+static void m_cgid(struct out *o, const char *key, __u64 id)
+{
+	if (id)
+		m_u64(o, key, id, 0);
+	else
+		m_str(o, key, NULL, 0);
+}
+
+/* JSON: cgroup_id and the names the decoder gives it (the records' keys,
+ * docs/events.md) */
+static void cgroup_keys(struct out *o, __u64 id)
+{
+	m_cgid(o, "cgroup_id", id);
+	if (id && o->cg)
+		tk_fput_cgroup_json(o->f, o->cg, id);
 }
 
 static void json_head(struct out *o, const struct proc *p)
@@ -752,6 +824,8 @@ static void json_head(struct out *o, const struct proc *p)
 		(unsigned long long)p->end_ns, (unsigned long long)p->lifetime_ns, p->exit_code);
 	m_named(o, "signal", p->signal, tk_signal_name(p->signal), 0);
 	fprintf(o->f, ",\"core_dumped\":%s", p->core_dumped ? "true" : "false");
+	cgroup_keys(o, p->cg);
+	m_cgid(o, "first_cgroup_id", p->cg_first);
 }
 
 static void file_out(struct out *o, const struct file *fl, size_t i)
@@ -832,6 +906,15 @@ static void sigs_out(struct out *o, const char *key, const struct sigent *s, siz
 	list_end(o);
 }
 
+/* c or the first of its later siblings in the section being written
+ * (JSON and an ungrouped text tree: every child) */
+static const struct proc *in_section(const struct out *o, const struct proc *c)
+{
+	while (c && o->grouped && c->cg != o->group)
+		c = c->sibling;
+	return c;
+}
+
 /* A process and, below it, its children: a JSON object, or a tree whose
  * detail lines hang from the process's line. */
 static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
@@ -848,7 +931,7 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 		if (!root && pre_add(o, last ? "   " : "│  ") < 0)
 			return -1;
 		mid = o->plen;
-		if (pre_add(o, p->child ? "│  " : "   ") < 0)
+		if (pre_add(o, in_section(o, p->child) ? "│  " : "   ") < 0)
 			return -1;
 	}
 	list_begin(o, "execs");
@@ -881,9 +964,10 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 	}
 	o->plen = mid;
 	list_begin(o, "children");
-	for (const struct proc *c = p->child; c && !ferror(f); c = c->sibling) {
+	for (const struct proc *c = in_section(o, p->child); c && !ferror(f);
+	     c = in_section(o, c->sibling)) {
 		fputs(o->json && c != p->child ? "," : "", f);
-		if (proc_out(o, c, false, !c->sibling) < 0)
+		if (proc_out(o, c, false, !in_section(o, c->sibling)) < 0)
 			return -1;
 	}
 	list_end(o);
@@ -893,36 +977,149 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 	return 0;
 }
 
-int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color)
+/* t += the totals of p */
+#define ADD_TOTAL(name) t->name += p->t.name;
+static void add_totals(struct totals *t, const struct proc *p)
 {
-	struct out o = { .f = f, .json = json, .color = color && !json, .t0 = r->t0 };
-	const struct totals *t = &r->t;
+	TOTALS(ADD_TOTAL, ADD_TOTAL)
+}
+
+/* The totals' members: after "totals:" or a section's head in text, in
+ * a "totals" object in JSON. */
+static void totals_out(struct out *o, const struct totals *t)
+{
+	fputs(o->json ? "\"totals\":{" : "", o->f);
+	o->first = true;
+	for (size_t k = 0; k < NKEYS(total_keys) - (o->have_sys ? 0 : SYS_KEYS); k++)
+		m_u64(o, total_keys[k].name, key_val(t, &total_keys[k]),
+		      ALWAYS | (total_keys[k].failure && key_val(t, &total_keys[k]) ? FAIL : 0));
+	fputs(o->json ? "}" : "", o->f);
+	o->first = false;
+}
+
+/* A section's (text) or a "containers" entry's (JSON) cgroup and its totals. */
+static void cgroup_out(struct out *o, const struct tk_report *r, __u64 id)
+{
+	struct totals t = { 0 };
 	bool first = true;
+
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (r->procs[i]->cg == id)
+			add_totals(&t, r->procs[i]);
+	if (!o->json) {
+		const struct tk_cg_info *ci = t_cgroup(o, id);
+
+		/* the path when the label is a name; the id unless it is the label */
+		if (ci && (ci->attr.container_id[0] || ci->attr.unit)) {
+			fputs("  cgroup=", o->f);
+			tk_fput_text(o->f, ci->path, (size_t)-1, true);
+		} else {
+			fputc(' ', o->f);
+		}
+		if (ci)
+			fprintf(o->f, " cgroup_id=%llu", (unsigned long long)id);
+		totals_out(o, &t);
+		fputc('\n', o->f);
+		return;
+	}
+	fputc('{', o->f);
+	o->first = true;
+	cgroup_keys(o, id);
+	fputs(",\"pids\":[", o->f);
+	for (size_t i = 0; i < r->nprocs; i++) {
+		if (r->procs[i]->cg != id)
+			continue;
+		fprintf(o->f, first ? "%u" : ",%u", r->procs[i]->pid);
+		first = false;
+	}
+	fputs("],", o->f);
+	totals_out(o, &t);
+	fputc('}', o->f);
+}
+
+/* The distinct cgroups of the processes, in order of first appearance
+ * (each process counted in its last one); NULL and ENOMEM. */
+static __u64 *cgroups_of(const struct tk_report *r, size_t *n)
+{
+	__u64 *ids = malloc((r->nprocs ? r->nprocs : 1) * sizeof(*ids));
+	size_t k;
+
+	*n = 0;
+	for (size_t i = 0; ids && i < r->nprocs; i++) {
+		for (k = 0; k < *n && ids[k] != r->procs[i]->cg; k++)
+			;
+		if (k == *n)
+			ids[(*n)++] = r->procs[i]->cg;
+	}
+	return ids;
+}
+
+/* The top processes of the section being written (all when ungrouped):
+ * those with no parent, or (grouped) one in another section. */
+static int procs_out(struct out *o, const struct tk_report *r)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < r->nprocs && !ferror(o->f); i++) {
+		const struct proc *p = r->procs[i];
+
+		if (o->grouped && (p->cg != o->group || (p->parent && p->parent->cg == p->cg)))
+			continue;
+		if (!o->grouped && p->parent)
+			continue;
+		fputs(o->json && !first ? "," : "", o->f);
+		first = false;
+		if (proc_out(o, p, true, true) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color,
+		    struct tk_cgroups *cg)
+{
+	struct out o = { .f = f, .json = json, .color = color && !json, .t0 = r->t0, .cg = cg };
+	struct totals t = { 0 };
+	size_t ncg = 0;
+	__u64 *cgs;
 	int rc = 0;
 
-	if (r->nomem) {
+	if (r->nomem || !(cgs = cgroups_of(r, &ncg))) {
 		errno = ENOMEM;
 		return -1;
 	}
-	o.have_sys = t->syscalls > 0;
+	for (size_t i = 0; i < r->nprocs; i++)
+		add_totals(&t, r->procs[i]);
+	o.have_sys = t.syscalls > 0;
 	errno = 0;
-	fputs(json ? "{\"totals\":{" : "totals:", f);
-	o.first = true;
-	for (size_t k = 0; k < NKEYS(total_keys) - (o.have_sys ? 0 : SYS_KEYS); k++)
-		m_u64(&o, total_keys[k].name, key_val(t, &total_keys[k]),
-		      ALWAYS | (total_keys[k].failure && key_val(t, &total_keys[k]) ? FAIL : 0));
-	fputs(json ? "}" : "", f);
+	fputs(json ? "{" : "totals:", f);
+	totals_out(&o, &t);
 	m_u64(&o, "records", r->records, ALWAYS);
 	m_u64(&o, "ignored", r->ignored, ALWAYS);
 	fputs(json ? ",\"processes\":[" : "\n", f);
-	for (size_t i = 0; i < r->nprocs && !ferror(f) && !rc; i++) {
-		if (r->procs[i]->parent)
-			continue;
-		fputs(json && !first ? "," : "", f);
-		first = false;
-		rc = proc_out(&o, r->procs[i], true, true);
+	if (json || ncg < 2) {
+		rc = procs_out(&o, r);
+	} else {
+		/* one section per cgroup, its processes indented below its head */
+		o.grouped = true;
+		rc = pre_add(&o, "  ");
+		for (size_t i = 0; i < ncg && !rc && !ferror(f); i++) {
+			o.group = cgs[i];
+			o.plen = 0;
+			cgroup_out(&o, r, cgs[i]);
+			o.plen = 2;
+			rc = procs_out(&o, r);
+		}
 	}
-	fputs(json ? "]}\n" : "", f);
+	if (json) {
+		fputs("],\"containers\":[", f);
+		for (size_t i = 0; i < ncg && !rc; i++) {
+			fputs(i ? "," : "", f);
+			cgroup_out(&o, r, cgs[i]);
+		}
+		fputs("]}\n", f);
+	}
+	free(cgs);
 	free(o.pre);
 	if (rc < 0) {
 		errno = ENOMEM;

@@ -20,6 +20,13 @@
  * top. Net records name the socket's owner, which may report after its
  * owner exited (the FIN of a closed socket): they go to the latest
  * process of the pid, exited or not.
+ *
+ * Each process belongs to the cgroup of its latest record (a child moved
+ * into a container is the container's; the first is kept to show the
+ * move). When the processes live in more than one cgroup, the text has a
+ * section per cgroup, its head naming the container, unit or path with
+ * that cgroup's totals; JSON keeps one tree and adds the cgroup keys to
+ * each process and a "containers" list (docs/report.md).
  */
 #ifndef TK_REPORT_H
 #define TK_REPORT_H
@@ -27,6 +34,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+struct tk_cgroups;
 
 struct tk_report;
 
@@ -41,9 +50,11 @@ struct tk_report *tk_report_new(void);
  */
 void tk_report_add(struct tk_report *r, const void *data, size_t size);
 /* The report on f: JSON (one document and a newline) or text; color: ANSI
- * red on failures in text (the caller decides, e.g. isatty). 0, or -1 and
+ * red on failures in text (the caller decides, e.g. isatty); cg: names for
+ * the cgroup ids (tk_cgroup.h), or NULL for the ids alone. 0, or -1 and
  * errno (a write failure is an error, never swallowed). */
-int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color);
+int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color,
+		    struct tk_cgroups *cg);
 /* NULL-safe. */
 void tk_report_free(struct tk_report *r);
 

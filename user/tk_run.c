@@ -979,7 +979,7 @@ static int put_report(struct tk_session *s, int rc)
 	bool color = !s->env->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
 	errno = 0;
-	if (tk_report_write(s->report, stdout, s->env->json, color) || fflush(stdout)) {
+	if (tk_report_write(s->report, stdout, s->env->json, color, s->out.cg) || fflush(stdout)) {
 		if (errno == EPIPE)
 			return rc;
 		return rc ? rc : tk_fail("writing the report to stdout failed: %s",

@@ -367,6 +367,101 @@ static void test_filetrace_per_cgroup(void **state)
 	remove_dirs(&t, 1);
 }
 
+/* ---- tracekit trace --report, grouped ------------------------------------------------ */
+
+/* The containers entry of cgroup id in the report, or NULL. */
+static const struct jv *report_cgroup(const struct jv *rep, unsigned long long id)
+{
+	const struct jv *c = json_get(rep, "containers");
+
+	for (size_t i = 0; c && c->type == J_ARR && i < c->len; i++)
+		if ((unsigned long long)json_int(&c->items[i], "cgroup_id", -1) == id)
+			return &c->items[i];
+	return NULL;
+}
+
+/* The process pid in procs (the report's "processes" or a "children"
+ * array) or below it, or NULL. */
+static const struct jv *report_proc(const struct jv *procs, long long pid)
+{
+	for (size_t i = 0; procs && procs->type == J_ARR && i < procs->len; i++) {
+		const struct jv *p = &procs->items[i];
+
+		if (json_int(p, "pid", -1) == pid ||
+		    (p = report_proc(json_get(p, "children"), pid)))
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * A command whose child moves itself into a docker-named cgroup before it
+ * execs: the report (-j) lists that cgroup with the container id and
+ * exactly the child's pid, the child's process object carries them and
+ * where it came from (its parent's cgroup, where the command stays).
+ */
+static void test_report_grouped(void **state)
+{
+	char dir[] = "/tmp/tk_cga_rep.XXXXXX", recs[64], pidf[64], script[1600], want[1100];
+	const struct jv *c, *mine, *p, *pids;
+	unsigned long long id;
+	const char *docker;
+	struct tl_run run;
+	struct jv *rep;
+	long long child;
+	char *s;
+
+	(void)state;
+	NEED_ROOT();
+	assert_non_null(mkdtemp(dir));
+	docker = strdup(cg_make("rep/docker-" H64 ".scope", &id));
+	snprintf(recs, sizeof(recs), "%s/records", dir);
+	snprintf(pidf, sizeof(pidf), "%s/pid", dir);
+	snprintf(script, sizeof(script),
+		 "sh -c 'echo $$ > %s/cgroup.procs && echo $$ > %s && exec /bin/true'; true",
+		 docker, pidf);
+	tl_run(&run, .tool = "tracekit",
+	       .args = TL_ARGS("trace", "-j", "--report", "-o", recs, "-e", "proc", "--",
+			       "/bin/bash", "-c", script));
+	assert_non_null(s = slurp(pidf));
+	child = atoll(s);
+	free(s);
+	rep = json_parse(run.out ? run.out : "");
+	if (!rep)
+		fail_msg("the report is not one JSON document:\n%s", run.out ? run.out : "");
+	fprintf(stderr, "report: child %lld, %zu cgroups\n", child,
+		json_get(rep, "containers") ? json_get(rep, "containers")->len : 0);
+	if (!(c = report_cgroup(rep, id)))
+		fail_msg("no containers entry of cgroup %llu in:\n%s", id, run.out);
+	assert_string_equal(json_str(c, "container_id"), H64);
+	snprintf(want, sizeof(want), "%s/rep/docker-" H64 ".scope", rel);
+	assert_string_equal(json_str(c, "cgroup"), want);
+	pids = json_get(c, "pids");
+	if (!pids || pids->len != 1 || pids->items[0].inum != child)
+		fail_msg("pids %zu, the first %lld; expected [%lld]", pids ? pids->len : 0,
+			 pids && pids->len ? pids->items[0].inum : -1, child);
+	assert_int_equal(json_int(json_get(c, "totals"), "processes", -1), 1);
+	/* the command stays where the test runs, a cgroup of its own */
+	assert_int_equal(json_get(rep, "containers")->len, 2);
+	p = &json_get(rep, "processes")->items[0];
+	mine = report_cgroup(rep, (unsigned long long)json_int(p, "cgroup_id", -1));
+	assert_non_null(mine);
+	assert_true(mine != c);
+	assert_null(json_get(mine, "container_id"));
+	if (!(p = report_proc(json_get(rep, "processes"), child)))
+		fail_msg("no process %lld in the report:\n%s", child, run.out);
+	assert_int_equal(json_int(p, "cgroup_id", -1), (long long)id);
+	assert_string_equal(json_str(p, "container_id"), H64);
+	assert_int_equal(json_int(p, "first_cgroup_id", -1), json_int(mine, "cgroup_id", -2));
+	json_free(rep);
+	tl_run_free(&run);
+	unlink(recs);
+	unlink(pidf);
+	rmdir(dir);
+	cg_remove(docker);
+	free((char *)docker);
+}
+
 /* ---- bad arguments -------------------------------------------------------------------- */
 
 static void test_bad_args(void **state)
@@ -423,6 +518,7 @@ int main(void)
 		TL_TEST(test_removed_by_id),
 		TL_TEST(test_syscalltrace_per_cgroup),
 		TL_TEST(test_filetrace_per_cgroup),
+		TL_TEST(test_report_grouped),
 		TL_TEST(test_bad_args),
 	};
 	return TL_RUN_GROUP("cgattr", tests, setup, teardown);

@@ -67,7 +67,7 @@ static struct jv *report_of(const char *raw)
 	}
 	free(v);
 	assert_non_null(out = open_memstream(&buf, &len));
-	assert_int_equal(tk_report_write(r, out, true, false), 0);
+	assert_int_equal(tk_report_write(r, out, true, false, NULL), 0);
 	fclose(out);
 	tk_report_free(r);
 	if (!(j = json_parse(buf)))

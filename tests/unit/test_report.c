@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include "tk.h"
+#include "tk_cgroup.h"
 #include "tk_report.h"
 #include "testlib.h"
 #include "records.h"
@@ -49,16 +51,22 @@ static size_t make_exit(recbuf *b, const char *comm, __u32 ppid, int code, int s
 }
 
 /* noinline: gcc's -Wdangling-pointer misreads open_memstream's buffer */
-__attribute__((noinline)) static char *report(struct tk_report *r, bool json, bool color)
+__attribute__((noinline)) static char *report_cg(struct tk_report *r, bool json, bool color,
+						  struct tk_cgroups *cg)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	assert_int_equal(tk_report_write(r, f, json, color), 0);
+	assert_int_equal(tk_report_write(r, f, json, color, cg), 0);
 	fclose(f);
 	return buf;
+}
+
+static char *report(struct tk_report *r, bool json, bool color)
+{
+	return report_cg(r, json, color, NULL);
 }
 
 /*
@@ -340,6 +348,158 @@ static void test_hostile_names(void **state)
 	tk_report_free(r);
 }
 
+/* The record in b as process pid sent it from cgroup cg at t_us. */
+static void feed_cg(struct tk_report *r, recbuf *b, size_t n, __u32 pid, __u64 t_us, __u64 cg)
+{
+	b->h.cgroup_id = cg;
+	feed(r, b, n, pid, t_us);
+}
+
+static __u64 mkcg(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/*
+ * Processes in three cgroups of a cgroup-shaped /tmp tree (resolved by
+ * inode, TK_CG_WALK): sh (100) in /tk.slice forks 101, which execs cat in
+ * a docker scope and forks 102 there; sh's second child 103 exits in a
+ * cgroup removed before the report (its id alone). Text: a section per
+ * cgroup, headed by its name and totals, a child in another cgroup at the
+ * top of its own with its parent's pid and where it moved from; JSON: the
+ * tree as before, each process's cgroup keys, and the "containers" list.
+ */
+static void test_grouped_by_cgroup(void **state)
+{
+#define CG_H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	static recbuf b;
+	static const char sh_args[] = "sh\0-c\0x", cat_args[] = "cat\0/etc/hostname";
+	const __u64 gone = 4000000001ULL; /* no directory of the tree */
+	char root[] = "/tmp/tk-report-cg-XXXXXX", slice[64], dock[192], want[2048];
+	struct tk_report *r = tk_report_new();
+	struct tk_cgroups *cg;
+	const struct jv *sh, *cat, *c;
+	struct jv *v;
+	__u64 a, d;
+	char *out;
+	size_t n;
+
+	(void)state;
+	assert_non_null(r);
+	assert_non_null(mkdtemp(root));
+	snprintf(slice, sizeof(slice), "%s/tk.slice", root);
+	a = mkcg(slice);
+	snprintf(dock, sizeof(dock), "%s/docker-" CG_H64 ".scope", slice);
+	d = mkcg(dock);
+	assert_non_null(cg = tk_cgroups_new(root, TK_CG_WALK));
+
+	feed_cg(r, &b, make_exec(&b, "sh", "/bin/sh", 8, sh_args, sizeof(sh_args), 0), 100, 1000, a);
+	feed_cg(r, &b, make_fork(&b, "sh", 1, 101), 100, 2000, a);
+	n = make_exec(&b, "cat", "/bin/cat", 9, cat_args, sizeof(cat_args), 0);
+	b.exec.ppid = 100;
+	feed_cg(r, &b, n, 101, 3000, d);
+	n = make_file(&b, TK_EV_read, "cat", "", NULL, "/etc/hostname");
+	b.file.ret = b.file.bytes = 12;
+	feed_cg(r, &b, n, 101, 4000, d);
+	feed_cg(r, &b, make_fork(&b, "cat", 100, 102), 101, 5000, d);
+	feed_cg(r, &b, make_exit(&b, "cat", 101, 1, 0, 1000), 102, 6000, d);
+	feed_cg(r, &b, make_exit(&b, "cat", 100, 0, 0, 5000), 101, 7000, d);
+	feed_cg(r, &b, make_fork(&b, "sh", 1, 103), 100, 8000, a);
+	feed_cg(r, &b, make_exit(&b, "sh", 100, 0, 0, 1000), 103, 9000, gone);
+	feed_cg(r, &b, make_exit(&b, "sh", 1, 0, 0, 9000), 100, 10000, a);
+
+	out = report_cg(r, false, false, cg);
+	snprintf(want, sizeof(want),
+		 "totals: processes=4 failed_processes=1 execs=2 failed_execs=0 files=1 "
+		 "file_failures=0 bytes_read=12 bytes_written=0 connections=0 failed_connections=0 "
+		 "bytes_sent=0 bytes_received=0 signals_sent=0 signals_received=0 records=10 ignored=0\n"
+		 "cgroup /tk.slice  cgroup_id=%llu processes=1 failed_processes=0 execs=1 "
+		 "failed_execs=0 files=0 file_failures=0 bytes_read=0 bytes_written=0 connections=0 "
+		 "failed_connections=0 bytes_sent=0 bytes_received=0 signals_sent=0 signals_received=0\n"
+		 "  100 sh -c x  exit 0  +0ns..+9.000ms  lifetime 9.000ms\n"
+		 "     exec /bin/sh\n"
+		 "container 0123456789ab  cgroup=/tk.slice/docker-" CG_H64 ".scope cgroup_id=%llu "
+		 "processes=2 failed_processes=1 execs=1 failed_execs=0 files=1 file_failures=0 "
+		 "bytes_read=12 bytes_written=0 connections=0 failed_connections=0 bytes_sent=0 "
+		 "bytes_received=0 signals_sent=0 signals_received=0\n"
+		 "  101 cat /etc/hostname  exit 0  +1.000ms..+6.000ms  lifetime 5.000ms  child of 100"
+		 "  moved from cgroup /tk.slice\n"
+		 "  │  exec /bin/cat\n"
+		 "  │  file /etc/hostname reads=1 bytes_read=12\n"
+		 "  └─ 102 [cat]  exit 1  +4.000ms..+5.000ms  lifetime 1.000ms\n"
+		 "cgroup_id %llu  processes=1 failed_processes=0 execs=0 failed_execs=0 files=0 "
+		 "file_failures=0 bytes_read=0 bytes_written=0 connections=0 failed_connections=0 "
+		 "bytes_sent=0 bytes_received=0 signals_sent=0 signals_received=0\n"
+		 "  103 [sh]  exit 0  +7.000ms..+8.000ms  lifetime 1.000ms  child of 100"
+		 "  moved from cgroup /tk.slice\n",
+		 (unsigned long long)a, (unsigned long long)d, (unsigned long long)gone);
+	if (strcmp(out, want))
+		fail_msg("actual:\n%s\nexpected:\n%s", out, want);
+	free(out);
+
+	out = report_cg(r, true, false, cg);
+	if (!(v = json_parse(out)))
+		fail_msg("not valid JSON: %s", out);
+	/* the tree is the processes' own, whatever their cgroups */
+	sh = item(json_get(v, "processes"), 0);
+	assert_int_equal(json_get(v, "processes")->len, 1);
+	assert_int_equal(json_get(sh, "children")->len, 2);
+	cat = item(json_get(sh, "children"), 0);
+	snprintf(want, sizeof(want),
+		 "\"core_dumped\":false,\"cgroup_id\":%llu,\"cgroup\":\"/tk.slice\","
+		 "\"first_cgroup_id\":%llu,\"execs\"",
+		 (unsigned long long)a, (unsigned long long)a);
+	if (!strstr(out, want))
+		fail_msg("no %s in %s", want, out);
+	snprintf(want, sizeof(want),
+		 "\"cgroup_id\":%llu,\"cgroup\":\"/tk.slice/docker-" CG_H64 ".scope\","
+		 "\"container_id\":\"" CG_H64 "\",\"first_cgroup_id\":%llu,",
+		 (unsigned long long)d, (unsigned long long)a);
+	if (!strstr(out, want))
+		fail_msg("no %s in %s", want, out);
+	assert_int_equal(json_int(cat, "pid", -1), 101);
+	assert_string_equal(json_str(cat, "container_id"), CG_H64);
+	assert_int_equal(json_int(item(json_get(cat, "children"), 0), "cgroup_id", -1), (long long)d);
+	c = item(json_get(sh, "children"), 1);
+	assert_int_equal(json_int(c, "pid", -1), 103);
+	assert_int_equal((__u64)json_int(c, "cgroup_id", -1), gone);
+	assert_null(json_get(c, "cgroup")); /* removed: the id alone */
+	/* one entry per cgroup, in order of first appearance */
+	assert_int_equal(json_get(v, "containers")->len, 3);
+	snprintf(want, sizeof(want),
+		 "\"containers\":[{\"cgroup_id\":%llu,\"cgroup\":\"/tk.slice\",\"pids\":[100],"
+		 "\"totals\":{\"processes\":1,",
+		 (unsigned long long)a);
+	if (!strstr(out, want))
+		fail_msg("no %s in %s", want, out);
+	c = item(json_get(v, "containers"), 1);
+	assert_int_equal(json_int(c, "cgroup_id", -1), (long long)d);
+	assert_string_equal(json_str(c, "container_id"), CG_H64);
+	assert_int_equal(json_get(c, "pids")->len, 2);
+	assert_int_equal(item(json_get(c, "pids"), 0)->num, 101);
+	assert_int_equal(item(json_get(c, "pids"), 1)->num, 102);
+	assert_int_equal(json_int(json_get(c, "totals"), "processes", -1), 2);
+	assert_int_equal(json_int(json_get(c, "totals"), "failed_processes", -1), 1);
+	assert_int_equal(json_int(json_get(c, "totals"), "bytes_read", -1), 12);
+	c = item(json_get(v, "containers"), 2);
+	assert_int_equal((__u64)json_int(c, "cgroup_id", -1), gone);
+	assert_null(json_get(c, "cgroup"));
+	assert_int_equal(item(json_get(c, "pids"), 0)->num, 103);
+	json_free(v);
+	free(out);
+
+	tk_cgroups_free(cg);
+	tk_report_free(r);
+	assert_int_equal(rmdir(dock), 0);
+	assert_int_equal(rmdir(slice), 0);
+	assert_int_equal(rmdir(root), 0);
+#undef CG_H64
+}
+
 /* A stream that cannot be written: -1 and ENOSPC, in both formats. */
 static void test_write_failure(void **state)
 {
@@ -350,11 +510,11 @@ static void test_write_failure(void **state)
 	assert_non_null(f);
 	setvbuf(f, NULL, _IONBF, 0);
 	errno = 0;
-	assert_int_equal(tk_report_write(r, f, false, false), -1);
+	assert_int_equal(tk_report_write(r, f, false, false, NULL), -1);
 	assert_int_equal(errno, ENOSPC);
 	clearerr(f);
 	errno = 0;
-	assert_int_equal(tk_report_write(r, f, true, false), -1);
+	assert_int_equal(tk_report_write(r, f, true, false, NULL), -1);
 	assert_int_equal(errno, ENOSPC);
 	fclose(f);
 	tk_report_free(r);
@@ -368,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_tree_json),
 		cmocka_unit_test(test_pid_reused),
 		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_grouped_by_cgroup),
 		cmocka_unit_test(test_write_failure),
 	};
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
