@@ -29,11 +29,21 @@ struct ferr {
 	__u64 count;
 };
 
+/*
+ * Every counter names the events it is made of (two at most; TK_ID(d, 0):
+ * any event of domain d). A counter none of whose events was traced is
+ * left out of the report, not shown as 0: nothing in it is guessed.
+ */
+#define EV(e) TK_EV_##e
+#define ANY_FILE TK_ID(TK_FILE_DOMAIN, 0)
+
 /* A file's counters, by name (JSON keys, text labels: docs/report.md). */
-#define FILE_COUNTERS(X) \
-	X(opens) X(opens_creat) X(reads) X(bytes_read) X(writes) X(bytes_written) \
-	X(removes) X(renames) X(truncates) X(mkdirs)
-#define MEMBER(name) __u64 name;
+#define FILE_COUNTERS(X)                                                         \
+	X(opens, EV(open), 0) X(opens_creat, EV(open), 0) X(reads, EV(read), 0)   \
+	X(bytes_read, EV(read), 0) X(writes, EV(write), 0)                        \
+	X(bytes_written, EV(write), 0) X(removes, EV(unlink), 0)                 \
+	X(renames, EV(rename), 0) X(truncates, EV(truncate), 0) X(mkdirs, EV(mkdir), 0)
+#define MEMBER(name, e1, e2) __u64 name;
 
 struct file {
 	struct bytes path, renamed_to;
@@ -69,10 +79,14 @@ struct exec {
 /* The totals, by name (FAIL: shown in red), summed per process as
  * records come; the report's and each cgroup's are sums of those. */
 #define TOTALS(X, FAIL)                                                          \
-	X(processes) FAIL(failed_processes) X(execs) FAIL(failed_execs) X(files)  \
-	FAIL(file_failures) X(bytes_read) X(bytes_written) X(connections)         \
-	FAIL(failed_connections) X(bytes_sent) X(bytes_received) X(signals_sent) \
-	X(signals_received) X(syscalls) X(syscall_ns)
+	X(processes, 0, 0) FAIL(failed_processes, EV(exit), 0) X(execs, EV(exec), 0) \
+	FAIL(failed_execs, EV(exec), 0) X(files, ANY_FILE, 0)                     \
+	FAIL(file_failures, ANY_FILE, 0) X(bytes_read, EV(read), 0)               \
+	X(bytes_written, EV(write), 0) X(connections, EV(connect), EV(accept))     \
+	FAIL(failed_connections, EV(connect), 0) X(bytes_sent, EV(tcp_close), 0)   \
+	X(bytes_received, EV(tcp_close), 0) X(signals_sent, EV(sig_generate), 0)   \
+	X(signals_received, EV(sig_deliver), 0) X(syscalls, EV(syscall), 0)        \
+	X(syscall_ns, EV(syscall), 0)
 struct totals {
 	TOTALS(MEMBER, MEMBER)
 };
@@ -102,11 +116,20 @@ struct tk_report {
 	struct proc *bucket[NBUCKETS];
 	__u64 records, ignored, t0;
 	bool nomem;
+	bool traced_known; /* tk_report_traced() was called */
+	__u64 traced[TK_EV_WORDS];
 };
 
 struct tk_report *tk_report_new(void)
 {
 	return calloc(1, sizeof(struct tk_report));
+}
+
+void tk_report_traced(struct tk_report *r, const __u64 *events_mask)
+{
+	r->traced_known = true;
+	for (size_t w = 0; w < TK_EV_WORDS; w++)
+		r->traced[w] |= events_mask[w];
 }
 
 /* A new zeroed element at the end of *arr (n elements of size), or NULL
@@ -492,14 +515,15 @@ ignored:
 
 /* ---- the report out ------------------------------------------------------- */
 
-#define TOTAL_KEY(name) { #name, offsetof(struct totals, name), false },
-#define TOTAL_FAIL(name) { #name, offsetof(struct totals, name), true },
+#define TOTAL_KEY(name, e1, e2) { #name, offsetof(struct totals, name), false, { e1, e2 } },
+#define TOTAL_FAIL(name, e1, e2) { #name, offsetof(struct totals, name), true, { e1, e2 } },
 static const struct key {
 	const char *name;
 	size_t off;
 	bool failure;
+	__u32 ev[2]; /* made of these events (0: none; see FILE_COUNTERS) */
 } total_keys[] = { TOTALS(TOTAL_KEY, TOTAL_FAIL) };
-#define FILE_KEY(name) { #name, offsetof(struct file, name), false },
+#define FILE_KEY(name, e1, e2) { #name, offsetof(struct file, name), false, { e1, e2 } },
 static const struct key file_keys[] = { FILE_COUNTERS(FILE_KEY) };
 #define NKEYS(k) (sizeof(k) / sizeof(k[0]))
 /* the syscall totals are the last two: shown only when there were any */
@@ -557,6 +581,7 @@ struct out {
 	FILE *f;
 	bool json, color, have_sys;
 	bool first; /* JSON: no member of the current object written yet */
+	const __u64 *traced; /* the events traced (NULL: all) */
 	__u64 t0;
 	struct tk_cgroups *cg; /* names for cgroup ids, or NULL */
 	/* text, processes in several cgroups: the section being written
@@ -566,6 +591,25 @@ struct out {
 	char *pre; /* text: the tree's indentation of the current line */
 	size_t plen, pcap;
 };
+
+/* Whether event id (TK_ID(d, 0): any of domain d) was traced. */
+static bool traced(const struct out *o, __u32 id)
+{
+	if (!o->traced || !id)
+		return true;
+	if (id & 0xff)
+		return o->traced[id / 64] >> (id % 64) & 1;
+	for (__u32 w = id / 64; w < (id + 256) / 64; w++) /* the domain's 256 ids */
+		if (o->traced[w])
+			return true;
+	return false;
+}
+
+/* A counter is shown when one of its events was traced. */
+static bool key_traced(const struct out *o, const struct key *k)
+{
+	return traced(o, k->ev[0]) || (k->ev[1] && traced(o, k->ev[1]));
+}
 
 static void red(const struct out *o, bool on)
 {
@@ -833,7 +877,8 @@ static void file_out(struct out *o, const struct file *fl, size_t i)
 	item_begin(o, "file", i);
 	m_str(o, "path", &fl->path, HEAD);
 	for (size_t k = 0; k < NKEYS(file_keys); k++)
-		m_u64(o, file_keys[k].name, key_val(fl, &file_keys[k]), 0);
+		if (key_traced(o, &file_keys[k]))
+			m_u64(o, file_keys[k].name, key_val(fl, &file_keys[k]), 0);
 	m_str(o, "renamed_to", fl->renames ? &fl->renamed_to : NULL, 0);
 	list_begin(o, "errors");
 	for (size_t k = 0; k < fl->nerrs; k++) {
@@ -951,8 +996,11 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 	for (size_t i = 0; i < p->nconns; i++)
 		conn_out(o, &p->conns[i], i);
 	list_end(o);
-	sigs_out(o, "signals_sent", p->sent, p->nsent, true);
-	sigs_out(o, "signals_received", p->recv, p->nrecv, false);
+	/* an empty list says "none": only where the events were traced */
+	if (traced(o, EV(sig_generate)))
+		sigs_out(o, "signals_sent", p->sent, p->nsent, true);
+	if (traced(o, EV(sig_deliver)))
+		sigs_out(o, "signals_received", p->recv, p->nrecv, false);
 	if (o->have_sys && o->json) {
 		m_u64(o, "syscalls", p->syscalls, 0);
 		m_u64(o, "syscall_ns", p->syscall_ns, 0);
@@ -978,7 +1026,7 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 }
 
 /* t += the totals of p */
-#define ADD_TOTAL(name) t->name += p->t.name;
+#define ADD_TOTAL(name, e1, e2) t->name += p->t.name;
 static void add_totals(struct totals *t, const struct proc *p)
 {
 	TOTALS(ADD_TOTAL, ADD_TOTAL)
@@ -991,7 +1039,8 @@ static void totals_out(struct out *o, const struct totals *t)
 	fputs(o->json ? "\"totals\":{" : "", o->f);
 	o->first = true;
 	for (size_t k = 0; k < NKEYS(total_keys) - (o->have_sys ? 0 : SYS_KEYS); k++)
-		m_u64(o, total_keys[k].name, key_val(t, &total_keys[k]),
+		if (key_traced(o, &total_keys[k]))
+			m_u64(o, total_keys[k].name, key_val(t, &total_keys[k]),
 		      ALWAYS | (total_keys[k].failure && key_val(t, &total_keys[k]) ? FAIL : 0));
 	fputs(o->json ? "}" : "", o->f);
 	o->first = false;
@@ -1078,7 +1127,8 @@ static int procs_out(struct out *o, const struct tk_report *r)
 int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color,
 		    struct tk_cgroups *cg)
 {
-	struct out o = { .f = f, .json = json, .color = color && !json, .t0 = r->t0, .cg = cg };
+	struct out o = { .f = f, .json = json, .color = color && !json, .t0 = r->t0, .cg = cg,
+			 .traced = r->traced_known ? r->traced : NULL };
 	struct totals t = { 0 };
 	size_t ncg = 0;
 	__u64 *cgs;

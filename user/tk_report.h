@@ -42,6 +42,14 @@ struct tk_report;
 /* An empty report; NULL and errno on failure. */
 struct tk_report *tk_report_new(void);
 /*
+ * The events traced (a TK_EV_WORDS mask, tk_env.events_mask; ORed when
+ * called for each tool of a run). A counter made of events none of which
+ * was traced (bytes_written without file write, signals_received without
+ * sig deliver) is then left out of the report, not shown as 0. Never
+ * called: every counter is shown.
+ */
+void tk_report_traced(struct tk_report *r, const __u64 *events_mask);
+/*
  * One record exactly as the consumer received it (struct tk_hdr first, any
  * domain). Records arrive in timestamp order. Unknown event types, short or
  * malformed records and records of pid 0 are ignored (counted as

@@ -1060,6 +1060,8 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		rc = tk_fail("cannot start the report: %s", strerror(errno));
 		goto cleanup;
 	}
+	for (size_t i = 0; s.report && i < n; i++)
+		tk_report_traced(s.report, u[i].env.events_mask);
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -155,7 +155,8 @@ static int build_opts(void)
 	opts[1] = (struct tk_tool_opt){ "report", TK_TRACE_KEY_REPORT, NULL,
 					"at the end, what the command did: a process tree (argv, exit, "
 					"files, connections, signals; text, or one JSON document with "
-					"-j) on stdout; records only to -o FILE" };
+					"-j) on stdout; records only to -o FILE; every event of "
+					"each domain unless -e names them" };
 	nopts = 2;
 	for (size_t t = 0; t < nregs; t++) {
 		const char *dom = tk_tool_domain(regs[t].tool);
@@ -246,6 +247,11 @@ int tk_trace_main(const struct tk_tool_reg *r, size_t nr, int argc, char **argv)
 
 		if (!selected[i])
 			continue;
+		/* --report sums up reads, writes, removes, deliveries: every
+		 * event of a domain -e names without its events */
+		if (report && !explicit_events[i])
+			for (const struct tk_tool_event *e = r[i].tool->events; e->name; e++)
+				tk_event_select(&units[i].env, e->id, true);
 		memcpy(mask, units[i].env.events_mask, sizeof(mask));
 		units[n].env = env;
 		units[n].env.tool = r[i].tool;

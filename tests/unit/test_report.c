@@ -521,6 +521,58 @@ static void test_write_failure(void **state)
 	tk_report_free(NULL);
 }
 
+/*
+ * Only some events traced (tk_report_traced): proc, file open and rename,
+ * net connect, sig generate. The counters made of other events are left
+ * out, in text and JSON, instead of showing 0; the others keep their
+ * values.
+ */
+static void test_untraced_left_out(void **state)
+{
+	static __u64 mask[TK_EV_WORDS];
+	static const __u32 on[] = { TK_EV_exec, TK_EV_fork, TK_EV_exit, TK_EV_open,
+				    TK_EV_rename, TK_EV_connect, TK_EV_sig_generate };
+	static const char totals[] =
+		"totals: processes=3 failed_processes=3 execs=2 failed_execs=0 files=3 "
+		"file_failures=1 connections=1 failed_connections=1 signals_sent=1 "
+		"records=15 ignored=2\n";
+	struct tk_report *r = build_tree();
+	const struct jv *t, *root, *file;
+	struct jv *v;
+	char *out;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++)
+		mask[on[i] / 64] |= 1ULL << (on[i] % 64);
+	tk_report_traced(r, mask);
+	out = report(r, false, false);
+	if (strncmp(out, totals, strlen(totals)))
+		fail_msg("actual:\n%s\nexpected it to start with:\n%s", out, totals);
+	assert_null(strstr(out, "bytes_read"));
+	assert_null(strstr(out, "bytes_written"));
+	assert_null(strstr(out, "bytes_sent"));
+	assert_null(strstr(out, "signals_received"));
+	free(out);
+	out = report(r, true, false);
+	assert_non_null(v = json_parse(out));
+	assert_non_null(t = json_get(v, "totals"));
+	assert_null(json_get(t, "bytes_read"));
+	assert_null(json_get(t, "signals_received"));
+	assert_null(json_get(t, "bytes_sent"));
+	assert_int_equal(json_int(t, "signals_sent", -1), 1);
+	root = item(json_get(v, "processes"), 0);
+	assert_null(json_get(root, "signals_received"));
+	assert_non_null(json_get(root, "signals_sent"));
+	file = item(json_get(root, "files"), 0);
+	assert_null(json_get(file, "reads"));
+	assert_null(json_get(file, "writes"));
+	assert_non_null(json_get(file, "opens"));
+	assert_non_null(json_get(file, "renames"));
+	json_free(v);
+	free(out);
+	tk_report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_grouped_by_cgroup),
 		cmocka_unit_test(test_write_failure),
+		cmocka_unit_test(test_untraced_left_out),
 	};
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
