@@ -118,11 +118,26 @@ struct tk_report {
 	bool nomem;
 	bool traced_known; /* tk_report_traced() was called */
 	__u64 traced[TK_EV_WORDS];
+	/* tk_report_lost(): what each domain did not deliver */
+	struct lost {
+		const char *domain;
+		bool known;
+		__u64 n;
+	} lost[32];
+	size_t nlost;
 };
 
 struct tk_report *tk_report_new(void)
 {
 	return calloc(1, sizeof(struct tk_report));
+}
+
+void tk_report_lost(struct tk_report *r, const char *domain, bool known, __u64 lost)
+{
+	if (r->nlost < sizeof(r->lost) / sizeof(r->lost[0]))
+		r->lost[r->nlost++] = (struct lost){ domain ? domain : "?", known, lost };
+	else
+		r->lost[r->nlost - 1].known = false; /* more domains than kept: unknown */
 }
 
 void tk_report_traced(struct tk_report *r, const __u64 *events_mask)
@@ -300,7 +315,12 @@ static void add_exit(struct tk_report *r, const struct tk_hdr *h, const void *re
 	p->exited = true;
 	p->t.failed_processes += e.exit_code || e.signal;
 	p->end_ns = h->ts_ns;
-	p->lifetime_ns = e.duration_ns;
+	/* from the records where the start is one (its fork, its first exec):
+	 * the exit's duration_ns runs from the fork, and a command tracekit
+	 * started was held between its fork and exec while the programs
+	 * loaded */
+	p->lifetime_ns = p->have_start && p->start_ns <= h->ts_ns ? h->ts_ns - p->start_ns
+								   : e.duration_ns;
 	p->exit_code = e.exit_code;
 	p->signal = e.signal;
 	p->core_dumped = e.core_dumped;
@@ -1025,6 +1045,42 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 	return 0;
 }
 
+/*
+ * What the kernel did not deliver: a report of records some of which are
+ * missing must say so. Text: lost=N (in red when not 0) or lost=unknown;
+ * JSON: "lost" (null: unknown) and "lost_by_domain". Nothing when the
+ * runtime never said (tk_report_lost not called).
+ */
+static void lost_out(struct out *o, const struct tk_report *r)
+{
+	bool known = true;
+	__u64 sum = 0;
+
+	if (!r->nlost)
+		return;
+	for (size_t i = 0; i < r->nlost; i++) {
+		known = known && r->lost[i].known;
+		sum += r->lost[i].n;
+	}
+	if (!known) {
+		fputs(o->json ? ",\"lost\":null" : " lost=unknown", o->f);
+	} else {
+		m_u64(o, "lost", sum, ALWAYS | (sum ? FAIL : 0));
+	}
+	if (!o->json)
+		return;
+	fputs(",\"lost_by_domain\":{", o->f);
+	for (size_t i = 0; i < r->nlost; i++) {
+		fprintf(o->f, "%s", i ? "," : "");
+		tk_fput_json_str(o->f, r->lost[i].domain, (size_t)-1);
+		if (r->lost[i].known)
+			fprintf(o->f, ":%llu", (unsigned long long)r->lost[i].n);
+		else
+			fputs(":null", o->f);
+	}
+	fputc('}', o->f);
+}
+
 /* t += the totals of p */
 #define ADD_TOTAL(name, e1, e2) t->name += p->t.name;
 static void add_totals(struct totals *t, const struct proc *p)
@@ -1146,6 +1202,7 @@ int tk_report_write(struct tk_report *r, FILE *f, bool json, bool color,
 	totals_out(&o, &t);
 	m_u64(&o, "records", r->records, ALWAYS);
 	m_u64(&o, "ignored", r->ignored, ALWAYS);
+	lost_out(&o, r);
 	fputs(json ? ",\"processes\":[" : "\n", f);
 	if (json || ncg < 2) {
 		rc = procs_out(&o, r);

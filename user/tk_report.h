@@ -50,6 +50,13 @@ struct tk_report *tk_report_new(void);
  */
 void tk_report_traced(struct tk_report *r, const __u64 *events_mask);
 /*
+ * What domain did not deliver (known = false: its counters could not be
+ * read), once per domain after the run: the report then shows lost=N
+ * (text) and "lost", "lost_by_domain" (JSON), so a report of partial
+ * records never looks complete. domain must outlive the report.
+ */
+void tk_report_lost(struct tk_report *r, const char *domain, bool known, __u64 lost);
+/*
  * One record exactly as the consumer received it (struct tk_hdr first, any
  * domain). Records arrive in timestamp order. Unknown event types, short or
  * malformed records and records of pid 0 are ignored (counted as

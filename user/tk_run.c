@@ -141,7 +141,9 @@ static int load_failed(int err)
 	if (refused && !have_bpf_privilege())
 		return tk_fail("loading BPF programs was refused (%s): run as root (CAP_BPF or "
 			       "CAP_SYS_ADMIN is needed)", strerror(-err));
-	if (rejected_prog[0] && verifier_log && verifier_log[0]) {
+	/* out of fds or memory: whatever log is there is not this failure's */
+	if (rejected_prog[0] && verifier_log && verifier_log[0] && err != -EMFILE &&
+	    err != -ENFILE && err != -ENOMEM) {
 		fprintf(stderr, "%s: the kernel rejected BPF program '%s' (%s); the end of the "
 			"verifier log:\n", tk_prog, rejected_prog, strerror(-err));
 		print_log_tail(verifier_log);
@@ -448,9 +450,20 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (s->out_err)
 			goto out;
 	}
-	/* without memory to hold it, out now: late at worst, never lost */
-	if (!s->trace || size < sizeof(struct tk_hdr) || !hold(&s->ro, data, size))
+	if (!s->trace || size < sizeof(struct tk_hdr)) {
 		emit(s, data, size);
+	} else if (!hold(&s->ro, data, size)) {
+		/* without memory to hold it: the held ones first, then this
+		 * one, counted late if an older one went before it */
+		const struct tk_hdr *h = data;
+
+		flush_held(s, true);
+		if (h->ts_ns < s->ro.last_ts)
+			s->ro.late++;
+		else
+			s->ro.last_ts = h->ts_ns;
+		emit(s, data, size);
+	}
 out:
 	return must_yield(s) ? TK_YIELD : 0;
 }
@@ -836,6 +849,10 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clo
 {
 	int err;
 
+	/* a log left by another unit's load is not this one's */
+	rejected_prog[0] = 0;
+	free(verifier_log);
+	verifier_log = NULL;
 	if (disable_unselected(env, b))
 		return 1;
 	/* the unused transport gets the smallest size the kernel accepts */
@@ -982,8 +999,9 @@ static int put_report(struct tk_session *s, int rc)
 	if (tk_report_write(s->report, stdout, s->env->json, color, s->out.cg) || fflush(stdout)) {
 		if (errno == EPIPE)
 			return rc;
-		return rc ? rc : tk_fail("writing the report to stdout failed: %s",
-					 strerror(errno ? errno : EIO));
+		/* the report is lost: exit 1, whatever the command's status */
+		return tk_fail("writing the report to stdout failed: %s",
+			       strerror(errno ? errno : EIO));
 	}
 	return rc;
 }
@@ -1054,6 +1072,12 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		rc = errno == ENOENT ? tk_fail("-C: no cgroup v2 hierarchy is mounted")
 				     : tk_fail("-C: cannot open the cgroup v2 hierarchy: %s",
 					       strerror(errno));
+		goto cleanup;
+	}
+	if (env->report && ticks) {
+		rc = tk_usage_error("--report and a summary table (--sys-summary, "
+				    "--file-summary) do not go together: the table would go "
+				    "where the records go");
 		goto cleanup;
 	}
 	if (env->report && !(s.report = tk_report_new())) {
@@ -1129,6 +1153,20 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	}
 	if (!env->cmd)
 		fprintf(stderr, "%s: tracing, Ctrl-C to end\n", tk_prog);
+	/* Interrupted while loading, or the reader already gone: the command
+	 * must not run, traced or not. Closing go_fd makes it exit 127
+	 * before its exec. */
+	if (go_fd >= 0 && exiting) {
+		fprintf(stderr, "%s: interrupted (%s) before the command started: not started\n",
+			tk_prog, tk_signal_name(last_signal));
+		rc = 128 + last_signal;
+		goto cleanup;
+	}
+	if (go_fd >= 0 && s.out_err == EPIPE) {
+		rc = tk_fail("the reader of %s left before the command started: not started",
+			     s.out_name);
+		goto cleanup;
+	}
 	if (go_fd >= 0) {
 		if (write(go_fd, "g", 1) != 1) {
 			rc = tk_fail("cannot release the command: %s", strerror(errno));
@@ -1216,14 +1254,17 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	for (size_t i = 0; i < n; i++) {
 		if (u[i].hooks.tick && !s.out_err)
 			u[i].hooks.tick(u[i].hooks.ctx, true);
+		/* "lost unknown" is a failure, whatever the command's status */
 		if (read_loss(&u[i].b, &loss[i]))
-			rc = rc ? rc : tk_fail("cannot read the loss counters: %s", strerror(errno));
+			rc = tk_fail("cannot read the loss counters: %s", strerror(errno));
 		else
 			loss[i].known = true;
 	}
 	/* the end of the run: the place for whatever sums the whole stream up */
 	if (env->json && !s.out_err)
 		put_json_summary(out, &s, loss);
+	for (size_t i = 0; s.report && i < n; i++)
+		tk_report_lost(s.report, u[i].domain, loss[i].known, loss[i].total);
 	if (s.report && !s.out_err)
 		rc = put_report(&s, rc);
 	check_output(&s, out, s.out_name, true);

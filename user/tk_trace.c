@@ -38,6 +38,7 @@ static int orig_key[TK_TRACE_MAX_OPTS + 1];
 static size_t owner[TK_TRACE_MAX_OPTS + 1];
 static size_t nopts;
 static bool report;
+static bool seen_e; /* an -e was given */
 
 static int find_tool(const char *name, size_t len)
 {
@@ -102,10 +103,12 @@ static int parse_domains(const char *list)
 
 	if (!copy)
 		return tk_fail("out of memory");
-	for (size_t i = 0; i < nregs; i++) {
+	/* the first -e replaces the default domains; more -e add to it */
+	for (size_t i = 0; !seen_e && i < nregs; i++) {
 		selected[i] = explicit_events[i] = false;
 		select_defaults(i);
 	}
+	seen_e = true;
 	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save))
 		rc = select_item(tok);
 	if (!rc && !*list)
