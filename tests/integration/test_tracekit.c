@@ -306,6 +306,10 @@ static void test_report_totals(void **state)
 		json_int(t, "signals_sent", -1), run.r.n);
 	assert_int_equal(json_int(rep, "records", -1) + json_int(rep, "ignored", -1), run.r.n);
 	assert_int_equal(json_int(rep, "ignored", -1), 0);
+	/* the report says what was lost, per domain too */
+	assert_int_equal(json_int(rep, "lost", -1), (long long)run.lost);
+	assert_non_null(json_get(rep, "lost_by_domain"));
+	assert_int_equal(json_int(json_get(rep, "lost_by_domain"), "file", -1), 0);
 	/* the command and every child it forked: cat, mv, the subshell of & */
 	assert_int_equal(json_int(t, "processes", -1), records_count(&run.r, "fork", 0) + 1);
 	assert_int_equal(json_int(t, "execs", -1) + json_int(t, "failed_execs", -1),
@@ -328,6 +332,64 @@ static void test_report_totals(void **state)
 	tl_run_free(&run);
 	unlink(recs);
 	rmdir(dir);
+}
+
+/* Runs a bash command line; its exit status (-1: not an exit). */
+static int sh_status(const char *line)
+{
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "/bin/bash -c '%s'", line);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * What must not end in the command's status or in a command run untraced:
+ * the reader gone before the command was released (it is not started:
+ * exit 1, one line), the report lost to a full stdout while the command
+ * exits 5 (exit 1), --report beside a summary table (usage, 2).
+ */
+static void test_not_started_and_report_errors(void **state)
+{
+	char dir[] = "/tmp/tk_tracekit_ns.XXXXXX", line[768], ran[64], err[64];
+	char *e;
+
+	(void)state;
+	NEED_ROOT();
+	assert_non_null(mkdtemp(dir));
+	snprintf(ran, sizeof(ran), "%s/ran", dir);
+	snprintf(err, sizeof(err), "%s/err", dir);
+	/* true leaves long before the programs are loaded */
+	snprintf(line, sizeof(line),
+		 "%s/bin/tracekit trace -e proc -- /bin/sh -c \"echo RAN >%s\" 2>%s | true; "
+		 "exit ${PIPESTATUS[0]}", tl_root, ran, err);
+	assert_int_equal(sh_status(line), 1);
+	usleep(200000);
+	if (access(ran, F_OK) == 0)
+		fail_msg("the command ran although its tracer's reader had left");
+	e = slurp(err);
+	if (!e || !strstr(e, "left before the command started: not started"))
+		fail_msg("stderr: %s", e ? e : "");
+	free(e);
+
+	snprintf(line, sizeof(line),
+		 "%s/bin/tracekit trace --report -e proc -- /bin/sh -c \"exit 5\" >/dev/full 2>%s",
+		 tl_root, err);
+	assert_int_equal(sh_status(line), 1);
+	e = slurp(err);
+	if (!e || !strstr(e, "tracekit: writing the report to stdout failed: No space left"))
+		fail_msg("stderr: %s", e ? e : "");
+	free(e);
+
+	snprintf(line, sizeof(line),
+		 "%s/bin/tracekit trace --report -e proc,sys --sys-summary -- true 2>%s", tl_root,
+		 err);
+	assert_int_equal(sh_status(line), 2);
+	unlink(err);
+	unlink(ran);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /* `tracekit TOOL --help` is the tool's --help; TOOL by domain or name. */
@@ -403,6 +465,7 @@ int main(void)
 		TL_TEST(test_every_domain),
 		TL_TEST(test_frozen_loss),
 		TL_TEST(test_report_totals),
+		TL_TEST(test_not_started_and_report_errors),
 	};
 
 	return TL_RUN_GROUP(TOOL, tests, NULL, NULL);
