@@ -42,6 +42,7 @@ struct net_owner {
 
 #define NS_ACTIVE 1   /* we saw (or inferred) its connect() */
 #define NS_PASSIVE 2  /* a listener's child */
+#define NS_UNWANTED 4 /* -4/-6/--port left its tuple out at the last change */
 
 struct net_sock {
 	struct net_owner own; /* pid 0: not known (yet) */
@@ -49,7 +50,7 @@ struct net_sock {
 	__u64 est_ns;         /* ESTABLISHED */
 	__u64 state_ns;       /* last transition */
 	__u32 flags;
-	__u32 __pad;
+	__u32 state;          /* newstate of the last change seen; 0: not known */
 };
 
 /*
@@ -272,10 +273,14 @@ static __always_inline void net_fill_hdr(struct tk_hdr *h, __u32 event,
  * command mode an owner counts if it was traced when it took the socket:
  * its close may well come after it exited.
  */
+static __always_inline bool net_want_owner(const struct net_owner *o)
+{
+	return tk_want_task(o->pid, o->uid, o->comm) && (!tk_follow || o->in_tree);
+}
+
 static __always_inline bool net_wanted(const struct net_tuple *t, const struct net_owner *o)
 {
-	return net_want_tuple(t) && tk_want_task(o->pid, o->uid, o->comm) &&
-	       (!tk_follow || o->in_tree);
+	return net_want_tuple(t) && net_want_owner(o);
 }
 
 static __always_inline __u64 since(__u64 start, __u64 now)
@@ -534,10 +539,146 @@ static __always_inline bool net_was_established(int oldstate)
 	}
 }
 
+/*
+ * The kernel sometimes runs no program at all on this tracepoint for a
+ * change and counts no recursion miss (README: nettrace). Such a change
+ * still shows: the socket's next change starts from a state other than
+ * the one we last saw it enter. `from` is where that change starts: its
+ * oldstate, or CLOSE when it is a birth at the address of a socket whose
+ * entry is still here (the socket went to CLOSE, and was freed, unseen).
+ * Counted per gap: the changes it held (net_gap_changes(), each a state
+ * record with -e state), plus the records it provably took:
+ *  - the connect record, when it left SYN_SENT (for ESTABLISHED or CLOSE:
+ *    both emit one) and does not resume in SYN_RECV (a simultaneous
+ *    open, which emits none; one through SYN_RECV whose two changes were
+ *    both lost would be an overcount of 1);
+ *  - the close record, when it left an established state and passed
+ *    CLOSE (every way from those to CLOSE emits one).
+ * From SYN_RECV to CLOSE may or may not have passed ESTABLISHED: nothing
+ * more is counted. Only for sockets the filters pass: the current tuple
+ * when it is the same connection, else the verdict kept at the last change
+ * seen (an active socket's local port is not yet chosen at SYN_SENT, so
+ * --port-local leaves such a gap uncounted rather than guessed).
+ */
+/* Where a state lies on the usual way to CLOSE, the client's (SYN_SENT,
+ * ESTABLISHED, FIN_WAIT1, FIN_WAIT2 or CLOSING, CLOSE) or the server's
+ * (SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE); -1 off both. */
+static __always_inline int net_path_rank(int state)
+{
+	switch (state) {
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:
+		return 0;
+	case TCP_ESTABLISHED:
+		return 1;
+	case TCP_FIN_WAIT1:
+	case TCP_CLOSE_WAIT:
+		return 2;
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return 3;
+	case TCP_CLOSE:
+		return 4;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The changes a gap from `last` to `to` held, one at least: those of the
+ * usual way, a graceful close. A shorter way (a reset or an abort goes
+ * straight to CLOSE; a close() in SYN_RECV skips ESTABLISHED) is counted
+ * up to two changes too many, never too few. A socket that had only begun
+ * (SYN_SENT, SYN_RECV) and is CLOSE is counted its usual end there: one.
+ */
+static __always_inline __u64 net_gap_changes(int last, int to)
+{
+	int a = net_path_rank(last), b = net_path_rank(to);
+
+	if (a < 0 || b <= a || (a == 0 && to == TCP_CLOSE))
+		return 1;
+	return b - a;
+}
+
+/* The counting of a gap from `last` to `to`, once the tuple passed. */
+static __always_inline void net_count_missed(const struct sock *sk, const struct net_sock *s,
+					     int last, int to)
+{
+	__u64 n = net_gap_changes(last, to);
+	struct net_owner o;
+
+	net_owner_of(sk, s, &o);
+	if (!net_want_owner(&o))
+		return;
+	if (last == TCP_SYN_SENT && to != TCP_SYN_RECV && tk_event_enabled(TK_EV_connect))
+		n++;
+	if (net_was_established(last) && to == TCP_CLOSE && tk_event_enabled(TK_EV_tcp_close))
+		n++;
+	tk_count_n(TK_STAT_UNSEEN, n);
+}
+
+static __always_inline void net_count_gap(const struct sock *sk, const struct net_sock *s,
+					  int from)
+{
+	struct net_tuple t;
+
+	if (from == TCP_CLOSE) {
+		if (s->flags & NS_UNWANTED)
+			return;
+	} else if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t) || !net_want_tuple(&t)) {
+		return;
+	}
+	net_count_missed(sk, s, s->state, from);
+}
+
+/*
+ * A socket's first change unseen leaves no entry for its second. Only two
+ * second changes say that a first one should have come through here:
+ * SYN_SENT -> (anything), which only a CLOSE -> SYN_SENT can precede, and
+ * SYN_RECV -> ESTABLISHED, which only a child's LISTEN -> SYN_RECV can.
+ * Any other change without an entry is a socket older than the tracer (a
+ * connect or a handshake already under way when it started is counted
+ * once too many: a documented overcount). One state record is counted;
+ * the connect record of SYN_SENT's next change is emitted from this run.
+ */
+static __always_inline void net_count_unseen_birth(const struct sock *sk, int oldstate)
+{
+	struct net_owner o;
+	struct net_tuple t;
+
+	if (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)
+		return;
+	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t) || !net_want_tuple(&t))
+		return;
+	net_owner_unknown(sk, &o);
+	if (net_want_owner(&o))
+		tk_count(TK_STAT_UNSEEN);
+}
+
+/* Keeps what net_count_gap() needs: the state entered and the filters' verdict. */
+static __always_inline void net_sock_seen(const struct sock *sk, struct net_sock *s, int newstate,
+					  __u64 now)
+{
+	struct net_tuple t;
+
+	s->state_ns = now;
+	s->state = newstate;
+	if (!targ_families && !targ_port_need)
+		return; /* every tuple passes: no need to read it */
+	if (net_tuple_load(&sk->__sk_common, net_inet(sk), &t) && net_want_tuple(&t))
+		s->flags &= ~NS_UNWANTED;
+	else
+		s->flags |= NS_UNWANTED;
+}
+
 static __always_inline void net_state_change(void *ctx, const struct sock *sk, int oldstate,
 					     int newstate)
 {
 	__u64 key = (__u64)sk, now;
+	bool birth = newstate == TCP_SYN_SENT || newstate == TCP_LISTEN ||
+		     (newstate == TCP_SYN_RECV && oldstate == TCP_LISTEN);
+	int from = birth ? TCP_CLOSE : oldstate;
 	struct net_sock *s;
 	struct net_owner o;
 
@@ -545,6 +686,10 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 		return;
 	now = tk_ktime_ns();
 	s = bpf_map_lookup_elem(&net_socks, &key);
+	if (s && s->state && s->state != from)
+		net_count_gap(sk, s, from);
+	else if (!s && newstate != TCP_SYN_SENT && newstate != TCP_LISTEN && !birth)
+		net_count_unseen_birth(sk, oldstate);
 
 	switch (newstate) {
 	case TCP_SYN_SENT:
@@ -609,7 +754,7 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 		if (s)
 			bpf_map_delete_elem(&net_socks, &key);
 	} else if (s) {
-		s->state_ns = now;
+		net_sock_seen(sk, s, newstate, now);
 	}
 }
 
@@ -683,6 +828,43 @@ int BPF_PROG(net_state_nested, const struct sock *sk, const int oldstate, const 
 	return 0;
 }
 
+/* ---- the end: changes nothing followed ---------------------------------- */
+
+/* A change seen less than this long ago may still be under way on another
+ * CPU: tcp_set_state() stores the new state after the tracepoint. */
+#define NET_SWEEP_SETTLE_NS 1000000ULL
+
+/*
+ * Run by userspace (BPF_PROG_TEST_RUN, Linux 5.10; never attached) for
+ * each entry of net_socks, its key in ctx[0], while the state programs are
+ * still attached, just before they are detached. A change nothing
+ * followed leaves no gap: a connection's last changes, its address not
+ * reused. Its socket's state now differs from the one its entry last saw
+ * (an entry that saw CLOSE is gone), so an entry whose socket has moved on
+ * counts what it missed, as a gap to the current state would. A change
+ * nothing followed that came less than NET_SWEEP_SETTLE_NS before the
+ * sweep stays uncounted.
+ */
+SEC("raw_tp")
+int net_sweep(__u64 *ctx)
+{
+	__u64 key = ctx[0];
+	const struct sock *sk = (const struct sock *)key;
+	struct net_sock *s = bpf_map_lookup_elem(&net_socks, &key);
+	int cur;
+
+	if (!s || !s->state || (s->flags & NS_UNWANTED) ||
+	    tk_ktime_ns() - s->state_ns < NET_SWEEP_SETTLE_NS)
+		return 0;
+	/* a freed socket's memory still reads as it was left: CLOSE (or, were
+	 * it reused, a socket whose birth replaced this entry); a failed read
+	 * is 0, no state */
+	cur = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (cur != (int)s->state && cur >= TCP_ESTABLISHED && cur <= TCP_CLOSING)
+		net_count_missed(sk, s, s->state, cur);
+	return 0;
+}
+
 /* ---- accept(): the passive side's owner -------------------------------- */
 
 /* The socket behind a file descriptor of the current task, or NULL. */
@@ -714,6 +896,7 @@ static __always_inline void accept_exit(void *ctx, long ret)
 	struct net_tuple t;
 	struct sock *sk;
 	__u64 key, now, queued = 0;
+	int cur;
 
 	if (ret < 0)
 		return;
@@ -728,9 +911,21 @@ static __always_inline void accept_exit(void *ctx, long ret)
 	if (s) {
 		__builtin_memcpy(&s->own, &o, sizeof(o));
 		queued = since(s->est_ns, now);
-	} else if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE) {
+	} else if ((cur = BPF_CORE_READ(sk, __sk_common.skc_state)) != TCP_CLOSE) {
 		/* (an entry for a CLOSEd socket would never be removed) */
-		net_sock_new(key, &o, NS_PASSIVE, now);
+		s = net_sock_new(key, &o, NS_PASSIVE, now);
+		/* None yet: its LISTEN -> SYN_RECV and SYN_RECV -> ESTABLISHED
+		 * (and whatever came since) went unseen, or it was established
+		 * before we started (then counted lost although it was not).
+		 * From here its changes chain as any other's. */
+		if (s) {
+			s->state = cur;
+			if (net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) &&
+			    net_want_tuple(&t) && net_want_owner(&o))
+				tk_count_n(TK_STAT_UNSEEN, 1 + net_gap_changes(TCP_SYN_RECV, cur));
+			else
+				s->flags |= NS_UNWANTED;
+		}
 	}
 	if (!tk_event_enabled(TK_EV_accept) ||
 	    !net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t))

@@ -15,6 +15,11 @@ enum tk_stat {
 	 * program of the tool took over (nettrace's net_state_nested): the
 	 * runtime subtracts them from the skipped runs it counts as lost. */
 	TK_STAT_TAKEN_OVER = 3,
+	/* Events lost to changes the kernel never delivered to any program
+	 * and counted nowhere else, found afterwards from what they left
+	 * behind (nettrace: a socket's next change does not start where its
+	 * last seen one ended). */
+	TK_STAT_UNSEEN = 4,
 	TK_STAT__COUNT,
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* nettrace: trace TCP connections (connect, accept, close, state, retransmit). */
 #define _GNU_SOURCE /* tdestroy */
+#include <bpf/bpf.h>
 #include <search.h>
 #include <stdlib.h>
 #include "tk.h"
@@ -168,8 +169,56 @@ static int forget_conns(void *ctx, int rc)
 	return rc;
 }
 
+static const struct bpf_program *sweep_prog;
+static const struct bpf_map *sweep_map;
+
+static int key_cmp(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The changes nothing followed (net_sweep in nettrace.bpf.c), counted
+ * while the state programs can still see every change: one run per entry
+ * of net_socks. The keys are taken first: a hash map's next key starts
+ * over when the current one was deleted meanwhile (a socket closing), so a
+ * key can come twice, and each entry must be swept once.
+ */
+static int sweep(void *ctx)
+{
+	int prog = bpf_program__fd(sweep_prog), map = bpf_map__fd(sweep_map);
+	size_t cap = bpf_map__max_entries(sweep_map), n = 0, uniq = 0;
+	__u64 *keys = malloc(cap * sizeof(*keys));
+	int rc = 0;
+
+	(void)ctx;
+	if (!keys)
+		return tk_fail("out of memory");
+	while (n < cap && !bpf_map_get_next_key(map, n ? &keys[n - 1] : NULL, &keys[n]))
+		n++;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (size_t i = 0; i < n && !rc; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &keys[i],
+			    .ctx_size_in = sizeof(keys[i]));
+
+		if (uniq && keys[i] == keys[uniq - 1])
+			continue;
+		keys[uniq++] = keys[i];
+		if (bpf_prog_test_run_opts(prog, &opts))
+			rc = tk_fail("cannot count the changes nothing followed (net_sweep): %s",
+				     strerror(errno));
+	}
+	free(keys);
+	return rc;
+}
+
 static int setup(struct nettrace_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
 {
+	sweep_prog = skel->progs.net_sweep;
+	sweep_map = skel->maps.net_socks;
+	hooks->stopping = sweep;
 	skel->rodata->targ_families = opt_families;
 	skel->rodata->targ_port_need = opt_port_need;
 	memcpy((void *)skel->rodata->targ_ports, opt_ports, sizeof(opt_ports));

@@ -212,6 +212,11 @@ struct tk_hooks {
 	 * waiting for the peer's FIN) — for at most linger_ms. */
 	bool (*pending)(void *ctx);
 	unsigned linger_ms;
+	/* Once at the end, while the programs are still attached, just before
+	 * they are detached: for what a tool can count only then (nettrace
+	 * test-runs a program that finds the changes nothing followed). Its
+	 * counts are in the loss summary. Non-zero return: the exit code. */
+	int (*stopping)(void *ctx);
 	/* Last, once setup() has returned (whatever it returned, so setup may
 	 * set it before allocating), after the summary line and before the
 	 * skeleton is destroyed: the tool reports its own counters (its maps

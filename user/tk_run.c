@@ -358,11 +358,14 @@ __s64 tk_now_ns(clockid_t clk)
  *  - no_scratch: nested deeper than tk.bpf.h's scratch slots;
  *  - skipped: runs of our programs the kernel did not make because they
  *    would have nested on one CPU (recursion_misses), minus the ones
- *    another program of the tool took over (TK_STAT_TAKEN_OVER).
+ *    another program of the tool took over (TK_STAT_TAKEN_OVER);
+ *  - unseen: events of changes the kernel never delivered to any program
+ *    and never counted, which the tool found from their traces
+ *    (TK_STAT_UNSEEN; see nettrace's net_count_gap()).
  */
 struct tk_loss {
 	bool known;
-	__u64 emitted, no_room, no_scratch, skipped, taken_over, total;
+	__u64 emitted, no_room, no_scratch, skipped, taken_over, unseen, total;
 };
 
 /* Read after the final drain: the programs are detached but loaded. */
@@ -390,10 +393,11 @@ static int read_loss(const struct tk_bpf *b, struct tk_loss *l)
 	l->no_room = stats[TK_STAT_LOST];
 	l->no_scratch = stats[TK_STAT_NO_SCRATCH];
 	l->taken_over = stats[TK_STAT_TAKEN_OVER];
+	l->unseen = stats[TK_STAT_UNSEEN];
 	/* taken over > misses cannot happen (each take-over is a skip the
 	 * kernel counted); clamp rather than wrap if a kernel counted less */
 	l->skipped = misses > stats[TK_STAT_TAKEN_OVER] ? misses - stats[TK_STAT_TAKEN_OVER] : 0;
-	l->total = l->no_room + l->no_scratch + l->skipped;
+	l->total = l->no_room + l->no_scratch + l->skipped + l->unseen;
 	return err;
 }
 
@@ -406,10 +410,10 @@ static void put_json_summary(FILE *out, const struct tk_session *s, const struct
 		return;
 	}
 	fprintf(out, "\"lost\":%llu,\"lost_no_room\":%llu,\"lost_no_scratch\":%llu,"
-		     "\"lost_skipped\":%llu,\"perf_lost_reported\":%llu}\n",
+		     "\"lost_skipped\":%llu,\"lost_unseen\":%llu,\"perf_lost_reported\":%llu}\n",
 		(unsigned long long)l->total, (unsigned long long)l->no_room,
 		(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
-		(unsigned long long)s->perf.lost);
+		(unsigned long long)l->unseen, (unsigned long long)s->perf.lost);
 }
 
 /* "TOOL: N events, M lost", and what -n left unprinted. */
@@ -433,10 +437,12 @@ static void put_summary_line(const struct tk_session *s, const struct tk_loss *l
 	if (s->env->verbose && l->known)
 		fprintf(stderr, "%s: kernel side: %llu emitted; lost: %llu no room in the buffer, "
 				"%llu nested too deep, %llu runs skipped (%llu more taken over by another "
-				"program); perf lost records: %llu\n",
+				"program), %llu changes the kernel never delivered; perf lost records: "
+				"%llu\n",
 			tk_prog, (unsigned long long)l->emitted, (unsigned long long)l->no_room,
 			(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
-			(unsigned long long)l->taken_over, (unsigned long long)s->perf.lost);
+			(unsigned long long)l->taken_over, (unsigned long long)l->unseen,
+			(unsigned long long)s->perf.lost);
 }
 
 /* ---- command mode --------------------------------------------------------- */
@@ -865,6 +871,11 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 	if (s.out_err && s.out_err != EPIPE && child > 0 && !child_done) {
 		stop_sig = stop_command(child);
 		child_done = true;
+	}
+	if (h->stopping) {
+		int src = h->stopping(h->ctx);
+
+		rc = rc ? rc : src;
 	}
 	tk_detach_all(b->skel);
 	s.final = true;
