@@ -539,27 +539,6 @@ static __always_inline bool net_was_established(int oldstate)
 	}
 }
 
-/*
- * The kernel sometimes runs no program at all on this tracepoint for a
- * change and counts no recursion miss (README: nettrace). Such a change
- * still shows: the socket's next change starts from a state other than
- * the one we last saw it enter. `from` is where that change starts: its
- * oldstate, or CLOSE when it is a birth at the address of a socket whose
- * entry is still here (the socket went to CLOSE, and was freed, unseen).
- * Counted per gap: the changes it held (net_gap_changes(), each a state
- * record with -e state), plus the records it provably took:
- *  - the connect record, when it left SYN_SENT (for ESTABLISHED or CLOSE:
- *    both emit one) and does not resume in SYN_RECV (a simultaneous
- *    open, which emits none; one through SYN_RECV whose two changes were
- *    both lost would be an overcount of 1);
- *  - the close record, when it left an established state and passed
- *    CLOSE (every way from those to CLOSE emits one).
- * From SYN_RECV to CLOSE may or may not have passed ESTABLISHED: nothing
- * more is counted. Only for sockets the filters pass: the current tuple
- * when it is the same connection, else the verdict kept at the last change
- * seen (an active socket's local port is not yet chosen at SYN_SENT, so
- * --port-local leaves such a gap uncounted rather than guessed).
- */
 /* Where a state lies on the usual way to CLOSE, the client's (SYN_SENT,
  * ESTABLISHED, FIN_WAIT1, FIN_WAIT2 or CLOSING, CLOSE) or the server's
  * (SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE); -1 off both. */
@@ -605,7 +584,7 @@ static __always_inline __u64 net_gap_changes(int last, int to)
 static __always_inline void net_count_missed(const struct sock *sk, const struct net_sock *s,
 					     int last, int to)
 {
-	__u64 n = net_gap_changes(last, to);
+	__u64 n = tk_event_enabled(TK_EV_state) ? net_gap_changes(last, to) : 0;
 	struct net_owner o;
 
 	net_owner_of(sk, s, &o);
@@ -615,9 +594,31 @@ static __always_inline void net_count_missed(const struct sock *sk, const struct
 		n++;
 	if (net_was_established(last) && to == TCP_CLOSE && tk_event_enabled(TK_EV_tcp_close))
 		n++;
-	tk_count_n(TK_STAT_UNSEEN, n);
+	if (n)
+		tk_count_n(TK_STAT_UNSEEN, n);
 }
 
+/*
+ * The kernel sometimes runs no program at all on this tracepoint for a
+ * change and counts no recursion miss (README: nettrace). Such a change
+ * still shows: the socket's next change starts from a state other than
+ * the one we last saw it enter. `from` is where that change starts: its
+ * oldstate, or CLOSE when it is a birth at the address of a socket whose
+ * entry is still here (the socket went to CLOSE, and was freed, unseen).
+ * Counted per gap: with -e state, the changes it held (net_gap_changes(),
+ * a state record each), plus the records it provably took:
+ *  - the connect record, when it left SYN_SENT (for ESTABLISHED or CLOSE:
+ *    both emit one) and does not resume in SYN_RECV (a simultaneous
+ *    open, which emits none; one through SYN_RECV whose two changes were
+ *    both lost would be an overcount of 1);
+ *  - the close record, when it left an established state and passed
+ *    CLOSE (every way from those to CLOSE emits one).
+ * From SYN_RECV to CLOSE may or may not have passed ESTABLISHED: nothing
+ * more is counted. Only for sockets the filters pass: the current tuple
+ * when it is the same connection, else the verdict kept at the last change
+ * seen (an active socket's local port is not yet chosen at SYN_SENT, so
+ * --port-local leaves such a gap uncounted rather than guessed).
+ */
 static __always_inline void net_count_gap(const struct sock *sk, const struct net_sock *s,
 					  int from)
 {
@@ -639,15 +640,17 @@ static __always_inline void net_count_gap(const struct sock *sk, const struct ne
  * SYN_RECV -> ESTABLISHED, which only a child's LISTEN -> SYN_RECV can.
  * Any other change without an entry is a socket older than the tracer (a
  * connect or a handshake already under way when it started is counted
- * once too many: a documented overcount). One state record is counted;
- * the connect record of SYN_SENT's next change is emitted from this run.
+ * once too many: a documented overcount). One state record is counted
+ * (with -e state); the connect record of SYN_SENT's next change is emitted
+ * from this run.
  */
 static __always_inline void net_count_unseen_birth(const struct sock *sk, int oldstate)
 {
 	struct net_owner o;
 	struct net_tuple t;
 
-	if (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)
+	if ((oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV) ||
+	    !tk_event_enabled(TK_EV_state))
 		return;
 	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t) || !net_want_tuple(&t))
 		return;
@@ -688,7 +691,7 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 	s = bpf_map_lookup_elem(&net_socks, &key);
 	if (s && s->state && s->state != from)
 		net_count_gap(sk, s, from);
-	else if (!s && newstate != TCP_SYN_SENT && newstate != TCP_LISTEN && !birth)
+	else if (!s && !birth)
 		net_count_unseen_birth(sk, oldstate);
 
 	switch (newstate) {
@@ -920,11 +923,11 @@ static __always_inline void accept_exit(void *ctx, long ret)
 		 * From here its changes chain as any other's. */
 		if (s) {
 			s->state = cur;
-			if (net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) &&
-			    net_want_tuple(&t) && net_want_owner(&o))
-				tk_count_n(TK_STAT_UNSEEN, 1 + net_gap_changes(TCP_SYN_RECV, cur));
-			else
+			if (!net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) ||
+			    !net_want_tuple(&t))
 				s->flags |= NS_UNWANTED;
+			else if (net_want_owner(&o) && tk_event_enabled(TK_EV_state))
+				tk_count_n(TK_STAT_UNSEEN, 1 + net_gap_changes(TCP_SYN_RECV, cur));
 		}
 	}
 	if (!tk_event_enabled(TK_EV_accept) ||

@@ -788,7 +788,7 @@ static void nested_softirq(bool perfbuf)
 	const struct records *r = &tracer.r;
 	struct proc load;
 	unsigned long long events, lost;
-	size_t connects = 0, closes = 0, accepts = 0, states = 0, breaks = 0, nrec = 0;
+	size_t connects = 0, closes = 0, accepts = 0, states = 0, dropped = 0, breaks = 0, nrec = 0;
 	long long skipped, made, got;
 	const struct jv **v;
 	const char *ns;
@@ -853,6 +853,12 @@ static void nested_softirq(bool perfbuf)
 					 json_int(e, "bytes_received", -1));
 			closes++;
 		} else if (!strcmp(ev, "state") && ++states && sport && dport) {
+			/* a duplicate child dropped (a retransmitted SYN racing the
+			 * first): LISTEN -> SYN_RECV and SYN_RECV -> CLOSE beyond
+			 * the workload's ten */
+			if (!strcmp(json_str(e, "oldstate_str"), "SYN_RECV") &&
+			    !strcmp(json_str(e, "newstate_str"), "CLOSE"))
+				dropped++;
 			if (!transition_possible(json_str(e, "oldstate_str"), json_str(e, "newstate_str")))
 				fail_msg("impossible transition %s -> %s", json_str(e, "oldstate_str"),
 					 json_str(e, "newstate_str"));
@@ -877,13 +883,14 @@ static void nested_softirq(bool perfbuf)
 	 * closes and ten state changes (client CLOSE -> SYN_SENT -> ESTABLISHED
 	 * -> FIN_WAIT1 -> FIN_WAIT2 -> CLOSE, server LISTEN -> SYN_RECV ->
 	 * ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> CLOSE), and the listener's
-	 * two. received + lost must cover each kind, and lost may exceed the
+	 * two (a dropped duplicate child's two are not counted). received +
+	 * lost must cover each kind, and lost may exceed the
 	 * shortfall only by the skipped runs: a skip the kernel counted whose
 	 * change also shows as a gap is counted twice (README: nettrace). */
 	skipped = json_int(tracer.summary, "lost_skipped", -1);
 	assert_true(skipped >= 0);
 	made = 14LL * NEST_CLIENTS * NEST_CONNS + 2;
-	got = (long long)(connects + accepts + closes + states);
+	got = (long long)(connects + accepts + closes + states - 2 * dropped);
 	covered = breaks <= lost && connects + lost >= NEST_CLIENTS * NEST_CONNS &&
 		  closes + lost >= 2 * NEST_CLIENTS * NEST_CONNS && got + (long long)lost >= made;
 	fprintf(stderr, "nested (%s): made %lld, received %lld, shortfall %lld, lost %llu, "
