@@ -773,9 +773,8 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
  * busy flag makes each change handled once. The nested run builds its
  * record in its own scratch slot: see tk_scratch_get().)
  *
- * Every skipped run is a lost event unless the other program took it, so
- * each take-over is counted (TK_STAT_TAKEN_OVER) and the runtime reports
- * skipped - taken over as lost:
+ * Every skipped run is a lost event unless the other program took it (each
+ * take-over is counted, TK_STAT_TAKEN_OVER, for -v):
  *  - net_state_nested running while net_state is busy: net_state's run for
  *    this change is (or was) skipped, and this one handles it;
  *  - net_state running while net_state_nested is busy below it (a run that
@@ -783,8 +782,11 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
  *    change is skipped, and net_state handles it.
  * What neither flag covers is the few instructions before a program sets
  * its flag and after it clears it: a change nested there in net_state is
- * really lost and counted so; one nested there in net_state_nested is
- * handled but counted lost too (an overcount, never an undercount).
+ * really lost. Such a loss, like a change the kernel delivers to no
+ * program, leaves a gap in its socket's states, and the gaps are what
+ * counts as lost (net_count_gap(), net_sweep): the recursion misses of
+ * these two programs are not added (tk_tool.self_counted_progs), so a
+ * change is counted once, and only for the sockets the filters pass.
  */
 struct net_busy {
 	__u32 state;  /* net_state is handling a change */

@@ -160,6 +160,8 @@ static const struct tk_tool tool = {
 	.events = events,
 	.opts = opts,
 	.parse_opt = parse_opt,
+	/* the state changes they skip leave gaps (nettrace.bpf.c) */
+	.self_counted_progs = "net_state,net_state_nested",
 };
 
 static int forget_conns(void *ctx, int rc)

@@ -98,6 +98,11 @@ struct tk_tool {
 	 * event left with none of its programs, or any other program whose
 	 * tracepoint is missing, is an error naming it. NULL: none. */
 	const char *optional_progs;
+	/* Programs (a list as optional_progs) whose skipped runs the tool
+	 * finds and counts itself, after its filters, in TK_STAT_UNSEEN: their
+	 * recursion_misses are left out of lost (-v still shows them), or
+	 * each would count twice. NULL: none. */
+	const char *self_counted_progs;
 };
 
 /* ---- environment: the parsed common options ---------------------------- */
@@ -405,6 +410,9 @@ int tk_probe_check(const char *tool, const char *const *sections, size_t nsectio
  * the entry of optional_progs that names no program of the object. */
 int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
 		      const struct tk_kernel *k);
+/* Whether a program name is in a list as struct tk_tool's take them:
+ * comma-separated, a trailing '*' matching any rest. */
+bool tk_prog_in_list(const char *name, const char *list);
 /* Before load: --perfbuf drops the ring-buffer map, tk_probe_optional(),
  * then tk_probe_check()
  * on the running kernel for the programs that will load. 0, or 1 after
