@@ -70,7 +70,7 @@ LIBTK := $(OUTPUT)/libtk.a
 .PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys \
 	fuzz fuzzer asan-unit-tests FORCE
 
-all: $(addprefix $(BIN)/,$(TOOLS))
+all: $(addprefix $(BIN)/,$(TOOLS)) $(BIN)/tracekit
 
 # A clear error up front on an arch without a vmlinux.h (except for the
 # goals that do not compile BPF).
@@ -183,6 +183,15 @@ $(BIN)/%: $(OUTPUT)/user/%.o $(LIBTK) | $(BIN)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
 
+# tracekit: every tool's object (the same one its own binary links: its
+# main is weak) with tracekit's main; the tools register themselves.
+$(OUTPUT)/user/tracekit.o: user/tracekit.c | $(OUTPUT)/user $(REGISTRY_STAMP)
+	$(call msg,CC,$@)
+	$(Q)$(COMPILE) -c $< -o $@
+$(BIN)/tracekit: $(OUTPUT)/user/tracekit.o $(APP_OBJS) $(LIBTK) | $(BIN)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
+
 # ---- tests ---------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/%,$(wildcard tests/integration/test_*.c))
@@ -249,7 +258,7 @@ FUZZER := $(FUZZ)/fuzz_decoder
 # branches would guide nothing and made each input several times slower.
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUTPUT) -Itests/lib \
 	$(LIBBPF_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_DECODER := user/tk_output.c user/tk_events.c user/tk_tables.c
+FUZZ_DECODER := user/tk_output.c user/tk_events.c user/tk_tables.c user/tk_cgroup.c
 FUZZ_OBJS := $(patsubst %.c,$(FUZZ)/%.o,tests/fuzz/fuzz_decoder.c tests/lib/testlib.c $(FUZZ_DECODER))
 
 $(patsubst %.c,$(FUZZ)/%.o,$(FUZZ_DECODER)): FUZZ_CFLAGS += -fsanitize=fuzzer-no-link
@@ -290,6 +299,8 @@ BENCHES = \
 	bench-net \
 	bench-bytes \
 	bench-coexist \
+	bench-cgroup \
+	bench-tracekit \
 	#
 bench: deps
 	$(Q)$(MAKE) all
@@ -306,6 +317,11 @@ bench-file: $(BIN)/filetrace $(OUTPUT)/tests/openloop
 # syscalltrace against no tracer, strace, perf trace, bpftrace (README).
 bench-sys: all $(OUTPUT)/tests/syscallwork
 	$(Q)scripts/bench-sys
+
+# bench-cgroup: --cgroup's in-kernel cost per event against -p (bpf_stats)
+.PHONY: bench-cgroup
+bench-cgroup: all $(OUTPUT)/tests/syscallwork
+	$(Q)scripts/bench-cgroup
 
 # rbbench: ring/perf buffer transports and wakeup policies (benchmarks/).
 RBB_OUT ?= $(OUTPUT)/bench
@@ -349,6 +365,11 @@ bench-coexist: $(BIN)/filetrace $(OUTPUT)/tests/openloop
 bench-net: all $(OUTPUT)/tests/connloop
 	$(Q)scripts/bench-net
 
+# a real build untraced, under tracekit trace and under strace
+.PHONY: bench-tracekit
+bench-tracekit: all
+	$(Q)scripts/bench-tracekit
+
 # bytes sent per record vs meaningful bytes, every tool and transport
 .PHONY: bench-bytes
 bench-bytes: all $(OUTPUT)/tests/rawstat $(OUTPUT)/tests/connloop
@@ -377,7 +398,7 @@ deps:
 
 install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
-	$(Q)install -m 0755 $(addprefix $(BIN)/,$(APPS)) $(DESTDIR)$(PREFIX)/bin/
+	$(Q)install -m 0755 $(addprefix $(BIN)/,$(APPS) tracekit) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
 	$(call msg,CLEAN)

@@ -19,6 +19,7 @@
 #include "tk_path.bpf.h"
 
 const volatile bool targ_summary = false;      /* -s: aggregate, emit nothing */
+const volatile bool targ_per_cgroup = false;   /* -s --per-cgroup: by cgroup, not pid */
 const volatile char targ_path[TK_FILE_NAME_LEN] = {}; /* --path, no trailing '/' */
 const volatile __u32 targ_path_len = 0;        /* 0: no --path */
 
@@ -202,7 +203,7 @@ static __always_inline void clear_file(struct tk_file_event *e)
 	e->size = 0;
 }
 
-/* -s: count the operation against (dev, inode, pid). */
+/* -s: count the operation against (dev, inode, pid or cgroup). */
 static __always_inline void top_account(struct task_struct *t, struct scratch *s, struct file *f,
 					__u32 ev, long ret)
 {
@@ -212,7 +213,11 @@ static __always_inline void top_account(struct task_struct *t, struct scratch *s
 
 	key.dev = ino->i_sb->s_dev;
 	key.inode = ino->i_ino;
-	key.pid = t->tgid;
+	/* t is current (sys_exit): its cgroup is the helper's */
+	if (targ_per_cgroup)
+		key.cgroup_id = bpf_get_current_cgroup_id();
+	else
+		key.pid = t->tgid;
 	key.generation = ino->i_generation;
 	v = bpf_map_lookup_elem(&file_top, &key);
 	if (!v) {

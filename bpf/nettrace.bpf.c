@@ -36,8 +36,10 @@ const volatile __u8 targ_ports[65536] = {};
 
 struct net_owner {
 	__u32 pid, tid, uid;
-	__u32 in_tree; /* command mode: pid was traced when it took the socket */
+	__u16 in_tree;   /* command mode: pid was traced when it took the socket */
+	__u16 in_cgroup; /* --cgroup: it was in a selected cgroup then */
 	char comm[TK_COMM_LEN];
+	__u64 cgroup_id; /* its cgroup then: softirq runs in whatever task */
 };
 
 #define NS_ACTIVE 1   /* we saw (or inferred) its connect() */
@@ -211,7 +213,9 @@ static __always_inline void net_owner_current(struct net_owner *o)
 	o->tid = (__u32)id;
 	o->uid = (__u32)bpf_get_current_uid_gid();
 	o->in_tree = tk_in_tree(o->pid);
+	o->in_cgroup = tk_want_current_cgroup();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	o->cgroup_id = bpf_get_current_cgroup_id();
 }
 
 /*
@@ -257,6 +261,7 @@ static __always_inline void net_fill_hdr(struct tk_hdr *h, __u32 event,
 	h->tid = o->tid;
 	h->uid = o->uid;
 	__builtin_memcpy(h->comm, o->comm, sizeof(h->comm));
+	h->cgroup_id = o->cgroup_id;
 }
 
 #define NET_PUT_TUPLE(e, t)                                          \
@@ -270,12 +275,14 @@ static __always_inline void net_fill_hdr(struct tk_hdr *h, __u32 event,
 
 /*
  * The filters after the event's own -e check: tuple, then owner. In
- * command mode an owner counts if it was traced when it took the socket:
- * its close may well come after it exited.
+ * command mode an owner counts if it was traced when it took the socket,
+ * with --cgroup if it was in a selected cgroup then: its close may well
+ * come after it exited or moved. An unknown owner (pid 0) is in none.
  */
 static __always_inline bool net_want_owner(const struct net_owner *o)
 {
-	return tk_want_task(o->pid, o->uid, o->comm) && (!tk_follow || o->in_tree);
+	return tk_want_task(o->pid, o->uid, o->comm) && (!tk_follow || o->in_tree) &&
+	       (!tk_ncgroups || o->in_cgroup);
 }
 
 static __always_inline bool net_wanted(const struct net_tuple *t, const struct net_owner *o)

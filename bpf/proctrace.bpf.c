@@ -135,8 +135,9 @@ static __always_inline void exec_enter(const char *filename, const char *const *
 {
 	struct exec_buf *b;
 
-	/* the uid survives exec: filter on it before the 8.5 KiB entry */
-	if (!tk_want_tgid(bpf_get_current_pid_tgid() >> 32) || !tk_want_current_uid())
+	/* the uid and cgroup survive exec: filter on them before the 8.5 KiB entry */
+	if (!tk_want_tgid(bpf_get_current_pid_tgid() >> 32) || !tk_want_current_uid() ||
+	    !tk_want_current_cgroup())
 		return;
 	b = bpf_task_storage_get(&execs, bpf_get_current_task_btf(), NULL,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);

@@ -22,6 +22,7 @@
 /* ---- settings (rodata, filled by user/syscalltrace.c before load) ------ */
 const volatile bool targ_summary = false;
 const volatile bool targ_per_process = false;
+const volatile bool targ_per_cgroup = false;
 const volatile bool targ_no_latency = false;  /* --no-latency: sys_exit only */
 const volatile bool targ_filter_nr = false;           /* -e */
 const volatile __u64 targ_nr_bitmap[TK_SYS_NR_SLOTS / 64] = {};
@@ -75,7 +76,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 16384); /* userspace shrinks it to 1 unless -P */
+	__uint(max_entries, 16384); /* userspace shrinks it to 1 unless -P or --per-cgroup */
 	__type(key, struct tk_sys_pkey);
 	__type(value, struct tk_sys_pstat);
 } sys_pstats SEC(".maps");
@@ -166,8 +167,13 @@ static __always_inline void account(__u64 pid_tgid, __u32 nr, long ret, __u64 d)
 	__u32 slot = nr_slot(nr);
 	struct tk_sys_stat *st;
 
-	if (targ_per_process) {
-		struct tk_sys_pkey k = { .pid = pid_tgid >> 32, .nr = slot };
+	if (targ_per_process || targ_per_cgroup) {
+		/* account() runs in the caller's context: current's cgroup */
+		struct tk_sys_pkey k = {
+			.cgroup_id = targ_per_cgroup ? bpf_get_current_cgroup_id() : 0,
+			.pid = targ_per_process ? pid_tgid >> 32 : 0,
+			.nr = slot,
+		};
 		struct tk_sys_pstat *p = bpf_map_lookup_elem(&sys_pstats, &k);
 
 		if (!p) {

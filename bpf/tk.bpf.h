@@ -6,12 +6,13 @@
  * It provides, so that no tool writes them again:
  *
  *  - the settings userspace fills before load (const volatile rodata, set by
- *    tk_apply_rodata() in user/tk.h): pid/uid/comm filters, follow mode,
+ *    tk_apply_rodata() in user/tk.h): pid/uid/comm/cgroup filters, follow mode,
  *    transport and wakeup policy, the event mask;
  *  - the maps: tk_rb (ring buffer; not created with --perfbuf, see
  *    tk_probe_kernel() in user/tk_probe.c), tk_pb (perf buffer, --perfbuf),
  *    tk_stats (per-CPU emitted/lost counters), tk_follow (command mode's
- *    traced process tree), tk_scratch (per-CPU, per-nesting-level buffers
+ *    traced process tree), tk_cgroups (--cgroup's directories),
+ *    tk_scratch (per-CPU, per-nesting-level buffers
  *    for --perfbuf and for building large events: tk_scratch_get/put);
  *  - tk_want(): the in-kernel filter, applied before any work is done;
  *  - tk_reserve()/tk_submit() and tk_output(): the only ways to emit
@@ -67,6 +68,7 @@ const volatile __u64 tk_wakeup_bytes = 0; /* batch: force a wakeup past this */
 /* bit per event id (TK_ID: 16 bits), TK_EV_WORDS words; all by default */
 const volatile __u64 tk_events_mask[TK_EV_WORDS] = { [0 ... TK_EV_WORDS - 1] = ~0ULL };
 const volatile bool tk_failed_only = false; /* -x, tools that support it */
+const volatile __u32 tk_ncgroups = 0;       /* --cgroup: slots of tk_cgroups in use */
 
 /* ---- maps -------------------------------------------------------------- */
 struct {
@@ -93,6 +95,23 @@ struct {
 	__type(key, __u32);   /* tgid */
 	__type(value, __u8);
 } tk_follow_map SEC(".maps");
+
+/*
+ * --cgroup: the selected cgroup v2 directories, filled by userspace with
+ * their fds after load and before attach (the map holds a reference to
+ * each cgroup, so the fds are closed again). Why this and not comparing
+ * bpf_get_current_ancestor_cgroup_id(level) with the target's id: the
+ * kernel answers "current is in this cgroup or below it" from the
+ * cgroup's ancestor table in one helper call, with no level to compute
+ * from a path (which a cgroup namespace or a bind mount would make
+ * wrong), on pure v2 and hybrid hosts alike.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, TK_MAX_CGROUPS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} tk_cgroups SEC(".maps");
 
 /*
  * Scratch space for records that cannot be reserved in place: every record
@@ -247,11 +266,28 @@ static __always_inline bool tk_want_current_uid(void)
 	return !tk_filter_uid || (__u32)bpf_get_current_uid_gid() == tk_targ_uid;
 }
 
+/*
+ * --cgroup against the current task: in one of the selected cgroups or
+ * below it (the union of the options). Without --cgroup tk_ncgroups is 0
+ * in rodata and the verifier removes the loop: no helper call.
+ */
+static __always_inline bool tk_want_current_cgroup(void)
+{
+	for (__u32 i = 0; i < TK_MAX_CGROUPS; i++) {
+		if (i >= tk_ncgroups)
+			break;
+		if (bpf_current_task_under_cgroup(&tk_cgroups, i) == 1)
+			return true;
+	}
+	return !tk_ncgroups;
+}
+
 /* tk_want() for a caller that already has bpf_get_current_pid_tgid(): a
  * helper call costs ~25 ns on hot paths (syscalltrace's sys_enter). */
 static __always_inline bool tk_want_id(__u64 pid_tgid)
 {
-	return tk_want_tgid(pid_tgid >> 32) && tk_want_current_uid() && tk_comm_match();
+	return tk_want_tgid(pid_tgid >> 32) && tk_want_current_uid() &&
+	       tk_want_current_cgroup() && tk_comm_match();
 }
 
 static __always_inline bool tk_want(void)
@@ -263,9 +299,10 @@ static __always_inline bool tk_want(void)
  * -p/-u/-c for an event attributed to a task that is not current: one the
  * tool remembered (nettrace's socket owners, whose state changes run in
  * softirq on behalf of whatever task was interrupted). The command-mode
- * tree is left to the caller: it records tk_in_tree() when it remembers
- * the task, because the task may exit (and leave the tree) while what it
- * started goes on, such as a TCP close waiting for the peer.
+ * tree and --cgroup are left to the caller: it records tk_in_tree() and
+ * tk_want_current_cgroup() when it remembers the task (in that task),
+ * because the task may exit (and leave the tree) while what it started
+ * goes on, such as a TCP close waiting for the peer.
  */
 static __always_inline bool tk_want_task(__u32 tgid, __u32 uid, const char *comm)
 {
@@ -352,6 +389,7 @@ static __always_inline void tk_fill_hdr(struct tk_hdr *h, __u32 event)
 	h->tid = (__u32)id;
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->cgroup_id = bpf_get_current_cgroup_id();
 }
 
 /*
@@ -369,6 +407,9 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
 	h->tid = t->pid;
 	h->uid = t->cred->uid.val;
 	__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
+	/* the helper, as tk_fill_hdr(): t->cgroups->dfl_cgrp->kn->id would be
+	 * four dependent loads through __rcu pointers for the same value */
+	h->cgroup_id = bpf_get_current_cgroup_id();
 }
 
 /*

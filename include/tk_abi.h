@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * tk_abi.h — constants shared by bpf/tk.bpf.h and the userspace runtime
- * that are not event layouts: counter slots and wakeup policies.
+ * that are not event layouts: counter slots, wakeup policies, limits.
  */
 #ifndef TK_ABI_H
 #define TK_ABI_H
@@ -28,5 +28,8 @@ enum tk_wakeup {
 	TK_WAKEUP_BATCH = 0, /* no per-event wakeup; periodic drain */
 	TK_WAKEUP_EVENT = 1, /* wake the consumer on every event */
 };
+
+/* --cgroup options a run takes: the slots of tk_cgroups (bpf/tk.bpf.h). */
+#define TK_MAX_CGROUPS 8
 
 #endif

@@ -15,7 +15,7 @@
  * arrays:
  *
  *     #define MY_FIELDS(F, A)                          \
- *         F(u32,  ppid,      40, DEC,   0)             \
+ *         F(u32,  ppid,      48, DEC,   0)             \
  *         A(char, filename, 256, 64, STR, 0)
  *
  *     F(type, name, offset, kind, aux)
@@ -44,13 +44,13 @@
  * it, packed back to back, each exactly as long as it is:
  *
  *     | tk_hdr | fixed fields ... len_a len_b | a... \0 | b... \0 |
- *     0        40                       sizeof(struct)
+ *     0        48                       sizeof(struct)
  *
  * Each string is described by a length field in the fixed part, of kind
  * VSTR (one NUL-terminated string) or ARGV (NUL-separated strings), whose
  * aux is the string's name (the JSON key and the text label):
  *
- *     F(u16, path_len, 106, VSTR, path)
+ *     F(u16, path_len, 114, VSTR, path)
  *
  * The length counts the bytes the string occupies in the record, its NUL(s)
  * included; 0 means the record has no such string (then it is not shown).
@@ -218,7 +218,12 @@ enum tk_type {
  * The common header. Every record starts with it, so the consumer can read
  * `event` first and dispatch. pid is the process (tgid), tid the thread,
  * ts_ns is CLOCK_BOOTTIME nanoseconds (bpf_ktime_get_boot_ns), converted to
- * wall-clock time in userspace.
+ * wall-clock time in userspace. cgroup_id is the task's cgroup v2 id
+ * (bpf_get_current_cgroup_id(): the kernfs id of its cgroup2 directory,
+ * which is that directory's inode number, `stat -c %i`), so a consumer can
+ * tell which container or service a record came from; 0 when the tool
+ * does not know the task (nettrace's sockets of an unknown owner). It is
+ * last so the older fields kept their offsets.
  */
 #define TK_HDR_FIELDS(F, A)                         \
 	F(u64, ts_ns, 0, DEC, 0)                    \
@@ -226,9 +231,10 @@ enum tk_type {
 	F(u32, pid, 12, DEC, 0)                     \
 	F(u32, tid, 16, DEC, 0)                     \
 	F(u32, uid, 20, DEC, 0)                     \
-	A(char, comm, TK_COMM_LEN, 24, STR, 0)
+	A(char, comm, TK_COMM_LEN, 24, STR, 0)      \
+	F(u64, cgroup_id, 40, DEC, 0)
 
-#define TK_HDR_SIZE 40
+#define TK_HDR_SIZE 48
 
 /* ---- X-macro expanders (internal) ------------------------------------ */
 #define TK__MEMBER_F(t, n, off, kind, aux) tk_##t n;
@@ -265,7 +271,7 @@ _Static_assert(sizeof(struct tk_hdr) == 0 TK_HDR_FIELDS(TK__SIZE_F, TK__SIZE_A),
 /*
  * TK_DEFINE_STRUCT(name, FIELDS, size): struct tk_<name> { struct tk_hdr hdr;
  * FIELDS… }, with every offset and the total size asserted. Offsets in the
- * field list are absolute (the header occupies 0..39).
+ * field list are absolute (the header occupies 0..47).
  */
 #define TK_DEFINE_STRUCT(name, FIELDS, size)                                 \
 	struct tk_##name {                                                   \

@@ -27,8 +27,8 @@
  *              otherwise the cwd's or dirfd's path joined with filename
  *
  * filename and path are packed strings (tk_event.h): the fixed part is
- * 112 bytes, and a record is that plus each string's length and NUL, so a
- * typical open costs ~150 bytes. Every file record carries both strings,
+ * 120 bytes, and a record is that plus each string's length and NUL, so a
+ * typical open costs ~160 bytes. Every file record carries both strings,
  * possibly empty (1 byte: the NUL), so every record has the same keys.
  *
  * rename has its own struct: the same fields plus newpath (packed between
@@ -63,38 +63,38 @@ enum tk_file_call {
 #undef TK__FC
 };
 
-/* The fields every file event starts with (40..105). */
+/* The fields every file event starts with (48..113). */
 #define TK_FILE_HEAD(F, A, flag_table)                            \
-	F(u16, call, 40, ENUM, file_call)                         \
-	F(u8, truncated, 42, BOOL, 0)                             \
-	F(u8, __pad0, 43, PAD, 0)                                 \
-	F(s32, fd, 44, DEC, 0)                                    \
-	F(s64, ret, 48, ERRNO, 0)                                 \
-	F(u32, flags, 56, FLAGS, flag_table)                      \
-	F(u32, mode, 60, OCT, 0)                                  \
-	F(u64, requested, 64, DEC, 0)                             \
-	F(u64, bytes, 72, DEC, 0)                                 \
-	F(u64, inode, 80, DEC, 0)                                 \
-	F(u64, dev, 88, DEV, 0)                                   \
-	F(s64, size, 96, DEC, 0)                                  \
-	F(u16, filename_len, 104, VSTR, filename)
+	F(u16, call, 48, ENUM, file_call)                         \
+	F(u8, truncated, 50, BOOL, 0)                             \
+	F(u8, __pad0, 51, PAD, 0)                                 \
+	F(s32, fd, 52, DEC, 0)                                    \
+	F(s64, ret, 56, ERRNO, 0)                                 \
+	F(u32, flags, 64, FLAGS, flag_table)                      \
+	F(u32, mode, 68, OCT, 0)                                  \
+	F(u64, requested, 72, DEC, 0)                             \
+	F(u64, bytes, 80, DEC, 0)                                 \
+	F(u64, inode, 88, DEC, 0)                                 \
+	F(u64, dev, 96, DEV, 0)                                   \
+	F(s64, size, 104, DEC, 0)                                 \
+	F(u16, filename_len, 112, VSTR, filename)
 
 #define TK_FILE_FIELDS(F, A)                                      \
 	TK_FILE_HEAD(F, A, open_flags)                            \
-	F(u16, path_len, 106, VSTR, path)                         \
-	F(u32, __pad1, 108, PAD, 0)
-TK_DEFINE_STRUCT(file_event, TK_FILE_FIELDS, 112)
+	F(u16, path_len, 114, VSTR, path)                         \
+	F(u32, __pad1, 116, PAD, 0)
+TK_DEFINE_STRUCT(file_event, TK_FILE_FIELDS, 120)
 
 /* rename: path is the old name's, newpath the new name's absolute path. */
 #define TK_RENAME_FIELDS(F, A)                                    \
 	TK_FILE_HEAD(F, A, rename_flags)                          \
-	F(u16, newpath_len, 106, VSTR, newpath)                   \
-	F(u16, path_len, 108, VSTR, path)                         \
-	F(u16, __pad1, 110, PAD, 0)
-TK_DEFINE_STRUCT(rename_event, TK_RENAME_FIELDS, 112)
+	F(u16, newpath_len, 114, VSTR, newpath)                   \
+	F(u16, path_len, 116, VSTR, path)                         \
+	F(u16, __pad1, 118, PAD, 0)
+TK_DEFINE_STRUCT(rename_event, TK_RENAME_FIELDS, 120)
 
 /* The largest records: the fixed part and every string at full length. */
-#define TK_FILE_MAX (112 + TK_FILE_NAME_LEN + TK_FILE_PATH_LEN)
+#define TK_FILE_MAX (120 + TK_FILE_NAME_LEN + TK_FILE_PATH_LEN)
 #define TK_RENAME_MAX (TK_FILE_MAX + TK_FILE_PATH_LEN)
 
 #define TK_FILE_DOMAIN 2
@@ -150,15 +150,17 @@ TK_SYMS(file_call) = {
 
 /*
  * -s/--summary: per-interval counters, aggregated in the kernel in a hash
- * map keyed by (dev, inode, generation, pid) and read+cleared by userspace
- * each tick. The generation tells a reused inode number from the file that
- * had it before (unlink, then create).
+ * map keyed by (dev, inode, generation, pid) — or, with --per-cgroup, by
+ * (dev, inode, generation, cgroup id), pid 0 — and read+cleared by
+ * userspace each tick. The generation tells a reused inode number from the
+ * file that had it before (unlink, then create).
  */
 #define TK_FILE_TOP_PATH_LEN 256
 struct tk_file_top_key {
 	tk_u64 dev;
 	tk_u64 inode;
-	tk_u32 pid;
+	tk_u64 cgroup_id; /* --per-cgroup, else 0 */
+	tk_u32 pid;       /* 0 with --per-cgroup */
 	tk_u32 generation;
 };
 struct tk_file_top_val {
@@ -172,7 +174,7 @@ struct tk_file_top_val {
 	tk_char comm[TK_COMM_LEN];
 	tk_char path[TK_FILE_TOP_PATH_LEN];
 };
-_Static_assert(sizeof(struct tk_file_top_key) == 24, "tk_file_top_key size");
+_Static_assert(sizeof(struct tk_file_top_key) == 32, "tk_file_top_key size");
 _Static_assert(sizeof(struct tk_file_top_val) == 320, "tk_file_top_val size");
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * tk_net.h — TCP connection events (nettrace).
  *
- * Every event starts with the same connection tuple (offsets 40..77):
+ * Every event starts with the same connection tuple (offsets 48..85):
  * family, saddr, sport, daddr, dport, in that order so text output reads
  * "saddr=… sport=… daddr=… dport=…". s = this socket's side (local),
  * d = the peer. Ports are host byte order. Addresses are 16 bytes; AF_INET
@@ -27,11 +27,11 @@
 #include "tk_event.h"
 
 #define TK_NET_TUPLE_FIELDS(F, A)                                 \
-	F(u16, family, 40, ENUM, family)                          \
-	A(u8, saddr, 16, 42, IPADDR, family)                      \
-	F(u16, sport, 58, DEC, 0)                                 \
-	A(u8, daddr, 16, 60, IPADDR, family)                      \
-	F(u16, dport, 76, DEC, 0)
+	F(u16, family, 48, ENUM, family)                          \
+	A(u8, saddr, 16, 50, IPADDR, family)                      \
+	F(u16, sport, 66, DEC, 0)                                 \
+	A(u8, daddr, 16, 68, IPADDR, family)                      \
+	F(u16, dport, 84, DEC, 0)
 
 /*
  * connect: an active open. error is 0 when established, else the negative
@@ -40,18 +40,18 @@
  */
 #define TK_NET_CONNECT_FIELDS(F, A)                               \
 	TK_NET_TUPLE_FIELDS(F, A)                                 \
-	F(u16, __pad0, 78, PAD, 0)                                \
-	F(s32, error, 80, ERRNO, 0)                               \
-	F(u32, __pad1, 84, PAD, 0)                                \
-	F(u64, duration_ns, 88, DURATION, 0)
-TK_DEFINE_STRUCT(net_connect_event, TK_NET_CONNECT_FIELDS, 96)
+	F(u16, __pad0, 86, PAD, 0)                                \
+	F(s32, error, 88, ERRNO, 0)                               \
+	F(u32, __pad1, 92, PAD, 0)                                \
+	F(u64, duration_ns, 96, DURATION, 0)
+TK_DEFINE_STRUCT(net_connect_event, TK_NET_CONNECT_FIELDS, 104)
 
 /* accept: a passive open, reported when accept()/accept4() returns it. */
 #define TK_NET_ACCEPT_FIELDS(F, A)                                \
 	TK_NET_TUPLE_FIELDS(F, A)                                 \
-	F(u16, __pad0, 78, PAD, 0)                                \
-	F(u64, duration_ns, 80, DURATION, 0)
-TK_DEFINE_STRUCT(net_accept_event, TK_NET_ACCEPT_FIELDS, 88)
+	F(u16, __pad0, 86, PAD, 0)                                \
+	F(u64, duration_ns, 88, DURATION, 0)
+TK_DEFINE_STRUCT(net_accept_event, TK_NET_ACCEPT_FIELDS, 96)
 
 /*
  * close: the end of an established connection. bytes_sent counts payload
@@ -65,24 +65,24 @@ TK_DEFINE_STRUCT(net_accept_event, TK_NET_ACCEPT_FIELDS, 88)
  */
 #define TK_NET_CLOSE_FIELDS(F, A)                                 \
 	TK_NET_TUPLE_FIELDS(F, A)                                 \
-	F(u8, closed_by, 78, ENUM, net_closer)                    \
-	F(u8, __pad0, 79, PAD, 0)                                 \
-	F(s32, error, 80, ERRNO, 0)                               \
-	F(u32, retransmits, 84, DEC, 0)                           \
-	F(u64, duration_ns, 88, DURATION, 0)                      \
-	F(u64, bytes_sent, 96, DEC, 0)                            \
-	F(u64, bytes_received, 104, DEC, 0)                       \
-	F(u32, srtt_us, 112, DEC, 0)                              \
-	F(u32, __pad1, 116, PAD, 0)
-TK_DEFINE_STRUCT(net_close_event, TK_NET_CLOSE_FIELDS, 120)
+	F(u8, closed_by, 86, ENUM, net_closer)                    \
+	F(u8, __pad0, 87, PAD, 0)                                 \
+	F(s32, error, 88, ERRNO, 0)                               \
+	F(u32, retransmits, 92, DEC, 0)                           \
+	F(u64, duration_ns, 96, DURATION, 0)                      \
+	F(u64, bytes_sent, 104, DEC, 0)                           \
+	F(u64, bytes_received, 112, DEC, 0)                       \
+	F(u32, srtt_us, 120, DEC, 0)                              \
+	F(u32, __pad1, 124, PAD, 0)
+TK_DEFINE_STRUCT(net_close_event, TK_NET_CLOSE_FIELDS, 128)
 
 /* state: one TCP state transition (opt-in). */
 #define TK_NET_STATE_FIELDS(F, A)                                 \
 	TK_NET_TUPLE_FIELDS(F, A)                                 \
-	F(u8, oldstate, 78, ENUM, tcp_state)                      \
-	F(u8, newstate, 79, ENUM, tcp_state)                      \
-	F(u64, duration_ns, 80, DURATION, 0)
-TK_DEFINE_STRUCT(net_state_event, TK_NET_STATE_FIELDS, 88)
+	F(u8, oldstate, 86, ENUM, tcp_state)                      \
+	F(u8, newstate, 87, ENUM, tcp_state)                      \
+	F(u64, duration_ns, 88, DURATION, 0)
+TK_DEFINE_STRUCT(net_state_event, TK_NET_STATE_FIELDS, 96)
 
 /*
  * retransmit: a retransmitted segment (opt-in), SYN-ACKs of half-open
@@ -91,11 +91,11 @@ TK_DEFINE_STRUCT(net_state_event, TK_NET_STATE_FIELDS, 88)
  */
 #define TK_NET_RETRANSMIT_FIELDS(F, A)                            \
 	TK_NET_TUPLE_FIELDS(F, A)                                 \
-	F(u8, state, 78, ENUM, tcp_state)                         \
-	F(u8, __pad0, 79, PAD, 0)                                 \
-	F(u32, retransmits, 80, DEC, 0)                           \
-	F(u32, __pad1, 84, PAD, 0)
-TK_DEFINE_STRUCT(net_retransmit_event, TK_NET_RETRANSMIT_FIELDS, 88)
+	F(u8, state, 86, ENUM, tcp_state)                         \
+	F(u8, __pad0, 87, PAD, 0)                                 \
+	F(u32, retransmits, 88, DEC, 0)                           \
+	F(u32, __pad1, 92, PAD, 0)
+TK_DEFINE_STRUCT(net_retransmit_event, TK_NET_RETRANSMIT_FIELDS, 96)
 
 /* closed_by values (symbol table net_closer below). */
 enum tk_net_closer {

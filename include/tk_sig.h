@@ -6,21 +6,21 @@
 #include "tk_event.h"
 
 #define TK_SIG_GENERATE_FIELDS(F, A)                              \
-	F(u32, target_pid, 40, DEC, 0)                            \
-	F(u32, target_tid, 44, DEC, 0)                            \
-	A(char, target_comm, TK_COMM_LEN, 48, STR, 0)             \
-	F(u32, sig, 64, SIGNAL, 0)                                \
-	F(s32, code, 68, ENUM, si_code)                           \
-	F(u32, result, 72, ENUM, sig_result)                      \
-	F(u32, group, 76, BOOL, 0) /* to the process, not a thread */
-TK_DEFINE_STRUCT(sig_generate_event, TK_SIG_GENERATE_FIELDS, 80)
+	F(u32, target_pid, 48, DEC, 0)                            \
+	F(u32, target_tid, 52, DEC, 0)                            \
+	A(char, target_comm, TK_COMM_LEN, 56, STR, 0)             \
+	F(u32, sig, 72, SIGNAL, 0)                                \
+	F(s32, code, 76, ENUM, si_code)                           \
+	F(u32, result, 80, ENUM, sig_result)                      \
+	F(u32, group, 84, BOOL, 0) /* to the process, not a thread */
+TK_DEFINE_STRUCT(sig_generate_event, TK_SIG_GENERATE_FIELDS, 88)
 
 #define TK_SIG_DELIVER_FIELDS(F, A)                               \
-	F(u32, sig, 40, SIGNAL, 0)                                \
-	F(s32, code, 44, ENUM, si_code)                           \
-	F(u64, handler, 48, HEX, 0) /* 0: SIG_DFL */              \
-	F(u64, sa_flags, 56, FLAGS, sa_flags)
-TK_DEFINE_STRUCT(sig_deliver_event, TK_SIG_DELIVER_FIELDS, 64)
+	F(u32, sig, 48, SIGNAL, 0)                                \
+	F(s32, code, 52, ENUM, si_code)                           \
+	F(u64, handler, 56, HEX, 0) /* 0: SIG_DFL */              \
+	F(u64, sa_flags, 64, FLAGS, sa_flags)
+TK_DEFINE_STRUCT(sig_deliver_event, TK_SIG_DELIVER_FIELDS, 72)
 
 #define TK_SIG_DOMAIN 5
 #define TK_SIG_EVENTS(E)                                                                     \

@@ -11,7 +11,7 @@
  * One record per completed syscall. ts_ns in the header is the time the
  * call was entered (as strace -t shows it); duration_ns runs to its exit.
  * fd is the call's file-descriptor argument, -1 when it has none. path is
- * its first path argument, packed after the 120-byte fixed part at its
+ * its first path argument, packed after the 128-byte fixed part at its
  * length (tk_event.h): only calls that have one (open, stat, execve,
  * unlink, …) carry it (path_len > 0); the others are the fixed part alone.
  */
@@ -22,15 +22,15 @@
 #define TK_SYS_PATH_LEN 256
 
 #define TK_SYS_FIELDS(F, A)                                       \
-	F(u32, nr, 40, SYSCALL, 0)                                \
-	F(s32, fd, 44, FD, 0)                                     \
-	F(s64, ret, 48, ERRNO, 0)                                 \
-	F(u64, duration_ns, 56, DURATION, 0)                      \
-	A(u64, args, 6, 64, HEX, 0)                               \
-	F(u32, path_len, 112, VSTR, path)                         \
-	F(u32, __pad0, 116, PAD, 0)
-TK_DEFINE_STRUCT(sys_event, TK_SYS_FIELDS, 120)
-#define TK_SYS_MAX (120 + TK_SYS_PATH_LEN)
+	F(u32, nr, 48, SYSCALL, 0)                                \
+	F(s32, fd, 52, FD, 0)                                     \
+	F(s64, ret, 56, ERRNO, 0)                                 \
+	F(u64, duration_ns, 64, DURATION, 0)                      \
+	A(u64, args, 6, 72, HEX, 0)                               \
+	F(u32, path_len, 120, VSTR, path)                         \
+	F(u32, __pad0, 124, PAD, 0)
+TK_DEFINE_STRUCT(sys_event, TK_SYS_FIELDS, 128)
+#define TK_SYS_MAX (128 + TK_SYS_PATH_LEN)
 
 /*
  * Syscall numbers the in-kernel tables cover (filter bitmap, per-syscall
@@ -50,8 +50,10 @@ struct tk_sys_stat {
 	tk_u32 __pad0;
 };
 
-/* -P: per process. comm is the process's name when it was first seen. */
+/* -P and --per-cgroup: per process, per cgroup or both, the other part
+ * 0. comm is the name of the first process seen with the key. */
 struct tk_sys_pkey {
+	tk_u64 cgroup_id;
 	tk_u32 pid;
 	tk_u32 nr;
 };
@@ -63,7 +65,7 @@ struct tk_sys_pstat {
 /* Slots of syscalltrace's per-CPU counter array. */
 enum tk_sys_counter {
 	TK_SYS_CNT_COMPAT = 0,  /* calls of 32-bit tasks, not traced */
-	TK_SYS_CNT_NOSPACE = 1, /* -P: calls not counted, per-process map full */
+	TK_SYS_CNT_NOSPACE = 1, /* -P/--per-cgroup: calls not counted, map full */
 	TK_SYS_CNT_NOSTORE = 2, /* calls not timed: task storage unavailable */
 	TK_SYS_CNT__COUNT,
 };

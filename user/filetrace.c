@@ -7,11 +7,12 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include "tk.h"
+#include "tk_cgroup.h"
 #include "filetrace.skel.h"
 
-enum { OPT_PATH = 256, OPT_TOP };
+enum { OPT_PATH = 256, OPT_TOP, OPT_PER_CGROUP };
 
-static bool opt_failed, opt_summary;
+static bool opt_failed, opt_summary, opt_per_cgroup;
 static double opt_interval = 1.0;
 static bool have_interval, have_top;
 static __u64 opt_top = 20;
@@ -48,7 +49,8 @@ static const struct tk_tool_opt opts[] = {
 	{ "path", OPT_PATH, "PREFIX", "only paths under PREFIX (absolute; filtered in the kernel; symlinks, '.', '..' and '//' resolved as the kernel does)" },
 	{ "summary", 's', NULL, "top-like table of files by bytes read/written, per interval" },
 	{ "interval", 'i', "SECONDS", "-s: table interval (default 1)" },
-	{ "top", OPT_TOP, "N", "-s: rows per table, 0 = all (default 20)" },
+	{ "top", OPT_TOP, "N", "-s: rows per table, 0 = all (default 20); per cgroup with --per-cgroup" },
+	{ "per-cgroup", OPT_PER_CGROUP, NULL, "-s: files per cgroup (all its processes together), grouped, with its path and container" },
 	{ NULL },
 };
 
@@ -117,6 +119,9 @@ static int parse_opt(int key, const char *arg)
 		}
 		have_top = true;
 		return 0;
+	case OPT_PER_CGROUP:
+		opt_per_cgroup = true;
+		return 0;
 	case OPT_PATH:
 		if (canonical_prefix(arg, opt_path, sizeof(opt_path))) {
 			tk_usage_error("invalid path prefix '%s' (absolute, < %d bytes)", arg,
@@ -131,8 +136,8 @@ static int parse_opt(int key, const char *arg)
 static int check_args(const struct tk_env *env)
 {
 	(void)env;
-	if (!opt_summary && (have_interval || have_top))
-		return tk_usage_error("-i and --top need -s");
+	if (!opt_summary && (have_interval || have_top || opt_per_cgroup))
+		return tk_usage_error("-i, --top and --per-cgroup need -s");
 	return 0;
 }
 
@@ -154,7 +159,8 @@ static const struct tk_tool tool = {
 		    "  filetrace -e all --path /etc       # everything under /etc\n"
 		    "  filetrace -x                       # failed calls only (ENOENT, EACCES, ...)\n"
 		    "  filetrace -e all -j -- make        # run make, trace its tree as JSON\n"
-		    "  filetrace -s -i 2                  # top files by bytes, every 2 s\n",
+		    "  filetrace -s -i 2                  # top files by bytes, every 2 s\n"
+		    "  filetrace -s --per-cgroup          # top files of each container / unit\n",
 	.events = events,
 	.opts = opts,
 	.parse_opt = parse_opt,
@@ -167,6 +173,8 @@ static const struct tk_tool tool = {
 struct top_row {
 	struct tk_file_top_key k;
 	struct tk_file_top_val v;
+	__u64 group; /* --per-cgroup: bytes of its cgroup's files */
+	bool shown;  /* within --top */
 };
 
 struct top_state {
@@ -185,11 +193,37 @@ static int row_cmp(const void *a, const void *b)
 	__u64 bx = x->v.rbytes + x->v.wbytes, by = y->v.rbytes + y->v.wbytes;
 	__u64 ox = x->v.reads + x->v.writes + x->v.opens, oy = y->v.reads + y->v.writes + y->v.opens;
 
+	/* --per-cgroup: the busiest cgroup's files first, then the next's */
+	if (x->group != y->group)
+		return x->group < y->group ? 1 : -1;
+	if (x->k.cgroup_id != y->k.cgroup_id)
+		return x->k.cgroup_id < y->k.cgroup_id ? -1 : 1;
 	if (bx != by)
 		return bx < by ? 1 : -1;
 	if (ox != oy)
 		return ox < oy ? 1 : -1;
 	return strcmp(x->v.path, y->v.path);
+}
+
+static int cgroup_cmp(const void *a, const void *b)
+{
+	const struct top_row *x = a, *y = b;
+
+	return x->k.cgroup_id < y->k.cgroup_id ? -1 : x->k.cgroup_id > y->k.cgroup_id;
+}
+
+/* Each row gets its cgroup's total bytes, for row_cmp to group by. */
+static void group_totals(struct top_row *r, __u32 n)
+{
+	qsort(r, n, sizeof(*r), cgroup_cmp);
+	for (__u32 i = 0, g = 0; i < n; i = g) {
+		__u64 sum = 0;
+
+		for (g = i; g < n && r[g].k.cgroup_id == r[i].k.cgroup_id; g++)
+			sum += r[g].v.rbytes + r[g].v.wbytes;
+		for (__u32 j = i; j < g; j++)
+			r[j].group = sum;
+	}
 }
 
 static const char *type_name(__u32 mode)
@@ -229,6 +263,7 @@ static __u32 top_drain(struct top_state *st)
 	for (__u32 i = 0; i < n; i++) {
 		st->rows[i].k = st->keys[i];
 		st->rows[i].v = st->vals[i];
+		st->rows[i].group = 0;
 	}
 	return n;
 }
@@ -239,49 +274,87 @@ static int top_ready(void *ctx)
 	struct top_state *st = ctx;
 
 	st->map_fd = bpf_map__fd(st->skel->maps.file_top);
+	if (opt_per_cgroup && !st->out.cg)
+		return tk_fail("--per-cgroup: no cgroup v2 hierarchy is mounted");
 	return 0;
 }
 
 static void top_tick(void *ctx, bool final)
 {
-	static const struct tk_col cols[] = {
-		{ "pid", 7 }, { "comm", -16 }, { "opens", 6 }, { "reads", 7 },
-		{ "writes", 7 }, { "rbytes", 11 }, { "wbytes", 11 }, { "type", 4 },
-		{ "path", -1 },
+	static const struct tk_col file_cols[] = {
+		{ "opens", 6 }, { "reads", 7 }, { "writes", 7 }, { "rbytes", 11 },
+		{ "wbytes", 11 }, { "type", 4 }, { "path", -1 },
 	};
+	struct tk_col cols[9 + TK_CG_COLS];
 	struct top_state *st = ctx;
-	__u32 n = top_drain(st), shown;
+	__u32 n = top_drain(st), shown = 0, in_group = 0;
 	char title[128], tbuf[32];
 	time_t now = time(NULL);
 	struct tm tm;
+	int nc = 0;
 
 	(void)final;
+	if (opt_per_cgroup)
+		group_totals(st->rows, n);
 	qsort(st->rows, n, sizeof(*st->rows), row_cmp);
-	shown = opt_top && n > opt_top ? opt_top : n;
+	/* --top: the first rows of the table, or of each cgroup's part */
+	for (__u32 i = 0; i < n; i++, in_group++) {
+		if (opt_per_cgroup && i && st->rows[i].k.cgroup_id != st->rows[i - 1].k.cgroup_id)
+			in_group = 0;
+		st->rows[i].shown = !opt_top || in_group < opt_top;
+		shown += st->rows[i].shown;
+	}
 	localtime_r(&now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
-	snprintf(title, sizeof(title), "%s  files by bytes read+written (%u of %u)", tbuf, shown, n);
-	tk_table_begin(&st->out, title, cols, 9);
-	for (__u32 i = 0; i < shown; i++) {
-		const struct tk_file_top_val *v = &st->rows[i].v;
-		char comm[TK_COMM_LEN + 1], path[TK_FILE_TOP_PATH_LEN + 1];
-		struct tk_cell c[9] = {
-			{ .num = st->rows[i].k.pid, .integer = true },
-			{ .s = comm },
-			{ .num = v->opens, .integer = true },
-			{ .num = v->reads, .integer = true },
-			{ .num = v->writes, .integer = true },
-			{ .num = v->rbytes, .integer = true },
-			{ .num = v->wbytes, .integer = true },
-			{ .s = type_name(v->i_mode) },
-			{ .s = path },
-		};
+	snprintf(title, sizeof(title), "%s  files by bytes read+written%s (%u of %u)", tbuf,
+		 opt_per_cgroup ? " per cgroup" : "", shown, n);
+	if (opt_per_cgroup) {
+		struct tk_cell unused[TK_CG_COLS];
 
+		nc += tk_table_cgroup(&st->out, false, 0, NULL, cols, unused);
+	} else {
+		cols[nc++] = (struct tk_col){ "pid", 7 };
+		cols[nc++] = (struct tk_col){ "comm", -16 };
+	}
+	memcpy(cols + nc, file_cols, sizeof(file_cols));
+	nc += 7;
+	if (opt_per_cgroup) {
+		struct tk_cell unused[TK_CG_COLS];
+
+		nc += tk_table_cgroup(&st->out, true, 0, NULL, cols + nc, unused);
+	}
+	tk_table_begin(&st->out, title, cols, nc);
+	for (__u32 i = 0; i < n; i++) {
+		const struct tk_file_top_key *k = &st->rows[i].k;
+		const struct tk_file_top_val *v = &st->rows[i].v;
+		const struct tk_cg_info *ci = NULL;
+		char comm[TK_COMM_LEN + 1], path[TK_FILE_TOP_PATH_LEN + 1];
+		struct tk_cell c[9 + TK_CG_COLS];
+		int m = 0;
+
+		if (!st->rows[i].shown)
+			continue;
 		memcpy(comm, v->comm, TK_COMM_LEN);
 		comm[TK_COMM_LEN] = 0;
 		memcpy(path, v->path, TK_FILE_TOP_PATH_LEN);
 		path[TK_FILE_TOP_PATH_LEN] = 0;
-		tk_table_row(&st->out, "top", cols, c, 9);
+		if (opt_per_cgroup) {
+			ci = st->out.cg ? tk_cgroup_lookup(st->out.cg, k->cgroup_id) : NULL;
+			m += tk_table_cgroup(&st->out, false, k->cgroup_id, ci, cols + m, c + m);
+		} else {
+			c[m++] = (struct tk_cell){ .num = k->pid, .integer = true };
+			c[m++] = (struct tk_cell){ .s = comm };
+		}
+		c[m++] = (struct tk_cell){ .num = v->opens, .integer = true };
+		c[m++] = (struct tk_cell){ .num = v->reads, .integer = true };
+		c[m++] = (struct tk_cell){ .num = v->writes, .integer = true };
+		c[m++] = (struct tk_cell){ .num = v->rbytes, .integer = true };
+		c[m++] = (struct tk_cell){ .num = v->wbytes, .integer = true };
+		c[m++] = (struct tk_cell){ .s = type_name(v->i_mode) };
+		c[m++] = (struct tk_cell){ .s = path };
+		if (opt_per_cgroup)
+			m += tk_table_cgroup(&st->out, true, k->cgroup_id, ci, cols + m, c + m);
+		tk_table_row(&st->out, "top", cols, c, m);
 	}
 }
 
@@ -302,6 +375,7 @@ static int setup(struct filetrace_bpf *skel, struct tk_env *env, struct tk_hooks
 
 	skel->rodata->tk_failed_only = opt_failed;
 	skel->rodata->targ_summary = opt_summary;
+	skel->rodata->targ_per_cgroup = opt_per_cgroup;
 	memcpy((void *)skel->rodata->targ_path, opt_path, sizeof(opt_path));
 	skel->rodata->targ_path_len = strlen(opt_path);
 	if (!opt_summary) {

@@ -7,13 +7,14 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include "tk.h"
+#include "tk_cgroup.h"
 #include "syscalltrace.skel.h"
 
-enum { OPT_SORT = 256, OPT_TOP, OPT_MIN_DURATION, OPT_NO_LATENCY };
+enum { OPT_SORT = 256, OPT_TOP, OPT_MIN_DURATION, OPT_NO_LATENCY, OPT_PER_CGROUP };
 enum sort_key { SORT_COUNT, SORT_TIME };
 
 static struct {
-	bool summary, per_process, failed, filter, no_latency;
+	bool summary, per_process, per_cgroup, failed, filter, no_latency;
 	__u64 bitmap[TK_SYS_NR_SLOTS / 64];
 	__u64 min_ns;
 	double interval;
@@ -29,6 +30,7 @@ static const struct tk_tool_event events[] = {
 static const struct tk_tool_opt opts[] = {
 	{ "summary", 's', NULL, "count calls, errors and latency per syscall in the kernel; print a table at the end" },
 	{ "per-process", 'P', NULL, "summary per process (implies -s)" },
+	{ "per-cgroup", OPT_PER_CGROUP, NULL, "summary per cgroup, grouped, with its path and container (implies -s; with -P, per process within each)" },
 	{ "interval", 'i', "SECONDS", "summary: print and restart the table every SECONDS (implies -s)" },
 	{ "no-latency", OPT_NO_LATENCY, NULL, "summary of counts and errors only, from sys_exit alone: about half the cost; exit and exit_group (which never return) are not seen (implies -s)" },
 	{ "sort", OPT_SORT, "KEY", "summary order: 'count' (default) or 'time' (total latency)" },
@@ -75,6 +77,9 @@ static int parse_opt(int key, const char *arg)
 		return 0;
 	case 'P':
 		opt.summary = opt.per_process = true;
+		return 0;
+	case OPT_PER_CGROUP:
+		opt.summary = opt.per_cgroup = true;
 		return 0;
 	case 'i':
 		if (tk_parse_seconds(arg, &opt.interval) || opt.interval < 0.01) {
@@ -136,11 +141,13 @@ static const struct tk_tool tool = {
 		    "  syscalltrace -s -- make -j2           # summary of make's tree, like strace -f -c\n"
 		    "  syscalltrace -s -i 1 --top 10         # system-wide top 10 each second\n"
 		    "  syscalltrace -s -P --sort time -d 5   # per process, by total latency\n"
+		    "  syscalltrace -s --per-cgroup -d 5     # per container / systemd unit\n"
 		    "  syscalltrace -x -e openat,stat -c nginx   # failed opens/stats of nginx\n"
 		    "  syscalltrace --min-duration 10000000 -p 1234  # calls slower than 10 ms\n",
 	.events = events,
 	.opts = opts,
 	.parse_opt = parse_opt,
+	.trace_on_request = true, /* tracekit trace: the heaviest, on request */
 	.check_args = check_args,
 };
 
@@ -269,6 +276,8 @@ static int load_arg_kinds(volatile __u8 *kinds, bool verbose)
 /* ---- summary -------------------------------------------------------------------- */
 
 struct row {
+	__u64 cgroup_id;
+	__u64 group;  /* --per-cgroup: its cgroup's total, by the sort key */
 	__u32 pid, nr;
 	char comm[TK_COMM_LEN];
 	__u64 count, errors, total_ns, max_ns;
@@ -296,6 +305,8 @@ static int row_cmp_key(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
 
+	if (x->cgroup_id != y->cgroup_id)
+		return x->cgroup_id < y->cgroup_id ? -1 : 1;
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
 	return x->nr < y->nr ? -1 : x->nr > y->nr;
@@ -337,7 +348,7 @@ static void sum_cpus(struct summary *s, const void *vals, size_t stride, struct 
 /* Reads the kernel's statistics: cumulative totals, one row per key. */
 static int read_stats(struct summary *s, struct rows *cur)
 {
-	if (!opt.per_process) {
+	if (!opt.per_process && !opt.per_cgroup) {
 		int fd = bpf_map__fd(s->skel->maps.sys_stats);
 
 		for (__u32 k = 0; k < TK_SYS_NR_SLOTS; k++) {
@@ -358,7 +369,7 @@ static int read_stats(struct summary *s, struct rows *cur)
 		void *prev = NULL;
 
 		while (!bpf_map_get_next_key(fd, prev, &next)) {
-			struct row r = { .pid = next.pid, .nr = next.nr }, *p;
+			struct row r = { .cgroup_id = next.cgroup_id, .pid = next.pid, .nr = next.nr }, *p;
 
 			key = next;
 			prev = &key;
@@ -380,6 +391,11 @@ static int row_cmp_sort(const void *a, const void *b)
 	__u64 kx = opt.sort == SORT_TIME ? x->total_ns : x->count;
 	__u64 ky = opt.sort == SORT_TIME ? y->total_ns : y->count;
 
+	/* --per-cgroup: the busiest cgroup's rows first, then the next's */
+	if (x->group != y->group)
+		return x->group > y->group ? -1 : 1;
+	if (x->cgroup_id != y->cgroup_id)
+		return x->cgroup_id < y->cgroup_id ? -1 : 1;
 	if (kx != ky)
 		return kx > ky ? -1 : 1;
 	return row_cmp_key(a, b);
@@ -400,8 +416,8 @@ static const char *nr_name(__u32 nr, char *buf, size_t len)
 static void print_table(struct summary *s, struct rows *d, bool final)
 {
 	const struct tk_out *out = &s->out;
-	struct tk_col cols[10];
-	struct tk_cell cells[10];
+	struct tk_col cols[10 + TK_CG_COLS];
+	struct tk_cell cells[10 + TK_CG_COLS];
 	struct row total = { 0 };
 	char title[128], tbuf[32], nbuf[32];
 	int n = 0, c;
@@ -411,13 +427,16 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 
 	localtime_r(&t, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
-	snprintf(title, sizeof(title), "%s syscalls%s over %.3f s%s", tbuf,
-		 opt.per_process ? " per process" : "", (now - s->since_ns) / 1e9,
+	snprintf(title, sizeof(title), "%s syscalls%s%s over %.3f s%s", tbuf,
+		 opt.per_cgroup ? " per cgroup" : "", opt.per_process ? " per process" : "",
+		 (now - s->since_ns) / 1e9,
 		 final && opt.interval ? " (last interval)" : "");
 	s->since_ns = now;
 
 	if (opt.interval)
 		cols[n++] = (struct tk_col){ "interval", 8 };
+	if (opt.per_cgroup)
+		n += tk_table_cgroup(out, false, 0, NULL, cols + n, cells);
 	if (opt.per_process) {
 		cols[n++] = (struct tk_col){ "pid", 7 };
 		cols[n++] = (struct tk_col){ "comm", -16 };
@@ -431,22 +450,42 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 		cols[n++] = (struct tk_col){ "avg_ns", 11 };
 		cols[n++] = (struct tk_col){ "max_ns", 12 };
 	}
+	if (opt.per_cgroup)
+		n += tk_table_cgroup(out, true, 0, NULL, cols + n, cells);
 
+	/* --per-cgroup: each row gets its cgroup's total; d is in key order,
+	 * so the rows of a cgroup are together */
+	for (size_t i = 0, g = 0; opt.per_cgroup && i < d->n; i = g) {
+		__u64 sum = 0;
+
+		for (g = i; g < d->n && d->v[g].cgroup_id == d->v[i].cgroup_id; g++)
+			sum += opt.sort == SORT_TIME ? d->v[g].total_ns : d->v[g].count;
+		for (size_t j = i; j < g; j++)
+			d->v[j].group = sum;
+	}
 	qsort(d->v, d->n, sizeof(d->v[0]), row_cmp_sort);
 	tk_table_begin(out, title, cols, n);
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = 0, in_group = 0; i < d->n; i++, in_group++) {
 		const struct row *r = &d->v[i];
+		const struct tk_cg_info *ci = NULL;
 
 		total.count += r->count;
 		total.errors += r->errors;
 		total.total_ns += r->total_ns;
 		if (r->max_ns > total.max_ns)
 			total.max_ns = r->max_ns;
-		if (opt.top && i >= opt.top)
+		if (i && r->cgroup_id != r[-1].cgroup_id)
+			in_group = 0;
+		/* --per-cgroup: the top rows of each cgroup */
+		if (opt.top && in_group >= opt.top)
 			continue;
 		c = 0;
 		if (opt.interval)
 			cells[c++] = (struct tk_cell){ .num = s->interval, .integer = true };
+		if (opt.per_cgroup) {
+			ci = out->cg ? tk_cgroup_lookup(out->cg, r->cgroup_id) : NULL;
+			c += tk_table_cgroup(out, false, r->cgroup_id, ci, cols + c, cells + c);
+		}
 		if (opt.per_process) {
 			cells[c++] = (struct tk_cell){ .num = r->pid, .integer = true };
 			cells[c++] = (struct tk_cell){ .s = r->comm };
@@ -461,6 +500,8 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 						      .integer = true };
 			cells[c++] = (struct tk_cell){ .num = r->max_ns, .integer = true };
 		}
+		if (opt.per_cgroup)
+			c += tk_table_cgroup(out, true, r->cgroup_id, ci, cols + c, cells + c);
 		tk_table_row(out, "syscall_summary", cols, cells, c);
 	}
 	s->counted += total.count;
@@ -480,7 +521,11 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 /* Attached: the first table's span starts now. */
 static int ready(void *ctx)
 {
-	((struct summary *)ctx)->since_ns = tk_now_ns(CLOCK_MONOTONIC);
+	struct summary *s = ctx;
+
+	if (opt.per_cgroup && !s->out.cg)
+		return tk_fail("--per-cgroup: no cgroup v2 hierarchy is mounted");
+	s->since_ns = tk_now_ns(CLOCK_MONOTONIC);
 	return 0;
 }
 
@@ -505,7 +550,7 @@ static void reap_dead(struct summary *s, struct rows *cur)
 	size_t n = 0;
 
 	for (size_t i = 0; i < cur->n; i++) {
-		struct tk_sys_pkey k = { cur->v[i].pid, cur->v[i].nr };
+		struct tk_sys_pkey k = { cur->v[i].cgroup_id, cur->v[i].pid, cur->v[i].nr };
 
 		if (cur->v[i].dead)
 			bpf_map_delete_elem(fd, &k);
@@ -598,7 +643,7 @@ static int finish(void *ctx, int rc)
 			fprintf(stderr, "%s: %llu calls of 32-bit tasks not traced\n", tk_prog,
 				(unsigned long long)n);
 		if ((n = counter(s, TK_SYS_CNT_NOSPACE)))
-			fprintf(stderr, "%s: %llu calls not counted: per-process table full (%u "
+			fprintf(stderr, "%s: %llu calls not counted: per-process/cgroup table full (%u "
 					"entries)\n", tk_prog, (unsigned long long)n,
 				bpf_map__max_entries(s->skel->maps.sys_pstats));
 		if ((n = counter(s, TK_SYS_CNT_NOSTORE)))
@@ -626,6 +671,7 @@ static int setup(struct syscalltrace_bpf *skel, struct tk_env *env, struct tk_ho
 	skel->rodata->tk_failed_only = opt.failed;
 	skel->rodata->targ_summary = opt.summary;
 	skel->rodata->targ_per_process = opt.per_process;
+	skel->rodata->targ_per_cgroup = opt.per_cgroup;
 	skel->rodata->targ_no_latency = opt.no_latency;
 	if (opt.no_latency) {
 		bpf_program__set_autoload(skel->progs.sys_call_enter, false);
@@ -644,7 +690,8 @@ static int setup(struct syscalltrace_bpf *skel, struct tk_env *env, struct tk_ho
 			fprintf(stderr, "%s: %llu syscalls with a path or fd argument\n", tk_prog,
 				(unsigned long long)n);
 	}
-	if (!opt.per_process && (err = bpf_map__set_max_entries(skel->maps.sys_pstats, 1)))
+	if (!opt.per_process && !opt.per_cgroup &&
+	    (err = bpf_map__set_max_entries(skel->maps.sys_pstats, 1)))
 		return tk_fail("cannot size the sys_pstats map: %s", strerror(-err));
 	if (!opt.summary)
 		return 0;

@@ -103,6 +103,9 @@ struct tk_tool {
 	 * recursion_misses are left out of lost (-v still shows them), or
 	 * each would count twice. NULL: none. */
 	const char *self_counted_progs;
+	/* tracekit trace loads this domain only when -e names it (the
+	 * heaviest, syscalltrace); every other registered tool by default. */
+	bool trace_on_request;
 };
 
 /* ---- environment: the parsed common options ---------------------------- */
@@ -115,6 +118,7 @@ struct tk_env {
 	char comm[TK_COMM_LEN]; /* -c; "" = any */
 	bool json;            /* -j */
 	bool timestamp;       /* -T */
+	bool containers;      /* -C */
 	bool verbose;         /* -v */
 	double duration;      /* -d seconds; 0 = until interrupted */
 	__u64 count;          /* -n records; 0 = unlimited */
@@ -131,6 +135,16 @@ struct tk_env {
 	 * what the decoder made of it: tests check records byte by byte
 	 * (no stale or filtered-out bytes) and it seeds the decoder's fuzzer. */
 	const char *raw;
+	/* --cgroup PATH (repeatable): only tasks in one of these cgroup v2
+	 * directories or below them, checked to be such directories when
+	 * parsed; opened and handed to the kernel after load (tk_run.c). */
+	const char *cgroups[TK_MAX_CGROUPS];
+	__u32 ncgroups;
+	/* tracekit trace --report: at the end, the records folded into a
+	 * process tree (user/tk_report.h) on stdout; the records themselves
+	 * go to -o FILE only (none without it), as strace -c replaces its
+	 * stream with its table. */
+	bool report;
 };
 
 #define TK_DEFAULT_RINGBUF_SIZE (1ULL << 22) /* 4 MiB */
@@ -141,7 +155,7 @@ struct tk_env {
 struct tk_bpf {
 	struct bpf_object_skeleton *skel;
 	struct bpf_object *obj;
-	struct bpf_map *rb, *pb, *stats, *follow;
+	struct bpf_map *rb, *pb, *stats, *follow, *cgroups;
 };
 
 /* Every tracekit skeleton has these maps (bpf/tk.bpf.h declares them).
@@ -150,7 +164,8 @@ struct tk_bpf {
 	(&(struct tk_bpf){ .skel = (s)->skeleton, .obj = (s)->obj,           \
 			   .rb = (s)->maps.tk_rb, .pb = (s)->maps.tk_pb,     \
 			   .stats = (s)->maps.tk_stats,                      \
-			   .follow = (s)->maps.tk_follow_map })
+			   .follow = (s)->maps.tk_follow_map,                \
+			   .cgroups = (s)->maps.tk_cgroups })
 
 /* Copies the common settings into a skeleton's rodata (before load). */
 #define TK_APPLY_RODATA(s, env)                                              \
@@ -162,6 +177,7 @@ struct tk_bpf {
 		memcpy((void *)(s)->rodata->tk_targ_comm, e__->comm,         \
 		       TK_COMM_LEN);                                         \
 		(s)->rodata->tk_follow = e__->cmd != NULL;                   \
+		(s)->rodata->tk_ncgroups = e__->ncgroups;                    \
 		(s)->rodata->tk_self_pid = getpid();                         \
 		(s)->rodata->tk_use_perfbuf = e__->perfbuf;                  \
 		(s)->rodata->tk_wakeup = e__->wakeup;                        \
@@ -254,11 +270,62 @@ struct tk_skel_ops {
 int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc, char **argv);
 
 /*
+ * A tool as tracekit finds it: TK_TOOL_MAIN places one of these in the
+ * ELF section "tk_tools" of the tool's object; bin/tracekit links every
+ * tool's object and walks the section (__start_tk_tools..__stop_tk_tools,
+ * which the linker defines), so a new tool is in tracekit with no edit.
+ * Its domain is its events' (tk_tool_domain()).
+ */
+struct tk_tool_reg {
+	const struct tk_tool *tool;
+	const struct tk_skel_ops *ops;
+};
+
+/* A tool's domain name ("net"), from its first event's id; NULL if none. */
+const char *tk_tool_domain(const struct tk_tool *tool);
+
+/*
+ * One loaded tool inside a run: tk_main() runs one, tracekit trace
+ * several (one shared ring, follow map and consumer loop; see
+ * user/tk_run.c). The caller fills tool, ops and env (env->tool = tool);
+ * the runtime the rest.
+ */
+struct tk_unit {
+	const struct tk_tool *tool;
+	const struct tk_skel_ops *ops;
+	struct tk_env env;     /* the shared options, this tool's events */
+	const char *domain;
+	void *skel;
+	struct tk_bpf b;
+	struct tk_hooks hooks;
+	__u64 received;        /* records of this domain */
+	__s64 next_tick;
+};
+
+/*
+ * Opens, sets up, loads and attaches every unit, runs the command (env
+ * of the first unit: the shared options), consumes the one stream,
+ * prints the summary and calls every finish hook. With trace (tracekit
+ * trace, even for one domain), records name their domain and the summary
+ * has each domain's loss. The exit code as tk_main's.
+ */
+int tk_run_units(struct tk_unit *u, size_t n, bool trace);
+
+/*
+ * tracekit trace [-e DOMAINS] [OPTIONS] [-- CMD ARGS...] over the tools
+ * given (user/tk_trace.c); argv[0] is "trace". The exit code.
+ */
+int tk_trace_main(const struct tk_tool_reg *regs, size_t nregs, int argc, char **argv);
+
+/*
  * Defines main() for the skeleton <name>.skel.h declares (struct
  * <name>_bpf): tk_main() with adapters for that skeleton type. setup_fn is
  *     int setup(struct <name>_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
  * — the compiler checks its type — or NULL for a tool with no settings
- * of its own.
+ * of its own. It also registers the tool for tracekit (struct
+ * tk_tool_reg). main is weak: bin/<name> links one object, so it is the
+ * main there; bin/tracekit links every tool's object with its own
+ * (strong) main, which the linker prefers — one object serves both.
  */
 #define TK_TOOL_MAIN(name, tool, setup_fn)                                       \
 	static void *name##_tk_open(void)                                     \
@@ -283,16 +350,24 @@ int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc,
 		TK_APPLY_RODATA(s, env);                                      \
 		*b = *TK_BPF(s);                                              \
 	}                                                                     \
-	int main(int argc, char **argv)                                       \
-	{                                                                     \
-		static const struct tk_skel_ops ops = {                       \
-			.open = name##_tk_open,                               \
-			.destroy = name##_tk_destroy,                         \
-			.setup = name##_tk_setup,                             \
-			.common = name##_tk_common,                           \
+	static const struct tk_skel_ops name##_tk_ops = {                     \
+		.open = name##_tk_open,                                       \
+		.destroy = name##_tk_destroy,                                 \
+		.setup = name##_tk_setup,                                     \
+		.common = name##_tk_common,                                   \
+	};                                                                    \
+	static const struct tk_tool_reg name##_tk_reg                         \
+		__attribute__((used, section("tk_tools"))) = {                \
+			(tool), &name##_tk_ops, /* .tool, .ops */          \
 		};                                                            \
-		return tk_main((tool), &ops, argc, argv);                     \
+	__attribute__((weak)) int main(int argc, char **argv)                 \
+	{                                                                     \
+		return tk_main((tool), &name##_tk_ops, argc, argv);           \
 	}
+
+/* Whether a common option has this short key (0..255; -1: none) or this
+ * long name (NULL: none). */
+bool tk_common_opt(int key, const char *name);
 
 /* Parses argv only; no preflight. Used by tk_main() and the unit tests. */
 int tk_parse_args(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env);
@@ -478,6 +553,9 @@ extern const struct tk_event_desc tk_event_table[];
 extern const size_t tk_event_count;
 
 const struct tk_event_desc *tk_event_by_id(__u32 id);
+/* A domain's name as its header is named (TK_NET_DOMAIN: "net"), or NULL;
+ * an event id's domain is id >> 8 (TK_ID). */
+const char *tk_domain_name(__u32 domain);
 /* The seeds' queries: event-size, event-field-offset, event-fields. */
 long tk_event_size(__u32 id);
 long tk_event_field_offset(__u32 id, const char *field);
@@ -487,6 +565,11 @@ size_t tk_event_fields(__u32 id, const char **names, size_t max);
 /* A record's meaningful length: the fixed part plus its packed strings
  * (include/tk_event.h); -1 if size cannot hold them (malformed). */
 long tk_record_len(const struct tk_event_desc *d, const void *rec, size_t size);
+/* The packed string `name` (a VSTR/ARGV field's aux: "path", "argv") of a
+ * record tk_record_len() accepted: its bytes, NULs included, at *at; 0 and
+ * *at = NULL when the record has none (length 0, or no such field). */
+size_t tk_record_str(const struct tk_event_desc *d, const void *rec, const char *name,
+		     const char **at);
 
 /* ---- names (user/tk_tables.c; FLAGS/ENUM tables are in include/tk_*.h) ---- */
 
@@ -497,11 +580,22 @@ int tk_syscall_nr(const char *name);   /* the number of "openat", or -1 */
 
 /* ---- output (user/tk_output.c) ------------------------------------------------ */
 
+struct tk_cgroups;
+struct tk_cg_info;
+
 struct tk_out {
 	FILE *f;
 	bool json;
 	bool timestamp;
 	__s64 boot_to_real_ns; /* add to ts_ns for wall-clock time */
+	/* Attribution (user/tk_cgroup.h): NULL where no cgroup2 is mounted.
+	 * JSON records then gain "cgroup", "container_id", "pod_uid" and
+	 * "unit" where known; text records the -C column if containers. */
+	struct tk_cgroups *cg;
+	bool containers;
+	/* tracekit trace: every record names its domain (file close vs net
+	 * close) — a "domain" key first in JSON, a DOMAIN column in text */
+	bool domain;
 };
 
 /* Prints the text column header (no-op in JSON mode). */
@@ -526,6 +620,15 @@ void tk_fput_json_str(FILE *f, const char *s, size_t len);
  * left-aligns. For text columns whose content needs escaping. */
 void tk_fput_text_padded(FILE *f, const char *s, size_t len, int width);
 
+/* The decoder's forms of a few kinds, for output of other shapes (the
+ * report, user/tk_report.h): a DURATION's text (1.500ms); an ARGV string
+ * (len bytes of NUL-separated arguments) as text (quoted as needed) or a
+ * JSON array; an IPADDR (16 bytes, AF_INET in the first 4; v4-mapped IPv6
+ * prints as the IPv4 it is). */
+void tk_fput_duration(FILE *f, __u64 ns);
+void tk_fput_argv(FILE *f, const char *s, size_t len, bool json);
+void tk_fput_ipaddr(FILE *f, int family, const void *addr);
+
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
 int tk_utf8_seq_len(const unsigned char *s, size_t n);
 
@@ -542,10 +645,23 @@ struct tk_cell {
 	const char *s;     /* string cell (escaped on output), or NULL */
 	double num;        /* numeric cell when s == NULL */
 	bool integer;      /* print num as an integer */
+	size_t len;        /* bytes of s; 0: up to its NUL */
+	bool none;         /* no value: the key left out in JSON, "-" in text */
 };
 void tk_table_begin(const struct tk_out *o, const char *title, const struct tk_col *cols,
 		    int ncols);
 void tk_table_row(const struct tk_out *o, const char *row_event, const struct tk_col *cols,
 		  const struct tk_cell *cells, int ncols);
+/*
+ * --per-cgroup tables: the columns naming the row's cgroup id, ci its
+ * tk_cgroup_lookup() (NULL: unknown). JSON: cgroup_id, cgroup,
+ * container_id, pod_uid and unit, each left out where unknown (the id
+ * never is). Text: cgroup_id and container (tk_cgroup_label()) at the
+ * start, the path at the end (tail = true). Appends at most TK_CG_COLS
+ * columns and cells; returns how many. The cells point into ci.
+ */
+#define TK_CG_COLS 5
+int tk_table_cgroup(const struct tk_out *o, bool tail, __u64 id, const struct tk_cg_info *ci,
+		    struct tk_col *cols, struct tk_cell *cells);
 
 #endif /* TK_H */

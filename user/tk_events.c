@@ -61,6 +61,15 @@ TK_ALL_EVENTS(TK__FIELDS)
 const struct tk_event_desc tk_event_table[] = { TK_ALL_EVENTS(TK__DESC) };
 const size_t tk_event_count = ARRAY_SIZE(tk_event_table);
 
+const char *tk_domain_name(__u32 domain)
+{
+#define TK__DOMAIN(name, num)                                                \
+	if (domain == (num))                                                 \
+		return #name;
+	TK_ALL_DOMAINS(TK__DOMAIN)
+	return NULL;
+}
+
 const struct tk_event_desc *tk_event_by_id(__u32 id)
 {
 	for (size_t i = 0; i < tk_event_count; i++)

@@ -10,6 +10,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include "tk.h"
 
 const char *tk_prog = "tracekit";
@@ -144,16 +147,19 @@ enum {
 	OPT_WAKEUP,
 	OPT_DRAIN,
 	OPT_RAW,
+	OPT_CGROUP,
 };
 
 static const struct tk_tool_opt common_opts[] = {
 	{ "pid", 'p', "PID", "trace this process only" },
 	{ "uid", 'u', "UID", "trace this user only" },
 	{ "comm", 'c', "NAME", "trace processes with this command name only" },
+	{ "cgroup", OPT_CGROUP, "PATH", "trace tasks in this cgroup v2 directory or below it only (repeatable: any of them)" },
 	{ "events", 'e', "LIST", "events to trace, comma-separated, or 'all'" },
 	{ "json", 'j', NULL, "JSON Lines output, one object per record" },
 	{ "output", 'o', "FILE", "write records to FILE (keeps them apart from a command's output)" },
 	{ "timestamp", 'T', NULL, "show wall-clock time" },
+	{ "containers", 'C', NULL, "text: a column with the container's short id or the systemd unit (JSON always has them)" },
 	{ "duration", 'd', "SECONDS", "stop after this long" },
 	{ "count", 'n', "N", "stop after N records" },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", "ring buffer size: power of two >= 4096, K/M/G ok (default 4M)" },
@@ -166,6 +172,14 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "version", 'V', NULL, "show the version" },
 	{ NULL, 0, NULL, NULL },
 };
+
+bool tk_common_opt(int key, const char *name)
+{
+	for (const struct tk_tool_opt *o = common_opts; o->name; o++)
+		if ((key >= 0 && key < 256 && o->key == key) || (name && !strcmp(o->name, name)))
+			return true;
+	return false;
+}
 
 /*
  * A tool option with the short key of a common one replaces it (both its
@@ -250,6 +264,36 @@ static int parse_events(const struct tk_tool *t, const char *list, struct tk_env
 		rc = tk_usage_error("no events selected");
 	free(copy);
 	return rc;
+}
+
+/*
+ * --cgroup PATH: a directory of the cgroup v2 hierarchy, wherever it is
+ * mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host).
+ * The filesystem type tells it from a v1 controller's directory, whose
+ * tasks the kernel's v2 check would silently never match.
+ */
+static int parse_cgroup(const char *path, struct tk_env *env)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (env->ncgroups == TK_MAX_CGROUPS)
+		return tk_usage_error("at most %d --cgroup options", TK_MAX_CGROUPS);
+	if (!*path)
+		return tk_usage_error("empty cgroup path");
+	if (stat(path, &st))
+		return tk_usage_error("invalid cgroup '%s': %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return tk_usage_error("invalid cgroup '%s': not a directory", path);
+	if (statfs(path, &sfs))
+		return tk_usage_error("invalid cgroup '%s': %s", path, strerror(errno));
+	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return tk_usage_error("invalid cgroup '%s': not a cgroup v2 directory (%s; on a "
+				      "hybrid host cgroup v2 is at /sys/fs/cgroup/unified)", path,
+				      sfs.f_type == CGROUP_SUPER_MAGIC ? "it is cgroup v1"
+								       : "no cgroup filesystem");
+	env->cgroups[env->ncgroups++] = path;
+	return 0;
 }
 
 /* Builds getopt's tables from the common options and the tool's own. */
@@ -343,6 +387,9 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 		case 'T':
 			env->timestamp = true;
 			break;
+		case 'C':
+			env->containers = true;
+			break;
 		case 'd':
 			if (tk_parse_seconds(optarg, &env->duration))
 				return tk_usage_error("invalid duration '%s'", optarg);
@@ -372,6 +419,10 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 			if (!*optarg)
 				return tk_usage_error("empty raw output file name");
 			env->raw = optarg;
+			break;
+		case OPT_CGROUP:
+			if (parse_cgroup(optarg, env))
+				return 2;
 			break;
 		case OPT_DRAIN:
 			if (tk_parse_u64(optarg, 1, 1000, false, &v))

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include "tk.h"
+#include "tk_cgroup.h"
 
 /*
  * Speed: the consumer formats every record it drains, so this file is the
@@ -314,6 +315,16 @@ static size_t var_locate(const struct tk_event_desc *d, const char *rec,
 	return get_u64(fd, rec, 0);
 }
 
+size_t tk_record_str(const struct tk_event_desc *d, const void *rec, const char *name,
+		     const char **at)
+{
+	for (size_t i = 0; i < d->nfields; i++)
+		if (is_var(&d->fields[i]) && !strcmp(d->fields[i].aux, name))
+			return var_locate(d, rec, &d->fields[i], at);
+	*at = NULL;
+	return 0;
+}
+
 /* ---- one field's value, per kind ----------------------------------------- */
 
 /* One field of one record; v is the value being printed (element i of an
@@ -354,10 +365,9 @@ static void put_dev_json(const struct val *x)
 }
 
 /* ns, or three decimals of us/ms/s (rounded half up) */
-static void put_duration(const struct val *x)
+void tk_fput_duration(FILE *f, __u64 ns)
 {
-	FILE *f = x->f;
-	__u64 ns = x->v, milli = 1; /* ns per thousandth of the unit */
+	__u64 milli = 1; /* ns per thousandth of the unit */
 	const char *unit = "ns";
 	__u64 q;
 
@@ -379,6 +389,8 @@ static void put_duration(const struct val *x)
 	}
 	fputs(unit, f);
 }
+
+static void put_duration(const struct val *x) { tk_fput_duration(x->f, x->v); }
 
 /* STR (a fixed array) and VSTR (a packed string) */
 static void str_locate(const struct val *x, const char **p, size_t *n)
@@ -405,12 +417,8 @@ static void put_str_json(const struct val *x)
 	tk_fput_json_str(x->f, p, n);
 }
 
-/* Each NUL-terminated argument of an ARGV string, quoted as needed. */
-static void put_argv(const struct val *x, bool json)
+void tk_fput_argv(FILE *f, const char *p, size_t len, bool json)
 {
-	FILE *f = x->f;
-	const char *p;
-	size_t len = var_locate(x->d, x->rec, x->fd, &p);
 	bool first = true;
 
 	if (json)
@@ -431,15 +439,21 @@ static void put_argv(const struct val *x, bool json)
 		fputc(']', f);
 }
 
+static void put_argv(const struct val *x, bool json)
+{
+	const char *p;
+	size_t len = var_locate(x->d, x->rec, x->fd, &p);
+
+	tk_fput_argv(x->f, p, len, json);
+}
+
 static void put_argv_text(const struct val *x) { put_argv(x, false); }
 static void put_argv_json(const struct val *x) { put_argv(x, true); }
 
-static void put_ipaddr_text(const struct val *x)
+void tk_fput_ipaddr(FILE *f, int family, const void *addr)
 {
-	const struct tk_field *fam = find_field(x->d, x->fd->aux);
-	const unsigned char *a = (const unsigned char *)x->rec + x->fd->offset;
+	const unsigned char *a = addr;
 	char buf[INET6_ADDRSTRLEN];
-	int family = fam ? (int)get_u64(fam, x->rec, 0) : AF_INET;
 	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 
 	/* v4-mapped IPv6 (::ffff:a.b.c.d) prints as the IPv4 it is */
@@ -449,7 +463,15 @@ static void put_ipaddr_text(const struct val *x)
 	}
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, sizeof(buf)))
 		strcpy(buf, "?");
-	fputs(buf, x->f);
+	fputs(buf, f);
+}
+
+static void put_ipaddr_text(const struct val *x)
+{
+	const struct tk_field *fam = find_field(x->d, x->fd->aux);
+
+	tk_fput_ipaddr(x->f, fam ? (int)get_u64(fam, x->rec, 0) : AF_INET,
+		       x->rec + x->fd->offset);
 }
 
 static void put_ipaddr_json(const struct val *x)
@@ -698,14 +720,78 @@ static void put_field(FILE *f, const struct tk_event_desc *d, const char *rec,
 	}
 }
 
+/* -C: the container's short id, or the unit, wide enough for the id */
+#define CONTAINER_WIDTH 16
+
 void tk_print_header(const struct tk_out *o)
 {
 	if (o->json)
 		return;
 	if (o->timestamp)
 		fprintf(o->f, "%-12s ", "TIME");
-	fprintf(o->f, "%-8s %-7s %-7s %-5s %-16s %s\n", "EVENT", "PID", "TID", "UID",
-		"COMM", "DETAILS");
+	if (o->domain)
+		fprintf(o->f, "%-6s ", "DOMAIN");
+	fprintf(o->f, "%-8s %-7s %-7s %-5s %-16s ", "EVENT", "PID", "TID", "UID", "COMM");
+	if (o->containers)
+		fprintf(o->f, "%-*s ", CONTAINER_WIDTH, "CONTAINER");
+	fputs("DETAILS\n", o->f);
+}
+
+/* The record's cgroup as JSON keys: the path and what it says, each only
+ * where known (cgroup_id, in the header, is always there). */
+static void render_cgroup_json(FILE *f, const struct tk_cg_info *ci)
+{
+	const struct tk_cg_attr *a = &ci->attr;
+
+	fputs(",\"cgroup\":", f);
+	tk_fput_json_str(f, ci->path, (size_t)-1);
+	if (a->container_id[0]) {
+		fputs(",\"container_id\":\"", f);
+		fputs(a->container_id, f); /* 64 hex digits: nothing to escape */
+		fputc('"', f);
+	}
+	if (a->pod_uid[0]) {
+		fputs(",\"pod_uid\":\"", f);
+		fputs(a->pod_uid, f);
+		fputc('"', f);
+	}
+	if (a->unit) {
+		fputs(",\"unit\":", f);
+		tk_fput_json_str(f, a->unit, a->unit_len);
+	}
+}
+
+/* Rendered once per cgroup: a record in a container's cgroup carries ~170
+ * bytes of keys, and escaping them for each record cost ~12% of the
+ * consumer's throughput (syscalltrace -j). */
+static void put_cgroup_json(FILE *f, struct tk_cgroups *cg, __u64 id)
+{
+	struct tk_cg_info *ci = tk_cgroup_lookup(cg, id);
+	FILE *m;
+
+	if (!ci || !ci->path)
+		return; /* removed before it was looked up: the id alone */
+	if (!ci->json && (m = open_memstream(&ci->json, &ci->json_len))) {
+		render_cgroup_json(m, ci);
+		if (fclose(m)) {
+			free(ci->json);
+			ci->json = NULL;
+		}
+	}
+	if (ci->json)
+		fwrite(ci->json, 1, ci->json_len, f);
+	else
+		render_cgroup_json(f, ci); /* out of memory: each time */
+}
+
+static void put_container_text(FILE *f, struct tk_cgroups *cg, __u64 id)
+{
+	const struct tk_cg_info *ci = cg ? tk_cgroup_lookup(cg, id) : NULL;
+	size_t len;
+	const char *l = tk_cgroup_label(ci && ci->path ? ci : NULL, &len);
+
+	fputc(' ', f);
+	tk_fput_text_padded(f, l, len, -CONTAINER_WIDTH);
 }
 
 /*
@@ -798,6 +884,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	const char *rec = data;
 	const struct tk_event_desc *d;
 	struct tk_hdr hdr, *h = &hdr; /* perf records are only 4-byte aligned */
+	const char *dom;
 	__u32 id;
 	FILE *f = o->f;
 
@@ -809,8 +896,12 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	if (!d || tk_record_len(d, rec, size) < 0)
 		return -1;
 
+	/* a known event's domain is registered: its name needs no escaping */
+	dom = tk_domain_name(id >> 8);
 	if (o->json) {
 		fputc('{', f);
+		if (o->domain)
+			fprintf(f, "\"domain\":\"%s\",", dom);
 		for (size_t i = 0; i < tk_hdr_nfields; i++) {
 			const struct tk_field *fd = &tk_hdr_fields[i];
 
@@ -819,6 +910,8 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 			fputs("\":", f);
 			put_field(f, d, rec, fd, true);
 		}
+		if (o->cg)
+			put_cgroup_json(f, o->cg, h->cgroup_id);
 		if (o->timestamp)
 			put_time(f, h->ts_ns, o->boot_to_real_ns, true);
 		for (size_t i = 0; i < d->nfields; i++) {
@@ -837,6 +930,8 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 
 	if (o->timestamp)
 		put_time(f, h->ts_ns, o->boot_to_real_ns, false);
+	if (o->domain)
+		fprintf(f, "%-6s ", dom);
 	/* as "%-8s %-7u %-7u %-5u %-16s" */
 	fputs(d->name, f);
 	put_pad(f, strlen(d->name), 8);
@@ -845,6 +940,8 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	put_padded_dec(f, h->tid, 7);
 	put_padded_dec(f, h->uid, 5);
 	put_comm(f, h->comm);
+	if (o->containers)
+		put_container_text(f, o->cg, h->cgroup_id);
 	for (size_t i = 0; i < d->nfields; i++) {
 		const struct tk_field *fd = &d->fields[i];
 

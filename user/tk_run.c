@@ -23,14 +23,18 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "tk.h"
+#include "tk_cgroup.h"
+#include "tk_report.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39 /* headers older than 5.8 */
@@ -206,15 +210,11 @@ static int check_stdout(void)
 	return 0;
 }
 
-/* Parses argv, then the machine checks. 0, 1 or 2. */
-static int init(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env)
+/* After parsing, the machine checks. 0 or 1. */
+static int init(const struct tk_env *env)
 {
-	int rc = tk_parse_args(tool, argc, argv, env);
-
-	if (!rc && !env->output)
-		rc = check_stdout();
-	if (rc)
-		return rc;
+	if (!env->output && check_stdout())
+		return 1;
 	verbose = env->verbose;
 	libbpf_set_print(libbpf_print);
 	return tk_preflight();
@@ -223,10 +223,25 @@ static int init(const struct tk_tool *tool, int argc, char **argv, struct tk_env
 /* ---- consumption ------------------------------------------------------- */
 
 struct tk_session {
-	const struct tk_env *env;
-	const struct tk_hooks *hooks;
+	const struct tk_env *env; /* the shared options: the first unit's */
+	struct tk_unit *u;
+	size_t n;
+	bool trace;      /* tracekit trace: domains named, loss per domain */
+	clockid_t clock; /* the records' ts_ns clock */
+	struct tk_reorder {
+		struct tk_held {
+			__u64 ts, seq;
+			size_t size;
+			void *data;
+		} *h;            /* a min-heap by (ts, seq) */
+		size_t n, cap;
+		__u64 seq;
+		__u64 last_ts;   /* of the last record put out */
+		__u64 late;      /* put out after a later one: older than the window */
+	} ro;
 	struct tk_out out;
 	FILE *raw;       /* --raw, or NULL */
+	struct tk_report *report; /* --report, or NULL: fed in stream order */
 	__u64 received;  /* records taken out of the buffer */
 	__u64 printed;   /* of them: printed (not consumed by a hook, not past -n) */
 	__u64 malformed;
@@ -279,11 +294,146 @@ static void check_output(struct tk_session *s, FILE *f, const char *name, bool f
 	}
 }
 
+/* The unit a record is from: its event's domain (one unit: that one). */
+static struct tk_unit *record_unit(const struct tk_session *s, const void *data, size_t size)
+{
+	struct tk_hdr h;
+
+	if (s->n == 1)
+		return s->u;
+	if (size < sizeof(h))
+		return NULL;
+	memcpy(&h, data, sizeof(h));
+	for (size_t i = 0; i < s->n; i++)
+		if (s->u[i].domain && tk_domain_name(h.event >> 8) &&
+		    !strcmp(tk_domain_name(h.event >> 8), s->u[i].domain))
+			return &s->u[i];
+	return NULL;
+}
+
+/* A record in stream order: its tool's record hook, then the decoder. */
+static void emit(struct tk_session *s, const void *data, size_t size)
+{
+	struct tk_unit *u = record_unit(s, data, size);
+
+	if (s->done) {
+		s->after_limit++;
+		return;
+	}
+	if (s->out_err)
+		return;
+	errno = 0;
+	if (s->report)
+		tk_report_add(s->report, data, size);
+	if (u && u->hooks.record && u->hooks.record(u->hooks.ctx, data, size))
+		return;
+	if (tk_print_record(&s->out, data, size)) {
+		s->malformed++;
+		return;
+	}
+	check_output(s, s->out.f, s->out_name, false);
+	if (!s->out_err && ++s->printed == s->env->count)
+		s->done = true;
+}
+
+/*
+ * tracekit trace's one timeline. One shared ring buffer hands records
+ * out in reservation order, and a record reserved on one CPU can come
+ * before an older one reserved on another (none seen in 29,074 records
+ * of a make -j2); the per-CPU perf buffers of --perfbuf are read CPU by
+ * CPU (20 inversions in 8,364 records, up to 12.8 ms behind). So records
+ * are held, by timestamp, until they are TK_REORDER_NS older than the
+ * clock (or more than TK_REORDER_MAX wait), and put out oldest first;
+ * the final drain puts out the rest. A record that still arrives after
+ * a younger one went out counts as late (JSON summary, -v).
+ */
+#define TK_REORDER_NS (50 * 1000000LL)
+#define TK_REORDER_MAX 65536
+
+static bool held_before(const struct tk_held *a, const struct tk_held *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
+}
+
+/* Holds a copy of the record; false if there is no memory for it. */
+static bool hold(struct tk_reorder *ro, const void *data, size_t size)
+{
+	struct tk_held x = { .seq = ro->seq++, .size = size, .data = malloc(size) };
+	struct tk_hdr h;
+	size_t i;
+
+	if (!x.data)
+		return false;
+	if (ro->n == ro->cap) {
+		size_t cap = ro->cap ? ro->cap * 2 : 1024;
+		struct tk_held *nh = realloc(ro->h, cap * sizeof(*nh));
+
+		if (!nh) {
+			free(x.data);
+			return false;
+		}
+		ro->h = nh;
+		ro->cap = cap;
+	}
+	memcpy(&h, data, sizeof(h));
+	memcpy(x.data, data, size);
+	x.ts = h.ts_ns;
+	for (i = ro->n++; i && held_before(&x, &ro->h[(i - 1) / 2]); i = (i - 1) / 2)
+		ro->h[i] = ro->h[(i - 1) / 2];
+	ro->h[i] = x;
+	return true;
+}
+
+static struct tk_held unhold(struct tk_reorder *ro)
+{
+	struct tk_held top = ro->h[0], last = ro->h[--ro->n];
+	size_t i = 0, c;
+
+	while ((c = 2 * i + 1) < ro->n) {
+		if (c + 1 < ro->n && held_before(&ro->h[c + 1], &ro->h[c]))
+			c++;
+		if (!held_before(&ro->h[c], &last))
+			break;
+		ro->h[i] = ro->h[c];
+		i = c;
+	}
+	if (ro->n)
+		ro->h[i] = last;
+	return top;
+}
+
+/* Puts out the records old enough (all: every one). */
+static void flush_held(struct tk_session *s, bool all)
+{
+	__s64 now = tk_now_ns(s->clock);
+	struct tk_reorder *ro = &s->ro;
+
+	while (ro->n && (all || ro->n > TK_REORDER_MAX ||
+			 (__s64)ro->h[0].ts <= now - TK_REORDER_NS)) {
+		struct tk_held x = unhold(ro);
+
+		if (x.ts < ro->last_ts)
+			ro->late++;
+		else
+			ro->last_ts = x.ts;
+		emit(s, x.data, x.size);
+		free(x.data);
+	}
+}
+
+/*
+ * Every record of every domain passes here once, as received, with its
+ * bytes (a report would take it here, beside --raw); emit() then puts
+ * it out in stream order.
+ */
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct tk_session *s = ctx;
+	struct tk_unit *u = record_unit(s, data, size);
 
 	s->received++;
+	if (u)
+		u->received++;
 	if (s->done)
 		s->after_limit++;
 	if (s->done || s->out_err)
@@ -298,15 +448,9 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (s->out_err)
 			goto out;
 	}
-	if (s->hooks->record && s->hooks->record(s->hooks->ctx, data, size))
-		goto out;
-	if (tk_print_record(&s->out, data, size)) {
-		s->malformed++;
-		goto out;
-	}
-	check_output(s, s->out.f, s->out_name, false);
-	if (!s->out_err && ++s->printed == s->env->count)
-		s->done = true;
+	/* without memory to hold it, out now: late at worst, never lost */
+	if (!s->trace || size < sizeof(struct tk_hdr) || !hold(&s->ro, data, size))
+		emit(s, data, size);
 out:
 	return must_yield(s) ? TK_YIELD : 0;
 }
@@ -405,28 +549,74 @@ static int read_loss(const struct tk_tool *t, const struct tk_bpf *b, struct tk_
 	return err;
 }
 
-static void put_json_summary(FILE *out, const struct tk_session *s, const struct tk_loss *l)
+/* The units' losses added up (l[0..n-1]); unknown if one is. */
+static struct tk_loss loss_sum(const struct tk_loss *l, size_t n)
 {
-	fprintf(out, "{\"event\":\"summary\",\"events\":%llu,\"printed\":%llu,",
-		(unsigned long long)s->received, (unsigned long long)s->printed);
-	if (!l->known) {
-		fputs("\"lost\":null}\n", out); /* unknown, never 0 */
-		return;
+	struct tk_loss t = { .known = true };
+
+	for (size_t i = 0; i < n; i++) {
+		t.known = t.known && l[i].known;
+		t.emitted += l[i].emitted;
+		t.no_room += l[i].no_room;
+		t.no_scratch += l[i].no_scratch;
+		t.skipped += l[i].skipped;
+		t.self_skipped += l[i].self_skipped;
+		t.taken_over += l[i].taken_over;
+		t.unseen += l[i].unseen;
+		t.total += l[i].total;
 	}
-	fprintf(out, "\"lost\":%llu,\"lost_no_room\":%llu,\"lost_no_scratch\":%llu,"
-		     "\"lost_skipped\":%llu,\"lost_unseen\":%llu,\"perf_lost_reported\":%llu}\n",
-		(unsigned long long)l->total, (unsigned long long)l->no_room,
-		(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
-		(unsigned long long)l->unseen, (unsigned long long)s->perf.lost);
+	return t;
 }
 
-/* "TOOL: N events, M lost", and what -n left unprinted. */
-static void put_summary_line(const struct tk_session *s, const struct tk_loss *l)
+/* With several domains, each one's "domain":{"events":N,"lost":M}. */
+static void put_json_summary(FILE *out, const struct tk_session *s, const struct tk_loss *ls)
 {
-	char lost[32] = "lost unknown";
+	struct tk_loss all = loss_sum(ls, s->n), *l = &all;
+
+	fprintf(out, "{\"event\":\"summary\",\"events\":%llu,\"printed\":%llu,",
+		(unsigned long long)s->received, (unsigned long long)s->printed);
+	if (!l->known)
+		fputs("\"lost\":null", out); /* unknown, never 0 */
+	else
+		fprintf(out, "\"lost\":%llu,\"lost_no_room\":%llu,\"lost_no_scratch\":%llu,"
+			     "\"lost_skipped\":%llu,\"lost_unseen\":%llu,\"perf_lost_reported\":%llu",
+			(unsigned long long)l->total, (unsigned long long)l->no_room,
+			(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
+			(unsigned long long)l->unseen, (unsigned long long)s->perf.lost);
+	if (s->trace) {
+		fprintf(out, ",\"late\":%llu,\"domains\":{", (unsigned long long)s->ro.late);
+		for (size_t i = 0; i < s->n; i++) {
+			fprintf(out, "%s\"%s\":{\"events\":%llu,\"lost\":", i ? "," : "",
+				s->u[i].domain, (unsigned long long)s->u[i].received);
+			if (ls[i].known)
+				fprintf(out, "%llu}", (unsigned long long)ls[i].total);
+			else
+				fputs("null}", out);
+		}
+		fputc('}', out);
+	}
+	fputs("}\n", out);
+}
+
+/* "TOOL: N events, M lost", with several domains "(proc A, file B, …)"
+ * after it; and what -n left unprinted. */
+static void put_summary_line(const struct tk_session *s, const struct tk_loss *ls)
+{
+	struct tk_loss all = loss_sum(ls, s->n), *l = &all;
+	char lost[512] = "lost unknown";
+	size_t len;
 
 	if (l->known)
 		snprintf(lost, sizeof(lost), "%llu lost", (unsigned long long)l->total);
+	for (size_t i = 0; s->trace && i < s->n; i++) {
+		char v[24] = "unknown";
+
+		if (ls[i].known)
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)ls[i].total);
+		len = strlen(lost);
+		snprintf(lost + len, sizeof(lost) - len, "%s%s %s%s", i ? ", " : " (",
+			 s->u[i].domain, v, i == s->n - 1 ? ")" : "");
+	}
 	if (s->done)
 		fprintf(stderr, "%s: %llu events, %s; %llu printed (-n), %llu received after "
 				"the limit not printed\n",
@@ -438,6 +628,9 @@ static void put_summary_line(const struct tk_session *s, const struct tk_loss *l
 	if (s->malformed)
 		fprintf(stderr, "%s: %llu malformed records skipped\n", tk_prog,
 			(unsigned long long)s->malformed);
+	if (s->ro.late)
+		fprintf(stderr, "%s: %llu records out of time order (more than %lld ms late)\n",
+			tk_prog, (unsigned long long)s->ro.late, TK_REORDER_NS / 1000000);
 	if (s->env->verbose && l->known)
 		fprintf(stderr, "%s: kernel side: %llu emitted; lost: %llu no room in the buffer, "
 				"%llu nested too deep, %llu runs skipped, %llu found missing by the tool "
@@ -615,8 +808,43 @@ static int disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 	return 0;
 }
 
-/* *clock: the clock of the records' ts_ns on this kernel (tk_event_clock). */
-static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clockid_t *clock)
+/*
+ * --cgroup: each directory's fd into tk_cgroups, before attach so no
+ * event is filtered against an empty slot. The map keeps a reference to
+ * the cgroup itself: the fd is closed, and a cgroup removed while tracing
+ * simply has no more tasks. Opened again, not trusted from the parse: the
+ * path may have changed since, so it is checked again on the fd.
+ */
+static int fill_cgroups(const struct tk_env *env, const struct tk_bpf *b)
+{
+	for (__u32 i = 0; i < env->ncgroups; i++) {
+		int fd = open(env->cgroups[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct statfs sfs;
+		int err = 0;
+
+		if (fd < 0)
+			return tk_fail("cannot open cgroup '%s': %s", env->cgroups[i],
+				       strerror(errno));
+		if (fstatfs(fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC)
+			err = EINVAL;
+		else if (bpf_map_update_elem(bpf_map__fd(b->cgroups), &i, &fd, BPF_ANY))
+			err = errno;
+		close(fd);
+		if (err)
+			return tk_fail("cannot select cgroup '%s': %s", env->cgroups[i],
+				       err == EINVAL ? "no longer a cgroup v2 directory"
+						     : strerror(err));
+	}
+	return 0;
+}
+
+/*
+ * *clock: the clock of the records' ts_ns on this kernel (tk_event_clock).
+ * share: a loaded unit whose buffer and follow map this one uses (the
+ * records of every domain in one stream, one followed tree), or NULL.
+ */
+static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clockid_t *clock,
+			   const struct tk_bpf *share)
 {
 	int err;
 
@@ -629,10 +857,23 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clo
 		return tk_fail("cannot size the ring buffer: %s", strerror(-err));
 	if (tk_probe_kernel(env, b, clock))
 		return 1;
+	if (share) {
+		struct bpf_map *mine = env->perfbuf ? b->pb : b->rb;
+		struct bpf_map *theirs = env->perfbuf ? share->pb : share->rb;
+
+		err = bpf_map__reuse_fd(mine, bpf_map__fd(theirs));
+		if (!err)
+			err = bpf_map__reuse_fd(b->follow, bpf_map__fd(share->follow));
+		if (err)
+			return tk_fail("cannot share the buffer and the follow map: %s",
+				       strerror(-err));
+	}
 	rejected_prog[0] = 0;
 	err = bpf_object__load_skeleton(b->skel);
 	if (err)
 		return load_failed(err);
+	if (fill_cgroups(env, b))
+		return 1;
 	err = bpf_object__attach_skeleton(b->skel);
 	if (err) {
 		if (err == -ENOENT)
@@ -647,11 +888,11 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clo
 /* -v: the ids of the programs loaded, for `bpftool prog show id N` and
  * for leak checks that must tell this run's programs from those of other
  * tracekit tools on the host (same names). */
-static void print_prog_ids(const struct tk_bpf *b)
+static void print_prog_ids(const struct tk_bpf *b, const char *domain)
 {
 	struct bpf_program *p;
 
-	fprintf(stderr, "%s: program ids:", tk_prog);
+	fprintf(stderr, "%s: program ids%s%s:", tk_prog, domain ? " of " : "", domain ? domain : "");
 	bpf_object__for_each_program(p, b->obj) {
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
@@ -699,11 +940,66 @@ void tk_detach_all(struct bpf_object_skeleton *s)
 	free(started);
 }
 
+static bool is_follow_prog(const struct bpf_program *p)
+{
+	const char *name = bpf_program__name(p);
+	size_t len = strlen(name);
+
+	return (len > 12 && !strcmp(name + len - 12, "_follow_fork")) ||
+	       (len > 12 && !strcmp(name + len - 12, "_follow_exit"));
+}
+
+/*
+ * Several units share one follow map: one set of fork/exit programs
+ * keeps it, or one exit could delete a process from the map before
+ * another unit's exit program reported it. A tool that follows inside
+ * its own fork/exit handlers (proctrace, no TK_FOLLOW_PROGRAMS) keeps it
+ * if selected; else the first unit's TK_FOLLOW_PROGRAMS do.
+ */
+static void share_follow(struct tk_unit *u, size_t n)
+{
+	size_t keeper = 0;
+	struct bpf_program *p;
+
+	for (size_t i = 0; i < n; i++) {
+		bool has = false;
+
+		bpf_object__for_each_program(p, u[i].b.obj)
+			has = has || is_follow_prog(p);
+		if (!has) {
+			keeper = i;
+			break;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (i != keeper)
+			bpf_object__for_each_program(p, u[i].b.obj)
+				if (is_follow_prog(p))
+					bpf_program__set_autoload(p, false);
+}
+
 /*
  * `tool | head -1`: the reader may go away while nothing is being traced,
  * and EPIPE only shows at the next write. A pipe whose reader is gone
  * polls POLLERR on its write end, so check at every drain.
  */
+/* --report on stdout: a tree in text (coloured failures on a terminal,
+ * unless NO_COLOR is set) or one JSON document. Its write failing is an
+ * error like any other output's; the reader leaving is not. */
+static int put_report(struct tk_session *s, int rc)
+{
+	bool color = !s->env->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+	errno = 0;
+	if (tk_report_write(s->report, stdout, s->env->json, color) || fflush(stdout)) {
+		if (errno == EPIPE)
+			return rc;
+		return rc ? rc : tk_fail("writing the report to stdout failed: %s",
+					 strerror(errno ? errno : EIO));
+	}
+	return rc;
+}
+
 static bool reader_gone(FILE *out)
 {
 	struct pollfd p = { .fd = fileno(out) };
@@ -712,15 +1008,19 @@ static bool reader_gone(FILE *out)
 }
 
 /* Load, attach, (start the command), poll, drain, summary: the exit code. */
-static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk_hooks *h)
+static int run(struct tk_unit *u, size_t n, bool trace)
 {
-	struct tk_session s = { .env = env, .hooks = h, .perf = { .sample = on_record } };
-	__s64 next_tick = 0;
+	const struct tk_env *env = &u[0].env;
+	const struct tk_bpf *b = &u[0].b; /* its buffer and follow map are everyone's */
+	struct tk_session s = { .env = env, .u = u, .n = n, .trace = trace,
+				.perf = { .sample = on_record } };
 	struct ring_buffer *rb = NULL;
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct tk_loss loss = { 0 };
+	struct tk_loss *loss = calloc(n, sizeof(*loss));
 	__s64 linger_end = 0;
+	unsigned linger_ms = 0;
+	bool ticks = false, pending;
 	pid_t child = -1;
 	int go_fd = -1, rc = 0, status, err, forwarded = 0, stop_sig = 0;
 	bool child_done = false;
@@ -730,23 +1030,48 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 
 	FILE *out = stdout;
 
-	if (env->output) {
+	if (!loss)
+		return tk_fail("out of memory");
+	for (size_t i = 0; i < n; i++) {
+		ticks = ticks || u[i].hooks.tick;
+		if (u[i].hooks.linger_ms > linger_ms)
+			linger_ms = u[i].hooks.linger_ms;
+	}
+	if (env->output || env->report) {
 		/* before anything is loaded: a bad path is a quick, clean error */
-		out = fopen(env->output, "we");
-		if (!out)
-			return tk_fail("cannot open '%s': %s", env->output, strerror(errno));
+		out = fopen(env->output ? env->output : "/dev/null", "we");
+		if (!out) {
+			free(loss);
+			return tk_fail("cannot open '%s': %s",
+				       env->output ? env->output : "/dev/null", strerror(errno));
+		}
 	}
 	if (env->raw) {
 		s.raw = fopen(env->raw, "we");
 		if (!s.raw) {
 			if (out != stdout)
 				fclose(out);
+			free(loss);
 			return tk_fail("cannot open '%s': %s", env->raw, strerror(errno));
 		}
 	}
 	s.perf.ctx = &s;
 	s.out_name = env->output ? env->output : "stdout";
-	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp };
+	s.out = (struct tk_out){ .f = out, .json = env->json, .timestamp = env->timestamp,
+				 .domain = trace,
+				 .containers = env->containers };
+	/* attribution is on wherever cgroup v2 is; only -C insists on it */
+	s.out.cg = tk_cgroups_new(NULL, 0);
+	if (!s.out.cg && env->containers) {
+		rc = errno == ENOENT ? tk_fail("-C: no cgroup v2 hierarchy is mounted")
+				     : tk_fail("-C: cannot open the cgroup v2 hierarchy: %s",
+					       strerror(errno));
+		goto cleanup;
+	}
+	if (env->report && !(s.report = tk_report_new())) {
+		rc = tk_fail("cannot start the report: %s", strerror(errno));
+		goto cleanup;
+	}
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -762,14 +1087,20 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 			goto cleanup;
 		}
 	}
-	rc = load_and_attach(env, b, &clock);
+	if (n > 1)
+		share_follow(u, n);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = load_and_attach(&u[i].env, &u[i].b, &clock, i ? b : NULL);
 	if (rc)
 		goto cleanup;
 	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(clock);
-	if (h->out)
-		*h->out = s.out;
-	if (env->verbose)
-		print_prog_ids(b);
+	s.clock = clock;
+	for (size_t i = 0; i < n; i++) {
+		if (u[i].hooks.out)
+			*u[i].hooks.out = s.out;
+		if (env->verbose)
+			print_prog_ids(&u[i].b, trace ? u[i].domain : NULL);
+	}
 
 	if (env->perfbuf)
 		pb = tk_perfbuf_new(bpf_map__fd(b->pb), env->ringbuf_size,
@@ -791,13 +1122,13 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 			goto cleanup;
 		}
 	}
-	if (h->ready) {
-		rc = h->ready(h->ctx);
-		if (rc)
-			goto cleanup;
-	}
+	for (size_t i = 0; i < n && !rc; i++)
+		if (u[i].hooks.ready)
+			rc = u[i].hooks.ready(u[i].hooks.ctx);
+	if (rc)
+		goto cleanup;
 	errno = 0;
-	if (!h->tick)
+	if (!ticks)
 		tk_print_header(&s.out);
 	check_output(&s, out, s.out_name, true);
 	if (s.out_err && s.out_err != EPIPE) {
@@ -818,8 +1149,10 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 	}
 	if (env->duration > 0)
 		s.deadline = tk_now_ns(CLOCK_MONOTONIC) + (__s64)(env->duration * 1e9);
-	if (h->tick && h->interval_ms)
-		next_tick = tk_now_ns(CLOCK_MONOTONIC) + h->interval_ms * 1000000LL;
+	for (size_t i = 0; i < n; i++)
+		if (u[i].hooks.tick && u[i].hooks.interval_ms)
+			u[i].next_tick = tk_now_ns(CLOCK_MONOTONIC) +
+					 u[i].hooks.interval_ms * 1000000LL;
 
 	while (!s.done && !s.out_err) {
 		int timeout = env->wakeup == TK_WAKEUP_BATCH ? env->drain_ms : 100;
@@ -844,9 +1177,12 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 			ring_buffer__consume(rb);
 		else
 			perf_buffer__consume(pb);
-		if (next_tick && tk_now_ns(CLOCK_MONOTONIC) >= next_tick) {
-			h->tick(h->ctx, false);
-			next_tick += h->interval_ms * 1000000LL;
+		flush_held(&s, false);
+		for (size_t i = 0; i < n; i++) {
+			if (u[i].next_tick && tk_now_ns(CLOCK_MONOTONIC) >= u[i].next_tick) {
+				u[i].hooks.tick(u[i].hooks.ctx, false);
+				u[i].next_tick += u[i].hooks.interval_ms * 1000000LL;
+			}
 		}
 		errno = 0;
 		check_output(&s, out, s.out_name, true);
@@ -858,10 +1194,12 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 		if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child) {
 			child_done = true;
 			rc = wait_status_to_rc(status);
-			linger_end = tk_now_ns(CLOCK_MONOTONIC) + h->linger_ms * 1000000LL;
+			linger_end = tk_now_ns(CLOCK_MONOTONIC) + linger_ms * 1000000LL;
 		}
-		if (child_done && (!h->pending || !h->pending(h->ctx) ||
-				   tk_now_ns(CLOCK_MONOTONIC) >= linger_end))
+		pending = false;
+		for (size_t i = 0; child_done && i < n; i++)
+			pending = pending || (u[i].hooks.pending && u[i].hooks.pending(u[i].hooks.ctx));
+		if (child_done && (!pending || tk_now_ns(CLOCK_MONOTONIC) >= linger_end))
 			break;
 		if (s.deadline && tk_now_ns(CLOCK_MONOTONIC) >= s.deadline)
 			break;
@@ -876,29 +1214,38 @@ static int run(const struct tk_env *env, const struct tk_bpf *b, const struct tk
 		stop_sig = stop_command(child);
 		child_done = true;
 	}
-	if (h->stopping) {
-		int src = h->stopping(h->ctx);
+	for (size_t i = 0; i < n; i++) {
+		if (u[i].hooks.stopping) {
+			int src = u[i].hooks.stopping(u[i].hooks.ctx);
 
-		rc = rc ? rc : src;
+			rc = rc ? rc : src;
+		}
 	}
-	tk_detach_all(b->skel);
+	for (size_t i = 0; i < n; i++)
+		tk_detach_all(u[i].b.skel);
 	s.final = true;
 	if (rb)
 		ring_buffer__consume(rb);
 	if (pb)
 		perf_buffer__consume(pb);
+	flush_held(&s, true);
 	errno = 0;
-	if (h->tick && !s.out_err)
-		h->tick(h->ctx, true);
-	if (read_loss(env->tool, b, &loss))
-		rc = rc ? rc : tk_fail("cannot read the loss counters: %s", strerror(errno));
-	else
-		loss.known = true;
+	for (size_t i = 0; i < n; i++) {
+		if (u[i].hooks.tick && !s.out_err)
+			u[i].hooks.tick(u[i].hooks.ctx, true);
+		if (read_loss(u[i].tool, &u[i].b, &loss[i]))
+			rc = rc ? rc : tk_fail("cannot read the loss counters: %s", strerror(errno));
+		else
+			loss[i].known = true;
+	}
+	/* the end of the run: the place for whatever sums the whole stream up */
 	if (env->json && !s.out_err)
-		put_json_summary(out, &s, &loss);
+		put_json_summary(out, &s, loss);
+	if (s.report && !s.out_err)
+		rc = put_report(&s, rc);
 	check_output(&s, out, s.out_name, true);
 	check_output(&s, s.raw, env->raw, true);
-	put_summary_line(&s, &loss);
+	put_summary_line(&s, loss);
 	/* Only the reader leaving (EPIPE) is a normal end; any other failed
 	 * write loses records: exit 1, whatever the command's status. */
 	if (s.out_err && s.out_err != EPIPE) {
@@ -920,36 +1267,67 @@ cleanup:
 	 * command runs on untraced, as after strace detaches. */
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
-	tk_detach_all(b->skel);
+	for (size_t i = 0; i < n; i++)
+		tk_detach_all(u[i].b.skel);
+	while (s.ro.n) /* an error before the final drain: nothing more goes out */
+		free(unhold(&s.ro).data);
+	free(s.ro.h);
+	free(loss);
+	tk_report_free(s.report);
 	/* everything was flushed and checked above: a failure here is new */
 	if (s.raw && fclose(s.raw) && !s.out_err)
 		rc = rc ? rc : tk_fail("writing to %s failed: %s", env->raw, strerror(errno));
 	if (out != stdout)
 		fclose(out);
+	tk_cgroups_free(s.out.cg);
+	return rc;
+}
+
+const char *tk_tool_domain(const struct tk_tool *tool)
+{
+	return tool->events[0].name ? tk_domain_name(tool->events[0].id >> 8) : NULL;
+}
+
+int tk_run_units(struct tk_unit *u, size_t n, bool trace)
+{
+	size_t opened = 0;
+	int rc = init(&u[0].env);
+
+	while (opened < n && !rc) {
+		struct tk_unit *x = &u[opened];
+
+		x->domain = tk_tool_domain(x->tool);
+		x->skel = x->ops->open();
+		if (!x->skel) {
+			rc = tk_fail("cannot open the BPF object%s%s: %s", trace ? " of " : "",
+				     trace ? x->tool->name : "", strerror(errno));
+			break;
+		}
+		opened++;
+		rc = x->ops->setup(x->skel, &x->env, &x->hooks);
+		/* after setup: it may have changed env (the events -s counts) */
+		if (!rc)
+			x->ops->common(x->skel, &x->env, &x->b);
+	}
+	if (!rc)
+		rc = run(u, n, trace);
+	/* every unit whose setup ran, whatever it returned */
+	for (size_t i = 0; i < opened; i++)
+		if (u[i].hooks.finish)
+			rc = u[i].hooks.finish(u[i].hooks.ctx, rc);
+	for (size_t i = 0; i < opened; i++)
+		u[i].ops->destroy(u[i].skel);
 	return rc;
 }
 
 int tk_main(const struct tk_tool *tool, const struct tk_skel_ops *ops, int argc, char **argv)
 {
-	struct tk_hooks hooks = { 0 };
-	struct tk_env env;
-	struct tk_bpf b;
-	void *skel;
-	int rc = init(tool, argc, argv, &env);
+	static struct tk_unit u; /* static: its env's event mask is 8 KiB */
+	int rc = tk_parse_args(tool, argc, argv, &u.env);
 
 	if (rc)
 		return rc;
-	skel = ops->open();
-	if (!skel)
-		return tk_fail("cannot open the BPF object: %s", strerror(errno));
-	rc = ops->setup(skel, &env, &hooks);
-	if (!rc) {
-		/* after setup: it may have changed env (the events -s counts) */
-		ops->common(skel, &env, &b);
-		rc = run(&env, &b, &hooks);
-	}
-	if (hooks.finish)
-		rc = hooks.finish(hooks.ctx, rc);
-	ops->destroy(skel);
-	return rc;
+	u.tool = tool;
+	u.ops = ops;
+	return tk_run_units(&u, 1, false);
 }

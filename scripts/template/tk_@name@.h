@@ -10,9 +10,9 @@
 #include "tk_event.h"
 
 #define TK_@NAME@_EXEC_FIELDS(F, A)                               \
-	F(u32, old_tid, 40, DEC, 0)                               \
-	F(u32, __pad0, 44, PAD, 0)
-TK_DEFINE_STRUCT(@name@_exec_event, TK_@NAME@_EXEC_FIELDS, 48)
+	F(u32, old_tid, 48, DEC, 0)                               \
+	F(u32, __pad0, 52, PAD, 0)
+TK_DEFINE_STRUCT(@name@_exec_event, TK_@NAME@_EXEC_FIELDS, 56)
 
 /* Domain @DOMAIN@ was the lowest free one when this was made; the build
  * rejects two headers with one domain number (tk_event.h). */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * rawstat [--perfbuf] [--max-ratio R] FILE: reads a tool's --raw file (a
+ * rawstat [--perfbuf] [--max-ratio R] [--cgroup-id ID] FILE: reads a tool's --raw file (a
  * native-endian u32 size, then the record's bytes, per record) with the
  * descriptor tables and prints, per event type, the records, the mean
  * bytes sent and the mean meaningful bytes, and their ratio.
@@ -15,6 +15,8 @@
  * Exit 1 when a record is not exactly its meaningful bytes (plus, under
  * --perfbuf, its zero pad), is malformed, or a ratio exceeds R (1.25):
  * tests use it to prove that no record carries a byte it does not mean.
+ * With --cgroup-id, also when a record's header does not carry that
+ * cgroup_id (tests that know which cgroup every traced task is in).
  * Exit 2 on bad usage or an unreadable file.
  */
 #include <errno.h>
@@ -32,7 +34,8 @@ int main(int argc, char **argv)
 	static struct stat_row rows[TK_ID_MAX + 1]; /* by event id */
 	static char rec[1 << 16];
 	double max_ratio = 1.25;
-	bool perf = false;
+	bool perf = false, want_cg = false;
+	unsigned long long cgroup_id = 0, bad_cg = 0;
 	unsigned long long bad = 0, total = 0;
 	const char *path = NULL;
 	int rc = 0;
@@ -50,15 +53,25 @@ int main(int argc, char **argv)
 				fprintf(stderr, "rawstat: bad ratio '%s'\n", argv[i]);
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--cgroup-id") && i + 1 < argc) {
+			char *end;
+
+			errno = 0;
+			cgroup_id = strtoull(argv[++i], &end, 10);
+			if (*end || errno || !*argv[i]) {
+				fprintf(stderr, "rawstat: bad cgroup id '%s'\n", argv[i]);
+				return 2;
+			}
+			want_cg = true;
 		} else if (!path && argv[i][0] != '-') {
 			path = argv[i];
 		} else {
-			fprintf(stderr, "usage: rawstat [--perfbuf] [--max-ratio R] FILE\n");
+			fprintf(stderr, "usage: rawstat [--perfbuf] [--max-ratio R] [--cgroup-id ID] FILE\n");
 			return 2;
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "usage: rawstat [--perfbuf] [--max-ratio R] FILE\n");
+		fprintf(stderr, "usage: rawstat [--perfbuf] [--max-ratio R] [--cgroup-id ID] FILE\n");
 		return 2;
 	}
 	f = fopen(path, "re");
@@ -105,6 +118,9 @@ int main(int argc, char **argv)
 				break;
 			}
 		}
+		if (want_cg && h.cgroup_id != cgroup_id && !bad_cg++)
+			fprintf(stderr, "rawstat: record %llu (%s): cgroup_id %llu, expected %llu\n",
+				total, d->name, (unsigned long long)h.cgroup_id, cgroup_id);
 		rows[h.event].records++;
 		rows[h.event].sent += size;
 		rows[h.event].meant += len;
@@ -128,6 +144,11 @@ int main(int argc, char **argv)
 		       ratio > max_ratio ? "  > max" : "");
 		if (ratio > max_ratio)
 			rc = 1;
+	}
+	if (bad_cg) {
+		fprintf(stderr, "rawstat: %llu of %llu records carry another cgroup_id\n", bad_cg,
+			total);
+		rc = 1;
 	}
 	if (bad) {
 		fprintf(stderr, "rawstat: %llu of %llu records carry bytes they do not mean\n", bad,

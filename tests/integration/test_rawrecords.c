@@ -9,7 +9,9 @@
  *    are there (so the test can fail);
  *  - every record is exactly its meaningful bytes (fixed part + packed
  *    strings), plus under --perfbuf the zero pad the kernel's 8-byte
- *    rounding needs: build/tests/rawstat checks each one.
+ *    rounding needs, and its header's cgroup_id is the cgroup every
+ *    traced task is in (this test's own): build/tests/rawstat checks
+ *    each one.
  *
  * The workloads run long names before short ones and rejected names
  * before accepted ones, so any stale byte of a build buffer would carry a
@@ -91,15 +93,22 @@ static size_t raw_count(const char *path, const char *needle)
 	return count;
 }
 
-/* rawstat: every record exactly its meaning, ratios <= 1.25. */
+/* rawstat: every record exactly its meaning, ratios <= 1.25, and from
+ * this process's cgroup (the workloads are its children). */
 static void check_exact(const char *raw, const char *transport)
 {
-	char *argv[] = { (char *)RAWSTAT, (char *)(transport ? transport : raw),
-			 transport ? (char *)raw : NULL, NULL };
+	char cg[24];
+	unsigned long long id = tl_cgroup_id(0);
+	char *argv[] = { (char *)RAWSTAT, "--cgroup-id", cg,
+			 (char *)(transport ? transport : raw), transport ? (char *)raw : NULL,
+			 NULL };
 
+	assert_true(id > 0);
+	snprintf(cg, sizeof(cg), "%llu", id);
 	if (run_quiet(argv))
-		fail_msg("rawstat %s %s: a record carries bytes it does not mean "
-			 "(run it by hand to see which)", transport ? transport : "", raw);
+		fail_msg("rawstat --cgroup-id %s %s %s: a record carries bytes it does not mean "
+			 "or another cgroup_id (run it by hand to see which)", cg,
+			 transport ? transport : "", raw);
 }
 
 /* Runs the tool (argv, READY on stderr) around workload(t) and stops it. */

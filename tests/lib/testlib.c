@@ -784,6 +784,60 @@ size_t tk_progs_seen(void)
 	return n;
 }
 
+/* ---- cgroups --------------------------------------------------------------- */
+const char *tl_cgroup2_root(void)
+{
+	static char root[PATH_MAX];
+	char line[1024], mnt[PATH_MAX], fstype[64];
+	FILE *f;
+
+	if (root[0])
+		return root;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return NULL;
+	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPER" */
+	while (fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+
+		if (sep && sscanf(sep, " - %63s", fstype) == 1 && !strcmp(fstype, "cgroup2") &&
+		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1) {
+			snprintf(root, sizeof(root), "%s", mnt);
+			break;
+		}
+	}
+	fclose(f);
+	return root[0] ? root : NULL;
+}
+
+unsigned long long tl_cgroup_id(pid_t pid)
+{
+	const char *root = tl_cgroup2_root();
+	char path[64], line[PATH_MAX], dir[PATH_MAX * 2];
+	unsigned long long id = 0;
+	struct stat st;
+	FILE *f;
+
+	if (!root)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid ? (int)pid : (int)getpid());
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	/* the v2 hierarchy is the line "0::/PATH" */
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(dir, sizeof(dir), "%s%s", root, line + 3);
+		if (!stat(dir, &st))
+			id = st.st_ino;
+		break;
+	}
+	fclose(f);
+	return id;
+}
+
 /* ---- the harness -------------------------------------------------------------
  *
  * The processes tests started, by value: a failed assertion longjmps out of

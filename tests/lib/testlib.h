@@ -109,6 +109,16 @@ int tk_progs_left(void);
 int tk_progs_held(pid_t pid, const char *prefix);
 size_t tk_progs_seen(void);
 
+/* ---- cgroups ----------------------------------------------------------------
+ * tl_cgroup2_root(): where cgroup2 is mounted (/sys/fs/cgroup on a pure v2
+ * host, /sys/fs/cgroup/unified on a hybrid one), from /proc/self/mountinfo;
+ * NULL if it is not. tl_cgroup_id(pid): the cgroup v2 id of pid's cgroup
+ * (0: this process), i.e. the inode number of its directory, what a record's
+ * cgroup_id must be; 0 if it cannot be found.
+ */
+const char *tl_cgroup2_root(void);
+unsigned long long tl_cgroup_id(pid_t pid);
+
 /* ---- running a tool: the harness -------------------------------------------
  *
  * Every tool's integration test runs the tool the same way; that frame lives

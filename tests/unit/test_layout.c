@@ -87,53 +87,56 @@ static void test_queries(void **state)
 
 	(void)state;
 	/* fixed parts: strings are packed after them (tk_event.h) */
-	assert_int_equal(tk_event_size(TK_EV_exec), 64);
-	assert_int_equal(tk_event_size(TK_EV_fork), 56);
-	assert_int_equal(tk_event_size(TK_EV_exit), 64);
-	assert_int_equal(tk_event_size(TK_EV_open), 112);
-	assert_int_equal(tk_event_size(TK_EV_read), 112);
-	assert_int_equal(tk_event_size(TK_EV_rename), 112);
-	assert_int_equal(tk_event_field_offset(TK_EV_open, "ret"), 48);
-	assert_int_equal(tk_event_field_offset(TK_EV_open, "inode"), 80);
-	assert_int_equal(tk_event_field_offset(TK_EV_open, "filename_len"), 104);
-	assert_int_equal(tk_event_field_offset(TK_EV_open, "path_len"), 106);
-	assert_int_equal(tk_event_field_offset(TK_EV_rename, "newpath_len"), 106);
-	assert_int_equal(tk_event_field_offset(TK_EV_rename, "path_len"), 108);
-	assert_int_equal(tk_event_size(TK_EV_connect), 96);
-	assert_int_equal(tk_event_size(TK_EV_accept), 88);
-	assert_int_equal(tk_event_size(TK_EV_tcp_close), 120);
-	assert_int_equal(tk_event_size(TK_EV_state), 88);
-	assert_int_equal(tk_event_size(TK_EV_retransmit), 88);
+	assert_int_equal(tk_event_size(TK_EV_exec), 72);
+	assert_int_equal(tk_event_field_offset(TK_EV_exec, "cgroup_id"), 40); /* header: every event */
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "cgroup_id"), 40);
+	assert_int_equal(tk_event_size(TK_EV_fork), 64);
+	assert_int_equal(tk_event_size(TK_EV_exit), 72);
+	assert_int_equal(tk_event_size(TK_EV_open), 120);
+	assert_int_equal(tk_event_size(TK_EV_read), 120);
+	assert_int_equal(tk_event_size(TK_EV_rename), 120);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "ret"), 56);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "inode"), 88);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "filename_len"), 112);
+	assert_int_equal(tk_event_field_offset(TK_EV_open, "path_len"), 114);
+	assert_int_equal(tk_event_field_offset(TK_EV_rename, "newpath_len"), 114);
+	assert_int_equal(tk_event_field_offset(TK_EV_rename, "path_len"), 116);
+	assert_int_equal(tk_event_size(TK_EV_connect), 104);
+	assert_int_equal(tk_event_size(TK_EV_accept), 96);
+	assert_int_equal(tk_event_size(TK_EV_tcp_close), 128);
+	assert_int_equal(tk_event_size(TK_EV_state), 96);
+	assert_int_equal(tk_event_size(TK_EV_retransmit), 96);
 	/* the connection tuple sits at the same offsets in every net event */
 	for (__u32 id = TK_EV_connect; id <= TK_EV_retransmit; id++) { /* one domain: consecutive */
-		assert_int_equal(tk_event_field_offset(id, "family"), 40);
-		assert_int_equal(tk_event_field_offset(id, "saddr"), 42);
-		assert_int_equal(tk_event_field_offset(id, "sport"), 58);
-		assert_int_equal(tk_event_field_offset(id, "daddr"), 60);
-		assert_int_equal(tk_event_field_offset(id, "dport"), 76);
+		assert_int_equal(tk_event_field_offset(id, "family"), 48);
+		assert_int_equal(tk_event_field_offset(id, "saddr"), 50);
+		assert_int_equal(tk_event_field_offset(id, "sport"), 66);
+		assert_int_equal(tk_event_field_offset(id, "daddr"), 68);
+		assert_int_equal(tk_event_field_offset(id, "dport"), 84);
 	}
-	assert_int_equal(tk_event_field_offset(TK_EV_tcp_close, "bytes_sent"), 96);
-	assert_int_equal(tk_event_field_offset(TK_EV_tcp_close, "bytes_received"), 104);
-	assert_int_equal(tk_event_field_offset(TK_EV_connect, "error"), 80);
-	assert_int_equal(tk_event_size(TK_EV_syscall), 120);
-	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "nr"), 40);
-	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "fd"), 44);
-	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "ret"), 48);
-	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "duration_ns"), 56);
-	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "args"), 64);
-	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "path_len"), 112);
+	assert_int_equal(tk_event_field_offset(TK_EV_tcp_close, "bytes_sent"), 104);
+	assert_int_equal(tk_event_field_offset(TK_EV_tcp_close, "bytes_received"), 112);
+	assert_int_equal(tk_event_field_offset(TK_EV_connect, "error"), 88);
+	assert_int_equal(tk_event_size(TK_EV_syscall), 128);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "nr"), 48);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "fd"), 52);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "ret"), 56);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "duration_ns"), 64);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "args"), 72);
+	assert_int_equal(tk_event_field_offset(TK_EV_syscall, "path_len"), 120);
 	assert_int_equal(tk_event_size(999), -1);
 	assert_int_equal(tk_event_field_offset(TK_EV_exec, "pid"), 12);
 	assert_int_equal(tk_event_field_offset(TK_EV_exec, "comm"), 24);
-	assert_int_equal(tk_event_field_offset(TK_EV_exec, "filename_len"), 56);
-	assert_int_equal(tk_event_field_offset(TK_EV_exec, "args_size"), 60);
-	assert_int_equal(tk_event_field_offset(TK_EV_exit, "duration_ns"), 56);
+	assert_int_equal(tk_event_field_offset(TK_EV_exec, "filename_len"), 64);
+	assert_int_equal(tk_event_field_offset(TK_EV_exec, "args_size"), 68);
+	assert_int_equal(tk_event_field_offset(TK_EV_exit, "duration_ns"), 64);
 	assert_int_equal(tk_event_field_offset(TK_EV_exec, "nope"), -1);
 	n = tk_event_fields(TK_EV_fork, names, 64);
-	assert_int_equal(n, 6 + 4);
+	assert_int_equal(n, 7 + 4);
 	assert_string_equal(names[0], "ts_ns");
 	assert_string_equal(names[1], "event");
-	assert_string_equal(names[7], "child_pid");
+	assert_string_equal(names[6], "cgroup_id");
+	assert_string_equal(names[8], "child_pid");
 	/* the strings are named by their length fields, in packing order */
 	assert_int_equal(tk_event_field(TK_EV_exec, "filename_len")->kind, TK_K_VSTR);
 	assert_string_equal(tk_event_field(TK_EV_exec, "filename_len")->aux, "filename");
@@ -172,8 +175,19 @@ static void test_ids_by_domain(void **state)
 	CHECK_DOMAIN(TK_SYS);
 #undef ID_OF
 #undef CHECK_DOMAIN
-	for (size_t i = 0; i < tk_event_count; i++)
+	for (size_t i = 0; i < tk_event_count; i++) {
 		assert_true(tk_event_table[i].id >= 0x100 && tk_event_table[i].id <= TK_ID_MAX);
+		/* every event's domain has a name (tracekit trace's "domain") */
+		assert_non_null(tk_domain_name(tk_event_table[i].id >> 8));
+	}
+	/* named as the headers are */
+	assert_string_equal(tk_domain_name(TK_PROC_DOMAIN), "proc");
+	assert_string_equal(tk_domain_name(TK_FILE_DOMAIN), "file");
+	assert_string_equal(tk_domain_name(TK_NET_DOMAIN), "net");
+	assert_string_equal(tk_domain_name(TK_SYS_DOMAIN), "sys");
+	assert_string_equal(tk_domain_name(TK_SIG_DOMAIN), "sig");
+	assert_null(tk_domain_name(0));
+	assert_null(tk_domain_name(255));
 }
 
 /* FLAGS/ENUM fields carry their table (by symbol, tk_events.c); no other

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "tk.h"
+#include "testlib.h"
 
 static int seen_x;
 static int tool_opt(int key, const char *arg)
@@ -85,6 +86,9 @@ static void test_bad_inputs_exit_2(void **state)
 		{ "--ringbuf-size", "2G" }, { "--ringbuf-size", "64Q" }, { "--ringbuf-size", "-4096" },
 		{ "--wakeup", "sometimes" }, { "--drain-ms", "0" }, { "--drain-ms", "1001" },
 		{ "--bogus" }, { "-Z" }, { "--pid" }, { "-p" },
+		/* --cgroup: a cgroup v2 directory, nothing else */
+		{ "--cgroup" }, { "--cgroup", "" }, { "--cgroup", "/nonexistent-tk-cgroup" },
+		{ "--cgroup", "/tmp" }, { "--cgroup", "/proc/self/status" }, { "--cgroup", "/proc" },
 		{ "-p", "5", "--" /* then a command: -p and command conflict */ },
 	};
 	struct tk_env env;
@@ -112,6 +116,7 @@ static void test_good_inputs(void **state)
 	assert_int_equal(env.uid, 0);
 	assert_string_equal(env.comm, "bash");
 	assert_true(env.json && env.timestamp);
+	assert_false(env.containers);
 	assert_null(env.cmd);
 	/* defaults: exec+fork on, exit off; 4 MiB ring; batch wakeup, 5 ms */
 	assert_int_equal(selected(&env, events), 1 | 2);
@@ -128,6 +133,10 @@ static void test_good_inputs(void **state)
 	assert_int_equal(env.drain_ms, 20);
 	assert_true(env.duration == 1.5);
 	assert_int_equal(env.count, 10);
+	assert_int_equal(parse(&env, "-C", NULL), 0);
+	assert_true(env.containers);
+	assert_int_equal(parse(&env, "--containers", NULL), 0);
+	assert_true(env.containers);
 
 	assert_int_equal(parse(&env, "-d", "0.25", NULL), 0);
 	assert_true(env.duration == 0.25);
@@ -267,6 +276,35 @@ static void test_events_beyond_64(void **state)
 	assert_false(tk_event_selected(&env, TK_ID_MAX + 1));
 }
 
+/* --cgroup repeats, up to TK_MAX_CGROUPS; a v1 directory is refused. */
+static void test_cgroup_option(void **state)
+{
+	const char *root = tl_cgroup2_root();
+	char *argv[2 * TK_MAX_CGROUPS + 4] = { "testtool" };
+	struct tk_env env;
+	int argc = 1;
+
+	(void)state;
+	if (!root)
+		skip(); /* no cgroup2 mounted here */
+	for (int i = 0; i < TK_MAX_CGROUPS; i++) {
+		argv[argc++] = "--cgroup";
+		argv[argc++] = (char *)root;
+	}
+	assert_int_equal(tk_parse_args(&tool, argc, argv, &env), 0);
+	assert_int_equal(env.ncgroups, TK_MAX_CGROUPS);
+	assert_ptr_equal(env.cgroups[TK_MAX_CGROUPS - 1], root);
+	argv[argc++] = "--cgroup";
+	argv[argc++] = (char *)root;
+	assert_int_equal(tk_parse_args(&tool, argc, argv, &env), 2);
+	assert_int_equal(parse(&env, "-p", "1", "--cgroup", root, "-j", NULL), 0);
+	assert_int_equal(env.ncgroups, 1);
+	assert_int_equal(env.pid, 1);
+	/* a hybrid host's v1 controllers are directories too */
+	if (!access("/sys/fs/cgroup/pids/cgroup.procs", F_OK))
+		assert_int_equal(parse(&env, "--cgroup", "/sys/fs/cgroup/pids", NULL), 2);
+}
+
 static void test_path_normalize(void **state)
 {
 	static const char *cases[][2] = {
@@ -300,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_number_parser),
 		cmocka_unit_test(test_tool_overrides_common_key),
 		cmocka_unit_test(test_events_beyond_64),
+		cmocka_unit_test(test_cgroup_option),
 		cmocka_unit_test(test_path_normalize),
 	};
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -11,8 +11,11 @@
 #include <asm/unistd.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include "tk.h"
+#include "tk_cgroup.h"
 #include "testlib.h"
+#include "records.h"
 
 /* noinline: gcc's -Wdangling-pointer misreads open_memstream's buffer */
 __attribute__((noinline)) static char *render(const void *rec, size_t size, bool json, int *rc)
@@ -50,50 +53,6 @@ static char *render_guarded(const struct tk_out *tmpl, const void *rec, size_t s
 	fclose(o.f);
 	munmap(map, data + pg);
 	return buf;
-}
-
-static void hdr(struct tk_hdr *h, __u32 ev, const char *comm)
-{
-	memset(h, 0, sizeof(*h));
-	h->ts_ns = 123456789;
-	h->event = ev;
-	h->pid = 42;
-	h->tid = 43;
-	h->uid = 1000;
-	memcpy(h->comm, comm, strnlen(comm, sizeof(h->comm)));
-}
-
-/* A record being built: its fixed part, then the packed strings. */
-typedef union {
-	struct tk_hdr h;
-	struct tk_exec_event exec;
-	struct tk_file_event file;
-	struct tk_rename_event ren;
-	struct tk_sys_event sys;
-	char b[16384];
-} recbuf;
-
-/* Appends n bytes (a string's NUL included) at offset at; returns the end. */
-static size_t append(recbuf *r, size_t at, const void *s, size_t n)
-{
-	memcpy(r->b + at, s, n);
-	return at + n;
-}
-
-/* An exec record as the BPF side sends it: filename (fname_len bytes,
- * NUL included) and args (NUL-separated) packed after the fixed part. */
-static size_t make_exec(recbuf *r, const char *comm, const char *fname, size_t fname_len,
-			const char *args, size_t args_len, int ret)
-{
-	struct tk_exec_event *e = &r->exec;
-
-	memset(r, 0, sizeof(*r));
-	hdr(&e->hdr, TK_EV_exec, comm);
-	e->ppid = 1;
-	e->ret = ret;
-	e->filename_len = fname_len;
-	e->args_size = args_len;
-	return append(r, append(r, sizeof(*e), fname, fname_len), args, args_len);
 }
 
 static void check_json_line(const char *out)
@@ -626,7 +585,7 @@ static void test_no_read_past_record_end(void **state)
 	out = render_guarded(&json, &fe, n, &rc);
 	assert_int_equal(rc, 0);
 	assert_string_equal(out, "{\"ts_ns\":123456789,\"event\":\"close\",\"pid\":42,\"tid\":43,"
-				 "\"uid\":1000,\"comm\":\"cat\",\"call\":15,\"call_str\":\"close\",\"truncated\":false,"
+				 "\"uid\":1000,\"comm\":\"cat\",\"cgroup_id\":9876,\"call\":15,\"call_str\":\"close\",\"truncated\":false,"
 				 "\"fd\":3,\"ret\":0,\"flags\":0,\"flags_str\":\"O_RDONLY\",\"mode\":0,"
 				 "\"requested\":0,\"bytes\":0,\"inode\":0,\"dev\":\"0:0\",\"size\":0,"
 				 "\"filename\":\"\",\"path\":\"\"}\n");
@@ -902,6 +861,117 @@ static void test_json_checker_is_strict(void **state)
 	json_free(v);
 }
 
+/* The exec record e (n bytes) in cgroup id, decoded with o's resolver:
+ * JSON that parses and contains json, text with column before "ppid=". */
+static void check_cgroup(struct tk_out *o, recbuf *e, size_t n, __u64 id, const char *json,
+			 const char *column)
+{
+	char want[512];
+	char *out;
+	int rc;
+
+	e->exec.hdr.cgroup_id = id;
+	o->json = true;
+	out = render_guarded(o, e, n, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	if (!strstr(out, json))
+		fail_msg("got %s\nexpected it to contain %s", out, json);
+	free(out);
+	o->json = false;
+	out = render_guarded(o, e, n, &rc);
+	snprintf(want, sizeof(want), "exec     42      43      1000  echo             %sppid=1 ret=0 "
+		 "filename=/bin/echo argv=echo\n", column);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/*
+ * Attribution: a record's cgroup_id decoded through a resolver (walking a
+ * cgroup-shaped tree in /tmp, where ids are inode numbers): the JSON keys
+ * exact, a hostile directory name escaped in both outputs, the -C column,
+ * and an id no directory has shown by id alone.
+ */
+static void test_cgroup_attribution(void **state)
+{
+#define CG_H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	static const char bad[] = "bad\x1b[2J\xe2\x80\xae.service";
+	static recbuf e;
+	char root[] = "/tmp/tk-output-cg-XXXXXX", dock[128], evil[128], want[512];
+	struct tk_out o = { .containers = true };
+	size_t n = make_exec(&e, "echo", "/bin/echo", 10, "echo\0", 5, 0);
+	struct stat st;
+	__u64 dock_id, evil_id;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(dock, sizeof(dock), "%s/system.slice", root);
+	assert_int_equal(mkdir(dock, 0755), 0);
+	snprintf(dock, sizeof(dock), "%s/system.slice/docker-" CG_H64 ".scope", root);
+	assert_int_equal(mkdir(dock, 0755), 0);
+	assert_int_equal(stat(dock, &st), 0);
+	dock_id = st.st_ino;
+	snprintf(evil, sizeof(evil), "%s/%s", root, bad);
+	assert_int_equal(mkdir(evil, 0755), 0);
+	assert_int_equal(stat(evil, &st), 0);
+	evil_id = st.st_ino;
+	o.cg = tk_cgroups_new(root, TK_CG_WALK);
+	assert_non_null(o.cg);
+
+	snprintf(want, sizeof(want), "\"cgroup_id\":%llu,\"cgroup\":\"/system.slice/docker-" CG_H64
+		 ".scope\",\"container_id\":\"" CG_H64 "\",\"ppid\":1,", (unsigned long long)dock_id);
+	check_cgroup(&o, &e, n, dock_id, want, "0123456789ab     ");
+	snprintf(want, sizeof(want), "\"cgroup_id\":%llu,\"cgroup\":\"/bad\\u001b[2J\\u202e.service\","
+		 "\"unit\":\"bad\\u001b[2J\\u202e.service\",\"ppid\":1,", (unsigned long long)evil_id);
+	check_cgroup(&o, &e, n, evil_id, want, "bad\\x1b[2J\\u202e.service ");
+	/* removed (or never there): the id alone, "-" in the column */
+	check_cgroup(&o, &e, n, ~0ULL - 1, "\"cgroup_id\":18446744073709551614,\"ppid\":1,",
+		     "-                ");
+
+	tk_cgroups_free(o.cg);
+	assert_int_equal(rmdir(evil), 0);
+	assert_int_equal(rmdir(dock), 0);
+	snprintf(dock, sizeof(dock), "%s/system.slice", root);
+	assert_int_equal(rmdir(dock), 0);
+	assert_int_equal(rmdir(root), 0);
+#undef CG_H64
+}
+
+/* tracekit trace: text names the domain in its column, JSON as the first
+ * key, so file close and net close differ; without .domain nothing changes. */
+static void test_domain_named(void **state)
+{
+	struct tk_file_event f;
+	struct tk_net_close_event c;
+	struct tk_out o = { .domain = true };
+	const char *exp = "{\"domain\":\"net\",\"ts_ns\":123456789,\"event\":\"close\",";
+	char *txt, *js, *plain;
+	int rc;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	memset(&c, 0, sizeof(c));
+	hdr(&f.hdr, TK_EV_close, "cat");
+	hdr(&c.hdr, TK_EV_tcp_close, "curl");
+	txt = render_guarded(&o, &f, sizeof(f), &rc);
+	assert_int_equal(rc, 0);
+	assert_true(!strncmp(txt, "file   close    42 ", 19));
+	free(txt);
+	txt = render_guarded(&o, &c, sizeof(c), &rc);
+	assert_true(!strncmp(txt, "net    close    42 ", 19));
+	o.json = true;
+	js = render_guarded(&o, &c, sizeof(c), &rc);
+	assert_int_equal(rc, 0);
+	assert_true(!strncmp(js, exp, strlen(exp)));
+	o.domain = false;
+	plain = render_guarded(&o, &c, sizeof(c), &rc);
+	assert_true(!strncmp(plain, "{\"ts_ns\":", 9));
+	assert_string_equal(plain + 1, js + strlen("{\"domain\":\"net\","));
+	free(txt);
+	free(js);
+	free(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -926,6 +996,8 @@ int main(void)
 		cmocka_unit_test(test_errno_out_of_range),
 		cmocka_unit_test(test_format_chars_escaped),
 		cmocka_unit_test(test_bidi_file_name),
+		cmocka_unit_test(test_cgroup_attribution),
+		cmocka_unit_test(test_domain_named),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
 }

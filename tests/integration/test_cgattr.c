@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Attribution end to end (root): cgroups of the test's own under the
+ * cgroup2 mount, named as docker, kubepods and systemd name theirs, with a
+ * process moved into each before it execs (its pid written to
+ * cgroup.procs). System-wide tools see the whole host, so every check is
+ * on the records of those processes (by pid) or rows of those cgroups (by
+ * id). Every cgroup is removed on every path (group teardown).
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "testlib.h"
+
+#define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define SHORT "0123456789ab"
+#define UUID "8d3c7f4e-1a2b-4c5d-9e8f-0a1b2c3d4e5f"
+#define DOCKER "y/docker-" H64 ".scope"
+#define KUBE "kubepods/burstable/pod" UUID "/" H64
+#define UNIT "z.service"
+#define SYSCALLWORK "build/tests/syscallwork"
+
+static char cg[512];  /* CG: <cgroup2 mount>/tktest-cga-<pid> */
+static char rel[512]; /* CG relative to the mount: /tktest-cga-<pid> */
+
+/* CG/sub, created with its parents; its id (inode) into *id. */
+static const char *cg_make(const char *sub, unsigned long long *id)
+{
+	static char path[1024];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, sub);
+	for (char *p = path + strlen(cg); p; p = strchr(p + 1, '/')) {
+		*p = 0;
+		if (mkdir(path, 0755) && errno != EEXIST)
+			fail_msg("mkdir %s: %s", path, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(path, 0755) && errno != EEXIST)
+		fail_msg("mkdir %s: %s", path, strerror(errno));
+	assert_int_equal(stat(path, &st), 0);
+	*id = st.st_ino;
+	return path;
+}
+
+/* rmdir, waiting for the cgroup's last task to be gone (EBUSY meanwhile). */
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st, (void)f;
+	if (flag != FTW_DP)
+		return 0;
+	for (int i = 0; i < 200 && rmdir(path) && errno == EBUSY; i++)
+		usleep(10000);
+	return 0;
+}
+
+static void cg_remove_all(void)
+{
+	if (cg[0])
+		nftw(cg, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void cg_remove(const char *path)
+{
+	rm_one(path, NULL, FTW_DP, NULL);
+	if (access(path, F_OK) == 0)
+		fail_msg("%s is still there: %s", path, strerror(errno));
+}
+
+/* Runs argv in cgroup dir: the child writes its pid to cgroup.procs, then
+ * execs. Returns its pid once it exited 0. */
+static pid_t run_in(const char *dir, const char *const *argv)
+{
+	char procs[1100];
+	int status;
+	pid_t pid;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		int fd = open(procs, O_WRONLY);
+		char buf[16];
+		int n = snprintf(buf, sizeof(buf), "%d", (int)getpid());
+
+		if (fd < 0 || write(fd, buf, n) != n)
+			_exit(120);
+		close(fd);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail_msg("%s in %s: status 0x%x", argv[0], dir, status);
+	return pid;
+}
+
+static const char *const true_argv[] = { "/bin/true", NULL };
+
+/* ---- records of a system-wide proctrace ----------------------------------------- */
+
+struct three {
+	const char *dir[3];
+	unsigned long long id[3];
+	pid_t pid[3];
+};
+
+static void during_three(struct tl_run *run, void *arg)
+{
+	struct three *t = arg;
+
+	(void)run;
+	for (int i = 0; i < 3; i++)
+		t->pid[i] = run_in(t->dir[i], true_argv);
+}
+
+/* The exec of /bin/true by pid: cgroup_id, cgroup and exactly the
+ * attribution keys given (NULL: the key must be absent). */
+static void check_exec(const struct tl_run *run, pid_t pid, unsigned long long id,
+		       const char *sub, const char *container, const char *pod, const char *unit)
+{
+	const struct jv *v = tl_find(run, "exec", pid);
+	const char *keys[] = { "container_id", "pod_uid", "unit" };
+	const char *want[] = { container, pod, unit };
+	char path[1024];
+
+	if (!v)
+		fail_msg("no exec record of pid %d", (int)pid);
+	assert_string_equal(json_str(v, "filename"), "/bin/true");
+	if ((unsigned long long)json_int(v, "cgroup_id", -1) != id)
+		fail_msg("pid %d: cgroup_id %lld, expected %llu", (int)pid,
+			 json_int(v, "cgroup_id", -1), id);
+	snprintf(path, sizeof(path), "%s/%s", rel, sub);
+	if (!json_str(v, "cgroup") || strcmp(json_str(v, "cgroup"), path))
+		fail_msg("pid %d: cgroup '%s', expected '%s'", (int)pid,
+			 json_str(v, "cgroup") ? json_str(v, "cgroup") : "(none)", path);
+	for (int i = 0; i < 3; i++) {
+		const char *got = json_str(v, keys[i]);
+
+		if (want[i] ? !got || strcmp(got, want[i]) : json_get(v, keys[i]) != NULL)
+			fail_msg("pid %d in %s: %s '%s', expected '%s'", (int)pid, sub, keys[i],
+				 got ? got : "(none)", want[i] ? want[i] : "(none)");
+	}
+}
+
+/* Removes the first n of t's cgroups, which the test made. */
+static void remove_dirs(struct three *t, int n)
+{
+	for (int i = 0; i < n; i++) {
+		cg_remove(t->dir[i]);
+		free((char *)t->dir[i]);
+	}
+}
+
+/* A docker scope, a kubepods container and a service: each process's
+ * records say exactly which. */
+static void test_attribution(void **state)
+{
+	struct three t;
+	struct tl_run run;
+
+	(void)state;
+	NEED_ROOT();
+	t.dir[0] = strdup(cg_make(DOCKER, &t.id[0]));
+	t.dir[1] = strdup(cg_make(KUBE, &t.id[1]));
+	t.dir[2] = strdup(cg_make(UNIT, &t.id[2]));
+	tl_run(&run, .tool = "proctrace", .args = TL_ARGS("-j"), .during = during_three, .arg = &t);
+	check_exec(&run, t.pid[0], t.id[0], DOCKER, H64, NULL, NULL);
+	check_exec(&run, t.pid[1], t.id[1], KUBE, H64, UUID, NULL);
+	check_exec(&run, t.pid[2], t.id[2], UNIT, NULL, NULL, UNIT);
+	/* its exit too: every record is attributed */
+	for (size_t i = 0, n = 0; i < run.r.n; i++) {
+		const struct jv *v = run.r.v[i];
+
+		if (json_int(v, "pid", -1) != t.pid[0] || strcmp(json_str(v, "event"), "exit"))
+			continue;
+		assert_int_equal(++n, 1);
+		assert_string_equal(json_str(v, "container_id"), H64);
+	}
+	tl_run_free(&run);
+	remove_dirs(&t, 3);
+}
+
+/* ---- -C ---------------------------------------------------------------------------- */
+
+static void during_one(struct tl_run *run, void *arg)
+{
+	struct three *t = arg;
+
+	(void)run;
+	t->pid[0] = run_in(t->dir[0], true_argv);
+	t->pid[1] = run_in(t->dir[1], true_argv);
+}
+
+/* The column: the short id, or the unit, after COMM. */
+static void test_containers_column(void **state)
+{
+	struct three t;
+	struct tl_run run;
+	char want[256];
+
+	(void)state;
+	NEED_ROOT();
+	t.dir[0] = strdup(cg_make(DOCKER, &t.id[0]));
+	t.dir[1] = strdup(cg_make(UNIT, &t.id[1]));
+	tl_run(&run, .tool = "proctrace", .args = TL_ARGS("-C"), .during = during_one, .arg = &t);
+	assert_non_null(strstr(run.out, "COMM             CONTAINER        DETAILS\n"));
+	snprintf(want, sizeof(want), "\nexec     %-7d %-7d %-5d %-16s %-16s ppid=", (int)t.pid[0],
+		 (int)t.pid[0], 0, "true", SHORT);
+	if (!strstr(run.out, want))
+		fail_msg("no line starting '%s' in:\n%s", want + 1, run.out);
+	snprintf(want, sizeof(want), "\nexec     %-7d %-7d %-5d %-16s %-16s ppid=", (int)t.pid[1],
+		 (int)t.pid[1], 0, "true", UNIT);
+	if (!strstr(run.out, want))
+		fail_msg("no line starting '%s' in:\n%s", want + 1, run.out);
+	tl_run_free(&run);
+	remove_dirs(&t, 2);
+}
+
+/* ---- a cgroup removed before the consumer looks it up ----------------------------- */
+
+static void during_removed(struct tl_run *run, void *arg)
+{
+	struct three *t = arg;
+
+	/* the consumer frozen: the record waits in the ring while its cgroup
+	 * is made, used and removed */
+	assert_int_equal(kill(run->p.pid, SIGSTOP), 0);
+	t->dir[0] = strdup(cg_make("gone/docker-" H64 ".scope", &t->id[0]));
+	t->pid[0] = run_in(t->dir[0], true_argv);
+	cg_remove(t->dir[0]);
+	assert_int_equal(kill(run->p.pid, SIGCONT), 0);
+}
+
+static void test_removed_by_id(void **state)
+{
+	struct three t = { 0 };
+	struct tl_run run;
+	const struct jv *v;
+
+	(void)state;
+	NEED_ROOT();
+	tl_run(&run, .tool = "proctrace", .args = TL_ARGS("-j"), .during = during_removed, .arg = &t);
+	v = tl_find(&run, "exec", t.pid[0]);
+	if (!v)
+		fail_msg("no exec record of pid %d", (int)t.pid[0]);
+	if ((unsigned long long)json_int(v, "cgroup_id", -1) != t.id[0])
+		fail_msg("cgroup_id %lld, expected %llu", json_int(v, "cgroup_id", -1), t.id[0]);
+	/* the id alone: no path, and nothing guessed */
+	if (json_get(v, "cgroup") || json_get(v, "container_id") || json_get(v, "unit"))
+		fail_msg("a removed cgroup resolved: cgroup '%s' container_id '%s'",
+			 json_str(v, "cgroup"), json_str(v, "container_id"));
+	tl_run_free(&run);
+	free((char *)t.dir[0]);
+}
+
+/* ---- summaries per cgroup ----------------------------------------------------------- */
+
+static const char *const work_argv[] = { NULL, "run", "/nonexistent-tktest-cga", "12345", "0",
+					 NULL };
+
+static void during_work(struct tl_run *run, void *arg)
+{
+	struct three *t = arg;
+	const char *argv[6];
+
+	(void)run;
+	memcpy(argv, work_argv, sizeof(argv));
+	argv[0] = tl_path(SYSCALLWORK);
+	t->pid[0] = run_in(t->dir[0], argv);
+}
+
+/* syscallwork's 10,000 getppid, counted in the kernel for its cgroup. */
+static void test_syscalltrace_per_cgroup(void **state)
+{
+	struct three t;
+	struct tl_run run;
+	size_t rows = 0;
+	char path[600];
+
+	(void)state;
+	NEED_ROOT();
+	t.dir[0] = strdup(cg_make("w.scope", &t.id[0]));
+	tl_run(&run, .tool = "syscalltrace",
+	       .args = TL_ARGS("-s", "--per-cgroup", "-e", "getppid", "-j"), .during = during_work,
+	       .arg = &t, .table = true);
+	snprintf(path, sizeof(path), "%s/w.scope", rel);
+	for (size_t i = 0; i < run.r.n; i++) {
+		const struct jv *v = run.r.v[i];
+
+		assert_string_equal(json_str(v, "event"), "syscall_summary");
+		assert_non_null(json_get(v, "cgroup_id"));
+		if ((unsigned long long)json_int(v, "cgroup_id", -1) != t.id[0])
+			continue;
+		rows++;
+		assert_string_equal(json_str(v, "syscall"), "getppid");
+		if (json_int(v, "count", -1) != 10000)
+			fail_msg("getppid in its cgroup: count %lld, expected 10000",
+				 json_int(v, "count", -1));
+		assert_int_equal(json_int(v, "errors", -1), 0);
+		assert_string_equal(json_str(v, "cgroup"), path);
+		assert_string_equal(json_str(v, "unit"), "w.scope");
+		assert_null(json_get(v, "container_id"));
+		assert_null(json_get(v, "pid")); /* per cgroup, not per process */
+	}
+	assert_int_equal(rows, 1);
+	tl_run_free(&run);
+
+	/* text: the table grouped, the row of the cgroup with its unit and path */
+	tl_run(&run, .tool = "syscalltrace", .args = TL_ARGS("-s", "--per-cgroup", "-e", "getppid"),
+	       .during = during_work, .arg = &t, .table = true);
+	snprintf(path, sizeof(path), "%10llu %-16s getppid", t.id[0], "w.scope");
+	if (!strstr(run.out, path))
+		fail_msg("no row '%s' in:\n%s", path, run.out);
+	snprintf(path, sizeof(path), " 10000 ");
+	assert_non_null(strstr(strstr(run.out, "w.scope"), path));
+	tl_run_free(&run);
+	remove_dirs(&t, 1);
+}
+
+/* syscallwork's one read of 12345 bytes of /dev/zero, by its cgroup. */
+static void test_filetrace_per_cgroup(void **state)
+{
+	struct three t;
+	struct tl_run run;
+	long long opens = 0, reads = 0, rbytes = 0;
+	char path[1024];
+
+	(void)state;
+	NEED_ROOT();
+	t.dir[0] = strdup(cg_make(KUBE, &t.id[0]));
+	tl_run(&run, .tool = "filetrace", .args = TL_ARGS("-s", "--per-cgroup", "--top", "0", "-j"),
+	       .during = during_work, .arg = &t, .table = true);
+	snprintf(path, sizeof(path), "%s/%s", rel, KUBE);
+	for (size_t i = 0; i < run.r.n; i++) {
+		const struct jv *v = run.r.v[i];
+
+		if ((unsigned long long)json_int(v, "cgroup_id", -1) != t.id[0])
+			continue;
+		assert_string_equal(json_str(v, "cgroup"), path);
+		assert_string_equal(json_str(v, "container_id"), H64);
+		assert_string_equal(json_str(v, "pod_uid"), UUID);
+		if (strcmp(json_str(v, "path"), "/dev/zero"))
+			continue;
+		/* one table per second: the counts may be split over two */
+		opens += json_int(v, "opens", -1);
+		reads += json_int(v, "reads", -1);
+		rbytes += json_int(v, "rbytes", -1);
+	}
+	if (opens != 1 || reads != 1 || rbytes != 12345)
+		fail_msg("/dev/zero in its cgroup: %lld opens, %lld reads, %lld bytes; expected 1, "
+			 "1, 12345", opens, reads, rbytes);
+	tl_run_free(&run);
+	remove_dirs(&t, 1);
+}
+
+/* ---- bad arguments -------------------------------------------------------------------- */
+
+static void test_bad_args(void **state)
+{
+	const char *const *bad[] = {
+		TL_ARGS("filetrace", "--per-cgroup"), /* needs -s */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char tool[600];
+		const char *argv[8] = { tool };
+		struct proc p;
+		char *err;
+
+		snprintf(tool, sizeof(tool), "%s/bin/%s", tl_root, bad[i][0]);
+		for (int j = 1; bad[i][j]; j++)
+			argv[j] = bad[i][j];
+		assert_int_equal(proc_start(&p, (char *const *)argv), 0);
+		assert_int_equal(proc_wait(&p, 10000), 2);
+		err = slurp(p.err);
+		assert_non_null(strstr(err, "--per-cgroup need -s"));
+		free(err);
+		proc_cleanup(&p);
+	}
+}
+
+static int setup(void **state)
+{
+	const char *root = tl_cgroup2_root();
+
+	(void)state;
+	if (!root || geteuid())
+		return 0; /* the tests skip */
+	snprintf(rel, sizeof(rel), "/tktest-cga-%d", (int)getpid());
+	snprintf(cg, sizeof(cg), "%s%s", root, rel);
+	if (mkdir(cg, 0755))
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cg_remove_all();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TL_TEST(test_attribution),
+		TL_TEST(test_containers_column),
+		TL_TEST(test_removed_by_id),
+		TL_TEST(test_syscalltrace_per_cgroup),
+		TL_TEST(test_filetrace_per_cgroup),
+		TL_TEST(test_bad_args),
+	};
+	return TL_RUN_GROUP("cgattr", tests, setup, teardown);
+}
