@@ -53,6 +53,11 @@ struct net_sock {
 	__u64 state_ns;       /* last transition */
 	__u32 flags;
 	__u32 state;          /* newstate of the last change seen; 0: not known */
+	/* the connection, once its local port is chosen (0 before): an entry
+	 * whose socket died unseen is told from the socket born unseen at
+	 * its address (net_sock_stale()) */
+	__u16 sport, dport;
+	__u32 addrs;          /* net_addr_fold() */
 };
 
 /*
@@ -66,6 +71,25 @@ struct {
 	__type(key, __u64); /* struct sock * */
 	__type(value, struct net_sock);
 } net_socks SEC(".maps");
+
+/*
+ * The sockets that existed when tracing began (net_snapshot), by address:
+ * a socket seen with no entry is one of these, or one born while we
+ * traced whose first changes went unseen. Filled right after attach, in
+ * every network namespace; net_old_complete is set once it holds them
+ * all. A key leaves when its socket's CLOSE or a new socket's birth at
+ * its address is seen.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct sock * */
+	__type(value, __u8);
+} net_old SEC(".maps");
+
+/* userspace sets it after the snapshot, unless net_old_full */
+volatile __u32 net_old_complete;
+__u32 net_old_full; /* a socket did not fit in net_old */
 
 /*
  * Listeners and who listens: until accept() names the real owner, a
@@ -641,32 +665,106 @@ static __always_inline void net_count_gap(const struct sock *sk, const struct ne
 }
 
 /*
- * A socket's first change unseen leaves no entry for its second. Only two
- * second changes say that a first one should have come through here:
- * SYN_SENT -> (anything), which only a CLOSE -> SYN_SENT can precede, and
- * SYN_RECV -> ESTABLISHED, which only a child's LISTEN -> SYN_RECV can.
- * Any other change without an entry is a socket older than the tracer (a
- * connect or a handshake already under way when it started is counted
- * once too many: a documented overcount). One state record is counted
- * (with -e state); the connect record of SYN_SENT's next change is emitted
- * from this run.
+ * Whether a socket seen with no entry was born while we traced, its first
+ * changes unseen. Once the snapshot is complete: when it is not in
+ * net_old. Before (the moments between attach and ready): only when its
+ * change is one that nothing but a birth can precede, SYN_SENT -> (any),
+ * which only CLOSE -> SYN_SENT precedes, or SYN_RECV -> ESTABLISHED, which
+ * only a child's LISTEN -> SYN_RECV does (a connect or handshake under way
+ * at start is then counted once too many); any other is taken to be older
+ * than the tracer.
  */
-static __always_inline void net_count_unseen_birth(const struct sock *sk, int oldstate)
+static __always_inline bool net_born_unseen(__u64 key, int oldstate)
 {
-	struct net_owner o;
-	struct net_tuple t;
-
-	if ((oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV) ||
-	    !tk_event_enabled(TK_EV_state))
-		return;
-	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t) || !net_want_tuple(&t))
-		return;
-	net_owner_unknown(sk, &o);
-	if (net_want_owner(&o))
-		tk_count(TK_STAT_UNSEEN);
+	if (net_old_complete)
+		return !bpf_map_lookup_elem(&net_old, &key);
+	return oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV;
 }
 
-/* Keeps what net_count_gap() needs: the state entered and the filters' verdict. */
+/*
+ * A passive child not yet accepted has no struct socket; neither has an
+ * active socket its owner closed, but that one has left ESTABLISHED and
+ * CLOSE_WAIT (a child can reach CLOSE_WAIT before accept(), on the peer's
+ * FIN). Any other is taken as active: its unseen connect record is then
+ * counted, never missed.
+ */
+static __always_inline bool net_unaccepted_child(const struct sock *sk, int oldstate)
+{
+	return !sk->sk_socket && (oldstate == TCP_ESTABLISHED || oldstate == TCP_CLOSE_WAIT);
+}
+
+/*
+ * The entry of a socket born unseen (net_born_unseen()), made at its first
+ * change seen, so that its later changes chain and its accept() is not
+ * counted again; and the changes it missed: with -e state, those from its
+ * birth to `oldstate` on the usual way (net_path_rank(); a listener's
+ * one), and an active socket past SYN_SENT the connect record its
+ * SYN_SENT -> ESTABLISHED carried. Its owner as at a birth: a child's
+ * listener's; for an active socket the one net_state_change() learns at
+ * FIN_WAIT1 or LAST_ACK, else unknown (so -p/-u/-c and command mode leave
+ * it uncounted).
+ */
+static __always_inline struct net_sock *net_unseen_birth(const struct sock *sk, __u64 key,
+							 int oldstate, int newstate, __u64 now)
+{
+	bool passive = oldstate == TCP_SYN_RECV || net_unaccepted_child(sk, oldstate);
+	int rank = net_path_rank(oldstate);
+	struct net_owner o;
+	struct net_tuple t;
+	struct net_sock *s;
+	__u64 n = 0;
+
+	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t) || !net_want_tuple(&t))
+		return NULL;
+	if (passive)
+		net_listener_owner(sk, 0, &o);
+	else if (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK)
+		net_owner_current(&o);
+	else
+		net_owner_unknown(sk, &o);
+	s = newstate == TCP_CLOSE ? NULL : net_sock_new(key, &o, passive ? NS_PASSIVE : NS_ACTIVE, now);
+	if (!net_want_owner(&o))
+		return s;
+	if (tk_event_enabled(TK_EV_state))
+		n += rank > 0 ? rank + 1 : 1;
+	if (!passive && rank > 0 && tk_event_enabled(TK_EV_connect))
+		n++;
+	if (n)
+		tk_count_n(TK_STAT_UNSEEN, n);
+	return s;
+}
+
+/* Both ends' addresses in one word (the ports tell most connections apart). */
+static __always_inline __u32 net_addr_fold(const struct net_tuple *t)
+{
+	__u32 d = t->daddr[0] ^ t->daddr[1] ^ t->daddr[2] ^ t->daddr[3];
+
+	return t->saddr[0] ^ t->saddr[1] ^ t->saddr[2] ^ t->saddr[3] ^ (d << 16 | d >> 16);
+}
+
+/*
+ * Whether entry s is another socket's: a socket at this address whose
+ * end (its CLOSE) was never delivered, then freed, and whose memory a new
+ * socket took with its birth unseen too (the misses come in bursts on one
+ * CPU, and a freed sock's memory goes to that CPU's next one). A
+ * connection's tuple never changes once its local port is chosen.
+ */
+static __always_inline bool net_sock_stale(const struct net_sock *s, const struct net_tuple *t)
+{
+	return s->sport && t->sport &&
+	       (s->sport != t->sport || s->dport != t->dport || s->addrs != net_addr_fold(t));
+}
+
+/* An entry net_sock_stale() found: its socket's unseen end is counted, as a
+ * birth at its address would, and the entry goes. */
+static __always_inline void net_sock_drop_stale(const struct sock *sk, const struct net_sock *s,
+						__u64 key)
+{
+	net_count_gap(sk, s, TCP_CLOSE);
+	bpf_map_delete_elem(&net_socks, &key);
+}
+
+/* Keeps what net_count_gap() needs: the state entered, the connection and the filters' verdict. */
 static __always_inline void net_sock_seen(const struct sock *sk, struct net_sock *s, int newstate,
 					  __u64 now)
 {
@@ -674,9 +772,16 @@ static __always_inline void net_sock_seen(const struct sock *sk, struct net_sock
 
 	s->state_ns = now;
 	s->state = newstate;
-	if (!targ_families && !targ_port_need)
-		return; /* every tuple passes: no need to read it */
-	if (net_tuple_load(&sk->__sk_common, net_inet(sk), &t) && net_want_tuple(&t))
+	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t)) {
+		s->flags |= NS_UNWANTED;
+		return;
+	}
+	if (t.sport && !s->sport) {
+		s->sport = t.sport;
+		s->dport = t.dport;
+		s->addrs = net_addr_fold(&t);
+	}
+	if (net_want_tuple(&t))
 		s->flags &= ~NS_UNWANTED;
 	else
 		s->flags |= NS_UNWANTED;
@@ -691,15 +796,25 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 	int from = birth ? TCP_CLOSE : oldstate;
 	struct net_sock *s;
 	struct net_owner o;
+	struct net_tuple t;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
 	now = tk_ktime_ns();
 	s = bpf_map_lookup_elem(&net_socks, &key);
+	if (s && !birth && net_tuple_load(&sk->__sk_common, net_inet(sk), &t) &&
+	    net_sock_stale(s, &t)) {
+		net_sock_drop_stale(sk, s, key);
+		s = NULL;
+	}
 	if (s && s->state && s->state != from)
 		net_count_gap(sk, s, from);
-	else if (!s && !birth)
-		net_count_unseen_birth(sk, oldstate);
+	else if (!s && !birth && net_born_unseen(key, oldstate))
+		s = net_unseen_birth(sk, key, oldstate, newstate, now);
+	/* a birth at an old socket's address, or an old socket's end: the
+	 * address no longer holds a socket older than the tracer */
+	if (birth || newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&net_old, &key);
 
 	switch (newstate) {
 	case TCP_SYN_SENT:
@@ -877,6 +992,29 @@ int net_sweep(__u64 *ctx)
 	return 0;
 }
 
+/* ---- the start: sockets older than the tracer ---------------------------- */
+
+/*
+ * Run by userspace right after attach, once in each network namespace
+ * (an iterator sees its creator's): every TCP socket there goes into
+ * net_old. Time-wait and request socks are left out: they are not the
+ * sockets inet_sock_set_state reports.
+ */
+SEC("iter/tcp")
+int net_snapshot(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *c = ctx->sk_common;
+	__u64 key;
+	__u8 one = 1;
+
+	if (!c || c->skc_state == TCP_TIME_WAIT || c->skc_state == TCP_NEW_SYN_RECV)
+		return 0;
+	key = (__u64)c;
+	if (bpf_map_update_elem(&net_old, &key, &one, BPF_ANY))
+		net_old_full = 1;
+	return 0;
+}
+
 /* ---- accept(): the passive side's owner -------------------------------- */
 
 /* The socket behind a file descriptor of the current task, or NULL. */
@@ -920,22 +1058,28 @@ static __always_inline void accept_exit(void *ctx, long ret)
 	key = (__u64)sk;
 	net_owner_current(&o);
 	s = bpf_map_lookup_elem(&net_socks, &key);
+	if (s && net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) &&
+	    net_sock_stale(s, &t)) {
+		net_sock_drop_stale(sk, s, key);
+		s = NULL;
+	}
 	if (s) {
 		__builtin_memcpy(&s->own, &o, sizeof(o));
 		queued = since(s->est_ns, now);
 	} else if ((cur = BPF_CORE_READ(sk, __sk_common.skc_state)) != TCP_CLOSE) {
 		/* (an entry for a CLOSEd socket would never be removed) */
 		s = net_sock_new(key, &o, NS_PASSIVE, now);
-		/* None yet: its LISTEN -> SYN_RECV and SYN_RECV -> ESTABLISHED
-		 * (and whatever came since) went unseen, or it was established
-		 * before we started (then counted lost although it was not).
-		 * From here its changes chain as any other's. */
+		/* None yet: it was established before we started, or its
+		 * LISTEN -> SYN_RECV and SYN_RECV -> ESTABLISHED (and whatever
+		 * came since) went unseen (net_born_unseen()). From here its
+		 * changes chain as any other's. */
 		if (s) {
 			s->state = cur;
 			if (!net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) ||
 			    !net_want_tuple(&t))
 				s->flags |= NS_UNWANTED;
-			else if (net_want_owner(&o) && tk_event_enabled(TK_EV_state))
+			else if (net_want_owner(&o) && tk_event_enabled(TK_EV_state) &&
+				 net_born_unseen(key, TCP_SYN_RECV))
 				tk_count_n(TK_STAT_UNSEEN, 1 + net_gap_changes(TCP_SYN_RECV, cur));
 		}
 	}

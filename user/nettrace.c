@@ -2,8 +2,15 @@
 /* nettrace: trace TCP connections (connect, accept, close, state, retransmit). */
 #define _GNU_SOURCE /* tdestroy */
 #include <bpf/bpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <search.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "tk.h"
 #include "nettrace.skel.h"
 
@@ -216,11 +223,124 @@ static int sweep(void *ctx)
 	return rc;
 }
 
+static struct nettrace_bpf *snap_skel;
+
+/* net_snapshot's sockets in the current network namespace; -1 and errno on failure */
+static int snapshot_netns(int link)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = bpf_iter_create(link);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * Enters the network namespace at path (a process's, or one ip-netns
+ * keeps) if its inode is not in seen[] yet, snapshots it and comes back to
+ * self. 0: done, or nothing to do (the process is gone); -1 and errno: it
+ * was not snapshotted; -2 and errno: we could not come back.
+ */
+static int snapshot_path(const char *path, int link, int self, ino_t *seen, size_t *nseen,
+			 size_t cap)
+{
+	struct stat st;
+	int fd, rc, err;
+
+	if (stat(path, &st))
+		return 0;
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i] == st.st_ino)
+			return 0;
+	if (*nseen == cap) {
+		errno = ENOMEM;
+		return -1;
+	}
+	seen[(*nseen)++] = st.st_ino;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	rc = setns(fd, CLONE_NEWNET);
+	err = errno;
+	close(fd);
+	if (rc) {
+		errno = err;
+		return -1;
+	}
+	rc = snapshot_netns(link);
+	err = errno;
+	if (setns(self, CLONE_NEWNET))
+		return -2;
+	errno = err;
+	return rc;
+}
+
+/*
+ * The sockets older than the tracer (net_snapshot, net_old in
+ * nettrace.bpf.c), taken once the programs are attached, so that every
+ * socket born since is either seen at its birth or absent from the
+ * snapshot. An iterator sees one network namespace, its creator's: each
+ * one a process is in, and each one ip-netns keeps, is entered in turn.
+ * Unless every one was taken, net_old_complete stays 0, and a socket with
+ * no entry is taken as older than the tracer unless only a birth can
+ * precede its change (nettrace.bpf.c: net_born_unseen()).
+ */
+static int snapshot(void *ctx)
+{
+	static const char *const dirs[] = { "/proc", "/run/netns" };
+	struct bpf_link *link = bpf_program__attach_iter(snap_skel->progs.net_snapshot, NULL);
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, nseen = 0;
+	ino_t *seen = malloc(cap * sizeof(*seen));
+	int rc = link && self >= 0 && seen ? 0 : -1;
+	char path[300];
+
+	(void)ctx;
+	if (!rc)
+		rc = snapshot_path("/proc/self/ns/net", bpf_link__fd(link), self, seen, &nseen, cap);
+	for (size_t d = 0; d < 2 && !rc; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *e;
+
+		while (dir && !rc && (e = readdir(dir))) {
+			if (e->d_name[0] == '.' || (d == 0 && (e->d_name[0] < '1' || e->d_name[0] > '9')))
+				continue;
+			snprintf(path, sizeof(path), d == 0 ? "/proc/%s/ns/net" : "/run/netns/%s",
+				 e->d_name);
+			rc = snapshot_path(path, bpf_link__fd(link), self, seen, &nseen, cap);
+		}
+		if (dir)
+			closedir(dir);
+	}
+	if (rc == -2)
+		rc = tk_fail("cannot return to our own network namespace: %s", strerror(errno));
+	else if (rc || snap_skel->bss->net_old_full)
+		fprintf(stderr, "%s: the sockets older than the tracer are not all known (%s): "
+				"a socket whose first changes go unseen may not be counted lost\n",
+			tk_prog, rc ? strerror(errno) : "more than 65536");
+	else
+		snap_skel->bss->net_old_complete = 1;
+	free(seen);
+	if (self >= 0)
+		close(self);
+	bpf_link__destroy(link);
+	return rc > 0 ? rc : 0;
+}
+
 static int setup(struct nettrace_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
 {
 	sweep_prog = skel->progs.net_sweep;
 	sweep_map = skel->maps.net_socks;
 	hooks->stopping = sweep;
+	snap_skel = skel;
+	/* run once per network namespace from ready, not attached for the run */
+	bpf_program__set_autoattach(skel->progs.net_snapshot, false);
+	hooks->ready = snapshot;
 	skel->rodata->targ_families = opt_families;
 	skel->rodata->targ_port_need = opt_port_need;
 	memcpy((void *)skel->rodata->targ_ports, opt_ports, sizeof(opt_ports));
