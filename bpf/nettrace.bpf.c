@@ -722,7 +722,8 @@ static __always_inline struct net_sock *net_unseen_birth(const struct sock *sk, 
 		net_owner_current(&o);
 	else
 		net_owner_unknown(sk, &o);
-	s = newstate == TCP_CLOSE ? NULL : net_sock_new(key, &o, passive ? NS_PASSIVE : NS_ACTIVE, now);
+	s = newstate == TCP_CLOSE ? NULL
+				  : net_sock_new(key, &o, passive ? NS_PASSIVE : NS_ACTIVE, now);
 	if (!net_want_owner(&o))
 		return s;
 	if (tk_event_enabled(TK_EV_state))

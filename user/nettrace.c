@@ -240,28 +240,47 @@ static int snapshot_netns(int link)
 	return n < 0 ? -1 : 0;
 }
 
+/* The network namespaces already taken, by inode. */
+struct netns_seen {
+	ino_t *ino;
+	size_t n, cap;
+};
+
+/* Whether ino is new to seen, which then holds it; -1 and errno: no memory. */
+static int netns_add(struct netns_seen *seen, ino_t ino)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->ino[i] == ino)
+			return 0;
+	if (seen->n == seen->cap) {
+		size_t cap = seen->cap ? 2 * seen->cap : 64;
+		ino_t *p = realloc(seen->ino, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		seen->ino = p;
+		seen->cap = cap;
+	}
+	seen->ino[seen->n++] = ino;
+	return 1;
+}
+
 /*
  * Enters the network namespace at path (a process's, or one ip-netns
- * keeps) if its inode is not in seen[] yet, snapshots it and comes back to
+ * keeps) unless it was taken already, snapshots it and comes back to
  * self. 0: done, or nothing to do (the process is gone); -1 and errno: it
- * was not snapshotted; -2 and errno: we could not come back.
+ * was not taken; -2 and errno: we could not come back.
  */
-static int snapshot_path(const char *path, int link, int self, ino_t *seen, size_t *nseen,
-			 size_t cap)
+static int snapshot_path(const char *path, int link, int self, struct netns_seen *seen)
 {
 	struct stat st;
 	int fd, rc, err;
 
 	if (stat(path, &st))
 		return 0;
-	for (size_t i = 0; i < *nseen; i++)
-		if (seen[i] == st.st_ino)
-			return 0;
-	if (*nseen == cap) {
-		errno = ENOMEM;
-		return -1;
-	}
-	seen[(*nseen)++] = st.st_ino;
+	rc = netns_add(seen, st.st_ino);
+	if (rc <= 0)
+		return rc;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -295,27 +314,30 @@ static int snapshot(void *ctx)
 	static const char *const dirs[] = { "/proc", "/run/netns" };
 	struct bpf_link *link = bpf_program__attach_iter(snap_skel->progs.net_snapshot, NULL);
 	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	size_t cap = 4096, nseen = 0;
-	ino_t *seen = malloc(cap * sizeof(*seen));
-	int rc = link && self >= 0 && seen ? 0 : -1;
+	int rc = link && self >= 0 ? 0 : -1, lfd = link ? bpf_link__fd(link) : -1, err;
+	struct netns_seen seen = { 0 };
 	char path[300];
 
 	(void)ctx;
 	if (!rc)
-		rc = snapshot_path("/proc/self/ns/net", bpf_link__fd(link), self, seen, &nseen, cap);
+		rc = snapshot_path("/proc/self/ns/net", lfd, self, &seen);
 	for (size_t d = 0; d < 2 && !rc; d++) {
 		DIR *dir = opendir(dirs[d]);
 		struct dirent *e;
 
 		while (dir && !rc && (e = readdir(dir))) {
-			if (e->d_name[0] == '.' || (d == 0 && (e->d_name[0] < '1' || e->d_name[0] > '9')))
+			/* /proc: the pids only */
+			if (e->d_name[0] == '.' ||
+			    (d == 0 && (e->d_name[0] < '1' || e->d_name[0] > '9')))
 				continue;
 			snprintf(path, sizeof(path), d == 0 ? "/proc/%s/ns/net" : "/run/netns/%s",
 				 e->d_name);
-			rc = snapshot_path(path, bpf_link__fd(link), self, seen, &nseen, cap);
+			rc = snapshot_path(path, lfd, self, &seen);
 		}
+		err = errno;
 		if (dir)
 			closedir(dir);
+		errno = err;
 	}
 	if (rc == -2)
 		rc = tk_fail("cannot return to our own network namespace: %s", strerror(errno));
@@ -325,7 +347,7 @@ static int snapshot(void *ctx)
 			tk_prog, rc ? strerror(errno) : "more than 65536");
 	else
 		snap_skel->bss->net_old_complete = 1;
-	free(seen);
+	free(seen.ino);
 	if (self >= 0)
 		close(self);
 	bpf_link__destroy(link);

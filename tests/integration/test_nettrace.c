@@ -659,7 +659,9 @@ static int by_conn_then_ts(const void *a, const void *b)
  * hold two sockets: a retransmitted SYN that races the first one on
  * another CPU makes a second request socket, which the kernel then drops
  * (LISTEN -> SYN_RECV twice, one SYN_RECV -> CLOSE). Those pairs are
- * set aside; what is left must chain.
+ * set aside; what is left must chain. And after a CLOSE the tuple can hold
+ * the next connection: in a slow run a client port is used again once its
+ * TIME_WAIT is a second old (tcp_tw_reuse), a new chain.
  */
 static size_t broken_chains(const struct jv **v, size_t n)
 {
@@ -677,6 +679,10 @@ static size_t broken_chains(const struct jv **v, size_t n)
 		for (size_t k = i; k < end; k++) {
 			const char *o = json_str(v[k], "oldstate_str"), *w = json_str(v[k], "newstate_str");
 
+			if (prev && !strcmp(json_str(prev, "newstate_str"), "CLOSE")) {
+				prev = NULL; /* another socket's, on the same tuple */
+				syn_recv = 0;
+			}
 			if (!strcmp(o, "LISTEN") && !strcmp(w, "SYN_RECV") && syn_recv++) {
 				dropped++;
 				continue;
@@ -688,6 +694,15 @@ static size_t broken_chains(const struct jv **v, size_t n)
 			if (prev && strcmp(o, json_str(prev, "newstate_str")))
 				broken = true;
 			prev = v[k];
+		}
+		/* the first few, whole, to tell a loss from a workload's quirk */
+		if ((broken || dropped) && breaks < 3) {
+			fprintf(stderr, "broken chain %lld -> %lld:", json_int(v[i], "sport", 0),
+				json_int(v[i], "dport", 0));
+			for (size_t k = i; k < end; k++)
+				fprintf(stderr, " %s>%s@%lld", json_str(v[k], "oldstate_str"),
+					json_str(v[k], "newstate_str"), json_int(v[k], "ts_ns", 0));
+			fputc('\n', stderr);
 		}
 		breaks += broken || dropped;
 	}
