@@ -44,6 +44,7 @@ struct net_owner {
 
 #define NS_ACTIVE 1   /* we saw (or inferred) its connect() */
 #define NS_PASSIVE 2  /* a listener's child */
+#define NS_UNWANTED 4 /* -4/-6/--port left its tuple out at the last change */
 
 struct net_sock {
 	struct net_owner own; /* pid 0: not known (yet) */
@@ -51,7 +52,12 @@ struct net_sock {
 	__u64 est_ns;         /* ESTABLISHED */
 	__u64 state_ns;       /* last transition */
 	__u32 flags;
-	__u32 __pad;
+	__u32 state;          /* newstate of the last change seen; 0: not known */
+	/* the connection, once its local port is chosen (0 before): an entry
+	 * whose socket died unseen is told from the socket born unseen at
+	 * its address (net_sock_stale()) */
+	__u16 sport, dport;
+	__u32 addrs;          /* net_addr_fold() */
 };
 
 /*
@@ -65,6 +71,25 @@ struct {
 	__type(key, __u64); /* struct sock * */
 	__type(value, struct net_sock);
 } net_socks SEC(".maps");
+
+/*
+ * The sockets that existed when tracing began (net_snapshot), by address:
+ * a socket seen with no entry is one of these, or one born while we
+ * traced whose first changes went unseen. Filled right after attach, in
+ * every network namespace; net_old_complete is set once it holds them
+ * all. A key leaves when its socket's CLOSE or a new socket's birth at
+ * its address is seen.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct sock * */
+	__type(value, __u8);
+} net_old SEC(".maps");
+
+/* userspace sets it after the snapshot, unless net_old_full */
+volatile __u32 net_old_complete;
+__u32 net_old_full; /* a socket did not fit in net_old */
 
 /*
  * Listeners and who listens: until accept() names the real owner, a
@@ -278,10 +303,15 @@ static __always_inline void net_fill_hdr(struct tk_hdr *h, __u32 event,
  * with --cgroup if it was in a selected cgroup then: its close may well
  * come after it exited or moved. An unknown owner (pid 0) is in none.
  */
+static __always_inline bool net_want_owner(const struct net_owner *o)
+{
+	return tk_want_task(o->pid, o->uid, o->comm) && (!tk_follow || o->in_tree) &&
+	       (!tk_ncgroups || o->in_cgroup);
+}
+
 static __always_inline bool net_wanted(const struct net_tuple *t, const struct net_owner *o)
 {
-	return net_want_tuple(t) && tk_want_task(o->pid, o->uid, o->comm) &&
-	       (!tk_follow || o->in_tree) && (!tk_ncgroups || o->in_cgroup);
+	return net_want_tuple(t) && net_want_owner(o);
 }
 
 static __always_inline __u64 since(__u64 start, __u64 now)
@@ -540,17 +570,252 @@ static __always_inline bool net_was_established(int oldstate)
 	}
 }
 
+/* Where a state lies on the usual way to CLOSE, the client's (SYN_SENT,
+ * ESTABLISHED, FIN_WAIT1, FIN_WAIT2 or CLOSING, CLOSE) or the server's
+ * (SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE); -1 off both. */
+static __always_inline int net_path_rank(int state)
+{
+	switch (state) {
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:
+		return 0;
+	case TCP_ESTABLISHED:
+		return 1;
+	case TCP_FIN_WAIT1:
+	case TCP_CLOSE_WAIT:
+		return 2;
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return 3;
+	case TCP_CLOSE:
+		return 4;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The changes a gap from `last` to `to` held, one at least: those of the
+ * usual way, a graceful close. A shorter way (a reset or an abort goes
+ * straight to CLOSE; a close() in SYN_RECV skips ESTABLISHED) is counted
+ * up to two changes too many, never too few. A socket that had only begun
+ * (SYN_SENT, SYN_RECV) and is CLOSE is counted its usual end there: one.
+ */
+static __always_inline __u64 net_gap_changes(int last, int to)
+{
+	int a = net_path_rank(last), b = net_path_rank(to);
+
+	if (a < 0 || b <= a || (a == 0 && to == TCP_CLOSE))
+		return 1;
+	return b - a;
+}
+
+/* The counting of a gap from `last` to `to`, once the tuple passed. */
+static __always_inline void net_count_missed(const struct sock *sk, const struct net_sock *s,
+					     int last, int to)
+{
+	__u64 n = tk_event_enabled(TK_EV_state) ? net_gap_changes(last, to) : 0;
+	struct net_owner o;
+
+	net_owner_of(sk, s, &o);
+	if (!net_want_owner(&o))
+		return;
+	if (last == TCP_SYN_SENT && to != TCP_SYN_RECV && tk_event_enabled(TK_EV_connect))
+		n++;
+	if (net_was_established(last) && to == TCP_CLOSE && tk_event_enabled(TK_EV_tcp_close))
+		n++;
+	if (n)
+		tk_count_n(TK_STAT_UNSEEN, n);
+}
+
+/*
+ * The kernel sometimes runs no program at all on this tracepoint for a
+ * change and counts no recursion miss (README: nettrace). Such a change
+ * still shows: the socket's next change starts from a state other than
+ * the one we last saw it enter. `from` is where that change starts: its
+ * oldstate, or CLOSE when it is a birth at the address of a socket whose
+ * entry is still here (the socket went to CLOSE, and was freed, unseen).
+ * Counted per gap: with -e state, the changes it held (net_gap_changes(),
+ * a state record each), plus the records it provably took:
+ *  - the connect record, when it left SYN_SENT (for ESTABLISHED or CLOSE:
+ *    both emit one) and does not resume in SYN_RECV (a simultaneous
+ *    open, which emits none; one through SYN_RECV whose two changes were
+ *    both lost would be an overcount of 1);
+ *  - the close record, when it left an established state and passed
+ *    CLOSE (every way from those to CLOSE emits one).
+ * From SYN_RECV to CLOSE may or may not have passed ESTABLISHED: nothing
+ * more is counted. Only for sockets the filters pass: the current tuple
+ * when it is the same connection, else the verdict kept at the last change
+ * seen (an active socket's local port is not yet chosen at SYN_SENT, so
+ * --port-local leaves such a gap uncounted rather than guessed).
+ */
+static __always_inline void net_count_gap(const struct sock *sk, const struct net_sock *s,
+					  int from)
+{
+	struct net_tuple t;
+
+	if (from == TCP_CLOSE) {
+		if (s->flags & NS_UNWANTED)
+			return;
+	} else if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t) || !net_want_tuple(&t)) {
+		return;
+	}
+	net_count_missed(sk, s, s->state, from);
+}
+
+/*
+ * Whether a socket seen with no entry was born while we traced, its first
+ * changes unseen. Once the snapshot is complete: when it is not in
+ * net_old. Before (the moments between attach and ready): only when its
+ * change is one that nothing but a birth can precede, SYN_SENT -> (any),
+ * which only CLOSE -> SYN_SENT precedes, or SYN_RECV -> ESTABLISHED, which
+ * only a child's LISTEN -> SYN_RECV does (a connect or handshake under way
+ * at start is then counted once too many); any other is taken to be older
+ * than the tracer.
+ */
+static __always_inline bool net_born_unseen(__u64 key, int oldstate)
+{
+	if (net_old_complete)
+		return !bpf_map_lookup_elem(&net_old, &key);
+	return oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV;
+}
+
+/*
+ * A passive child not yet accepted has no struct socket; neither has an
+ * active socket its owner closed, but that one has left ESTABLISHED and
+ * CLOSE_WAIT (a child can reach CLOSE_WAIT before accept(), on the peer's
+ * FIN). Any other is taken as active: its unseen connect record is then
+ * counted, never missed.
+ */
+static __always_inline bool net_unaccepted_child(const struct sock *sk, int oldstate)
+{
+	return !sk->sk_socket && (oldstate == TCP_ESTABLISHED || oldstate == TCP_CLOSE_WAIT);
+}
+
+/*
+ * The entry of a socket born unseen (net_born_unseen()), made at its first
+ * change seen, so that its later changes chain and its accept() is not
+ * counted again; and the changes it missed: with -e state, those from its
+ * birth to `oldstate` on the usual way (net_path_rank(); a listener's
+ * one), and an active socket past SYN_SENT the connect record its
+ * SYN_SENT -> ESTABLISHED carried. Its owner as at a birth: a child's
+ * listener's; for an active socket the one net_state_change() learns at
+ * FIN_WAIT1 or LAST_ACK, else unknown (so -p/-u/-c and command mode leave
+ * it uncounted).
+ */
+static __always_inline struct net_sock *net_unseen_birth(const struct sock *sk, __u64 key,
+							 int oldstate, int newstate, __u64 now)
+{
+	bool passive = oldstate == TCP_SYN_RECV || net_unaccepted_child(sk, oldstate);
+	int rank = net_path_rank(oldstate);
+	struct net_owner o;
+	struct net_tuple t;
+	struct net_sock *s;
+	__u64 n = 0;
+
+	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t) || !net_want_tuple(&t))
+		return NULL;
+	if (passive)
+		net_listener_owner(sk, 0, &o);
+	else if (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK)
+		net_owner_current(&o);
+	else
+		net_owner_unknown(sk, &o);
+	s = newstate == TCP_CLOSE ? NULL
+				  : net_sock_new(key, &o, passive ? NS_PASSIVE : NS_ACTIVE, now);
+	if (!net_want_owner(&o))
+		return s;
+	if (tk_event_enabled(TK_EV_state))
+		n += rank > 0 ? rank + 1 : 1;
+	if (!passive && rank > 0 && tk_event_enabled(TK_EV_connect))
+		n++;
+	if (n)
+		tk_count_n(TK_STAT_UNSEEN, n);
+	return s;
+}
+
+/* Both ends' addresses in one word (the ports tell most connections apart). */
+static __always_inline __u32 net_addr_fold(const struct net_tuple *t)
+{
+	__u32 d = t->daddr[0] ^ t->daddr[1] ^ t->daddr[2] ^ t->daddr[3];
+
+	return t->saddr[0] ^ t->saddr[1] ^ t->saddr[2] ^ t->saddr[3] ^ (d << 16 | d >> 16);
+}
+
+/*
+ * Whether entry s is another socket's: a socket at this address whose
+ * end (its CLOSE) was never delivered, then freed, and whose memory a new
+ * socket took with its birth unseen too (the misses come in bursts on one
+ * CPU, and a freed sock's memory goes to that CPU's next one). A
+ * connection's tuple never changes once its local port is chosen.
+ */
+static __always_inline bool net_sock_stale(const struct net_sock *s, const struct net_tuple *t)
+{
+	return s->sport && t->sport &&
+	       (s->sport != t->sport || s->dport != t->dport || s->addrs != net_addr_fold(t));
+}
+
+/* An entry net_sock_stale() found: its socket's unseen end is counted, as a
+ * birth at its address would, and the entry goes. */
+static __always_inline void net_sock_drop_stale(const struct sock *sk, const struct net_sock *s,
+						__u64 key)
+{
+	net_count_gap(sk, s, TCP_CLOSE);
+	bpf_map_delete_elem(&net_socks, &key);
+}
+
+/* Keeps what net_count_gap() needs: the state entered, the connection and the filters' verdict. */
+static __always_inline void net_sock_seen(const struct sock *sk, struct net_sock *s, int newstate,
+					  __u64 now)
+{
+	struct net_tuple t;
+
+	s->state_ns = now;
+	s->state = newstate;
+	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t)) {
+		s->flags |= NS_UNWANTED;
+		return;
+	}
+	if (t.sport && !s->sport) {
+		s->sport = t.sport;
+		s->dport = t.dport;
+		s->addrs = net_addr_fold(&t);
+	}
+	if (net_want_tuple(&t))
+		s->flags &= ~NS_UNWANTED;
+	else
+		s->flags |= NS_UNWANTED;
+}
+
 static __always_inline void net_state_change(void *ctx, const struct sock *sk, int oldstate,
 					     int newstate)
 {
 	__u64 key = (__u64)sk, now;
+	bool birth = newstate == TCP_SYN_SENT || newstate == TCP_LISTEN ||
+		     (newstate == TCP_SYN_RECV && oldstate == TCP_LISTEN);
+	int from = birth ? TCP_CLOSE : oldstate;
 	struct net_sock *s;
 	struct net_owner o;
+	struct net_tuple t;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
 	now = tk_ktime_ns();
 	s = bpf_map_lookup_elem(&net_socks, &key);
+	if (s && !birth && net_tuple_load(&sk->__sk_common, net_inet(sk), &t) &&
+	    net_sock_stale(s, &t)) {
+		net_sock_drop_stale(sk, s, key);
+		s = NULL;
+	}
+	if (s && s->state && s->state != from)
+		net_count_gap(sk, s, from);
+	else if (!s && !birth && net_born_unseen(key, oldstate))
+		s = net_unseen_birth(sk, key, oldstate, newstate, now);
+	/* a birth at an old socket's address, or an old socket's end: the
+	 * address no longer holds a socket older than the tracer */
+	if (birth || newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&net_old, &key);
 
 	switch (newstate) {
 	case TCP_SYN_SENT:
@@ -615,7 +880,7 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 		if (s)
 			bpf_map_delete_elem(&net_socks, &key);
 	} else if (s) {
-		s->state_ns = now;
+		net_sock_seen(sk, s, newstate, now);
 	}
 }
 
@@ -631,9 +896,8 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
  * busy flag makes each change handled once. The nested run builds its
  * record in its own scratch slot: see tk_scratch_get().)
  *
- * Every skipped run is a lost event unless the other program took it, so
- * each take-over is counted (TK_STAT_TAKEN_OVER) and the runtime reports
- * skipped - taken over as lost:
+ * Every skipped run is a lost event unless the other program took it (each
+ * take-over is counted, TK_STAT_TAKEN_OVER, for -v):
  *  - net_state_nested running while net_state is busy: net_state's run for
  *    this change is (or was) skipped, and this one handles it;
  *  - net_state running while net_state_nested is busy below it (a run that
@@ -641,8 +905,11 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
  *    change is skipped, and net_state handles it.
  * What neither flag covers is the few instructions before a program sets
  * its flag and after it clears it: a change nested there in net_state is
- * really lost and counted so; one nested there in net_state_nested is
- * handled but counted lost too (an overcount, never an undercount).
+ * really lost. Such a loss, like a change the kernel delivers to no
+ * program, leaves a gap in its socket's states, and the gaps are what
+ * counts as lost (net_count_gap(), net_sweep): the recursion misses of
+ * these two programs are not added (tk_tool.self_counted_progs), so a
+ * change is counted once, and only for the sockets the filters pass.
  */
 struct net_busy {
 	__u32 state;  /* net_state is handling a change */
@@ -689,6 +956,66 @@ int BPF_PROG(net_state_nested, const struct sock *sk, const int oldstate, const 
 	return 0;
 }
 
+/* ---- the end: changes nothing followed ---------------------------------- */
+
+/* A change seen less than this long ago may still be under way on another
+ * CPU: tcp_set_state() stores the new state after the tracepoint. */
+#define NET_SWEEP_SETTLE_NS 1000000ULL
+
+/*
+ * Run by userspace (BPF_PROG_TEST_RUN, Linux 5.10; never attached) for
+ * each entry of net_socks, its key in ctx[0], while the state programs are
+ * still attached, just before they are detached. A change nothing
+ * followed leaves no gap: a connection's last changes, its address not
+ * reused. Its socket's state now differs from the one its entry last saw
+ * (an entry that saw CLOSE is gone), so an entry whose socket has moved on
+ * counts what it missed, as a gap to the current state would. A change
+ * nothing followed that came less than NET_SWEEP_SETTLE_NS before the
+ * sweep stays uncounted.
+ */
+SEC("raw_tp")
+int net_sweep(__u64 *ctx)
+{
+	__u64 key = ctx[0];
+	const struct sock *sk = (const struct sock *)key;
+	struct net_sock *s = bpf_map_lookup_elem(&net_socks, &key);
+	int cur;
+
+	if (!s || !s->state || (s->flags & NS_UNWANTED) ||
+	    tk_ktime_ns() - s->state_ns < NET_SWEEP_SETTLE_NS)
+		return 0;
+	/* a freed socket's memory still reads as it was left: CLOSE (or, were
+	 * it reused, a socket whose birth replaced this entry); a failed read
+	 * is 0, no state */
+	cur = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (cur != (int)s->state && cur >= TCP_ESTABLISHED && cur <= TCP_CLOSING)
+		net_count_missed(sk, s, s->state, cur);
+	return 0;
+}
+
+/* ---- the start: sockets older than the tracer ---------------------------- */
+
+/*
+ * Run by userspace right after attach, once in each network namespace
+ * (an iterator sees its creator's): every TCP socket there goes into
+ * net_old. Time-wait and request socks are left out: they are not the
+ * sockets inet_sock_set_state reports.
+ */
+SEC("iter/tcp")
+int net_snapshot(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *c = ctx->sk_common;
+	__u64 key;
+	__u8 one = 1;
+
+	if (!c || c->skc_state == TCP_TIME_WAIT || c->skc_state == TCP_NEW_SYN_RECV)
+		return 0;
+	key = (__u64)c;
+	if (bpf_map_update_elem(&net_old, &key, &one, BPF_ANY))
+		net_old_full = 1;
+	return 0;
+}
+
 /* ---- accept(): the passive side's owner -------------------------------- */
 
 /* The socket behind a file descriptor of the current task, or NULL. */
@@ -720,6 +1047,7 @@ static __always_inline void accept_exit(void *ctx, long ret)
 	struct net_tuple t;
 	struct sock *sk;
 	__u64 key, now, queued = 0;
+	int cur;
 
 	if (ret < 0)
 		return;
@@ -731,12 +1059,30 @@ static __always_inline void accept_exit(void *ctx, long ret)
 	key = (__u64)sk;
 	net_owner_current(&o);
 	s = bpf_map_lookup_elem(&net_socks, &key);
+	if (s && net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) &&
+	    net_sock_stale(s, &t)) {
+		net_sock_drop_stale(sk, s, key);
+		s = NULL;
+	}
 	if (s) {
 		__builtin_memcpy(&s->own, &o, sizeof(o));
 		queued = since(s->est_ns, now);
-	} else if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE) {
+	} else if ((cur = BPF_CORE_READ(sk, __sk_common.skc_state)) != TCP_CLOSE) {
 		/* (an entry for a CLOSEd socket would never be removed) */
-		net_sock_new(key, &o, NS_PASSIVE, now);
+		s = net_sock_new(key, &o, NS_PASSIVE, now);
+		/* None yet: it was established before we started, or its
+		 * LISTEN -> SYN_RECV and SYN_RECV -> ESTABLISHED (and whatever
+		 * came since) went unseen (net_born_unseen()). From here its
+		 * changes chain as any other's. */
+		if (s) {
+			s->state = cur;
+			if (!net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) ||
+			    !net_want_tuple(&t))
+				s->flags |= NS_UNWANTED;
+			else if (net_want_owner(&o) && tk_event_enabled(TK_EV_state) &&
+				 net_born_unseen(key, TCP_SYN_RECV))
+				tk_count_n(TK_STAT_UNSEEN, 1 + net_gap_changes(TCP_SYN_RECV, cur));
+		}
 	}
 	if (!tk_event_enabled(TK_EV_accept) ||
 	    !net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t))

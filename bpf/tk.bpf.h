@@ -156,14 +156,19 @@ struct {
 } tk_scratch_depth SEC(".maps");
 
 /* ---- counters ----------------------------------------------------------- */
-static __always_inline void tk_count(__u32 which)
+static __always_inline void tk_count_n(__u32 which, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&tk_stats, &which);
 
 	/* per-CPU, but programs can nest on one CPU (a softirq tracepoint
 	 * inside a syscall one): an atomic add loses no increment */
 	if (v)
-		__sync_fetch_and_add(v, 1);
+		__sync_fetch_and_add(v, n);
+}
+
+static __always_inline void tk_count(__u32 which)
+{
+	tk_count_n(which, 1);
 }
 
 /*

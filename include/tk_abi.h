@@ -12,9 +12,14 @@ enum tk_stat {
 	TK_STAT_LOST = 1,    /* records the buffer had no room for */
 	TK_STAT_NO_SCRATCH = 2, /* nested deeper than the scratch slots */
 	/* Runs the kernel skipped (a program's recursion_misses) that another
-	 * program of the tool took over (nettrace's net_state_nested): the
-	 * runtime subtracts them from the skipped runs it counts as lost. */
+	 * program of the tool took over (nettrace's net_state_nested): shown
+	 * with -v; what was not taken over the tool counts in TK_STAT_UNSEEN. */
 	TK_STAT_TAKEN_OVER = 3,
+	/* Events lost to changes no program of the tool saw (runs the kernel
+	 * skipped, or never made and never counted), found afterwards from
+	 * what they left behind (nettrace: a socket's next change does not
+	 * start where its last seen one ended). */
+	TK_STAT_UNSEEN = 4,
 	TK_STAT__COUNT,
 };
 

@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* nettrace: trace TCP connections (connect, accept, close, state, retransmit). */
 #define _GNU_SOURCE /* tdestroy */
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <search.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "tk.h"
 #include "nettrace.skel.h"
 
@@ -159,6 +167,8 @@ static const struct tk_tool tool = {
 	.events = events,
 	.opts = opts,
 	.parse_opt = parse_opt,
+	/* the state changes they skip leave gaps (nettrace.bpf.c) */
+	.self_counted_progs = "net_state,net_state_nested",
 };
 
 static int forget_conns(void *ctx, int rc)
@@ -168,8 +178,191 @@ static int forget_conns(void *ctx, int rc)
 	return rc;
 }
 
+static const struct bpf_program *sweep_prog;
+static const struct bpf_map *sweep_map;
+
+static int key_cmp(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The changes nothing followed (net_sweep in nettrace.bpf.c), counted
+ * while the state programs can still see every change: one run per entry
+ * of net_socks. The keys are taken first: a hash map's next key starts
+ * over when the current one was deleted meanwhile (a socket closing), so a
+ * key can come twice, and each entry must be swept once.
+ */
+static int sweep(void *ctx)
+{
+	int prog = bpf_program__fd(sweep_prog), map = bpf_map__fd(sweep_map);
+	size_t cap = bpf_map__max_entries(sweep_map), n = 0, uniq = 0;
+	__u64 *keys = malloc(cap * sizeof(*keys));
+	int rc = 0;
+
+	(void)ctx;
+	if (!keys)
+		return tk_fail("out of memory");
+	while (n < cap && !bpf_map_get_next_key(map, n ? &keys[n - 1] : NULL, &keys[n]))
+		n++;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (size_t i = 0; i < n && !rc; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &keys[i],
+			    .ctx_size_in = sizeof(keys[i]));
+
+		if (uniq && keys[i] == keys[uniq - 1])
+			continue;
+		keys[uniq++] = keys[i];
+		if (bpf_prog_test_run_opts(prog, &opts))
+			rc = tk_fail("cannot count the changes nothing followed (net_sweep): %s",
+				     strerror(errno));
+	}
+	free(keys);
+	return rc;
+}
+
+static struct nettrace_bpf *snap_skel;
+
+/* net_snapshot's sockets in the current network namespace; -1 and errno on failure */
+static int snapshot_netns(int link)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = bpf_iter_create(link);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* The network namespaces already taken, by inode. */
+struct netns_seen {
+	ino_t *ino;
+	size_t n, cap;
+};
+
+/* Whether ino is new to seen, which then holds it; -1 and errno: no memory. */
+static int netns_add(struct netns_seen *seen, ino_t ino)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->ino[i] == ino)
+			return 0;
+	if (seen->n == seen->cap) {
+		size_t cap = seen->cap ? 2 * seen->cap : 64;
+		ino_t *p = realloc(seen->ino, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		seen->ino = p;
+		seen->cap = cap;
+	}
+	seen->ino[seen->n++] = ino;
+	return 1;
+}
+
+/*
+ * Enters the network namespace at path (a process's, or one ip-netns
+ * keeps) unless it was taken already, snapshots it and comes back to
+ * self. 0: done, or nothing to do (the process is gone); -1 and errno: it
+ * was not taken; -2 and errno: we could not come back.
+ */
+static int snapshot_path(const char *path, int link, int self, struct netns_seen *seen)
+{
+	struct stat st;
+	int fd, rc, err;
+
+	if (stat(path, &st))
+		return 0;
+	rc = netns_add(seen, st.st_ino);
+	if (rc <= 0)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	rc = setns(fd, CLONE_NEWNET);
+	err = errno;
+	close(fd);
+	if (rc) {
+		errno = err;
+		return -1;
+	}
+	rc = snapshot_netns(link);
+	err = errno;
+	if (setns(self, CLONE_NEWNET))
+		return -2;
+	errno = err;
+	return rc;
+}
+
+/*
+ * The sockets older than the tracer (net_snapshot, net_old in
+ * nettrace.bpf.c), taken once the programs are attached, so that every
+ * socket born since is either seen at its birth or absent from the
+ * snapshot. An iterator sees one network namespace, its creator's: each
+ * one a process is in, and each one ip-netns keeps, is entered in turn.
+ * Unless every one was taken, net_old_complete stays 0, and a socket with
+ * no entry is taken as older than the tracer unless only a birth can
+ * precede its change (nettrace.bpf.c: net_born_unseen()).
+ */
+static int snapshot(void *ctx)
+{
+	static const char *const dirs[] = { "/proc", "/run/netns" };
+	struct bpf_link *link = bpf_program__attach_iter(snap_skel->progs.net_snapshot, NULL);
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int rc = link && self >= 0 ? 0 : -1, lfd = link ? bpf_link__fd(link) : -1, err;
+	struct netns_seen seen = { 0 };
+	char path[300];
+
+	(void)ctx;
+	if (!rc)
+		rc = snapshot_path("/proc/self/ns/net", lfd, self, &seen);
+	for (size_t d = 0; d < 2 && !rc; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *e;
+
+		while (dir && !rc && (e = readdir(dir))) {
+			/* /proc: the pids only */
+			if (e->d_name[0] == '.' ||
+			    (d == 0 && (e->d_name[0] < '1' || e->d_name[0] > '9')))
+				continue;
+			snprintf(path, sizeof(path), d == 0 ? "/proc/%s/ns/net" : "/run/netns/%s",
+				 e->d_name);
+			rc = snapshot_path(path, lfd, self, &seen);
+		}
+		err = errno;
+		if (dir)
+			closedir(dir);
+		errno = err;
+	}
+	if (rc == -2)
+		rc = tk_fail("cannot return to our own network namespace: %s", strerror(errno));
+	else if (rc || snap_skel->bss->net_old_full)
+		fprintf(stderr, "%s: the sockets older than the tracer are not all known (%s): "
+				"a socket whose first changes go unseen may not be counted lost\n",
+			tk_prog, rc ? strerror(errno) : "more than 65536");
+	else
+		snap_skel->bss->net_old_complete = 1;
+	free(seen.ino);
+	if (self >= 0)
+		close(self);
+	bpf_link__destroy(link);
+	return rc > 0 ? rc : 0;
+}
+
 static int setup(struct nettrace_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
 {
+	sweep_prog = skel->progs.net_sweep;
+	sweep_map = skel->maps.net_socks;
+	hooks->stopping = sweep;
+	snap_skel = skel;
+	/* run once per network namespace from ready, not attached for the run */
+	bpf_program__set_autoattach(skel->progs.net_snapshot, false);
+	hooks->ready = snapshot;
 	skel->rodata->targ_families = opt_families;
 	skel->rodata->targ_port_need = opt_port_need;
 	memcpy((void *)skel->rodata->targ_ports, opt_ports, sizeof(opt_ports));

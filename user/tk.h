@@ -98,6 +98,11 @@ struct tk_tool {
 	 * event left with none of its programs, or any other program whose
 	 * tracepoint is missing, is an error naming it. NULL: none. */
 	const char *optional_progs;
+	/* Programs (a list as optional_progs) whose skipped runs the tool
+	 * finds and counts itself, after its filters, in TK_STAT_UNSEEN: their
+	 * recursion_misses are left out of lost (-v still shows them), or
+	 * each would count twice. NULL: none. */
+	const char *self_counted_progs;
 	/* tracekit trace loads this domain only when -e names it (the
 	 * heaviest, syscalltrace); every other registered tool by default. */
 	bool trace_on_request;
@@ -228,6 +233,11 @@ struct tk_hooks {
 	 * waiting for the peer's FIN) — for at most linger_ms. */
 	bool (*pending)(void *ctx);
 	unsigned linger_ms;
+	/* Once at the end, while the programs are still attached, just before
+	 * they are detached: for what a tool can count only then (nettrace
+	 * test-runs a program that finds the changes nothing followed). Its
+	 * counts are in the loss summary. Non-zero return: the exit code. */
+	int (*stopping)(void *ctx);
 	/* Last, once setup() has returned (whatever it returned, so setup may
 	 * set it before allocating), after the summary line and before the
 	 * skeleton is destroyed: the tool reports its own counters (its maps
@@ -475,6 +485,9 @@ int tk_probe_check(const char *tool, const char *const *sections, size_t nsectio
  * the entry of optional_progs that names no program of the object. */
 int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
 		      const struct tk_kernel *k);
+/* Whether a program name is in a list as struct tk_tool's take them:
+ * comma-separated, a trailing '*' matching any rest. */
+bool tk_prog_in_list(const char *name, const char *list);
 /* Before load: --perfbuf drops the ring-buffer map, tk_probe_optional(),
  * then tk_probe_check()
  * on the running kernel for the programs that will load. 0, or 1 after

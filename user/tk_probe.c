@@ -197,6 +197,10 @@ int tk_probe_check(const char *tool, const char *const *sections, size_t nsectio
 			snprintf(what, sizeof(what), "%.*s programs", (int)(slash - sec), sec);
 			account(&r, f->release, has_feature(k, f), "", what, strlen(what));
 		}
+		/* an iterator's target (iter/tcp) is no tracepoint: its
+		 * section's row dates it */
+		if (!strncmp(sec, "iter/", 5))
+			continue;
 		/* scripts/kernel-table refuses to build a table that leaves out a
 		 * tracepoint the objects attach to: "?" cannot happen in a build */
 		f = prog_feature(TK_FEAT_TRACEPOINT, ev + 1, strlen(ev + 1));
@@ -216,7 +220,7 @@ int tk_probe_check(const char *tool, const char *const *sections, size_t nsectio
 
 /* Whether name is in list, "a,b,c*": comma-separated, a trailing '*'
  * matching any rest. */
-static bool in_list(const char *name, const char *list)
+bool tk_prog_in_list(const char *name, const char *list)
 {
 	size_t nlen = strlen(name);
 
@@ -250,7 +254,7 @@ int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
 
 		snprintf(entry, sizeof(entry), "%.*s", (int)len, e);
 		bpf_object__for_each_program(p, b->obj)
-			found = found || in_list(bpf_program__name(p), entry);
+			found = found || tk_prog_in_list(bpf_program__name(p), entry);
 		if (!found)
 			return tk_fail("optional program '%s' is not in the BPF object (a build error)",
 				       entry);
@@ -259,7 +263,7 @@ int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
 	bpf_object__for_each_program(p, b->obj) {
 		const char *sec = bpf_program__section_name(p);
 
-		if (!bpf_program__autoload(p) || !in_list(bpf_program__name(p), list) ||
+		if (!bpf_program__autoload(p) || !tk_prog_in_list(bpf_program__name(p), list) ||
 		    has_tracepoint(k, sec + (sec[0] == '?')))
 			continue;
 		bpf_program__set_autoload(p, false);
@@ -274,7 +278,7 @@ int tk_probe_optional(const struct tk_env *env, const struct tk_bpf *b,
 			continue;
 		bpf_object__for_each_program(p, b->obj)
 			loads = loads || (bpf_program__autoload(p) &&
-					  in_list(bpf_program__name(p), e->progs));
+					  tk_prog_in_list(bpf_program__name(p), e->progs));
 		if (!loads)
 			return tk_fail("this kernel has none of the tracepoints of event '%s'",
 				       e->name);

@@ -514,18 +514,23 @@ __s64 tk_now_ns(clockid_t clk)
  *    PERF_RECORD_LOST records, so those are not added again;
  *  - no_scratch: nested deeper than tk.bpf.h's scratch slots;
  *  - skipped: runs of our programs the kernel did not make because they
- *    would have nested on one CPU (recursion_misses), minus the ones
- *    another program of the tool took over (TK_STAT_TAKEN_OVER).
+ *    would have nested on one CPU (recursion_misses), but for the tool's
+ *    self_counted_progs (self_skipped, shown with -v only: the tool counts
+ *    what they lost in unseen; taken_over of those runs another of its
+ *    programs made);
+ *  - unseen: events of changes no program of the tool saw (skipped, or
+ *    never delivered and never counted), which the tool found from their
+ *    traces (TK_STAT_UNSEEN; see nettrace's net_count_gap()).
  */
 struct tk_loss {
 	bool known;
-	__u64 emitted, no_room, no_scratch, skipped, taken_over, total;
+	__u64 emitted, no_room, no_scratch, skipped, self_skipped, taken_over, unseen, total;
 };
 
 /* Read after the final drain: the programs are detached but loaded. */
-static int read_loss(const struct tk_bpf *b, struct tk_loss *l)
+static int read_loss(const struct tk_tool *t, const struct tk_bpf *b, struct tk_loss *l)
 {
-	__u64 stats[TK_STAT__COUNT], misses = 0;
+	__u64 stats[TK_STAT__COUNT], misses = 0, self_misses = 0;
 	int err = tk_read_stats(b->stats, stats);
 	struct bpf_program *p;
 
@@ -541,16 +546,19 @@ static int read_loss(const struct tk_bpf *b, struct tk_loss *l)
 			err = -1;
 			continue;
 		}
-		misses += info.recursion_misses;
+		if (t->self_counted_progs && tk_prog_in_list(bpf_program__name(p), t->self_counted_progs))
+			self_misses += info.recursion_misses;
+		else
+			misses += info.recursion_misses;
 	}
 	l->emitted = stats[TK_STAT_EMITTED];
 	l->no_room = stats[TK_STAT_LOST];
 	l->no_scratch = stats[TK_STAT_NO_SCRATCH];
 	l->taken_over = stats[TK_STAT_TAKEN_OVER];
-	/* taken over > misses cannot happen (each take-over is a skip the
-	 * kernel counted); clamp rather than wrap if a kernel counted less */
-	l->skipped = misses > stats[TK_STAT_TAKEN_OVER] ? misses - stats[TK_STAT_TAKEN_OVER] : 0;
-	l->total = l->no_room + l->no_scratch + l->skipped;
+	l->unseen = stats[TK_STAT_UNSEEN];
+	l->skipped = misses;
+	l->self_skipped = self_misses;
+	l->total = l->no_room + l->no_scratch + l->skipped + l->unseen;
 	return err;
 }
 
@@ -565,7 +573,9 @@ static struct tk_loss loss_sum(const struct tk_loss *l, size_t n)
 		t.no_room += l[i].no_room;
 		t.no_scratch += l[i].no_scratch;
 		t.skipped += l[i].skipped;
+		t.self_skipped += l[i].self_skipped;
 		t.taken_over += l[i].taken_over;
+		t.unseen += l[i].unseen;
 		t.total += l[i].total;
 	}
 	return t;
@@ -582,10 +592,10 @@ static void put_json_summary(FILE *out, const struct tk_session *s, const struct
 		fputs("\"lost\":null", out); /* unknown, never 0 */
 	else
 		fprintf(out, "\"lost\":%llu,\"lost_no_room\":%llu,\"lost_no_scratch\":%llu,"
-			     "\"lost_skipped\":%llu,\"perf_lost_reported\":%llu",
+			     "\"lost_skipped\":%llu,\"lost_unseen\":%llu,\"perf_lost_reported\":%llu",
 			(unsigned long long)l->total, (unsigned long long)l->no_room,
 			(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
-			(unsigned long long)s->perf.lost);
+			(unsigned long long)l->unseen, (unsigned long long)s->perf.lost);
 	if (s->trace) {
 		fprintf(out, ",\"late\":%llu,\"domains\":{", (unsigned long long)s->ro.late);
 		for (size_t i = 0; i < s->n; i++) {
@@ -636,10 +646,12 @@ static void put_summary_line(const struct tk_session *s, const struct tk_loss *l
 			tk_prog, (unsigned long long)s->ro.late, TK_REORDER_NS / 1000000);
 	if (s->env->verbose && l->known)
 		fprintf(stderr, "%s: kernel side: %llu emitted; lost: %llu no room in the buffer, "
-				"%llu nested too deep, %llu runs skipped (%llu more taken over by another "
-				"program); perf lost records: %llu\n",
+				"%llu nested too deep, %llu runs skipped, %llu found missing by the tool "
+				"(its self-counted programs' %llu skipped runs, %llu of them taken over, "
+				"are in those or were not lost); perf lost records: %llu\n",
 			tk_prog, (unsigned long long)l->emitted, (unsigned long long)l->no_room,
 			(unsigned long long)l->no_scratch, (unsigned long long)l->skipped,
+			(unsigned long long)l->unseen, (unsigned long long)l->self_skipped,
 			(unsigned long long)l->taken_over, (unsigned long long)s->perf.lost);
 }
 
@@ -1242,6 +1254,13 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		stop_sig = stop_command(child);
 		child_done = true;
 	}
+	for (size_t i = 0; i < n; i++) {
+		if (u[i].hooks.stopping) {
+			int src = u[i].hooks.stopping(u[i].hooks.ctx);
+
+			rc = rc ? rc : src;
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		tk_detach_all(u[i].b.skel);
 	s.final = true;
@@ -1255,7 +1274,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		if (u[i].hooks.tick && !s.out_err)
 			u[i].hooks.tick(u[i].hooks.ctx, true);
 		/* "lost unknown" is a failure, whatever the command's status */
-		if (read_loss(&u[i].b, &loss[i]))
+		if (read_loss(u[i].tool, &u[i].b, &loss[i]))
 			rc = tk_fail("cannot read the loss counters: %s", strerror(errno));
 		else
 			loss[i].known = true;

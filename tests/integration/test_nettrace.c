@@ -9,6 +9,8 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -657,7 +659,9 @@ static int by_conn_then_ts(const void *a, const void *b)
  * hold two sockets: a retransmitted SYN that races the first one on
  * another CPU makes a second request socket, which the kernel then drops
  * (LISTEN -> SYN_RECV twice, one SYN_RECV -> CLOSE). Those pairs are
- * set aside; what is left must chain.
+ * set aside; what is left must chain. And after a CLOSE the tuple can hold
+ * the next connection: in a slow run a client port is used again once its
+ * TIME_WAIT is a second old (tcp_tw_reuse), a new chain.
  */
 static size_t broken_chains(const struct jv **v, size_t n)
 {
@@ -675,6 +679,10 @@ static size_t broken_chains(const struct jv **v, size_t n)
 		for (size_t k = i; k < end; k++) {
 			const char *o = json_str(v[k], "oldstate_str"), *w = json_str(v[k], "newstate_str");
 
+			if (prev && !strcmp(json_str(prev, "newstate_str"), "CLOSE")) {
+				prev = NULL; /* another socket's, on the same tuple */
+				syn_recv = 0;
+			}
 			if (!strcmp(o, "LISTEN") && !strcmp(w, "SYN_RECV") && syn_recv++) {
 				dropped++;
 				continue;
@@ -686,6 +694,15 @@ static size_t broken_chains(const struct jv **v, size_t n)
 			if (prev && strcmp(o, json_str(prev, "newstate_str")))
 				broken = true;
 			prev = v[k];
+		}
+		/* the first few, whole, to tell a loss from a workload's quirk */
+		if ((broken || dropped) && breaks < 3) {
+			fprintf(stderr, "broken chain %lld -> %lld:", json_int(v[i], "sport", 0),
+				json_int(v[i], "dport", 0));
+			for (size_t k = i; k < end; k++)
+				fprintf(stderr, " %s>%s@%lld", json_str(v[k], "oldstate_str"),
+					json_str(v[k], "newstate_str"), json_int(v[k], "ts_ns", 0));
+			fputc('\n', stderr);
 		}
 		breaks += broken || dropped;
 	}
@@ -775,10 +792,11 @@ static void check_raw(const char *path, size_t want_records, bool perfbuf)
  * The issue's reproduction: TCP in softirq under a throttled lo, 8
  * clients x 150 short connections to NEST_PORT with distinct byte counts
  * per side, and traffic on NEST_OTHER that --port must leave out. Every
- * record must be whole and true, and received + lost must cover every
- * connect and close the workload made.
+ * record must be whole and true, received + lost must cover every event
+ * the workload made, each kind, and lost may be above the shortfall by no
+ * more than lost_skipped (README: nettrace).
  */
-static bool nested_softirq(bool perfbuf)
+static void nested_softirq(bool perfbuf)
 {
 	bool covered;
 	char raw[] = "/tmp/tk-nest-raw-XXXXXX";
@@ -787,7 +805,8 @@ static bool nested_softirq(bool perfbuf)
 	const struct records *r = &tracer.r;
 	struct proc load;
 	unsigned long long events, lost;
-	size_t connects = 0, closes = 0, accepts = 0, breaks = 0, nrec = 0;
+	size_t connects = 0, closes = 0, accepts = 0, states = 0, dropped = 0, breaks = 0, nrec = 0;
+	long long skipped, made, got;
 	const struct jv **v;
 	const char *ns;
 	int fd = mkstemp(raw);
@@ -850,7 +869,13 @@ static bool nested_softirq(bool perfbuf)
 					 json_int(e, "bytes_sent", -1),
 					 json_int(e, "bytes_received", -1));
 			closes++;
-		} else if (!strcmp(ev, "state") && sport && dport) {
+		} else if (!strcmp(ev, "state") && ++states && sport && dport) {
+			/* a duplicate child dropped (a retransmitted SYN racing the
+			 * first): LISTEN -> SYN_RECV and SYN_RECV -> CLOSE beyond
+			 * the workload's ten */
+			if (!strcmp(json_str(e, "oldstate_str"), "SYN_RECV") &&
+			    !strcmp(json_str(e, "newstate_str"), "CLOSE"))
+				dropped++;
 			if (!transition_possible(json_str(e, "oldstate_str"), json_str(e, "newstate_str")))
 				fail_msg("impossible transition %s -> %s", json_str(e, "oldstate_str"),
 					 json_str(e, "newstate_str"));
@@ -861,56 +886,55 @@ static bool nested_softirq(bool perfbuf)
 	qsort(v, nrec, sizeof(*v), by_conn_then_ts);
 	breaks = broken_chains(v, nrec);
 	free(v);
-	fprintf(stderr, "nested (%s): %llu events, %llu lost; %zu connects, %zu accepts, "
-			"%zu closes of %d connections; %zu broken chains\n",
-		perfbuf ? "perfbuf" : "ring", events, lost, connects, accepts, closes,
+	fprintf(stderr, "nested (%s): %llu events, %llu lost (%lld skipped, %lld never delivered); "
+			"%zu connects, %zu accepts, %zu closes of %d connections; %zu broken chains\n",
+		perfbuf ? "perfbuf" : "ring", events, lost, json_int(tracer.summary, "lost_skipped", -1),
+		json_int(tracer.summary, "lost_unseen", -1), connects, accepts, closes,
 		NEST_CLIENTS * NEST_CONNS, breaks);
 	assert_true(connects <= NEST_CLIENTS * NEST_CONNS);
 	assert_true(accepts <= NEST_CLIENTS * NEST_CONNS);
 	assert_true(closes <= 2 * NEST_CLIENTS * NEST_CONNS);
 	/* a lost run would have been an event of the workload */
 	assert_true(lost <= 10 * NEST_CLIENTS * NEST_CONNS);
+	/* What the workload made: per connection a connect, an accept, two
+	 * closes and ten state changes (client CLOSE -> SYN_SENT -> ESTABLISHED
+	 * -> FIN_WAIT1 -> FIN_WAIT2 -> CLOSE, server LISTEN -> SYN_RECV ->
+	 * ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> CLOSE), and the listener's
+	 * two (a dropped duplicate child's two are not counted). received +
+	 * lost must cover each kind, and lost may exceed the shortfall only
+	 * by lost_skipped (README: nettrace: the state programs' skips are
+	 * counted from their gaps, once; those of the others, accept's, may
+	 * have found nothing to lose). */
+	skipped = json_int(tracer.summary, "lost_skipped", -1);
+	assert_true(skipped >= 0);
+	made = 14LL * NEST_CLIENTS * NEST_CONNS + 2;
+	got = (long long)(connects + accepts + closes + states - 2 * dropped);
 	covered = breaks <= lost && connects + lost >= NEST_CLIENTS * NEST_CONNS &&
-		  closes + lost >= 2 * NEST_CLIENTS * NEST_CONNS;
-	if (!covered)
-		fprintf(stderr, "nested (%s): UNCOUNTED LOSS: received + lost does not cover "
-				"the workload (a known open defect, see README: nettrace)\n",
-			perfbuf ? "perfbuf" : "ring");
+		  closes + lost >= 2 * NEST_CLIENTS * NEST_CONNS && got + (long long)lost >= made;
+	fprintf(stderr, "nested (%s): made %lld, received %lld, shortfall %lld, lost %llu, "
+			"bound shortfall + skipped %lld\n",
+		perfbuf ? "perfbuf" : "ring", made, got, made - got, lost, made - got + skipped);
+	if ((long long)lost > (made > got ? made - got : 0) + skipped)
+		fail_msg("nested (%s): lost %llu above the shortfall %lld + skipped %lld",
+			 perfbuf ? "perfbuf" : "ring", lost, made - got, skipped);
 	tl_run_free(&tracer);
-	return covered;
-}
-
-/*
- * What must always hold is asserted inside each run (no duplicated, mixed,
- * out-of-filter or impossible record). That received + lost covers the
- * workload holds in most runs but not all: about one run in five here
- * misses 1-6 of its 16 800 events without a count. ftrace sees those state
- * changes, but the kernel ran no BPF program on the tracepoint for them and
- * counted no recursion miss (README: nettrace, the known open defect).
- * Until it is found, the run is repeated up to three times, each shortfall
- * printed, and the test fails only if none covers the workload, so a
- * systematic loss still fails.
- */
-static void nested_softirq_runs(bool perfbuf)
-{
-	for (int i = 0; i < 3; i++)
-		if (nested_softirq(perfbuf))
-			return;
-	fail_msg("received + lost did not cover the workload in 3 runs");
+	if (!covered)
+		fail_msg("nested (%s): UNCOUNTED LOSS: received + lost does not cover the workload",
+			 perfbuf ? "perfbuf" : "ring");
 }
 
 static void test_nested_softirq_ring(void **state)
 {
 	(void)state;
 	NEED_ROOT();
-	nested_softirq_runs(false);
+	nested_softirq(false);
 }
 
 static void test_nested_softirq_perfbuf(void **state)
 {
 	(void)state;
 	NEED_ROOT();
-	nested_softirq_runs(true);
+	nested_softirq(true);
 }
 
 /* "nestload listen" in a netns; returns once it listens. */
@@ -996,6 +1020,68 @@ static void test_listener_per_socket(void **state)
 }
 
 /*
+ * Sockets older than the tracer are no losses: a connection established
+ * before it started, in a netns of its own (the start-up snapshot must
+ * cover every network namespace), then accepted and closed while it
+ * traces, is one accept by us, two closes and seven state changes (the
+ * two ends' four each way to CLOSE but the server's, which has no
+ * LISTEN -> SYN_RECV -> ESTABLISHED seen, and the listener's end), and
+ * lost 0: its handshake before the start is not counted as unseen.
+ */
+static void test_older_than_tracer(void **state)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(test_port(6)),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	size_t accepts = 0, closes = 0, states = 0;
+	struct tl_run tracer;
+	char path[64];
+	int self, nsfd, l, c, a;
+
+	(void)state;
+	NEED_ROOT();
+	snprintf(path, sizeof(path), "/run/netns/%s", netns_new(false));
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(self >= 0 && nsfd >= 0);
+	assert_int_equal(setns(nsfd, CLONE_NEWNET), 0);
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0 && c >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&in, sizeof(in)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&in, sizeof(in)), 0);
+	assert_int_equal(setns(self, CLONE_NEWNET), 0); /* the sockets keep theirs */
+	close(nsfd);
+	close(self);
+
+	start_tracer(&tracer, TL_ARGS("-e", "all", "-j", "--port", test_port_str(6)));
+	a = accept(l, NULL, NULL);
+	assert_true(a >= 0);
+	close(c);
+	usleep(100000);
+	close(a);
+	close(l);
+	usleep(200000);
+	tl_stop(&tracer);
+	for (size_t i = 0; i < tracer.r.n; i++) {
+		const struct jv *e = tracer.r.v[i];
+		const char *ev = json_str(e, "event");
+
+		if (!strcmp(ev, "accept")) {
+			assert_int_equal(json_int(e, "pid", -1), getpid());
+			accepts++;
+		}
+		closes += !strcmp(ev, "close");
+		states += !strcmp(ev, "state");
+	}
+	if (accepts != 1 || closes != 2 || states != 7 || tracer.lost)
+		fail_msg("older than the tracer: %zu accepts, %zu closes, %zu state changes, "
+			 "%llu lost; want 1, 2, 7, 0 lost",
+			 accepts, closes, states, (unsigned long long)tracer.lost);
+	tl_run_free(&tracer);
+}
+
+/*
  * -n 3: three records printed, and the summary says so instead of
  * passing the records that arrived after the limit off as shown.
  */
@@ -1057,6 +1143,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_nested_softirq_ring, teardown),
 		cmocka_unit_test_teardown(test_nested_softirq_perfbuf, teardown),
 		cmocka_unit_test_teardown(test_listener_per_socket, teardown),
+		cmocka_unit_test_teardown(test_older_than_tracer, teardown),
 		cmocka_unit_test_teardown(test_count_limit_summary, teardown),
 	};
 	return TL_RUN_GROUP(TOOL, tests, NULL, NULL);
