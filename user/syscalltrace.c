@@ -281,7 +281,7 @@ struct row {
 	__u32 pid, nr;
 	char comm[TK_COMM_LEN];
 	__u64 count, errors, total_ns, max_ns;
-	bool dead; /* -P -i: the process was gone before the last read */
+	bool dead; /* -i: its process or cgroup was gone before the last read */
 };
 
 struct rows {
@@ -530,17 +530,24 @@ static int ready(void *ctx)
 }
 
 /*
- * -P -i: a process gone before this read made its last calls before it,
- * so once they are printed its keys can go, and the map does not fill up
- * with the dead over a long run.
+ * -i with -P or --per-cgroup: a process gone before this read made its
+ * last calls before it, and so did (nearly) a removed cgroup, so once
+ * they are printed their keys can go, and the map does not fill up with
+ * the dead over a long run. A call in flight when its cgroup went is
+ * counted at its exit under a fresh key: a later table shows it, and
+ * reaps it.
  */
-static void mark_dead(struct rows *prev)
+static void mark_dead(struct summary *s, struct rows *prev)
 {
 	for (size_t i = 0; i < prev->n; i++) {
 		struct row *r = &prev->v[i];
 
-		r->dead = i && r->pid == r[-1].pid ? r[-1].dead
-						    : kill(r->pid, 0) && errno == ESRCH;
+		/* rows in key order: one check per process or cgroup */
+		if (i && r->pid == r[-1].pid && r->cgroup_id == r[-1].cgroup_id)
+			r->dead = r[-1].dead;
+		else
+			r->dead = (opt.per_process && kill(r->pid, 0) && errno == ESRCH) ||
+				  (opt.per_cgroup && tk_cgroup_removed(s->out.cg, r->cgroup_id));
 	}
 }
 
@@ -560,6 +567,25 @@ static void reap_dead(struct summary *s, struct rows *cur)
 	cur->n = n;
 }
 
+/* The count of one TK_SYS_CNT_* counter; 0 if it cannot be read. */
+static __u64 counter(struct summary *s, __u32 which)
+{
+	__u64 n;
+
+	return tk_percpu_sum(s->skel->maps.sys_counters, &which, &n) ? 0 : n;
+}
+
+/* Calls the full per-process/cgroup map could not count, if any. */
+static void report_nospace(struct summary *s)
+{
+	__u64 n = counter(s, TK_SYS_CNT_NOSPACE);
+
+	if (n)
+		fprintf(stderr, "%s: %llu calls not counted: per-process/cgroup table full (%u "
+				"entries)\n", tk_prog, (unsigned long long)n,
+			bpf_map__max_entries(s->skel->maps.sys_pstats));
+}
+
 static void tick(void *ctx, bool final)
 {
 	struct summary *s = ctx;
@@ -568,8 +594,8 @@ static void tick(void *ctx, bool final)
 
 	if (s->failed)
 		return;
-	if (opt.per_process && opt.interval)
-		mark_dead(&s->prev);
+	if ((opt.per_process || opt.per_cgroup) && opt.interval)
+		mark_dead(s, &s->prev);
 	if (read_stats(s, &cur))
 		goto oom;
 	/* the interval's table: cumulative totals minus the previous ones */
@@ -592,10 +618,13 @@ static void tick(void *ctx, bool final)
 	}
 	s->interval++;
 	print_table(s, &delta, final);
+	/* -i: with each table (the last one's is finish()'s) */
+	if (opt.interval && !final)
+		report_nospace(s);
 	if (opt.interval) {
 		/* the next interval's max_ns starts from zero */
 		s->skel->bss->sys_epoch++;
-		if (opt.per_process)
+		if (opt.per_process || opt.per_cgroup)
 			reap_dead(s, &cur);
 		free(s->prev.v);
 		s->prev = cur;
@@ -621,14 +650,6 @@ static void set_nr(volatile __u32 *dst, const char *name)
 		*dst = nr;
 }
 
-/* The count of one TK_SYS_CNT_* counter; 0 if it cannot be read. */
-static __u64 counter(struct summary *s, __u32 which)
-{
-	__u64 n;
-
-	return tk_percpu_sum(s->skel->maps.sys_counters, &which, &n) ? 0 : n;
-}
-
 /* The tool's own counters, of calls it did not trace or count. */
 static int finish(void *ctx, int rc)
 {
@@ -642,10 +663,7 @@ static int finish(void *ctx, int rc)
 		if ((n = counter(s, TK_SYS_CNT_COMPAT)))
 			fprintf(stderr, "%s: %llu calls of 32-bit tasks not traced\n", tk_prog,
 				(unsigned long long)n);
-		if ((n = counter(s, TK_SYS_CNT_NOSPACE)))
-			fprintf(stderr, "%s: %llu calls not counted: per-process/cgroup table full (%u "
-					"entries)\n", tk_prog, (unsigned long long)n,
-				bpf_map__max_entries(s->skel->maps.sys_pstats));
+		report_nospace(s);
 		if ((n = counter(s, TK_SYS_CNT_NOSTORE)))
 			fprintf(stderr, "%s: %llu calls not traced: no task storage (kernel memory)\n",
 				tk_prog, (unsigned long long)n);

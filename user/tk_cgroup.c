@@ -256,16 +256,23 @@ struct cg_handle {
 	unsigned char id[8];
 };
 
-static int by_handle(struct tk_cgroups *cg, __u64 id)
+/* The directory of cgroup id, opened by its handle; -1 and errno
+ * (ESTALE: removed). */
+static int open_id(struct tk_cgroups *cg, __u64 id)
 {
 	struct cg_handle h = { .fh = { .handle_bytes = 8, .handle_type = cg->handle_type } };
+
+	memcpy(h.id, &id, 8);
+	return open_by_handle_at(cg->mount_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int by_handle(struct tk_cgroups *cg, __u64 id)
+{
 	char link[32], path[PATH_MAX];
 	struct stat st;
 	ssize_t n;
-	int fd, rc = -1;
+	int fd = open_id(cg, id), rc = -1;
 
-	memcpy(h.id, &id, 8);
-	fd = open_by_handle_at(cg->mount_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1; /* ESTALE: removed */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -458,4 +465,29 @@ struct tk_cg_info *tk_cgroup_lookup(struct tk_cgroups *cg, __u64 id)
 	if (e && !e->info.path)
 		e->misses++;
 	return e ? &e->info : NULL;
+}
+
+bool tk_cgroup_removed(struct tk_cgroups *cg, __u64 id)
+{
+	const struct tk_cg_info *ci;
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (cg->by_handle) {
+		fd = open_id(cg, id);
+		if (fd < 0)
+			return errno == ESTALE; /* else (EMFILE…): not known to be gone */
+		close(fd);
+		return false;
+	}
+	ci = tk_cgroup_lookup(cg, id);
+	if (!ci)
+		return false; /* out of memory: not known */
+	if (!ci->path)
+		return true;
+	if (snprintf(path, sizeof(path), "%.*s%s", (int)cg->mount_len, cg->mount,
+		     strcmp(ci->path, "/") ? ci->path : "") >= (int)sizeof(path))
+		return false;
+	return stat(path, &st) ? errno == ENOENT : st.st_ino != id;
 }

@@ -120,6 +120,14 @@ bool tk_cgroups_by_handle(const struct tk_cgroups *cg);
  * for an id no cgroup has (any more). Valid until the next lookup. */
 struct tk_cg_info *tk_cgroup_lookup(struct tk_cgroups *cg, __u64 id);
 
+/*
+ * Whether the cgroup of id is gone now (its directory removed), asked of
+ * the kernel, not the cache: a removed cgroup's path stays cached so its
+ * records still show it. By handle: the open fails with ESTALE. Walking:
+ * its path no longer leads to a directory with that inode. For a summary
+ * that drops the rows of removed cgroups (ids are never reused).
+ */
+bool tk_cgroup_removed(struct tk_cgroups *cg, __u64 id);
 /* What -C shows for a cgroup: the container's short id (its first
  * TK_CG_SHORT_LEN digits, as docker ps shows it), else the unit, else "-"
  * (ci NULL, or nothing parsed). *len bytes, not NUL-terminated. */
