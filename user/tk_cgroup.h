@@ -35,18 +35,23 @@
  *  container_id  64 lowercase hex digits, from the innermost of
  *                  docker:      …/docker-<id>.scope (systemd driver),
  *                               /docker/<id> (cgroupfs driver)
- *                  kubepods:    …/kubepods…/pod<uid>/<id> (cgroupfs),
+ *                  kubepods:    …/kubepods…/pod<uid>/<id> or
+ *                               …/pod<uid>/crio-<id> (cgroupfs),
  *                               …/kubepods-…-pod<uid>.slice/
  *                               cri-containerd-<id>.scope, crio-<id>.scope
  *                               or docker-<id>.scope (systemd)
- *                  podman:      …/libpod-<id>.scope
+ *                  podman:      …/libpod-<id>.scope (systemd),
+ *                               /libpod_parent/libpod-<id> (cgroupfs)
  *                (conmon's scopes, libpod-conmon-<id>.scope and
  *                crio-conmon-<id>.scope, are the runtime's monitor, not
  *                the container; uppercase, 63 or 65 digits, or anything
  *                after the id but ".scope" is not an id)
  *  pod_uid       kubepods only: the pod's UID as 8-4-4-4-12 lowercase hex
  *                with dashes; the systemd form writes it with underscores
- *                (pod1234_…), reported with dashes as Kubernetes does
+ *                (pod1234_…), reported with dashes as Kubernetes does. A
+ *                static or mirror pod's UID is 32 hex digits without
+ *                dashes (a hash of its manifest), reported as the path has
+ *                it; 31 or 33 digits are no UID
  *  unit          the innermost component that is a systemd unit, a
  *                "<name>.service" or "<name>.scope", and that is not a
  *                container's own scope: "user@1000.service/app.slice/
