@@ -420,6 +420,7 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 	struct tk_cell cells[10 + TK_CG_COLS];
 	struct row total = { 0 };
 	char title[128], tbuf[32], nbuf[32];
+	size_t shown = 0;
 	int n = 0, c;
 	__s64 now = tk_now_ns(CLOCK_MONOTONIC);
 	struct tm tm;
@@ -479,6 +480,7 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 		/* --per-cgroup: the top rows of each cgroup */
 		if (opt.top && in_group >= opt.top)
 			continue;
+		shown++;
 		c = 0;
 		if (opt.interval)
 			cells[c++] = (struct tk_cell){ .num = s->interval, .integer = true };
@@ -512,9 +514,11 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 		(unsigned long long)total.errors);
 	if (!opt.no_latency)
 		fprintf(out->f, ", %.3f ms in syscalls", total.total_ns / 1e6);
-	if (opt.top && d->n > opt.top)
-		fprintf(out->f, " (top %llu of %zu syscalls shown)", (unsigned long long)opt.top,
-			d->n);
+	if (shown < d->n && opt.per_cgroup)
+		fprintf(out->f, " (%zu of %zu rows shown: the top %llu of each cgroup)", shown, d->n,
+			(unsigned long long)opt.top);
+	else if (shown < d->n)
+		fprintf(out->f, " (top %zu of %zu syscalls shown)", shown, d->n);
 	fputc('\n', out->f);
 }
 

@@ -332,6 +332,42 @@ static void test_syscalltrace_per_cgroup(void **state)
 	remove_dirs(&t, 1);
 }
 
+/* --per-cgroup --top 2, two cgroups of a shell and a /bin/true each (well
+ * over 2 syscalls): the total line counts the 4 rows printed. */
+static void during_two(struct tl_run *run, void *arg)
+{
+	static const char *const sh_argv[] = { "/bin/sh", "-c", ":; /bin/true", NULL };
+	unsigned long long id;
+
+	(void)run, (void)arg;
+	run_in(cg_make("top/a.scope", &id), sh_argv);
+	run_in(cg_make("top/b.scope", &id), sh_argv);
+}
+
+static void test_per_cgroup_top(void **state)
+{
+	char dir[600];
+	struct tl_run run;
+	size_t rows = 0, n = 0;
+	const char *t;
+
+	(void)state;
+	NEED_ROOT();
+	snprintf(dir, sizeof(dir), "%s/top", cg);
+	cg_make("top", &(unsigned long long){ 0 });
+	tl_run(&run, .tool = "syscalltrace",
+	       .args = TL_ARGS("-s", "--per-cgroup", "--top", "2", "--cgroup", dir),
+	       .during = during_two, .table = true);
+	for (const char *l = run.out; (l = strstr(l, ".scope ")); l++)
+		rows++;
+	t = strstr(run.out, " ms in syscalls (");
+	if (rows != 4 || !t || sscanf(t, " ms in syscalls (%zu of ", &n) != 1 || n != 4 ||
+	    !strstr(t, " rows shown: the top 2 of each cgroup)\n"))
+		fail_msg("%zu rows, the total line says %zu, expected 4 and 4:\n%s", rows, n,
+			 run.out);
+	tl_run_free(&run);
+}
+
 /* tk_cgroup_removed(), by handle and by walking: a live cgroup is not,
  * the same one after rmdir is (though its path stays cached). */
 static void test_removed_check(void **state)
@@ -591,6 +627,7 @@ int main(void)
 		TL_TEST(test_containers_column),
 		TL_TEST(test_removed_by_id),
 		TL_TEST(test_syscalltrace_per_cgroup),
+		TL_TEST(test_per_cgroup_top),
 		TL_TEST(test_removed_check),
 		TL_TEST(test_per_cgroup_churn),
 		TL_TEST(test_filetrace_per_cgroup),
