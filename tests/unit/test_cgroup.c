@@ -153,6 +153,11 @@ static void test_find_mount(void **state)
 				  "51 1 0:38 / /mnt/my\\040cg rw - cgroup2 cgroup2 rw\n",
 				  m, sizeof(m)), 0);
 	assert_string_equal(m, "/mnt/my cg");
+	/* the whole hierarchy first: a later subtree's bind mount does not replace it */
+	assert_int_equal(mount_of("51 1 0:38 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+				  "52 1 0:38 /kubepods /mnt/sub rw - cgroup2 cgroup2 rw\n",
+				  m, sizeof(m)), 0);
+	assert_string_equal(m, "/sys/fs/cgroup");
 	assert_int_equal(mount_of("50 1 0:38 /kubepods /mnt/sub rw - cgroup2 cgroup2 rw\n", m,
 				  sizeof(m)), 0);
 	assert_string_equal(m, "/mnt/sub");
