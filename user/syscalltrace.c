@@ -528,7 +528,7 @@ static int ready(void *ctx)
 	struct summary *s = ctx;
 
 	if (opt.per_cgroup && !s->out.cg)
-		return tk_fail("--per-cgroup: no cgroup v2 hierarchy is mounted");
+		return tk_fail_no_cgroups(&s->out, "--per-cgroup");
 	s->since_ns = tk_now_ns(CLOCK_MONOTONIC);
 	return 0;
 }
