@@ -43,6 +43,7 @@ struct pending {
 	const char *name2; /* user pointer: rename's new path */
 	__u64 arg;         /* count, length, or openat2's struct open_how * */
 	struct file *file; /* close: the file, looked up before it goes */
+	__u64 cgroup_id;   /* at entry (records, --per-cgroup): see stash() */
 	__s32 fd;          /* fd, or dirfd of *at calls */
 	__s32 fd2;         /* rename: new dirfd */
 	__u32 flags;
@@ -176,6 +177,11 @@ static __always_inline void stash(const struct pending *a)
 	p->fd2 = a->fd2;
 	p->flags = a->flags;
 	p->mode = a->mode;
+	/* the cgroup the call starts in, the one tk_want() admitted: the
+	 * record (or the --per-cgroup row) is its, even if the task moves
+	 * before the exit; the helper moves here from sys_exit */
+	if (!targ_summary || targ_per_cgroup)
+		p->cgroup_id = bpf_get_current_cgroup_id();
 	/* close: the file leaves the fd table before sys_exit */
 	p->file = a->call == TK_FC_close ? tk_fd_file(t, a->fd) : NULL;
 	p->call = a->call;
@@ -205,7 +211,7 @@ static __always_inline void clear_file(struct tk_file_event *e)
 
 /* -s: count the operation against (dev, inode, pid or cgroup). */
 static __always_inline void top_account(struct task_struct *t, struct scratch *s, struct file *f,
-					__u32 ev, long ret)
+					__u32 ev, long ret, __u64 cgroup_id)
 {
 	struct tk_file_top_key key = {};
 	struct tk_file_top_val *v;
@@ -213,9 +219,8 @@ static __always_inline void top_account(struct task_struct *t, struct scratch *s
 
 	key.dev = ino->i_sb->s_dev;
 	key.inode = ino->i_ino;
-	/* t is current (sys_exit): its cgroup is the helper's */
 	if (targ_per_cgroup)
-		key.cgroup_id = bpf_get_current_cgroup_id();
+		key.cgroup_id = cgroup_id;
 	else
 		key.pid = t->tgid;
 	key.generation = ino->i_generation;
@@ -287,7 +292,7 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 			return;
 		f = tk_fd_file(t, ev == TK_EV_open ? ret : p.fd);
 		if (f)
-			top_account(t, s, f, ev, ret);
+			top_account(t, s, f, ev, ret, p.cgroup_id);
 		return;
 	}
 
@@ -398,7 +403,7 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 		n = put_path(s, FIXED + flen + nlen, len);
 		r->path_len = n;
 		r->__pad1 = 0;
-		tk_fill_hdr_task(&r->hdr, ev, t);
+		tk_fill_hdr_task(&r->hdr, ev, t, p.cgroup_id);
 		tk_output_var(ctx, s->rec, FIXED + flen + nlen + n, TK_RENAME_MAX);
 		return;
 	}
@@ -412,7 +417,7 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 	n = put_path(s, FIXED + flen, len);
 	e->path_len = n;
 	e->__pad1 = 0;
-	tk_fill_hdr_task(&e->hdr, ev, t);
+	tk_fill_hdr_task(&e->hdr, ev, t, p.cgroup_id);
 	tk_output_var(ctx, s->rec, FIXED + flen + n, TK_FILE_MAX);
 }
 

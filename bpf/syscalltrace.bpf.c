@@ -47,6 +47,7 @@ struct sys_start {
 	__u64 ts;        /* boot ns (stream) or mono ns (summary) at entry */
 	__u64 owner;     /* pid_tgid of the caller at entry */
 	__u64 regs;      /* its pt_regs: the same address at sys_exit */
+	__u64 cgroup_id; /* at entry (stream, --per-cgroup): see sys_call_enter */
 	__u64 args[6];
 	__u32 nr;
 	__u32 active;    /* entered under tracing and not yet exited */
@@ -162,15 +163,15 @@ static __always_inline long sys_nr(struct pt_regs *regs)
 
 /* Summary mode: one call into the per-CPU statistics (no atomics needed:
  * BPF programs on syscall tracepoints run with preemption disabled). */
-static __always_inline void account(__u64 pid_tgid, __u32 nr, long ret, __u64 d)
+static __always_inline void account(__u64 pid_tgid, __u64 cgroup_id, __u32 nr, long ret,
+				    __u64 d)
 {
 	__u32 slot = nr_slot(nr);
 	struct tk_sys_stat *st;
 
 	if (targ_per_process || targ_per_cgroup) {
-		/* account() runs in the caller's context: current's cgroup */
 		struct tk_sys_pkey k = {
-			.cgroup_id = targ_per_cgroup ? bpf_get_current_cgroup_id() : 0,
+			.cgroup_id = cgroup_id,
 			.pid = targ_per_process ? pid_tgid >> 32 : 0,
 			.nr = slot,
 		};
@@ -254,7 +255,8 @@ int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 	if (nr == targ_nr_exit || nr == targ_nr_exit_group) {
 		/* no sys_exit will come: counted now, untimed, never failed */
 		if (targ_summary && !tk_failed_only && !targ_min_ns)
-			account(pid_tgid, nr, 0, 0);
+			account(pid_tgid, targ_per_cgroup ? bpf_get_current_cgroup_id() : 0,
+				nr, 0, 0);
 		return 0;
 	}
 	s = bpf_map_lookup_elem(&sys_cur, &zero);
@@ -263,6 +265,11 @@ int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 	s->owner = pid_tgid;
 	s->regs = (__u64)regs;
 	s->nr = nr;
+	/* the cgroup the call starts in, the one --cgroup just admitted: a
+	 * task moved during the call (a shell in wait4) is still reported
+	 * there at exit. The helper moves here from sys_exit, not added. */
+	if (!targ_summary || targ_per_cgroup)
+		s->cgroup_id = bpf_get_current_cgroup_id();
 	if (!targ_summary) {
 		s->args[0] = PT_REGS_PARM1_SYSCALL(regs);
 		s->args[1] = PT_REGS_PARM2_SYSCALL(regs);
@@ -292,7 +299,7 @@ static __always_inline void fill(struct tk_sys_event *e, const struct sys_start 
 {
 	__u32 fi = (kinds >> 4) - 1;
 
-	tk_fill_hdr(&e->hdr, TK_EV_syscall);
+	tk_fill_hdr_cg(&e->hdr, TK_EV_syscall, s->cgroup_id);
 	e->duration_ns = e->hdr.ts_ns - s->ts;
 	e->hdr.ts_ns = s->ts;
 	e->nr = s->nr;
@@ -361,7 +368,8 @@ int BPF_PROG(sys_call_exit, struct pt_regs *regs, long ret)
 		pid_tgid = bpf_get_current_pid_tgid();
 		if (!tk_want_id(pid_tgid) || is_compat(regs) || (tk_failed_only && !is_error(ret)))
 			return 0;
-		account(pid_tgid, nr, ret, 0);
+		/* no entry seen: filtered and keyed at exit alike */
+		account(pid_tgid, targ_per_cgroup ? bpf_get_current_cgroup_id() : 0, nr, ret, 0);
 		return 0;
 	}
 	s = bpf_map_lookup_elem(&sys_cur, &zero);
@@ -381,7 +389,7 @@ int BPF_PROG(sys_call_exit, struct pt_regs *regs, long ret)
 	if (targ_summary) {
 		d = bpf_ktime_get_ns() - s->ts;
 		if (d >= targ_min_ns)
-			account(s->owner, s->nr, ret, d);
+			account(s->owner, targ_per_cgroup ? s->cgroup_id : 0, s->nr, ret, d);
 		return 0;
 	}
 	if (targ_min_ns && tk_ktime_ns() - s->ts < targ_min_ns)

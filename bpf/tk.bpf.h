@@ -379,7 +379,13 @@ static __always_inline __u64 tk_ktime_ns(void)
 }
 
 /* ---- emitting ------------------------------------------------------------ */
-static __always_inline void tk_fill_hdr(struct tk_hdr *h, __u32 event)
+/*
+ * The header from the current task, with the cgroup id given: a program
+ * that reports a syscall at its exit passes the id it took at the entry,
+ * so a call is attributed to (and --cgroup-filtered by) the cgroup it
+ * started in, even when the task moves during the call.
+ */
+static __always_inline void tk_fill_hdr_cg(struct tk_hdr *h, __u32 event, __u64 cgroup_id)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
@@ -389,17 +395,25 @@ static __always_inline void tk_fill_hdr(struct tk_hdr *h, __u32 event)
 	h->tid = (__u32)id;
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
-	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->cgroup_id = cgroup_id;
+}
+
+static __always_inline void tk_fill_hdr(struct tk_hdr *h, __u32 event)
+{
+	tk_fill_hdr_cg(h, event, bpf_get_current_cgroup_id());
 }
 
 /*
  * tk_fill_hdr() from a BTF task pointer (bpf_get_current_task_btf()):
  * pid, tid, uid and comm are plain loads instead of three helper calls,
  * for hot paths of tracing programs (the helpers cost ~50 ns each on
- * kernels with return-thunk mitigations). Same values as tk_fill_hdr().
+ * kernels with return-thunk mitigations). Same values as tk_fill_hdr_cg();
+ * cgroup_id as there (taken with bpf_get_current_cgroup_id():
+ * t->cgroups->dfl_cgrp->kn->id would be four dependent loads through
+ * __rcu pointers for the same value).
  */
 static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
-					     struct task_struct *t)
+					     struct task_struct *t, __u64 cgroup_id)
 {
 	h->ts_ns = tk_ktime_ns();
 	h->event = event;
@@ -407,9 +421,7 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
 	h->tid = t->pid;
 	h->uid = t->cred->uid.val;
 	__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
-	/* the helper, as tk_fill_hdr(): t->cgroups->dfl_cgrp->kn->id would be
-	 * four dependent loads through __rcu pointers for the same value */
-	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->cgroup_id = cgroup_id;
 }
 
 /*

@@ -275,7 +275,7 @@ static int top_ready(void *ctx)
 
 	st->map_fd = bpf_map__fd(st->skel->maps.file_top);
 	if (opt_per_cgroup && !st->out.cg)
-		return tk_fail("--per-cgroup: no cgroup v2 hierarchy is mounted");
+		return tk_fail_no_cgroups(&st->out, "--per-cgroup");
 	return 0;
 }
 

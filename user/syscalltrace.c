@@ -281,7 +281,7 @@ struct row {
 	__u32 pid, nr;
 	char comm[TK_COMM_LEN];
 	__u64 count, errors, total_ns, max_ns;
-	bool dead; /* -P -i: the process was gone before the last read */
+	bool dead; /* -i: its process or cgroup was gone before the last read */
 };
 
 struct rows {
@@ -420,6 +420,7 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 	struct tk_cell cells[10 + TK_CG_COLS];
 	struct row total = { 0 };
 	char title[128], tbuf[32], nbuf[32];
+	size_t shown = 0;
 	int n = 0, c;
 	__s64 now = tk_now_ns(CLOCK_MONOTONIC);
 	struct tm tm;
@@ -479,6 +480,7 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 		/* --per-cgroup: the top rows of each cgroup */
 		if (opt.top && in_group >= opt.top)
 			continue;
+		shown++;
 		c = 0;
 		if (opt.interval)
 			cells[c++] = (struct tk_cell){ .num = s->interval, .integer = true };
@@ -512,9 +514,11 @@ static void print_table(struct summary *s, struct rows *d, bool final)
 		(unsigned long long)total.errors);
 	if (!opt.no_latency)
 		fprintf(out->f, ", %.3f ms in syscalls", total.total_ns / 1e6);
-	if (opt.top && d->n > opt.top)
-		fprintf(out->f, " (top %llu of %zu syscalls shown)", (unsigned long long)opt.top,
-			d->n);
+	if (shown < d->n && opt.per_cgroup)
+		fprintf(out->f, " (%zu of %zu rows shown: the top %llu of each cgroup)", shown, d->n,
+			(unsigned long long)opt.top);
+	else if (shown < d->n)
+		fprintf(out->f, " (top %zu of %zu syscalls shown)", shown, d->n);
 	fputc('\n', out->f);
 }
 
@@ -524,23 +528,30 @@ static int ready(void *ctx)
 	struct summary *s = ctx;
 
 	if (opt.per_cgroup && !s->out.cg)
-		return tk_fail("--per-cgroup: no cgroup v2 hierarchy is mounted");
+		return tk_fail_no_cgroups(&s->out, "--per-cgroup");
 	s->since_ns = tk_now_ns(CLOCK_MONOTONIC);
 	return 0;
 }
 
 /*
- * -P -i: a process gone before this read made its last calls before it,
- * so once they are printed its keys can go, and the map does not fill up
- * with the dead over a long run.
+ * -i with -P or --per-cgroup: a process gone before this read made its
+ * last calls before it, and so did (nearly) a removed cgroup, so once
+ * they are printed their keys can go, and the map does not fill up with
+ * the dead over a long run. A call in flight when its cgroup went is
+ * counted at its exit under a fresh key: a later table shows it, and
+ * reaps it.
  */
-static void mark_dead(struct rows *prev)
+static void mark_dead(struct summary *s, struct rows *prev)
 {
 	for (size_t i = 0; i < prev->n; i++) {
 		struct row *r = &prev->v[i];
 
-		r->dead = i && r->pid == r[-1].pid ? r[-1].dead
-						    : kill(r->pid, 0) && errno == ESRCH;
+		/* rows in key order: one check per process or cgroup */
+		if (i && r->pid == r[-1].pid && r->cgroup_id == r[-1].cgroup_id)
+			r->dead = r[-1].dead;
+		else
+			r->dead = (opt.per_process && kill(r->pid, 0) && errno == ESRCH) ||
+				  (opt.per_cgroup && tk_cgroup_removed(s->out.cg, r->cgroup_id));
 	}
 }
 
@@ -560,6 +571,25 @@ static void reap_dead(struct summary *s, struct rows *cur)
 	cur->n = n;
 }
 
+/* The count of one TK_SYS_CNT_* counter; 0 if it cannot be read. */
+static __u64 counter(struct summary *s, __u32 which)
+{
+	__u64 n;
+
+	return tk_percpu_sum(s->skel->maps.sys_counters, &which, &n) ? 0 : n;
+}
+
+/* Calls the full per-process/cgroup map could not count, if any. */
+static void report_nospace(struct summary *s)
+{
+	__u64 n = counter(s, TK_SYS_CNT_NOSPACE);
+
+	if (n)
+		fprintf(stderr, "%s: %llu calls not counted: per-process/cgroup table full (%u "
+				"entries)\n", tk_prog, (unsigned long long)n,
+			bpf_map__max_entries(s->skel->maps.sys_pstats));
+}
+
 static void tick(void *ctx, bool final)
 {
 	struct summary *s = ctx;
@@ -568,8 +598,8 @@ static void tick(void *ctx, bool final)
 
 	if (s->failed)
 		return;
-	if (opt.per_process && opt.interval)
-		mark_dead(&s->prev);
+	if ((opt.per_process || opt.per_cgroup) && opt.interval)
+		mark_dead(s, &s->prev);
 	if (read_stats(s, &cur))
 		goto oom;
 	/* the interval's table: cumulative totals minus the previous ones */
@@ -592,10 +622,13 @@ static void tick(void *ctx, bool final)
 	}
 	s->interval++;
 	print_table(s, &delta, final);
+	/* -i: with each table (the last one's is finish()'s) */
+	if (opt.interval && !final)
+		report_nospace(s);
 	if (opt.interval) {
 		/* the next interval's max_ns starts from zero */
 		s->skel->bss->sys_epoch++;
-		if (opt.per_process)
+		if (opt.per_process || opt.per_cgroup)
 			reap_dead(s, &cur);
 		free(s->prev.v);
 		s->prev = cur;
@@ -621,14 +654,6 @@ static void set_nr(volatile __u32 *dst, const char *name)
 		*dst = nr;
 }
 
-/* The count of one TK_SYS_CNT_* counter; 0 if it cannot be read. */
-static __u64 counter(struct summary *s, __u32 which)
-{
-	__u64 n;
-
-	return tk_percpu_sum(s->skel->maps.sys_counters, &which, &n) ? 0 : n;
-}
-
 /* The tool's own counters, of calls it did not trace or count. */
 static int finish(void *ctx, int rc)
 {
@@ -642,10 +667,7 @@ static int finish(void *ctx, int rc)
 		if ((n = counter(s, TK_SYS_CNT_COMPAT)))
 			fprintf(stderr, "%s: %llu calls of 32-bit tasks not traced\n", tk_prog,
 				(unsigned long long)n);
-		if ((n = counter(s, TK_SYS_CNT_NOSPACE)))
-			fprintf(stderr, "%s: %llu calls not counted: per-process/cgroup table full (%u "
-					"entries)\n", tk_prog, (unsigned long long)n,
-				bpf_map__max_entries(s->skel->maps.sys_pstats));
+		report_nospace(s);
 		if ((n = counter(s, TK_SYS_CNT_NOSTORE)))
 			fprintf(stderr, "%s: %llu calls not traced: no task storage (kernel memory)\n",
 				tk_prog, (unsigned long long)n);

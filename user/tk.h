@@ -505,6 +505,9 @@ extern const char *tk_prog; /* tool name used as the prefix of messages */
 
 /* "TOOL: message" on stderr; returns 1 (runtime failure exit code). */
 int tk_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* tk_fail() for an option that needs attribution where o->cg is NULL:
+ * "WHAT: no cgroup v2 hierarchy is mounted", or o->cg_errno's reason. */
+int tk_fail_no_cgroups(const struct tk_out *o, const char *what);
 /* "TOOL: message (see --help)" on stderr; returns 2 (usage exit code). */
 int tk_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -592,6 +595,7 @@ struct tk_out {
 	 * JSON records then gain "cgroup", "container_id", "pod_uid" and
 	 * "unit" where known; text records the -C column if containers. */
 	struct tk_cgroups *cg;
+	int cg_errno; /* cg NULL: tk_cgroups_new()'s errno (ENOENT: none mounted) */
 	bool containers;
 	/* tracekit trace: every record names its domain (file close vs net
 	 * close) — a "domain" key first in JSON, a DOMAIN column in text */

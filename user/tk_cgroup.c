@@ -13,14 +13,17 @@
 
 /* ---- the path conventions ------------------------------------------------ */
 
-static bool is_hex_id(const char *s, size_t n)
+static bool is_hex(const char *s, size_t n)
 {
-	if (n != TK_CG_ID_LEN)
-		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return true;
+}
+
+static bool is_hex_id(const char *s, size_t n)
+{
+	return n == TK_CG_ID_LEN && is_hex(s, n);
 }
 
 /* "<prefix><64 hex><suffix>" exactly; the id into id[]. */
@@ -36,10 +39,20 @@ static bool wrapped_id(const char *c, size_t n, const char *prefix, const char *
 	return true;
 }
 
+/* Digits of a pod UID without dashes: a static or mirror pod's (the
+ * kubelet's hash of the manifest). */
+#define TK_CG_UID_HEX 32
+
 /* A pod UID, 8-4-4-4-12 lowercase hex with sep between the groups, as
- * the dashed form into uid[]. */
+ * the dashed form into uid[]; or 32 hex digits without separators, as
+ * they are. */
 static bool pod_uid(const char *s, size_t n, char sep, char *uid)
 {
+	if (n == TK_CG_UID_HEX && is_hex(s, n)) {
+		memcpy(uid, s, n);
+		uid[n] = 0;
+		return true;
+	}
 	if (n != TK_CG_UID_LEN)
 		return false;
 	for (size_t i = 0; i < n; i++) {
@@ -64,25 +77,26 @@ static bool ends_with(const char *c, size_t n, const char *suffix)
 
 /*
  * The systemd form of a pod: "kubepods-pod<uid>.slice" (guaranteed QoS)
- * or "kubepods-<qos>-pod<uid>.slice", the uid with underscores.
+ * or "kubepods-<qos>-pod<uid>.slice", the uid with underscores (or 32
+ * hex digits).
  */
 static bool systemd_pod(const char *c, size_t n, char *uid)
 {
-	const char *p;
+	static const size_t lens[] = { TK_CG_UID_LEN, TK_CG_UID_HEX };
 
-	if (n < 8 + 4 + TK_CG_UID_LEN + 6 || !ends_with(c, n, ".slice") ||
-	    strncmp(c, "kubepods-", 9))
+	if (!ends_with(c, n, ".slice") || strncmp(c, "kubepods-", 9))
 		return false;
 	n -= 6;
-	p = c + n - TK_CG_UID_LEN - 4;
-	if (strncmp(p, "-pod", 4))
-		return false;
-	return pod_uid(p + 4, TK_CG_UID_LEN, '_', uid);
+	for (size_t i = 0; i < 2; i++)
+		if (n >= 8 + 4 + lens[i] && !strncmp(c + n - lens[i] - 4, "-pod", 4) &&
+		    pod_uid(c + n - lens[i], lens[i], '_', uid))
+			return true;
+	return false;
 }
 
 bool tk_cgroup_parse(const char *path, struct tk_cg_attr *a)
 {
-	bool in_docker = false, in_kube = false, in_pod = false;
+	bool in_docker = false, in_kube = false, in_pod = false, in_libpod = false;
 
 	memset(a, 0, sizeof(*a));
 	for (const char *c = path; *c;) {
@@ -99,6 +113,8 @@ bool tk_cgroup_parse(const char *path, struct tk_cg_attr *a)
 		    wrapped_id(c, n, "libpod-", ".scope", id) ||
 		    (in_kube && (wrapped_id(c, n, "cri-containerd-", ".scope", id) ||
 				 wrapped_id(c, n, "crio-", ".scope", id))) ||
+		    (in_pod && wrapped_id(c, n, "crio-", "", id)) ||       /* CRI-O, cgroupfs */
+		    (in_libpod && wrapped_id(c, n, "libpod-", "", id)) || /* podman, cgroupfs */
 		    ((in_docker || in_pod) && wrapped_id(c, n, "", "", id))) {
 			memcpy(a->container_id, id, sizeof(id));
 			container = true;
@@ -108,8 +124,10 @@ bool tk_cgroup_parse(const char *path, struct tk_cg_attr *a)
 		} else if (systemd_pod(c, n, a->pod_uid)) {
 			in_kube = in_pod = true;
 		}
-		/* the next component is docker's cgroupfs id only right here */
+		/* the next component is docker's (podman's) cgroupfs id only
+		 * right here */
 		in_docker = n == 6 && !strncmp(c, "docker", 6);
+		in_libpod = n == 13 && !strncmp(c, "libpod_parent", 13);
 		if ((n >= 8 && !strncmp(c, "kubepods", 8) &&
 		     (n == 8 || c[8] == '-' || c[8] == '.')))
 			in_kube = true;
@@ -256,16 +274,23 @@ struct cg_handle {
 	unsigned char id[8];
 };
 
-static int by_handle(struct tk_cgroups *cg, __u64 id)
+/* The directory of cgroup id, opened by its handle; -1 and errno
+ * (ESTALE: removed). */
+static int open_id(struct tk_cgroups *cg, __u64 id)
 {
 	struct cg_handle h = { .fh = { .handle_bytes = 8, .handle_type = cg->handle_type } };
+
+	memcpy(h.id, &id, 8);
+	return open_by_handle_at(cg->mount_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int by_handle(struct tk_cgroups *cg, __u64 id)
+{
 	char link[32], path[PATH_MAX];
 	struct stat st;
 	ssize_t n;
-	int fd, rc = -1;
+	int fd = open_id(cg, id), rc = -1;
 
-	memcpy(h.id, &id, 8);
-	fd = open_by_handle_at(cg->mount_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1; /* ESTALE: removed */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -458,4 +483,29 @@ struct tk_cg_info *tk_cgroup_lookup(struct tk_cgroups *cg, __u64 id)
 	if (e && !e->info.path)
 		e->misses++;
 	return e ? &e->info : NULL;
+}
+
+bool tk_cgroup_removed(struct tk_cgroups *cg, __u64 id)
+{
+	const struct tk_cg_info *ci;
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (cg->by_handle) {
+		fd = open_id(cg, id);
+		if (fd < 0)
+			return errno == ESTALE; /* else (EMFILE…): not known to be gone */
+		close(fd);
+		return false;
+	}
+	ci = tk_cgroup_lookup(cg, id);
+	if (!ci)
+		return false; /* out of memory: not known */
+	if (!ci->path)
+		return true;
+	if (snprintf(path, sizeof(path), "%.*s%s", (int)cg->mount_len, cg->mount,
+		     strcmp(ci->path, "/") ? ci->path : "") >= (int)sizeof(path))
+		return false;
+	return stat(path, &st) ? errno == ENOENT : st.st_ino != id;
 }

@@ -35,18 +35,23 @@
  *  container_id  64 lowercase hex digits, from the innermost of
  *                  docker:      …/docker-<id>.scope (systemd driver),
  *                               /docker/<id> (cgroupfs driver)
- *                  kubepods:    …/kubepods…/pod<uid>/<id> (cgroupfs),
+ *                  kubepods:    …/kubepods…/pod<uid>/<id> or
+ *                               …/pod<uid>/crio-<id> (cgroupfs),
  *                               …/kubepods-…-pod<uid>.slice/
  *                               cri-containerd-<id>.scope, crio-<id>.scope
  *                               or docker-<id>.scope (systemd)
- *                  podman:      …/libpod-<id>.scope
+ *                  podman:      …/libpod-<id>.scope (systemd),
+ *                               /libpod_parent/libpod-<id> (cgroupfs)
  *                (conmon's scopes, libpod-conmon-<id>.scope and
  *                crio-conmon-<id>.scope, are the runtime's monitor, not
  *                the container; uppercase, 63 or 65 digits, or anything
  *                after the id but ".scope" is not an id)
  *  pod_uid       kubepods only: the pod's UID as 8-4-4-4-12 lowercase hex
  *                with dashes; the systemd form writes it with underscores
- *                (pod1234_…), reported with dashes as Kubernetes does
+ *                (pod1234_…), reported with dashes as Kubernetes does. A
+ *                static or mirror pod's UID is 32 hex digits without
+ *                dashes (a hash of its manifest), reported as the path has
+ *                it; 31 or 33 digits are no UID
  *  unit          the innermost component that is a systemd unit, a
  *                "<name>.service" or "<name>.scope", and that is not a
  *                container's own scope: "user@1000.service/app.slice/
@@ -120,6 +125,14 @@ bool tk_cgroups_by_handle(const struct tk_cgroups *cg);
  * for an id no cgroup has (any more). Valid until the next lookup. */
 struct tk_cg_info *tk_cgroup_lookup(struct tk_cgroups *cg, __u64 id);
 
+/*
+ * Whether the cgroup of id is gone now (its directory removed), asked of
+ * the kernel, not the cache: a removed cgroup's path stays cached so its
+ * records still show it. By handle: the open fails with ESTALE. Walking:
+ * its path no longer leads to a directory with that inode. For a summary
+ * that drops the rows of removed cgroups (ids are never reused).
+ */
+bool tk_cgroup_removed(struct tk_cgroups *cg, __u64 id);
 /* What -C shows for a cgroup: the container's short id (its first
  * TK_CG_SHORT_LEN digits, as docker ps shows it), else the unit, else "-"
  * (ci NULL, or nothing parsed). *len bytes, not NUL-terminated. */

@@ -36,6 +36,13 @@ int tk_fail(const char *fmt, ...)
 	return rc;
 }
 
+int tk_fail_no_cgroups(const struct tk_out *o, const char *what)
+{
+	if (o->cg_errno == ENOENT)
+		return tk_fail("%s: no cgroup v2 hierarchy is mounted", what);
+	return tk_fail("%s: cannot open the cgroup v2 hierarchy: %s", what, strerror(o->cg_errno));
+}
+
 int tk_usage_error(const char *fmt, ...)
 {
 	va_list ap;

@@ -1080,12 +1080,15 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 				 .containers = env->containers };
 	/* attribution is on wherever cgroup v2 is; only -C insists on it */
 	s.out.cg = tk_cgroups_new(NULL, 0);
+	s.out.cg_errno = s.out.cg ? 0 : errno;
 	if (!s.out.cg && env->containers) {
-		rc = errno == ENOENT ? tk_fail("-C: no cgroup v2 hierarchy is mounted")
-				     : tk_fail("-C: cannot open the cgroup v2 hierarchy: %s",
-					       strerror(errno));
+		rc = tk_fail_no_cgroups(&s.out, "-C");
 		goto cleanup;
 	}
+	/* mounted but unusable: said once, not dropped silently */
+	if (!s.out.cg && s.out.cg_errno != ENOENT)
+		fprintf(stderr, "%s: warning: no cgroup attribution: cannot open the cgroup v2 "
+				"hierarchy: %s\n", tk_prog, strerror(s.out.cg_errno));
 	if (env->report && ticks) {
 		rc = tk_usage_error("--report and a summary table (--sys-summary, "
 				    "--file-summary) do not go together: the table would go "

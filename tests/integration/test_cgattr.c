@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "testlib.h"
+#include "tk_cgroup.h"
 
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define SHORT "0123456789ab"
@@ -331,6 +332,115 @@ static void test_syscalltrace_per_cgroup(void **state)
 	remove_dirs(&t, 1);
 }
 
+/* --per-cgroup --top 2, two cgroups of a shell and a /bin/true each (well
+ * over 2 syscalls): the total line counts the 4 rows printed. */
+static void during_two(struct tl_run *run, void *arg)
+{
+	static const char *const sh_argv[] = { "/bin/sh", "-c", ":; /bin/true", NULL };
+	unsigned long long id;
+
+	(void)run, (void)arg;
+	run_in(cg_make("top/a.scope", &id), sh_argv);
+	run_in(cg_make("top/b.scope", &id), sh_argv);
+}
+
+static void test_per_cgroup_top(void **state)
+{
+	char dir[600];
+	struct tl_run run;
+	size_t rows = 0, n = 0;
+	const char *t;
+
+	(void)state;
+	NEED_ROOT();
+	snprintf(dir, sizeof(dir), "%s/top", cg);
+	cg_make("top", &(unsigned long long){ 0 });
+	tl_run(&run, .tool = "syscalltrace",
+	       .args = TL_ARGS("-s", "--per-cgroup", "--top", "2", "--cgroup", dir),
+	       .during = during_two, .table = true);
+	for (const char *l = run.out; (l = strstr(l, ".scope ")); l++)
+		rows++;
+	t = strstr(run.out, " ms in syscalls (");
+	if (rows != 4 || !t || sscanf(t, " ms in syscalls (%zu of ", &n) != 1 || n != 4 ||
+	    !strstr(t, " rows shown: the top 2 of each cgroup)\n"))
+		fail_msg("%zu rows, the total line says %zu, expected 4 and 4:\n%s", rows, n,
+			 run.out);
+	tl_run_free(&run);
+}
+
+/* tk_cgroup_removed(), by handle and by walking: a live cgroup is not,
+ * the same one after rmdir is (though its path stays cached). */
+static void test_removed_check(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	for (unsigned flags = 0; flags <= TK_CG_WALK; flags += TK_CG_WALK) {
+		struct tk_cgroups *r = tk_cgroups_new(tl_cgroup2_root(), flags);
+		unsigned long long id;
+		const char *dir;
+
+		assert_non_null(r);
+		dir = cg_make("gone", &id);
+		assert_non_null(tk_cgroup_lookup(r, id));
+		if (tk_cgroup_removed(r, id))
+			fail_msg("%s (flags %u): live, but said removed", dir, flags);
+		cg_remove(dir);
+		if (!tk_cgroup_removed(r, id))
+			fail_msg("%s (flags %u): removed, but not said so", dir, flags);
+		assert_non_null(tk_cgroup_lookup(r, id)->path);
+		tk_cgroups_free(r);
+	}
+}
+
+/*
+ * -i --per-cgroup over cgroup churn: CHURN short-lived cgroups, each with
+ * a shell and a /bin/true (some 40 syscalls each: more keys in all than
+ * the 16384 of the kernel's table), made and removed one after another
+ * while 0.1 s tables are printed. The rows of removed cgroups must be
+ * reaped, or the table fills and a last cgroup's 1000 getppid go
+ * uncounted ("not counted: … table full").
+ */
+#define CHURN 600
+static void during_churn(struct tl_run *run, void *arg)
+{
+	static const char *const sh_argv[] = { "/bin/sh", "-c", ":; /bin/true", NULL };
+	const char *argv[] = { tl_path(SYSCALLWORK), "loop", "1000", NULL };
+	unsigned long long id;
+	char sub[64];
+
+	(void)run;
+	for (int i = 0; i < CHURN; i++) {
+		snprintf(sub, sizeof(sub), "churn/c%d", i);
+		run_in(cg_make(sub, &id), sh_argv);
+		cg_remove(cg_make(sub, &id));
+	}
+	run_in(cg_make("churn/last", (unsigned long long *)arg), argv);
+}
+
+static void test_per_cgroup_churn(void **state)
+{
+	unsigned long long last = 0;
+	long long count = 0;
+	struct tl_run run;
+	char dir[600];
+
+	(void)state;
+	NEED_ROOT();
+	snprintf(dir, sizeof(dir), "%s/churn", cg);
+	cg_make("churn", &(unsigned long long){ 0 });
+	tl_run(&run, .tool = "syscalltrace",
+	       .args = TL_ARGS("-s", "--per-cgroup", "-i", "0.1", "-j", "--cgroup", dir),
+	       .during = during_churn, .arg = &last, .table = true, .timeout_ms = 120000);
+	for (size_t i = 0; i < run.r.n; i++)
+		if ((unsigned long long)json_int(run.r.v[i], "cgroup_id", -1) == last &&
+		    !strcmp(json_str(run.r.v[i], "syscall") ?: "", "getppid"))
+			count += json_int(run.r.v[i], "count", 0);
+	if (count != 1000 || strstr(run.err, "not counted"))
+		fail_msg("the last cgroup's getppid: %lld, expected 1000; stderr:\n%s", count,
+			 run.err);
+	tl_run_free(&run);
+}
+
 /* syscallwork's one read of 12345 bytes of /dev/zero, by its cgroup. */
 static void test_filetrace_per_cgroup(void **state)
 {
@@ -517,6 +627,9 @@ int main(void)
 		TL_TEST(test_containers_column),
 		TL_TEST(test_removed_by_id),
 		TL_TEST(test_syscalltrace_per_cgroup),
+		TL_TEST(test_per_cgroup_top),
+		TL_TEST(test_removed_check),
+		TL_TEST(test_per_cgroup_churn),
 		TL_TEST(test_filetrace_per_cgroup),
 		TL_TEST(test_report_grouped),
 		TL_TEST(test_bad_args),

@@ -344,6 +344,74 @@ static void test_syscalltrace(void **state)
 	tl_run_free(&run);
 }
 
+/*
+ * A call is its starting cgroup's: A, a shell in x/inner, waits in wait4
+ * for its child, which moves A to y meanwhile (after a pause, so A is in
+ * wait4 by then). --cgroup x admitted the wait4 at entry; its record must
+ * carry x/inner's id, not y's, and nothing A does in y afterwards is seen.
+ * The move is checked: A exits with the child's status (echo's write).
+ */
+static void test_moved_during_call(void **state)
+{
+	char procs[PATH_MAX];
+	struct tl_run run;
+	size_t n = 0;
+	pid_t a;
+
+	(void)state;
+	NEED_ROOT();
+	cg_make();
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg.y);
+	a = cg.kids[cg_spawn(cg.inner,
+			     TL_ARGS("/bin/sh", "-c",
+				     "/bin/sh -c 'sleep 0.2; echo $PPID > \"$0\"' \"$0\"; exit $?",
+				     procs),
+			     -1)];
+	tl_run(&run, .tool = "syscalltrace", .args = TL_ARGS("-j", "-e", "wait4", "--cgroup", cg.x),
+	       .during = release_all);
+	all_in(&run, cg.inner_id);
+	/* the one that waited for the child, moved meanwhile (ret: the child's pid) */
+	for (size_t i = 0; i < run.r.n; i++)
+		if (json_int(run.r.v[i], "pid", -1) == a && json_int(run.r.v[i], "ret", -1) > 0)
+			n++;
+	if (n != 1)
+		fail_msg("%zu completed wait4 of pid %d, expected 1", n, (int)a);
+	tl_run_free(&run);
+}
+
+/*
+ * The same for filetrace: A blocks in read() on a fifo (its stdin there); the writer, its
+ * background subshell, moves A to y first and writes then. The one read
+ * that started in x/inner is A's only record, with x/inner's id (the rest
+ * of the line is read from y).
+ */
+static void test_filetrace_moved_during_call(void **state)
+{
+	char procs[PATH_MAX], fifo[64];
+	struct tl_run run;
+	pid_t a;
+
+	(void)state;
+	NEED_ROOT();
+	cg_make();
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg.y);
+	snprintf(fifo, sizeof(fifo), "/tmp/tk-cgmove-%d", (int)getpid());
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	a = cg.kids[cg_spawn(cg.inner,
+			     TL_ARGS("/bin/sh", "-c",
+				     "exec 3<>\"$1\"; (sleep 0.2; echo $$ > \"$0\" && echo hi >&3) & "
+				     "read l <&3; wait $!",
+				     procs, fifo),
+			     -1)];
+	tl_run(&run, .tool = "filetrace", .args = TL_ARGS("-j", "-e", "read", "--cgroup", cg.x),
+	       .during = release_all);
+	unlink(fifo);
+	all_in(&run, cg.inner_id);
+	ASSERT_ONE_RECORD(&run.r, "event=read pid=%d path=%s ret=1", a, fifo);
+	tl_run_free(&run);
+}
+
 /* syscalltrace -s counts in the kernel: exactly A's 1000 getppid, none of B's 3000. */
 static void test_syscalltrace_summary(void **state)
 {
@@ -555,6 +623,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_command_mode, cg_teardown),
 		cmocka_unit_test_teardown(test_filetrace, cg_teardown),
 		cmocka_unit_test_teardown(test_syscalltrace, cg_teardown),
+		cmocka_unit_test_teardown(test_moved_during_call, cg_teardown),
+		cmocka_unit_test_teardown(test_filetrace_moved_during_call, cg_teardown),
 		cmocka_unit_test_teardown(test_syscalltrace_summary, cg_teardown),
 		cmocka_unit_test_teardown(test_filetrace_summary, cg_teardown),
 		cmocka_unit_test_teardown(test_sigtrace, cg_teardown),

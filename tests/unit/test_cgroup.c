@@ -19,6 +19,9 @@
 #define UP64 "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"
 #define UID "8d3c7f4e-1a2b-4c5d-9e8f-0a1b2c3d4e5f"
 #define UID_ "8d3c7f4e_1a2b_4c5d_9e8f_0a1b2c3d4e5f"
+#define U32 "6b1c4d9e2f3a4b5c6d7e8f9a0b1c2d3e" /* a static pod's UID */
+#define U31 "6b1c4d9e2f3a4b5c6d7e8f9a0b1c2d3"
+#define UP32 "6B1C4D9E2F3A4B5C6D7E8F9A0B1C2D3E"
 
 static void test_parse_table(void **state)
 {
@@ -42,7 +45,16 @@ static void test_parse_table(void **state)
 		{ "/kubepods.slice/kubepods-pod" UID_ ".slice/docker-" H64 ".scope", H64, UID, "" },
 		{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
 		  ".slice/crio-conmon-" H64 ".scope", "", UID, "crio-conmon-" H64 ".scope" },
+		/* static and mirror pods: a 32-hex UID, no dashes */
+		{ "/kubepods/burstable/pod" U32 "/" H64, H64, U32, "" },
+		{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" U32
+		  ".slice/cri-containerd-" H64 ".scope", H64, U32, "" },
+		{ "/kubepods.slice/kubepods-pod" U32 ".slice", "", U32, "" },
+		/* CRI-O on cgroupfs */
+		{ "/kubepods/besteffort/pod" UID "/crio-" H64, H64, UID, "" },
+		{ "/kubepods/besteffort/pod" U32 "/crio-" H64, H64, U32, "" },
 		/* podman */
+		{ "/libpod_parent/libpod-" H64, H64, "", "" },
 		{ "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" H64 ".scope",
 		  H64, "", "user@1000.service" },
 		{ "/machine.slice/libpod-conmon-" H64 ".scope", "", "",
@@ -73,6 +85,18 @@ static void test_parse_table(void **state)
 		{ "/system.slice/cri-containerd-" H64 ".scope", "", "",
 		  "cri-containerd-" H64 ".scope" },        /* containerd ids only under kubepods */
 		{ "/kubepods.slice/kubepods-pod" UID ".slice", "", "", "" }, /* systemd: underscores */
+		{ "/kubepods/burstable/pod" U31 "/" H64, "", "", "" },
+		{ "/kubepods/burstable/pod" U32 "0/" H64, "", "", "" },   /* 33 digits */
+		{ "/kubepods/burstable/pod" UP32 "/" H64, "", "", "" },
+		{ "/kubepods.slice/kubepods-burstable-pod" U31 ".slice", "", "", "" },
+		{ "/kubepods.slice/kubepods-burstable-pod" U32 "0.slice", "", "", "" },
+		{ "/kubepods/besteffort/pod" UID "/crio-" H63, "", UID, "" },
+		{ "/kubepods/besteffort/pod" UID "/crio-conmon-" H64, "", UID, "" },
+		{ "/kubepods/besteffort/crio-" H64, "", "", "" },   /* no pod above it */
+		{ "/system.slice/crio-" H64, "", "", "" },
+		{ "/libpod_parent/libpod-" H64 "0", "", "", "" },
+		{ "/libpod_parent/x/libpod-" H64, "", "", "" },     /* not its direct child */
+		{ "/libpod_parentx/libpod-" H64, "", "", "" },
 		{ "/system.slice/.service", "", "", "" },
 		{ "/a.service.d", "", "", "" },
 		/* hostile bytes stay bytes (the output escapes them) */
@@ -129,6 +153,11 @@ static void test_find_mount(void **state)
 				  "51 1 0:38 / /mnt/my\\040cg rw - cgroup2 cgroup2 rw\n",
 				  m, sizeof(m)), 0);
 	assert_string_equal(m, "/mnt/my cg");
+	/* the whole hierarchy first: a later subtree's bind mount does not replace it */
+	assert_int_equal(mount_of("51 1 0:38 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+				  "52 1 0:38 /kubepods /mnt/sub rw - cgroup2 cgroup2 rw\n",
+				  m, sizeof(m)), 0);
+	assert_string_equal(m, "/sys/fs/cgroup");
 	assert_int_equal(mount_of("50 1 0:38 /kubepods /mnt/sub rw - cgroup2 cgroup2 rw\n", m,
 				  sizeof(m)), 0);
 	assert_string_equal(m, "/mnt/sub");
