@@ -43,17 +43,6 @@ struct cg {
 
 static struct cg cg; /* one test at a time; the teardown removes it */
 
-static void cg_mkdir(const char *dir, unsigned long long *id)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0755))
-		fail_msg("mkdir %s: %m", dir);
-	assert_int_equal(stat(dir, &st), 0);
-	if (id)
-		*id = st.st_ino;
-}
-
 static void cg_make(void)
 {
 	static int n;
@@ -68,10 +57,10 @@ static void cg_make(void)
 	assert_true(snprintf(cg.x, sizeof(cg.x), "%s/x", cg.base) > 0);
 	assert_true(snprintf(cg.inner, sizeof(cg.inner), "%s/inner", cg.x) > 0);
 	assert_true(snprintf(cg.y, sizeof(cg.y), "%s/y", cg.base) > 0);
-	cg_mkdir(cg.base, &cg.base_id);
-	cg_mkdir(cg.x, NULL);
-	cg_mkdir(cg.inner, &cg.inner_id);
-	cg_mkdir(cg.y, &cg.y_id);
+	cg.base_id = tl_mkdir_ino(cg.base);
+	tl_mkdir_ino(cg.x);
+	cg.inner_id = tl_mkdir_ino(cg.inner);
+	cg.y_id = tl_mkdir_ino(cg.y);
 }
 
 /* Every workload gone first: a cgroup with a live task cannot be removed. */

@@ -804,6 +804,17 @@ const char *tl_cgroup2_root(void)
 	return root[0] ? root : NULL;
 }
 
+unsigned long long tl_mkdir_ino(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0755))
+		fail_msg("mkdir %s: %s", dir, strerror(errno));
+	if (stat(dir, &st))
+		fail_msg("stat %s: %s", dir, strerror(errno));
+	return st.st_ino;
+}
+
 unsigned long long tl_cgroup_id(pid_t pid)
 {
 	const char *root = tl_cgroup2_root();

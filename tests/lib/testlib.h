@@ -118,6 +118,9 @@ size_t tk_progs_seen(void);
  */
 const char *tl_cgroup2_root(void);
 unsigned long long tl_cgroup_id(pid_t pid);
+/* mkdir(dir, 0755), then its inode number (a cgroup's id, or the id a
+ * cgroup-shaped tree in /tmp stands in for); fails the test otherwise. */
+unsigned long long tl_mkdir_ino(const char *dir);
 
 /* ---- running a tool: the harness -------------------------------------------
  *

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tk_cgroup.h"
+#include "testlib.h"
 
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define H63 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"
@@ -194,11 +195,9 @@ static void test_walk_resolver(void **state)
 	snprintf(p, sizeof(p), "%s/system.slice", root);
 	assert_int_equal(mkdir(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/system.slice/docker-" H64 ".scope", root);
-	assert_int_equal(mkdir(p, 0755), 0);
-	id = ino(p);
+	id = tl_mkdir_ino(p);
 	snprintf(q, sizeof(q), "%s/gone.service", root);
-	assert_int_equal(mkdir(q, 0755), 0);
-	gone = ino(q);
+	gone = tl_mkdir_ino(q);
 
 	cg = tk_cgroups_new(root, TK_CG_WALK);
 	assert_non_null(cg);
@@ -215,8 +214,7 @@ static void test_walk_resolver(void **state)
 
 	/* made after the walk: found by walking again */
 	snprintf(p, sizeof(p), "%s/system.slice/late.service", root);
-	assert_int_equal(mkdir(p, 0755), 0);
-	late = ino(p);
+	late = tl_mkdir_ino(p);
 	ci = tk_cgroup_lookup(cg, late);
 	assert_non_null(ci);
 	assert_string_equal(ci->path, "/system.slice/late.service");
@@ -258,8 +256,7 @@ static void test_many_ids(void **state)
 	assert_non_null(mkdtemp(root));
 	for (int i = 0; i < 600; i++) {
 		snprintf(p, sizeof(p), "%s/c%d.scope", root, i);
-		assert_int_equal(mkdir(p, 0755), 0);
-		ids[i] = ino(p);
+		ids[i] = tl_mkdir_ino(p);
 	}
 	cg = tk_cgroups_new(root, TK_CG_WALK);
 	assert_non_null(cg);
@@ -302,8 +299,7 @@ static void test_handle_resolver(void **state)
 	assert_true(tk_cgroups_by_handle(cg));
 	snprintf(name, sizeof(name), "tkunit-%d.service", (int)getpid());
 	snprintf(p, sizeof(p), "%s/%s", tk_cgroups_mount(cg), name);
-	assert_int_equal(mkdir(p, 0755), 0);
-	id = ino(p);
+	id = tl_mkdir_ino(p);
 	ci = tk_cgroup_lookup(cg, id);
 	assert_non_null(ci);
 	assert_non_null(ci->path);
@@ -311,8 +307,7 @@ static void test_handle_resolver(void **state)
 	assert_string_equal(ci->path + 1, name);
 	assert_int_equal((int)ci->attr.unit_len, (int)strlen(name));
 	snprintf(p, sizeof(p), "%s/%s.x", tk_cgroups_mount(cg), name);
-	assert_int_equal(mkdir(p, 0755), 0);
-	id = ino(p);
+	id = tl_mkdir_ino(p);
 	assert_int_equal(rmdir(p), 0);
 	ci = tk_cgroup_lookup(cg, id);
 	assert_non_null(ci);

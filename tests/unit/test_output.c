@@ -900,7 +900,6 @@ static void test_cgroup_attribution(void **state)
 	char root[] = "/tmp/tk-output-cg-XXXXXX", dock[128], evil[128], want[512];
 	struct tk_out o = { .containers = true };
 	size_t n = make_exec(&e, "echo", "/bin/echo", 10, "echo\0", 5, 0);
-	struct stat st;
 	__u64 dock_id, evil_id;
 
 	(void)state;
@@ -908,13 +907,9 @@ static void test_cgroup_attribution(void **state)
 	snprintf(dock, sizeof(dock), "%s/system.slice", root);
 	assert_int_equal(mkdir(dock, 0755), 0);
 	snprintf(dock, sizeof(dock), "%s/system.slice/docker-" CG_H64 ".scope", root);
-	assert_int_equal(mkdir(dock, 0755), 0);
-	assert_int_equal(stat(dock, &st), 0);
-	dock_id = st.st_ino;
+	dock_id = tl_mkdir_ino(dock);
 	snprintf(evil, sizeof(evil), "%s/%s", root, bad);
-	assert_int_equal(mkdir(evil, 0755), 0);
-	assert_int_equal(stat(evil, &st), 0);
-	evil_id = st.st_ino;
+	evil_id = tl_mkdir_ino(evil);
 	o.cg = tk_cgroups_new(root, TK_CG_WALK);
 	assert_non_null(o.cg);
 

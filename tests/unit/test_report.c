@@ -355,15 +355,6 @@ static void feed_cg(struct tk_report *r, recbuf *b, size_t n, __u32 pid, __u64 t
 	feed(r, b, n, pid, t_us);
 }
 
-static __u64 mkcg(const char *path)
-{
-	struct stat st;
-
-	assert_int_equal(mkdir(path, 0755), 0);
-	assert_int_equal(stat(path, &st), 0);
-	return st.st_ino;
-}
-
 /*
  * Processes in three cgroups of a cgroup-shaped /tmp tree (resolved by
  * inode, TK_CG_WALK): sh (100) in /tk.slice forks 101, which execs cat in
@@ -392,9 +383,9 @@ static void test_grouped_by_cgroup(void **state)
 	assert_non_null(r);
 	assert_non_null(mkdtemp(root));
 	snprintf(slice, sizeof(slice), "%s/tk.slice", root);
-	a = mkcg(slice);
+	a = tl_mkdir_ino(slice);
 	snprintf(dock, sizeof(dock), "%s/docker-" CG_H64 ".scope", slice);
-	d = mkcg(dock);
+	d = tl_mkdir_ino(dock);
 	assert_non_null(cg = tk_cgroups_new(root, TK_CG_WALK));
 
 	feed_cg(r, &b, make_exec(&b, "sh", "/bin/sh", 8, sh_args, sizeof(sh_args), 0), 100, 1000, a);
