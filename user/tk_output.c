@@ -223,13 +223,13 @@ void tk_fput_json_str(FILE *f, const char *s, size_t len)
 
 			/* valid JSON raw, but not to be shown raw by whoever
 			 * reads the stream on a terminal */
-			if (cp < 0xa0 || (is_format_cp(cp) && cp <= 0xffff))
+			if (cp >= 0xa0 && !is_format_cp(cp))
+				fwrite(p + i, 1, l, f);
+			else if (cp <= 0xffff)
 				fprintf(f, "\\u%04x", cp);
-			else if (is_format_cp(cp))
+			else
 				fprintf(f, "\\u%04x\\u%04x", 0xd800 + ((cp - 0x10000) >> 10),
 					0xdc00 + ((cp - 0x10000) & 0x3ff));
-			else
-				fwrite(p + i, 1, l, f);
 			i += l;
 			continue;
 		}
@@ -897,7 +897,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 		return -1;
 
 	/* a known event's domain is registered: its name needs no escaping */
-	dom = tk_domain_name(id >> 8);
+	dom = o->domain ? tk_domain_name(id >> 8) : NULL;
 	if (o->json) {
 		fputc('{', f);
 		if (o->domain)

@@ -103,7 +103,7 @@ struct proc {
 	struct conn *conns;
 	struct sigent *sent, *recv;
 	size_t nexecs, nfiles, nconns, nsent, nrecv;
-	__u64 records, syscalls, syscall_ns;
+	__u64 records;
 	struct totals t;
 	/* The cgroup ids of its first and last records (0: none seen). */
 	__u64 cg_first, cg;
@@ -351,11 +351,12 @@ static void add_file(struct tk_report *r, const struct tk_hdr *h, const void *re
 	struct file *fl;
 	struct ferr *fe = NULL;
 	const char *path, *newpath;
-	size_t n = tk_record_str(d, rec, "path", &path), newlen;
+	size_t n, newlen;
 
 	memcpy(&e, rec, sizeof(e));
 	if (h->event == TK_EV_close && !failed(e.ret))
 		return; /* a close says nothing the report shows */
+	n = tk_record_str(d, rec, "path", &path);
 	if (n <= 1) /* no absolute path: the name as passed */
 		n = tk_record_str(d, rec, "filename", &path);
 	if (!(p = running(r, h, 0)) || !(fl = file_of(r, p, path ? path : "", n)))
@@ -518,8 +519,6 @@ void tk_report_add(struct tk_report *r, const void *data, size_t size)
 
 		memcpy(&e, data, sizeof(e));
 		if ((p = running(r, &h, 0))) {
-			p->syscalls++;
-			p->syscall_ns += e.duration_ns;
 			p->t.syscalls++;
 			p->t.syscall_ns += e.duration_ns;
 		}
@@ -1022,12 +1021,12 @@ static int proc_out(struct out *o, const struct proc *p, bool root, bool last)
 	if (traced(o, EV(sig_deliver)))
 		sigs_out(o, "signals_received", p->recv, p->nrecv, false);
 	if (o->have_sys && o->json) {
-		m_u64(o, "syscalls", p->syscalls, 0);
-		m_u64(o, "syscall_ns", p->syscall_ns, 0);
+		m_u64(o, "syscalls", p->t.syscalls, 0);
+		m_u64(o, "syscall_ns", p->t.syscall_ns, 0);
 	} else if (o->have_sys) {
 		t_pre(o);
-		fprintf(f, "syscalls=%llu syscall_time=", (unsigned long long)p->syscalls);
-		tk_fput_duration(f, p->syscall_ns);
+		fprintf(f, "syscalls=%llu syscall_time=", (unsigned long long)p->t.syscalls);
+		tk_fput_duration(f, p->t.syscall_ns);
 		fputc('\n', f);
 	}
 	o->plen = mid;

@@ -306,9 +306,10 @@ static struct tk_unit *record_unit(const struct tk_session *s, const void *data,
 	if (size < sizeof(h))
 		return NULL;
 	memcpy(&h, data, sizeof(h));
+	/* a tool's domain is its events' (tk_tool_domain); ids of domain 0
+	 * (a tool without events) are never sent */
 	for (size_t i = 0; i < s->n; i++)
-		if (s->u[i].domain && tk_domain_name(h.event >> 8) &&
-		    !strcmp(tk_domain_name(h.event >> 8), s->u[i].domain))
+		if (h.event >> 8 == s->u[i].tool->events[0].id >> 8)
 			return &s->u[i];
 	return NULL;
 }
@@ -404,21 +405,30 @@ static struct tk_held unhold(struct tk_reorder *ro)
 	return top;
 }
 
+/* emit() in the timeline: a record older than one already out is late. */
+static void emit_ordered(struct tk_session *s, __u64 ts, const void *data, size_t size)
+{
+	if (ts < s->ro.last_ts)
+		s->ro.late++;
+	else
+		s->ro.last_ts = ts;
+	emit(s, data, size);
+}
+
 /* Puts out the records old enough (all: every one). */
 static void flush_held(struct tk_session *s, bool all)
 {
-	__s64 now = tk_now_ns(s->clock);
 	struct tk_reorder *ro = &s->ro;
+	__s64 now;
 
+	if (!ro->n)
+		return; /* nothing held (a single tool never holds): no clock read */
+	now = tk_now_ns(s->clock);
 	while (ro->n && (all || ro->n > TK_REORDER_MAX ||
 			 (__s64)ro->h[0].ts <= now - TK_REORDER_NS)) {
 		struct tk_held x = unhold(ro);
 
-		if (x.ts < ro->last_ts)
-			ro->late++;
-		else
-			ro->last_ts = x.ts;
-		emit(s, x.data, x.size);
+		emit_ordered(s, x.ts, x.data, x.size);
 		free(x.data);
 	}
 }
@@ -455,14 +465,11 @@ static int on_record(void *ctx, void *data, size_t size)
 	} else if (!hold(&s->ro, data, size)) {
 		/* without memory to hold it: the held ones first, then this
 		 * one, counted late if an older one went before it */
-		const struct tk_hdr *h = data;
+		struct tk_hdr h;
 
+		memcpy(&h, data, sizeof(h)); /* perf records are 4-byte aligned */
 		flush_held(s, true);
-		if (h->ts_ns < s->ro.last_ts)
-			s->ro.late++;
-		else
-			s->ro.last_ts = h->ts_ns;
-		emit(s, data, size);
+		emit_ordered(s, h.ts_ns, data, size);
 	}
 out:
 	return must_yield(s) ? TK_YIELD : 0;
@@ -861,10 +868,6 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clo
 {
 	int err;
 
-	/* a log left by another unit's load is not this one's */
-	rejected_prog[0] = 0;
-	free(verifier_log);
-	verifier_log = NULL;
 	if (disable_unselected(env, b))
 		return 1;
 	/* the unused transport gets the smallest size the kernel accepts */
@@ -885,7 +888,10 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clo
 			return tk_fail("cannot share the buffer and the follow map: %s",
 				       strerror(-err));
 	}
+	/* a log left by the probes or another unit's load is not this one's */
 	rejected_prog[0] = 0;
+	free(verifier_log);
+	verifier_log = NULL;
 	err = bpf_object__load_skeleton(b->skel);
 	if (err)
 		return load_failed(err);
