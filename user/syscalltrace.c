@@ -543,15 +543,20 @@ static int ready(void *ctx)
  */
 static void mark_dead(struct summary *s, struct rows *prev)
 {
+	bool cg_dead = false;
+
+	/* rows in key order (cgroup, pid, nr): one check per cgroup, and one
+	 * per process in it */
 	for (size_t i = 0; i < prev->n; i++) {
 		struct row *r = &prev->v[i];
 
-		/* rows in key order: one check per process or cgroup */
+		if (opt.per_cgroup && (!i || r->cgroup_id != r[-1].cgroup_id))
+			cg_dead = tk_cgroup_removed(s->out.cg, r->cgroup_id);
 		if (i && r->pid == r[-1].pid && r->cgroup_id == r[-1].cgroup_id)
 			r->dead = r[-1].dead;
 		else
-			r->dead = (opt.per_process && kill(r->pid, 0) && errno == ESRCH) ||
-				  (opt.per_cgroup && tk_cgroup_removed(s->out.cg, r->cgroup_id));
+			r->dead = cg_dead ||
+				  (opt.per_process && kill(r->pid, 0) && errno == ESRCH);
 	}
 }
 
