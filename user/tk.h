@@ -368,6 +368,13 @@ int tk_trace_main(const struct tk_tool_reg *regs, size_t nregs, int argc, char *
 /* Whether a common option has this short key (0..255; -1: none) or this
  * long name (NULL: none). */
 bool tk_common_opt(int key, const char *name);
+/* The same for an option list (terminated by a NULL name; NULL: empty). */
+bool tk_opt_in(const struct tk_tool_opt *list, int key, const char *name);
+/* -e's two rules, for -e and tracekit trace -e alike: env selects tool's
+ * default events only; event name (or "all": every one) is added, false
+ * if the tool has no such event. */
+void tk_select_defaults(const struct tk_tool *tool, struct tk_env *env);
+bool tk_select_event(const struct tk_tool *tool, struct tk_env *env, const char *name);
 
 /* Parses argv only; no preflight. Used by tk_main() and the unit tests. */
 int tk_parse_args(const struct tk_tool *tool, int argc, char **argv, struct tk_env *env);

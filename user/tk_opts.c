@@ -180,12 +180,38 @@ static const struct tk_tool_opt common_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-bool tk_common_opt(int key, const char *name)
+bool tk_opt_in(const struct tk_tool_opt *list, int key, const char *name)
 {
-	for (const struct tk_tool_opt *o = common_opts; o->name; o++)
+	for (const struct tk_tool_opt *o = list; o && o->name; o++)
 		if ((key >= 0 && key < 256 && o->key == key) || (name && !strcmp(o->name, name)))
 			return true;
 	return false;
+}
+
+bool tk_common_opt(int key, const char *name)
+{
+	return tk_opt_in(common_opts, key, name);
+}
+
+void tk_select_defaults(const struct tk_tool *tool, struct tk_env *env)
+{
+	memset(env->events_mask, 0, sizeof(env->events_mask));
+	for (const struct tk_tool_event *e = tool->events; e->name; e++)
+		if (e->on_by_default)
+			tk_event_select(env, e->id, true);
+}
+
+bool tk_select_event(const struct tk_tool *tool, struct tk_env *env, const char *name)
+{
+	bool found = false;
+
+	for (const struct tk_tool_event *e = tool->events; e->name; e++) {
+		if (!strcmp(name, "all") || !strcmp(name, e->name)) {
+			tk_event_select(env, e->id, true);
+			found = true;
+		}
+	}
+	return found;
 }
 
 /*
@@ -255,19 +281,11 @@ static int parse_events(const struct tk_tool *t, const char *list, struct tk_env
 		return tk_fail("out of memory");
 	memset(env->events_mask, 0, sizeof(env->events_mask));
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const struct tk_tool_event *e;
-		bool found = false;
-
-		for (e = t->events; e->name; e++) {
-			if (!strcmp(tok, "all") || !strcmp(tok, e->name)) {
-				tk_event_select(env, e->id, true);
-				found = any = true;
-			}
-		}
-		if (!found) {
+		if (!tk_select_event(t, env, tok)) {
 			rc = tk_usage_error("unknown event '%s'", tok);
 			break;
 		}
+		any = true;
 	}
 	if (!rc && !any)
 		rc = tk_usage_error("no events selected");
@@ -348,9 +366,7 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 	env->ringbuf_size = TK_DEFAULT_RINGBUF_SIZE;
 	env->wakeup = TK_WAKEUP_BATCH;
 	env->drain_ms = TK_DEFAULT_DRAIN_MS;
-	for (const struct tk_tool_event *e = t->events; e->name; e++)
-		if (e->on_by_default)
-			tk_event_select(env, e->id, true);
+	tk_select_defaults(t, env);
 	if (build_getopt(t, lo, 64, so, sizeof(so)))
 		return tk_fail("too many options");
 

@@ -52,16 +52,6 @@ static int find_tool(const char *name, size_t len)
 	return -1;
 }
 
-static void select_defaults(size_t t)
-{
-	struct tk_env *env = &units[t].env;
-
-	memset(env->events_mask, 0, sizeof(env->events_mask));
-	for (const struct tk_tool_event *e = regs[t].tool->events; e->name; e++)
-		if (e->on_by_default)
-			tk_event_select(env, e->id, true);
-}
-
 /* One -e item: DOMAIN, DOMAIN:EVENT, DOMAIN:all or all. */
 static int select_item(const char *item)
 {
@@ -84,14 +74,7 @@ static int select_item(const char *item)
 		explicit_events[t] = true;
 		memset(units[t].env.events_mask, 0, sizeof(units[t].env.events_mask));
 	}
-	for (const struct tk_tool_event *e = regs[t].tool->events; e->name; e++) {
-		if (!strcmp(colon + 1, "all") || !strcmp(colon + 1, e->name)) {
-			tk_event_select(&units[t].env, e->id, true);
-			if (strcmp(colon + 1, "all"))
-				return 0;
-		}
-	}
-	if (!strcmp(colon + 1, "all"))
+	if (tk_select_event(regs[t].tool, &units[t].env, colon + 1))
 		return 0;
 	return tk_usage_error("unknown event '%s' of domain '%.*s'", colon + 1, (int)len, item);
 }
@@ -106,7 +89,7 @@ static int parse_domains(const char *list)
 	/* the first -e replaces the default domains; more -e add to it */
 	for (size_t i = 0; !seen_e && i < nregs; i++) {
 		selected[i] = explicit_events[i] = false;
-		select_defaults(i);
+		tk_select_defaults(regs[i].tool, &units[i].env);
 	}
 	seen_e = true;
 	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save))
@@ -143,10 +126,8 @@ static int parse_opt(int key, const char *arg)
 static bool other_has(size_t t, int key, const char *name)
 {
 	for (size_t i = 0; i < nregs; i++)
-		for (const struct tk_tool_opt *o = regs[i].tool->opts; i != t && o && o->name; o++)
-			if ((key >= 0 && key < 256 && o->key == key) ||
-			    (name && !strcmp(o->name, name)))
-				return true;
+		if (i != t && tk_opt_in(regs[i].tool->opts, key, name))
+			return true;
 	return false;
 }
 
@@ -226,7 +207,7 @@ int tk_trace_main(const struct tk_tool_reg *r, size_t nr, int argc, char **argv)
 			"Domains (-e):");
 	for (size_t i = 0; i < nr; i++) {
 		selected[i] = !r[i].tool->trace_on_request;
-		select_defaults(i);
+		tk_select_defaults(regs[i].tool, &units[i].env);
 		if (len < sizeof(summary))
 			len += snprintf(summary + len, sizeof(summary) - len, " %s%s",
 					tk_tool_domain(r[i].tool), selected[i] ? "*" : "");
@@ -253,8 +234,7 @@ int tk_trace_main(const struct tk_tool_reg *r, size_t nr, int argc, char **argv)
 		/* --report sums up reads, writes, removes, deliveries: every
 		 * event of a domain -e names without its events */
 		if (report && !explicit_events[i])
-			for (const struct tk_tool_event *e = r[i].tool->events; e->name; e++)
-				tk_event_select(&units[i].env, e->id, true);
+			tk_select_event(r[i].tool, &units[i].env, "all");
 		memcpy(mask, units[i].env.events_mask, sizeof(mask));
 		units[n].env = env;
 		units[n].env.tool = r[i].tool;
