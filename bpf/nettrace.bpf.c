@@ -361,18 +361,18 @@ static __always_inline void *net_begin(__u32 event, __u32 size, const struct net
 	return h;
 }
 
+/* t: the socket's tuple, NULL when it has none (then no record) */
 static __always_inline void emit_connect(void *ctx, const struct sock *sk,
-					 const struct net_sock *s, int error, __u64 now)
+					 const struct net_sock *s, const struct net_tuple *t,
+					 int error, __u64 now)
 {
 	struct tk_net_connect_event *e;
 	struct net_owner o;
-	struct net_tuple t;
 
-	if (!tk_event_enabled(TK_EV_connect) ||
-	    !net_tuple_load(&sk->__sk_common, net_inet(sk), &t))
+	if (!tk_event_enabled(TK_EV_connect) || !t)
 		return;
 	net_owner_of(sk, s, &o);
-	e = net_begin(TK_EV_connect, sizeof(*e), &t, &o, now);
+	e = net_begin(TK_EV_connect, sizeof(*e), t, &o, now);
 	if (!e)
 		return;
 	e->__pad0 = 0;
@@ -429,19 +429,18 @@ static __always_inline __u8 net_closer(int oldstate, int err)
 }
 
 static __always_inline void emit_close(void *ctx, const struct sock *sk,
-				       const struct net_sock *s, int oldstate, __u64 now)
+				       const struct net_sock *s, const struct net_tuple *t,
+				       int oldstate, __u64 now)
 {
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
 	struct tk_net_close_event *e;
 	struct net_owner o;
-	struct net_tuple t;
 	int err;
 
-	if (!tk_event_enabled(TK_EV_tcp_close) || !tp ||
-	    !net_tuple_load(&sk->__sk_common, &tp->inet_conn.icsk_inet, &t))
+	if (!tk_event_enabled(TK_EV_tcp_close) || !tp || !t)
 		return;
 	net_owner_of(sk, s, &o);
-	e = net_begin(TK_EV_tcp_close, sizeof(*e), &t, &o, now);
+	e = net_begin(TK_EV_tcp_close, sizeof(*e), t, &o, now);
 	if (!e)
 		return;
 	err = sk->sk_err;
@@ -457,17 +456,16 @@ static __always_inline void emit_close(void *ctx, const struct sock *sk,
 }
 
 static __always_inline void emit_state(void *ctx, const struct sock *sk,
-				       const struct net_sock *s, int oldstate, int newstate,
-				       __u64 now)
+				       const struct net_sock *s, const struct net_tuple *t,
+				       int oldstate, int newstate, __u64 now)
 {
 	struct tk_net_state_event *e;
 	struct net_owner o;
-	struct net_tuple t;
 
-	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t))
+	if (!t)
 		return;
 	net_owner_of(sk, s, &o);
-	e = net_begin(TK_EV_state, sizeof(*e), &t, &o, now);
+	e = net_begin(TK_EV_state, sizeof(*e), t, &o, now);
 	if (!e)
 		return;
 	e->oldstate = oldstate;
@@ -648,17 +646,16 @@ static __always_inline void net_count_missed(const struct sock *sk, const struct
  * more is counted. Only for sockets the filters pass: the current tuple
  * when it is the same connection, else the verdict kept at the last change
  * seen (an active socket's local port is not yet chosen at SYN_SENT, so
- * --port-local leaves such a gap uncounted rather than guessed).
+ * --port-local leaves such a gap uncounted rather than guessed). t is the
+ * socket's tuple (NULL: it has none); from CLOSE it is not read.
  */
 static __always_inline void net_count_gap(const struct sock *sk, const struct net_sock *s,
-					  int from)
+					  const struct net_tuple *t, int from)
 {
-	struct net_tuple t;
-
 	if (from == TCP_CLOSE) {
 		if (s->flags & NS_UNWANTED)
 			return;
-	} else if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t) || !net_want_tuple(&t)) {
+	} else if (!t || !net_want_tuple(t)) {
 		return;
 	}
 	net_count_missed(sk, s, s->state, from);
@@ -704,17 +701,17 @@ static __always_inline bool net_unaccepted_child(const struct sock *sk, int olds
  * FIN_WAIT1 or LAST_ACK, else unknown (so -p/-u/-c and command mode leave
  * it uncounted).
  */
-static __always_inline struct net_sock *net_unseen_birth(const struct sock *sk, __u64 key,
+static __always_inline struct net_sock *net_unseen_birth(const struct sock *sk,
+							 const struct net_tuple *t, __u64 key,
 							 int oldstate, int newstate, __u64 now)
 {
 	bool passive = oldstate == TCP_SYN_RECV || net_unaccepted_child(sk, oldstate);
 	int rank = net_path_rank(oldstate);
 	struct net_owner o;
-	struct net_tuple t;
 	struct net_sock *s;
 	__u64 n = 0;
 
-	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t) || !net_want_tuple(&t))
+	if (!t || !net_want_tuple(t))
 		return NULL;
 	if (passive)
 		net_listener_owner(sk, 0, &o);
@@ -761,28 +758,26 @@ static __always_inline bool net_sock_stale(const struct net_sock *s, const struc
 static __always_inline void net_sock_drop_stale(const struct sock *sk, const struct net_sock *s,
 						__u64 key)
 {
-	net_count_gap(sk, s, TCP_CLOSE);
+	net_count_gap(sk, s, NULL, TCP_CLOSE);
 	bpf_map_delete_elem(&net_socks, &key);
 }
 
 /* Keeps what net_count_gap() needs: the state entered, the connection and the filters' verdict. */
-static __always_inline void net_sock_seen(const struct sock *sk, struct net_sock *s, int newstate,
-					  __u64 now)
+static __always_inline void net_sock_seen(struct net_sock *s, const struct net_tuple *t,
+					  int newstate, __u64 now)
 {
-	struct net_tuple t;
-
 	s->state_ns = now;
 	s->state = newstate;
-	if (!net_tuple_load(&sk->__sk_common, net_inet(sk), &t)) {
+	if (!t) {
 		s->flags |= NS_UNWANTED;
 		return;
 	}
-	if (t.sport && !s->sport) {
-		s->sport = t.sport;
-		s->dport = t.dport;
-		s->addrs = net_addr_fold(&t);
+	if (t->sport && !s->sport) {
+		s->sport = t->sport;
+		s->dport = t->dport;
+		s->addrs = net_addr_fold(t);
 	}
-	if (net_want_tuple(&t))
+	if (net_want_tuple(t))
 		s->flags &= ~NS_UNWANTED;
 	else
 		s->flags |= NS_UNWANTED;
@@ -795,23 +790,28 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 	bool birth = newstate == TCP_SYN_SENT || newstate == TCP_LISTEN ||
 		     (newstate == TCP_SYN_RECV && oldstate == TCP_LISTEN);
 	int from = birth ? TCP_CLOSE : oldstate;
+	const struct net_tuple *t;
+	struct net_tuple tuple;
 	struct net_sock *s;
 	struct net_owner o;
-	struct net_tuple t;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
+	/* read once: nothing in this run changes it (NULL: no tuple) */
+	t = net_tuple_load(&sk->__sk_common, net_inet(sk), &tuple) ? &tuple : NULL;
+	/* else clang, knowing t's alignment, turns t + 4 into t | 4: the
+	 * verifier rejects bitwise operations on pointers */
+	barrier_var(t);
 	now = tk_ktime_ns();
 	s = bpf_map_lookup_elem(&net_socks, &key);
-	if (s && !birth && net_tuple_load(&sk->__sk_common, net_inet(sk), &t) &&
-	    net_sock_stale(s, &t)) {
+	if (s && !birth && t && net_sock_stale(s, t)) {
 		net_sock_drop_stale(sk, s, key);
 		s = NULL;
 	}
 	if (s && s->state && s->state != from)
-		net_count_gap(sk, s, from);
+		net_count_gap(sk, s, t, from);
 	else if (!s && !birth && net_born_unseen(key, oldstate))
-		s = net_unseen_birth(sk, key, oldstate, newstate, now);
+		s = net_unseen_birth(sk, t, key, oldstate, newstate, now);
 	/* a birth at an old socket's address, or an old socket's end: the
 	 * address no longer holds a socket older than the tracer */
 	if (birth || newstate == TCP_CLOSE)
@@ -847,7 +847,7 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 		if (s)
 			s->est_ns = now;
 		if (oldstate == TCP_SYN_SENT)
-			emit_connect(ctx, sk, s, 0, now);
+			emit_connect(ctx, sk, s, t, 0, now);
 		break;
 	case TCP_FIN_WAIT1:
 	case TCP_LAST_ACK:
@@ -864,9 +864,9 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 		if (oldstate == TCP_SYN_SENT) {
 			int err = sk->sk_err;
 
-			emit_connect(ctx, sk, s, err ? -err : -ECONNABORTED, now);
+			emit_connect(ctx, sk, s, t, err ? -err : -ECONNABORTED, now);
 		} else if (net_was_established(oldstate)) {
-			emit_close(ctx, sk, s, oldstate, now);
+			emit_close(ctx, sk, s, t, oldstate, now);
 		} else if (oldstate == TCP_LISTEN) {
 			net_listen_remove(sk);
 		}
@@ -875,12 +875,12 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 		break;
 	}
 	if (tk_event_enabled(TK_EV_state))
-		emit_state(ctx, sk, s, oldstate, newstate, now);
+		emit_state(ctx, sk, s, t, oldstate, newstate, now);
 	if (newstate == TCP_CLOSE) {
 		if (s)
 			bpf_map_delete_elem(&net_socks, &key);
 	} else if (s) {
-		net_sock_seen(sk, s, newstate, now);
+		net_sock_seen(s, t, newstate, now);
 	}
 }
 
@@ -1047,6 +1047,7 @@ static __always_inline void accept_exit(void *ctx, long ret)
 	struct net_tuple t;
 	struct sock *sk;
 	__u64 key, now, queued = 0;
+	bool have_t;
 	int cur;
 
 	if (ret < 0)
@@ -1058,9 +1059,9 @@ static __always_inline void accept_exit(void *ctx, long ret)
 	now = tk_ktime_ns();
 	key = (__u64)sk;
 	net_owner_current(&o);
+	have_t = net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t);
 	s = bpf_map_lookup_elem(&net_socks, &key);
-	if (s && net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) &&
-	    net_sock_stale(s, &t)) {
+	if (s && have_t && net_sock_stale(s, &t)) {
 		net_sock_drop_stale(sk, s, key);
 		s = NULL;
 	}
@@ -1076,16 +1077,14 @@ static __always_inline void accept_exit(void *ctx, long ret)
 		 * changes chain as any other's. */
 		if (s) {
 			s->state = cur;
-			if (!net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t) ||
-			    !net_want_tuple(&t))
+			if (!have_t || !net_want_tuple(&t))
 				s->flags |= NS_UNWANTED;
 			else if (net_want_owner(&o) && tk_event_enabled(TK_EV_state) &&
 				 net_born_unseen(key, TCP_SYN_RECV))
 				tk_count_n(TK_STAT_UNSEEN, 1 + net_gap_changes(TCP_SYN_RECV, cur));
 		}
 	}
-	if (!tk_event_enabled(TK_EV_accept) ||
-	    !net_tuple_probe(&sk->__sk_common, (const struct inet_sock *)sk, &t))
+	if (!tk_event_enabled(TK_EV_accept) || !have_t)
 		return;
 	e = net_begin(TK_EV_accept, sizeof(*e), &t, &o, now);
 	if (!e)
