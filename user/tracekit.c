@@ -66,6 +66,13 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "trace"))
 		return tk_trace_main(regs, n, argc - 1, argv + 1);
+	/* not in --help: the build's input for the man pages and completion
+	 * (scripts/gen-docs), every tool's description and trace's */
+	if (!strcmp(argv[1], "--describe")) {
+		for (size_t i = 0; i < n; i++)
+			tk_describe(stdout, regs[i].tool);
+		return tk_trace_describe(regs, n, stdout);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *d = tk_tool_domain(regs[i].tool);
 
