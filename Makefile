@@ -455,7 +455,7 @@ install: all
 
 uninstall:
 	$(Q)rm -f $(INSTALLED)
-	$(Q)! [ -d $(DESTDIR)$(DOCDIR) ] || rmdir $(DESTDIR)$(DOCDIR)
+	$(Q)! [ -d $(DESTDIR)$(DOCDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR)
 
 clean:
 	$(call msg,CLEAN)

@@ -75,7 +75,8 @@ struct tk_env;
 struct tk_tool_opt {
 	const char *name;  /* long name */
 	int key;           /* short option char, or >= 256 for long-only */
-	const char *arg;   /* argument name for --help, NULL for a flag */
+	const char *arg;   /* argument name for --help, NULL for a flag; also what
+			    * completion offers (FILE, PID, a|b: tk_describe) */
 	const char *help;
 };
 
