@@ -71,6 +71,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--describe")) {
 		for (size_t i = 0; i < n; i++)
 			tk_describe(stdout, regs[i].tool);
+		/* what syscalltrace -e (trace's --syscall) takes, to complete */
+		for (__u32 nr = 0; nr < TK_SYS_NR_OTHER; nr++)
+			if (tk_syscall_name(nr))
+				printf("syscall\t%s\n", tk_syscall_name(nr));
 		return tk_trace_describe(regs, n, stdout);
 	}
 	for (size_t i = 0; i < n; i++) {
