@@ -374,7 +374,8 @@ bool tk_common_opt(int key, const char *name);
 /* The same for an option list (terminated by a NULL name; NULL: empty). */
 bool tk_opt_in(const struct tk_tool_opt *list, int key, const char *name);
 /* The options a tool takes, in --help's order (its own, then the common
- * ones it does not replace) into out[0..max): how many. */
+ * ones it does not replace) into out[0..max): how many there are (more
+ * than max: only max were written). */
 size_t tk_tool_opts(const struct tk_tool *tool, const struct tk_tool_opt **out, size_t max);
 /*
  * The tool's machine-readable description on f, for the man pages and
@@ -392,7 +393,7 @@ size_t tk_tool_opts(const struct tk_tool *tool, const struct tk_tool_opt **out, 
  * "a|b" (--sort count|time) and completes them, --events' LIST the tool's
  * events, --syscall's the syscall names and DOMAINS tracekit trace's.
  */
-void tk_describe(FILE *f, const struct tk_tool *tool);
+int tk_describe(FILE *f, const struct tk_tool *tool); /* 0, or 1 after one line */
 /* -e's two rules, for -e and tracekit trace -e alike: env selects tool's
  * default events only; event name (or "all": every one) is added, false
  * if the tool has no such event. */

@@ -43,12 +43,16 @@ static void field(FILE *f, const char *tool, const char *event, const struct tk_
 		n > 1 ? name_key : "");
 }
 
-void tk_describe(FILE *f, const struct tk_tool *t)
+int tk_describe(FILE *f, const struct tk_tool *t)
 {
 	const struct tk_tool_opt *opts[TK_DESCRIBE_MAX_OPTS];
 	size_t nopts = tk_tool_opts(t, opts, TK_DESCRIBE_MAX_OPTS);
 	const char *domain = tk_tool_domain(t);
 
+	/* a page without some options would pass for complete */
+	if (nopts > TK_DESCRIBE_MAX_OPTS)
+		return tk_fail("%s: %zu options, more than %d to describe", t->name, nopts,
+			       TK_DESCRIBE_MAX_OPTS);
 	fprintf(f, "tool\t%s\t%s\n", t->name, domain ? domain : "-");
 	lines(f, "summary", t->name, t->summary);
 	lines(f, "example", t->name, t->examples);
@@ -77,4 +81,5 @@ void tk_describe(FILE *f, const struct tk_tool *t)
 	if (t->events[0].name)
 		for (size_t i = 0; i < tk_hdr_nfields; i++)
 			field(f, t->name, "-", &tk_hdr_fields[i]);
+	return 0;
 }

@@ -234,8 +234,11 @@ size_t tk_tool_opts(const struct tk_tool *t, const struct tk_tool_opt **out, siz
 	/* the order of --help: the tool's own, then the common ones it keeps */
 	for (int l = 0; l < 2; l++)
 		for (const struct tk_tool_opt *o = lists[l]; o && o->name; o++)
-			if ((l == 0 || !tool_overrides(t, o->key)) && n < max)
-				out[n++] = o;
+			if (l == 0 || !tool_overrides(t, o->key)) {
+				if (n < max)
+					out[n] = o;
+				n++;
+			}
 	return n;
 }
 

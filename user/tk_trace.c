@@ -226,7 +226,7 @@ int tk_trace_describe(const struct tk_tool_reg *r, size_t nr, FILE *f)
 	int rc = build_tool(r, nr);
 
 	if (!rc)
-		tk_describe(f, &trace_tool);
+		rc = tk_describe(f, &trace_tool);
 	free_opts();
 	return rc;
 }

@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 	 * (scripts/gen-docs), every tool's description and trace's */
 	if (!strcmp(argv[1], "--describe")) {
 		for (size_t i = 0; i < n; i++)
-			tk_describe(stdout, regs[i].tool);
+			if (tk_describe(stdout, regs[i].tool))
+				return 1;
 		/* what syscalltrace -e (trace's --syscall) takes, to complete */
 		for (__u32 nr = 0; nr < TK_SYS_NR_OTHER; nr++)
 			if (tk_syscall_name(nr))
