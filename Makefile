@@ -67,7 +67,7 @@ LIBTK := $(OUTPUT)/libtk.a
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install uninstall vmlinux deps demo test unit-tests integration-tests bench bench-sys \
+.PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys \
 	fuzz fuzzer asan-unit-tests FORCE
 
 all: $(addprefix $(BIN)/,$(TOOLS)) $(BIN)/tracekit
@@ -409,6 +409,20 @@ $(COMPLETION): $(DESCRIPTION)
 	$(call msg,GEN,$@)
 	$(Q)scripts/gen-docs completion $(DESCRIPTION) > $@.tmp
 	$(Q)mv $@.tmp $@
+# make install [DESTDIR=...] [PREFIX=...] (below): the suite's binaries in
+# sbin (root tools, as bcc's and bpftool), their pages, the completion (one
+# file, and a link by each command's name: bash-completion loads
+# completions/<command>) and the README. make uninstall removes exactly
+# these (and the doc directory once empty).
+SBINDIR = $(PREFIX)/sbin
+MAN8DIR = $(PREFIX)/share/man/man8
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+DOCDIR = $(PREFIX)/share/doc/tracekit
+INSTALL_CMDS := $(APPS) tracekit rbbench
+INSTALLED = $(addprefix $(DESTDIR)$(SBINDIR)/,$(INSTALL_CMDS)) \
+	$(patsubst %,$(DESTDIR)$(MAN8DIR)/%.8,$(INSTALL_CMDS)) \
+	$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(INSTALL_CMDS)) $(DESTDIR)$(DOCDIR)/README.md
+.PHONY: uninstall
 
 # ---- demo, deps, install ------------------------------------------------
 demo: deps
@@ -417,10 +431,10 @@ demo: deps
 
 # Debian/Ubuntu packages for building and testing (valgrind: leak test;
 # gnuplot-nox: make bench's chart; libclang-rt-dev: clang's libFuzzer and
-# sanitizer runtimes; mandoc, bash-completion: tests/docs-test).
+# sanitizer runtimes).
 DEB_PKGS := clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	pkg-config make gcc valgrind gnuplot-nox \
-	linux-perf strace bpftrace mandoc bash-completion
+	linux-perf strace bpftrace
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
@@ -431,19 +445,6 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# make install [DESTDIR=...] [PREFIX=...]: the suite's binaries in sbin
-# (root tools, as bcc's and bpftool), their pages, the completion (one
-# file, and a link by each command's name: bash-completion loads
-# completions/<command>) and the README. make uninstall removes exactly
-# these (and the doc directory once empty).
-SBINDIR = $(PREFIX)/sbin
-MAN8DIR = $(PREFIX)/share/man/man8
-BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
-DOCDIR = $(PREFIX)/share/doc/tracekit
-INSTALL_CMDS := $(APPS) tracekit rbbench
-INSTALLED := $(addprefix $(DESTDIR)$(SBINDIR)/,$(INSTALL_CMDS)) \
-	$(patsubst %,$(DESTDIR)$(MAN8DIR)/%.8,$(INSTALL_CMDS)) \
-	$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(INSTALL_CMDS)) $(DESTDIR)$(DOCDIR)/README.md
 install: all
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)
 	$(Q)install -m 0755 $(addprefix $(BIN)/,$(INSTALL_CMDS)) $(DESTDIR)$(SBINDIR)/
@@ -456,6 +457,10 @@ install: all
 uninstall:
 	$(Q)rm -f $(INSTALLED)
 	$(Q)! [ -d $(DESTDIR)$(DOCDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR)
+
+# for make deps: tests/docs-test lints with mandoc and completes with
+# bash-completion's functions (_command_offset, _filedir)
+DEB_PKGS += mandoc bash-completion
 
 clean:
 	$(call msg,CLEAN)
