@@ -387,7 +387,8 @@ size_t tk_tool_opts(const struct tk_tool *tool, const struct tk_tool_opt **out, 
  *   opt NAME SHORT|- LONG ARG|- HELP
  *   event NAME EVENT 1|0 (selected by default)
  *   field NAME EVENT|- TEXT_KEY JSON_KEYS (comma-separated; EVENT -: the header)
- * (tracekit --describe adds "syscall NAME" lines: the syscall names.)
+ * (tracekit --describe adds "version VERSION" and "syscall NAME" lines:
+ * the syscall names.)
  * The ARG names are the completion's types: FILE, DIR and PATH complete
  * file names, PID a process, UID a user, an ARG of fixed words is written
  * "a|b" (--sort count|time) and completes them, --events' LIST the tool's

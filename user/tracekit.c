@@ -69,6 +69,7 @@ int main(int argc, char **argv)
 	/* not in --help: the build's input for the man pages and completion
 	 * (scripts/gen-docs), every tool's description and trace's */
 	if (!strcmp(argv[1], "--describe")) {
+		printf("version\t%s\n", TK_VERSION);
 		for (size_t i = 0; i < n; i++)
 			if (tk_describe(stdout, regs[i].tool))
 				return 1;
