@@ -33,7 +33,7 @@ static const struct tk_tool_opt opts[] = {
 	{ "per-cgroup", OPT_PER_CGROUP, NULL, "summary per cgroup, grouped, with its path and container (implies -s; with -P, per process within each)" },
 	{ "interval", 'i', "SECONDS", "summary: print and restart the table every SECONDS (implies -s)" },
 	{ "no-latency", OPT_NO_LATENCY, NULL, "summary of counts and errors only, from sys_exit alone: about half the cost; exit and exit_group (which never return) are not seen (implies -s)" },
-	{ "sort", OPT_SORT, "KEY", "summary order: 'count' (default) or 'time' (total latency)" },
+	{ "sort", OPT_SORT, "count|time", "summary order: 'count' (default) or 'time' (total latency)" },
 	{ "top", OPT_TOP, "N", "summary: only the N first rows" },
 	{ "syscall", 'e', "LIST", "only these syscalls: names or numbers, comma-separated" },
 	{ "failed", 'x', NULL, "only failed calls (return value -4095..-1)" },

@@ -75,7 +75,8 @@ struct tk_env;
 struct tk_tool_opt {
 	const char *name;  /* long name */
 	int key;           /* short option char, or >= 256 for long-only */
-	const char *arg;   /* argument name for --help, NULL for a flag */
+	const char *arg;   /* argument name for --help, NULL for a flag; also what
+			    * completion offers (FILE, PID, a|b: tk_describe) */
 	const char *help;
 };
 
@@ -316,6 +317,8 @@ int tk_run_units(struct tk_unit *u, size_t n, bool trace);
  * given (user/tk_trace.c); argv[0] is "trace". The exit code.
  */
 int tk_trace_main(const struct tk_tool_reg *regs, size_t nregs, int argc, char **argv);
+/* tracekit trace's description (tk_describe) on f: 0, or 1 after one line. */
+int tk_trace_describe(const struct tk_tool_reg *regs, size_t nregs, FILE *f);
 
 /*
  * Defines main() for the skeleton <name>.skel.h declares (struct
@@ -370,6 +373,28 @@ int tk_trace_main(const struct tk_tool_reg *regs, size_t nregs, int argc, char *
 bool tk_common_opt(int key, const char *name);
 /* The same for an option list (terminated by a NULL name; NULL: empty). */
 bool tk_opt_in(const struct tk_tool_opt *list, int key, const char *name);
+/* The options a tool takes, in --help's order (its own, then the common
+ * ones it does not replace) into out[0..max): how many there are (more
+ * than max: only max were written). */
+size_t tk_tool_opts(const struct tk_tool *tool, const struct tk_tool_opt **out, size_t max);
+/*
+ * The tool's machine-readable description on f, for the man pages and
+ * the bash completion the build generates (scripts/gen-docs), so that
+ * neither can drift from the binary. One line per item, tab-separated,
+ * the item's kind first and the tool's name second:
+ *   tool NAME DOMAIN               summary NAME LINE    example NAME LINE
+ *   kernel NAME RELEASE PERF_RELEASE
+ *   opt NAME SHORT|- LONG ARG|- HELP
+ *   event NAME EVENT 1|0 (selected by default)
+ *   field NAME EVENT|- TEXT_KEY JSON_KEYS (comma-separated; EVENT -: the header)
+ * (tracekit --describe adds "version VERSION" and "syscall NAME" lines:
+ * the syscall names.)
+ * The ARG names are the completion's types: FILE, DIR and PATH complete
+ * file names, PID a process, UID a user, an ARG of fixed words is written
+ * "a|b" (--sort count|time) and completes them, --events' LIST the tool's
+ * events, --syscall's the syscall names and DOMAINS tracekit trace's.
+ */
+int tk_describe(FILE *f, const struct tk_tool *tool); /* 0, or 1 after one line */
 /* -e's two rules, for -e and tracekit trace -e alike: env selects tool's
  * default events only; event name (or "all": every one) is added, false
  * if the tool has no such event. */
@@ -580,6 +605,11 @@ long tk_record_len(const struct tk_event_desc *d, const void *rec, size_t size);
  * *at = NULL when the record has none (length 0, or no such field). */
 size_t tk_record_str(const struct tk_event_desc *d, const void *rec, const char *name,
 		     const char **at);
+/* The keys the decoder writes a field under (the man pages' tables): 0
+ * for a field never shown; else *key (its name, a length field's string's)
+ * and, returning 2, the key of its value's name in name_key ("ret_str",
+ * "syscall": the x + x_str rule, include/tk_event.h). */
+int tk_field_keys(const struct tk_field *fd, const char **key, char *name_key, size_t len);
 
 /* ---- names (user/tk_tables.c; FLAGS/ENUM tables are in include/tk_*.h) ---- */
 

@@ -226,6 +226,22 @@ static bool tool_overrides(const struct tk_tool *t, int key)
 	return false;
 }
 
+size_t tk_tool_opts(const struct tk_tool *t, const struct tk_tool_opt **out, size_t max)
+{
+	const struct tk_tool_opt *lists[2] = { t->opts, common_opts };
+	size_t n = 0;
+
+	/* the order of --help: the tool's own, then the common ones it keeps */
+	for (int l = 0; l < 2; l++)
+		for (const struct tk_tool_opt *o = lists[l]; o && o->name; o++)
+			if (l == 0 || !tool_overrides(t, o->key)) {
+				if (n < max)
+					out[n] = o;
+				n++;
+			}
+	return n;
+}
+
 /* common: skip the common options the tool replaces. */
 static void print_opts(const struct tk_tool *t, const struct tk_tool_opt *o, bool common)
 {

@@ -642,6 +642,24 @@ static bool is_scalar(const struct tk_field *fd)
 	return !kinds[fd->kind].whole && fd->count == 1;
 }
 
+int tk_field_keys(const struct tk_field *fd, const char **key, char *name_key, size_t len)
+{
+	const struct kind_fmt *k = &kinds[fd->kind];
+
+	if (k->json_when == NEVER)
+		return 0;
+	/* a length field is shown under its string's name */
+	*key = is_var(fd) ? fd->aux : fd->name;
+	/* put_field names scalars only */
+	if (!k->name || !is_scalar(fd))
+		return 1;
+	if (k->companion)
+		snprintf(name_key, len, "%s", k->companion);
+	else
+		snprintf(name_key, len, "%s_str", fd->name);
+	return 2;
+}
+
 /* Whether the field is in this output at all. */
 static bool shown(const struct tk_field *fd, const char *rec, enum when w)
 {

@@ -179,24 +179,25 @@ static void free_opts(void)
 	}
 }
 
-int tk_trace_main(const struct tk_tool_reg *r, size_t nr, int argc, char **argv)
+/* tracekit trace as a tool: its summary names the domains (default ones
+ * starred), its options are build_opts()'s */
+static char summary[1024];
+static struct tk_tool trace_tool = {
+	.name = "tracekit trace",
+	.summary = summary,
+	.examples = "  tracekit trace -- make -j2         # a build: its execs, files, "
+		    "connections, signals\n"
+		    "  tracekit trace -j -e proc,net -- curl -s example.com\n"
+		    "  tracekit trace -e proc,file:open,file:write -- sh -c 'echo x >/tmp/y'\n"
+		    "  tracekit trace -e all --syscall openat -- ls\n",
+	.events = (const struct tk_tool_event[]){ { NULL } },
+	.opts = opts,
+	.parse_opt = parse_opt,
+};
+
+static int build_tool(const struct tk_tool_reg *r, size_t nr)
 {
-	static char summary[1024];
-	static struct tk_env env;
-	struct tk_tool tool = {
-		.name = "tracekit trace",
-		.summary = summary,
-		.examples = "  tracekit trace -- make -j2         # a build: its execs, files, "
-			    "connections, signals\n"
-			    "  tracekit trace -j -e proc,net -- curl -s example.com\n"
-			    "  tracekit trace -e proc,file:open,file:write -- sh -c 'echo x >/tmp/y'\n"
-			    "  tracekit trace -e all --syscall openat -- ls\n",
-		.events = (const struct tk_tool_event[]){ { NULL } },
-		.opts = opts,
-		.parse_opt = parse_opt,
-	};
-	size_t len = 0, n = 0;
-	int rc;
+	size_t len = 0;
 
 	if (nr > TK_TRACE_MAX_TOOLS)
 		return tk_fail("too many tools (%zu)", nr);
@@ -217,9 +218,28 @@ int tk_trace_main(const struct tk_tool_reg *r, size_t nr, int argc, char **argv)
 			 "   (* = default; DOMAIN:EVENT picks events: file:write)\n"
 			 "A domain's options: as its tool's, --DOMAIN-NAME where two tools share "
 			 "a name,\nlong only where they share a letter.");
-	rc = build_opts();
+	return build_opts();
+}
+
+int tk_trace_describe(const struct tk_tool_reg *r, size_t nr, FILE *f)
+{
+	int rc = build_tool(r, nr);
+
 	if (!rc)
-		rc = tk_parse_args(&tool, argc, argv, &env);
+		rc = tk_describe(f, &trace_tool);
+	free_opts();
+	return rc;
+}
+
+int tk_trace_main(const struct tk_tool_reg *r, size_t nr, int argc, char **argv)
+{
+	static struct tk_env env;
+	size_t n = 0;
+	int rc;
+
+	rc = build_tool(r, nr);
+	if (!rc)
+		rc = tk_parse_args(&trace_tool, argc, argv, &env);
 	env.report = report;
 	tk_prog = "tracekit";
 	for (size_t i = 0; !rc && i < nr; i++)

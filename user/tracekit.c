@@ -66,6 +66,19 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "trace"))
 		return tk_trace_main(regs, n, argc - 1, argv + 1);
+	/* not in --help: the build's input for the man pages and completion
+	 * (scripts/gen-docs), every tool's description and trace's */
+	if (!strcmp(argv[1], "--describe")) {
+		printf("version\t%s\n", TK_VERSION);
+		for (size_t i = 0; i < n; i++)
+			if (tk_describe(stdout, regs[i].tool))
+				return 1;
+		/* what syscalltrace -e (trace's --syscall) takes, to complete */
+		for (__u32 nr = 0; nr < TK_SYS_NR_OTHER; nr++)
+			if (tk_syscall_name(nr))
+				printf("syscall\t%s\n", tk_syscall_name(nr));
+		return tk_trace_describe(regs, n, stdout);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *d = tk_tool_domain(regs[i].tool);
 

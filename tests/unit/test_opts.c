@@ -250,6 +250,33 @@ static void test_tool_overrides_common_key(void **state)
 	assert_int_equal(selected(&env, events), 4);
 }
 
+/* tk_tool_opts (the man pages' and completion's list): --help's order, the
+ * tool's own first, a replaced common option left out, the count whole */
+static void test_tool_opts(void **state)
+{
+	const struct tk_tool_opt *o[64], *few[2];
+	size_t n = tk_tool_opts(&own_e_tool, o, 64);
+	bool events = false, pid = false;
+
+	(void)state;
+	assert_true(n > 10 && n < 64);
+	assert_string_equal(o[0]->name, "syscall");
+	for (size_t i = 1; i < n; i++) {
+		assert_true(o[i]->key != 'e');
+		events |= !strcmp(o[i]->name, "events");
+		pid |= !strcmp(o[i]->name, "pid");
+	}
+	assert_false(events);
+	assert_true(pid);
+	/* a tool that replaces nothing: one own option, and every common one */
+	assert_int_equal(tk_tool_opts(&tool, o, 64), n + 1);
+	assert_string_equal(o[0]->name, "failed");
+	/* a short out[]: the first max, and still the whole count */
+	assert_int_equal(tk_tool_opts(&own_e_tool, few, 2), n);
+	assert_string_equal(few[0]->name, "syscall");
+	assert_string_equal(few[1]->name, "pid");
+}
+
 /* --path PREFIX and the like: what the kernel would resolve to, lexically */
 /* -e is not capped at 64 ids: events of high domains select their own
  * bit only, and two ids 64 apart (one bit in a single u64) stay apart. */
@@ -337,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_command_mode),
 		cmocka_unit_test(test_number_parser),
 		cmocka_unit_test(test_tool_overrides_common_key),
+		cmocka_unit_test(test_tool_opts),
 		cmocka_unit_test(test_events_beyond_64),
 		cmocka_unit_test(test_cgroup_option),
 		cmocka_unit_test(test_path_normalize),

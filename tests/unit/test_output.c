@@ -529,6 +529,36 @@ static void test_syscall_names(void **state)
 	}
 }
 
+/* The man pages' JSON keys are the decoder's: what tk_field_keys says of
+ * each kind, checked on syscall's fields (one of each sort). */
+static void test_field_keys(void **state)
+{
+	static const struct { const char *field; int n; const char *key, *name_key; } want[] = {
+		{ "nr", 2, "nr", "syscall" },       /* a companion key */
+		{ "fd", 1, "fd", "" },
+		{ "ret", 2, "ret", "ret_str" },     /* x + x_str */
+		{ "args", 1, "args", "" },          /* an array: never named */
+		{ "path_len", 1, "path", "" },      /* a length field: its string */
+		{ "__pad0", 0, NULL, "" },          /* never shown */
+	};
+	char name_key[32];
+	const char *key;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct tk_field *fd = tk_event_field(TK_EV_syscall, want[i].field);
+
+		assert_non_null(fd);
+		key = NULL;
+		name_key[0] = 0;
+		assert_int_equal(tk_field_keys(fd, &key, name_key, sizeof(name_key)), want[i].n);
+		if (want[i].key)
+			assert_string_equal(key, want[i].key);
+		if (want[i].n == 2)
+			assert_string_equal(name_key, want[i].name_key);
+	}
+}
+
 static void test_malformed_records(void **state)
 {
 	static recbuf e;
@@ -983,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_net_close),
 		cmocka_unit_test(test_syscall_args),
 		cmocka_unit_test(test_syscall_names),
+		cmocka_unit_test(test_field_keys),
 		cmocka_unit_test(test_malformed_records),
 		cmocka_unit_test(test_json_checker_is_strict),
 		cmocka_unit_test(test_no_read_past_record_end),
