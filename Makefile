@@ -45,6 +45,17 @@ TK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUTPUT) $(LIB
 # Whatever links libtk.a: libbpf (-lelf -lz for a static one) and the
 # threads tk_run.c starts to detach programs. libtk uses no libm function.
 TK_LDLIBS := $(LIBBPF_LIBS) -lelf -lz -pthread
+# make STATIC=1: libbpf, libelf and zlib linked in from their Debian -dev
+# packages' archives (pkg-config --static names what libbpf.a needs), so a
+# binary needs only the C library and runs on a host without libbpf 1.x.
+# glibc stays dynamic: a static glibc warns on getpwnam/dlopen and gains
+# nothing, since every host has a C library. The link mode is recorded in
+# $(LINK_MODE) (one per BIN), so switching it relinks without a clean.
+STATIC ?=
+ifneq ($(STATIC),)
+TK_LDLIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --static --libs libbpf 2>/dev/null || \
+	echo -lbpf -lelf -lz) -Wl,-Bdynamic -pthread
+endif
 COMPILE = $(CC) $(TK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP
 # EXTRA_LDLIBS: a binary's own needs, set per target below
 LINK_LIBS = $(EXTRA_LDLIBS) $(LDLIBS)
@@ -88,6 +99,22 @@ vmlinux:
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(BIN):
 	$(Q)mkdir -p $@
 
+# The version has one home, debian/changelog's first line ("tracekit
+# (0.1.0) ..."; a native package, so no Debian revision): the Debian
+# package and every --version read it there. $(VERSION_H) is rewritten
+# only when the version changes, so a rebuild follows exactly then.
+VERSION := $(shell sed -n '1{/^tracekit /s/^tracekit \([^ ]*\) .*/\1/p;}' debian/changelog | tr -d '()')
+ifeq ($(VERSION),)
+$(error debian/changelog: no "tracekit (VERSION)" on its first line)
+endif
+VERSION_H := $(OUTPUT)/tk_version.h
+$(VERSION_H): FORCE | $(OUTPUT)
+	$(Q)echo '#define TK_VERSION "$(VERSION)"' | cmp -s - $@ || \
+		echo '#define TK_VERSION "$(VERSION)"' > $@
+LINK_MODE := $(OUTPUT)/$(notdir $(BIN)).link
+$(LINK_MODE): FORCE | $(OUTPUT)
+	$(Q)echo 'STATIC=$(STATIC)' | cmp -s - $@ || echo 'STATIC=$(STATIC)' > $@
+
 # The event registry (scripts/gen-registry): every include/tk_<domain>.h
 # that defines TK_<D>_EVENTS(E) is included and its events listed, so a new
 # tool edits no shared file. Its field names are checked against the libc
@@ -105,7 +132,7 @@ $(OUTPUT)/tk_registry.files: FORCE | $(OUTPUT)
 	$(Q)echo '$(REGISTRY_HEADERS) -- $(REGISTRY_SOURCES)' | cmp -s - $@ || \
 		echo '$(REGISTRY_HEADERS) -- $(REGISTRY_SOURCES)' > $@
 $(REGISTRY_STAMP): $(REGISTRY_HEADERS) $(REGISTRY_SOURCES) $(OUTPUT)/tk_registry.files \
-		scripts/gen-registry | $(OUTPUT)
+		scripts/gen-registry | $(OUTPUT) $(VERSION_H)
 	$(call msg,GEN,$(REGISTRY))
 	$(Q)scripts/gen-registry $(REGISTRY) $(NAMECHECK) $(REGISTRY_HEADERS) -- $(REGISTRY_SOURCES)
 	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -fsyntax-only $(NAMECHECK)
@@ -179,18 +206,20 @@ kernel-table: $(KTABLE_OBJS) $(OUTPUT)/rbbench.bpf.o
 kernel-table-check: $(KTABLE_OBJS) $(OUTPUT)/rbbench.bpf.o
 	$(Q)$(KTABLE) check README.md $(KTABLE_OBJS) $(OUTPUT)/rbbench.bpf.o:ring
 
-$(BIN)/%: $(OUTPUT)/user/%.o $(LIBTK) | $(BIN)
+$(BIN)/%: $(OUTPUT)/user/%.o $(LIBTK) $(LINK_MODE) | $(BIN)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
+	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $(filter-out $(LINK_MODE),$^) $(TK_LDLIBS) \
+		$(LINK_LIBS) -o $@
 
 # tracekit: every tool's object (the same one its own binary links: its
 # main is weak) with tracekit's main; the tools register themselves.
 $(OUTPUT)/user/tracekit.o: user/tracekit.c | $(OUTPUT)/user $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(COMPILE) -c $< -o $@
-$(BIN)/tracekit: $(OUTPUT)/user/tracekit.o $(APP_OBJS) $(LIBTK) | $(BIN)
+$(BIN)/tracekit: $(OUTPUT)/user/tracekit.o $(APP_OBJS) $(LIBTK) $(LINK_MODE) | $(BIN)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
+	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $(filter-out $(LINK_MODE),$^) $(TK_LDLIBS) \
+		$(LINK_LIBS) -o $@
 
 # ---- tests ---------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -287,7 +316,7 @@ test: deps
 	$(Q)$(MAKE) all unit-tests integration-tests asan-unit-tests fuzzer
 	$(Q)$(MAKE) kernel-table-check
 	$(Q)tests/run-tests $(UNIT_TESTS) $(ASAN_UNIT_TESTS) $(INTEG_TESTS) tests/fuzz/run-fuzz \
-		tests/new-tool-test tests/docs-test
+		tests/new-tool-test tests/docs-test tests/static-test
 
 # make new-tool NAME=x: a one-tracepoint tool and its test, from
 # scripts/template (docs/new-tool.md). tests/new-tool-test, in make test,
@@ -347,9 +376,10 @@ $(RBB_OBJS): $(OUTPUT)/benchmarks/%.o: benchmarks/%.c | $(OUTPUT)/benchmarks $(R
 # rbbench's own threads are covered by TK_LDLIBS' -pthread; -lm for its
 # and stats.c's math (ceil, fmin, fmod: calls below -O2).
 $(BIN)/rbbench: EXTRA_LDLIBS := -lm
-$(BIN)/rbbench: $(RBB_OBJS) $(LIBTK) | $(BIN)
+$(BIN)/rbbench: $(RBB_OBJS) $(LIBTK) $(LINK_MODE) | $(BIN)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
+	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $(filter-out $(LINK_MODE),$^) $(TK_LDLIBS) \
+		$(LINK_LIBS) -o $@
 
 # the statistics' unit test needs the stats object besides libtk.a
 $(OUTPUT)/tests/test_benchstats: $(OUTPUT)/benchmarks/stats.o
@@ -435,15 +465,41 @@ demo: deps
 DEB_PKGS := clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	pkg-config make gcc valgrind gnuplot-nox \
 	linux-perf strace bpftrace
-deps:
-	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+# ensure-pkgs PKGS: install whichever of PKGS is missing (apt), or name
+# them and fail where there is no apt
+define ensure-pkgs
+	$(Q)missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if ! command -v apt-get >/dev/null; then \
-			echo "deps: please install:" $$missing >&2; exit 1; fi; \
-		echo "deps: installing" $$missing; \
+			echo "$@: please install:" $$missing >&2; exit 1; fi; \
+		echo "$@: installing" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+deps:
+	$(call ensure-pkgs,$(DEB_PKGS))
+
+# The Debian package (debian/): `make check-package` builds it with
+# dpkg-buildpackage from a copy of the tracked tree, installs it, runs a
+# tool and its man page from it, and removes it (scripts/check-package).
+PACKAGE_DEB_PKGS := debhelper dpkg-dev man-db
+.PHONY: package-deps check-package unit-check
+package-deps: deps
+	$(call ensure-pkgs,$(PACKAGE_DEB_PKGS))
+check-package: package-deps
+	$(Q)scripts/check-package --install
+
+# for scripts: the version and the installed commands, as make sees them
+.PHONY: print-version print-tools
+print-version:
+	@echo $(VERSION)
+print-tools:
+	@echo $(INSTALL_CMDS)
+
+# the unit tests alone: no root, no BPF (the package build's test step)
+unit-check: unit-tests
+	$(Q)tests/run-tests $(UNIT_TESTS)
 
 install: all
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)

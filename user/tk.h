@@ -54,7 +54,7 @@
 #include "tk_events.h"
 #include "tk_abi.h"
 
-#define TK_VERSION "0.1.0"
+#include "tk_version.h"	/* TK_VERSION, from debian/changelog (Makefile) */
 
 /* ---- tool description -------------------------------------------------- */
 
