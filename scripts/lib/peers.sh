@@ -1,0 +1,45 @@
+# shellcheck shell=bash
+# The bench scripts' peer rows (bcc libbpf-tools), defined once; sourced
+# after stats.sh. The peers come from LIBBPF_TOOLS, a directory that
+# scripts/build-libbpf-tools filled (`make bench LIBBPF_TOOLS=DIR`); without
+# it a script prints no peer rows.
+
+# tk_peer NAME: the peer's path, or nothing (and why, on stderr, if
+# LIBBPF_TOOLS was given) when it is not there.
+tk_peer() {
+	[ -n "${LIBBPF_TOOLS:-}" ] || return 0
+	if [ -x "$LIBBPF_TOOLS/$1" ]; then
+		echo "$LIBBPF_TOOLS/$1"
+	else
+		echo "$(basename "$0"): no $LIBBPF_TOOLS/$1 (scripts/build-libbpf-tools SRC $LIBBPF_TOOLS): its row is skipped" >&2
+	fi
+}
+
+# tk_wait_attached PID: until every BPF program PID holds is attached (its
+# /proc fdinfo shows as many links as programs), 30 s at most. The peers'
+# ready lines go through stdio to /dev/null, so the kernel's view is what
+# tells when they trace. libbpf-tools load all programs first, then attach.
+tk_wait_attached() {
+	local progs links
+	for _ in $(seq 300); do
+		kill -0 "$1" 2>/dev/null || return 1
+		progs=$(cat /proc/"$1"/fdinfo/* 2>/dev/null | grep -c '^prog_type:')
+		links=$(cat /proc/"$1"/fdinfo/* 2>/dev/null | grep -c '^link_type:')
+		[ "$links" -gt 0 ] && [ "$links" -ge "$progs" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# tk_target TK TK_ADDED PEER PEER_ADDED FACTOR: issue 13's target "TK adds
+# at least FACTOR times less than PEER" (added cost per iteration, both
+# from this run), the ratio TK/PEER, and whether it is met.
+tk_target() {
+	awk -v tk="$1" -v t="$2" -v peer="$3" -v p="$4" -v f="$5" 'BEGIN {
+		printf "target: %s >= %sx below %s: %s/%s = ", tk, f, peer, tk, peer
+		if (p <= 0) { printf "- (%s added nothing measurable): not measured\n", peer; exit }
+		printf "%.2f", t / p
+		if (t > 0) printf " (%s adds %.1fx)", peer, p / t
+		print ": " (t * f <= p ? "met" : "not met")
+	}'
+}
