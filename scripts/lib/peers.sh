@@ -15,17 +15,19 @@ tk_peer() {
 	fi
 }
 
-# tk_wait_attached PID: until every BPF program PID holds is attached (its
-# /proc fdinfo shows as many links as programs), 30 s at most. The peers'
-# ready lines go through stdio to /dev/null, so the kernel's view is what
-# tells when they trace. libbpf-tools load all programs first, then attach.
+# tk_wait_attached PID [LINKS]: until PID has attached LINKS BPF links
+# (default: one per BPF program it holds, all attached), 30 s at most. The
+# peers' ready lines go through stdio to /dev/null, so the kernel's view
+# (PID's /proc fdinfo) tells when they trace. libbpf-tools load all their
+# programs, then attach them; LINKS is for a tool that leaves some of its
+# loaded programs unattached (syscount without -L: sys_exit only).
 tk_wait_attached() {
 	local progs links
 	for _ in $(seq 300); do
 		kill -0 "$1" 2>/dev/null || return 1
 		progs=$(cat /proc/"$1"/fdinfo/* 2>/dev/null | grep -c '^prog_type:')
 		links=$(cat /proc/"$1"/fdinfo/* 2>/dev/null | grep -c '^link_type:')
-		[ "$links" -gt 0 ] && [ "$links" -ge "$progs" ] && return 0
+		[ "$links" -gt 0 ] && [ "$links" -ge "${2:-$progs}" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -37,6 +39,8 @@ tk_wait_attached() {
 tk_target() {
 	awk -v tk="$1" -v t="$2" -v peer="$3" -v p="$4" -v f="$5" 'BEGIN {
 		printf "target: %s >= %sx below %s: %s/%s = ", tk, f, peer, tk, peer
+		num = "^-?[0-9]+([.][0-9]*)?$"
+		if (t !~ num || p !~ num) { printf "- (a row failed): not measured\n"; exit }
 		if (p <= 0) { printf "- (%s added nothing measurable): not measured\n", peer; exit }
 		printf "%.2f", t / p
 		if (t > 0) printf " (%s adds %.1fx)", peer, p / t
