@@ -41,9 +41,11 @@ tk_target() {
 		printf "target: %s >= %sx below %s: %s/%s = ", tk, f, peer, tk, peer
 		num = "^-?[0-9]+([.][0-9]*)?$"
 		if (t !~ num || p !~ num) { printf "- (a row failed): not measured\n"; exit }
-		if (p <= 0) { printf "- (%s added nothing measurable): not measured\n", peer; exit }
-		printf "%.2f", t / p
-		if (t > 0) printf " (%s adds %.1fx)", peer, p / t
-		print ": " (t * f <= p ? "met" : "not met")
+		# a cost at or below zero is noise larger than the cost: no verdict
+		if (t <= 0 || p <= 0) {
+			printf "- (%s added %s, %s %s: within the noise of this run): not measured\n", tk, t, peer, p
+			exit
+		}
+		printf "%.2f (%s adds %.1fx): %s\n", t / p, peer, p / t, t * f <= p ? "met" : "not met"
 	}'
 }
