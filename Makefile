@@ -331,12 +331,16 @@ BENCHES = \
 	bench-rb \
 	bench-sys \
 	bench-file \
+	bench-proc \
 	bench-net \
 	bench-bytes \
 	bench-coexist \
 	bench-cgroup \
 	bench-tracekit \
 	#
+# LIBBPF_TOOLS=DIR: bcc libbpf-tools built by scripts/build-libbpf-tools;
+# bench-file, -sys, -proc and -net then add their peer rows and targets
+export LIBBPF_TOOLS
 bench: deps
 	$(Q)$(MAKE) all
 	$(Q)for b in $(BENCHES); do $(MAKE) $$b || exit 1; done
@@ -349,6 +353,11 @@ bench-file: $(BIN)/filetrace $(OUTPUT)/tests/openloop
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; } || \
 		echo "bench-file: could not install bpftrace; its row is skipped" >&2
 	$(Q)scripts/bench-file
+# bench-proc: fork+exec loop (tests/helpers/execburst.c), untraced /
+# proctrace / bpftrace's execsnoop.bt
+.PHONY: bench-proc
+bench-proc: $(BIN)/proctrace $(OUTPUT)/tests/execburst
+	$(Q)scripts/bench-proc
 # syscalltrace against no tracer, strace, perf trace, bpftrace (README).
 bench-sys: all $(OUTPUT)/tests/syscallwork
 	$(Q)scripts/bench-sys
