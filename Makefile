@@ -346,9 +346,9 @@ bench: deps
 	$(Q)for b in $(BENCHES); do $(MAKE) $$b || exit 1; done
 
 # bench-file: open+close loop (tests/helpers/openloop.c), untraced /
-# filetrace / bpftrace's opensnoop.bt
+# filetrace / its floor (tkfloor) / bpftrace's opensnoop.bt
 .PHONY: bench-file
-bench-file: $(BIN)/filetrace $(OUTPUT)/tests/openloop
+bench-file: $(BIN)/filetrace $(BIN)/tkfloor $(OUTPUT)/tests/openloop
 	$(Q)command -v bpftrace >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; } || \
 		echo "bench-file: could not install bpftrace; its row is skipped" >&2
@@ -370,15 +370,15 @@ bench-cgroup: all $(OUTPUT)/tests/syscallwork
 # rbbench: ring/perf buffer transports and wakeup policies (benchmarks/).
 RBB_OUT ?= $(OUTPUT)/bench
 RBB_OBJS := $(patsubst benchmarks/%.c,$(OUTPUT)/benchmarks/%.o,\
-	$(filter-out %.bpf.c,$(wildcard benchmarks/*.c)))
-all: $(BIN)/rbbench
+	$(filter-out %.bpf.c benchmarks/tkfloor.c,$(wildcard benchmarks/*.c)))
+all: $(BIN)/rbbench $(BIN)/tkfloor
 .PHONY: bench-rb
 
 $(OUTPUT)/benchmarks:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/benchmarks/rbbench_run.o: $(OUTPUT)/rbbench.skel.h
-$(RBB_OBJS): $(OUTPUT)/benchmarks/%.o: benchmarks/%.c | $(OUTPUT)/benchmarks $(REGISTRY_STAMP)
+$(RBB_OBJS) $(OUTPUT)/benchmarks/tkfloor.o: $(OUTPUT)/benchmarks/%.o: benchmarks/%.c | $(OUTPUT)/benchmarks $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(COMPILE) -c $< -o $@
 
@@ -389,6 +389,11 @@ $(BIN)/rbbench: $(RBB_OBJS) $(LIBTK) $(LINK_MODE) | $(BIN)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $(filter-out $(LINK_MODE),$^) $(TK_LDLIBS) \
 		$(LINK_LIBS) -o $@
+
+# tkfloor: the benches' floor rows, empty programs of a chosen attach type
+$(BIN)/tkfloor: $(OUTPUT)/benchmarks/tkfloor.o $(LIBTK) | $(BIN)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(TK_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(TK_LDLIBS) $(LINK_LIBS) -o $@
 
 # the statistics' unit test needs the stats object besides libtk.a
 $(OUTPUT)/tests/test_benchstats: $(OUTPUT)/benchmarks/stats.o

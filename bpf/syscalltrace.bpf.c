@@ -161,6 +161,15 @@ static __always_inline long sys_nr(struct pt_regs *regs)
 #endif
 }
 
+/* pid_tgid of a task from a trusted BTF pointer: plain loads (BPF_CORE_READ
+ * would make two probe-read helper calls). Not for current: this kernel's
+ * JIT still calls bpf_get_current_task_btf(), so the pid_tgid helper, one
+ * call, is as cheap there. */
+static __always_inline __u64 task_pid_tgid(struct task_struct *t)
+{
+	return (__u64)t->tgid << 32 | (__u32)t->pid;
+}
+
 /* Summary mode: one call into the per-CPU statistics (no atomics needed:
  * BPF programs on syscall tracepoints run with preemption disabled). */
 static __always_inline void account(__u64 pid_tgid, __u64 cgroup_id, __u32 nr, long ret,
@@ -217,8 +226,7 @@ int BPF_PROG(sys_call_switch, bool preempt, struct task_struct *prev, struct tas
 	__u32 zero = 0;
 
 	s = bpf_map_lookup_elem(&sys_cur, &zero);
-	if (!s || !s->active ||
-	    s->owner != ((__u64)BPF_CORE_READ(prev, tgid) << 32 | (__u32)BPF_CORE_READ(prev, pid)))
+	if (!s || !s->active || s->owner != task_pid_tgid(prev))
 		return 0;
 	s->active = 0;
 	st = bpf_task_storage_get(&sys_starts, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -226,7 +234,11 @@ int BPF_PROG(sys_call_switch, bool preempt, struct task_struct *prev, struct tas
 		sys_count(TK_SYS_CNT_NOSTORE);
 		return 0;
 	}
-	__builtin_memcpy(st, s, sizeof(*st));
+	/* a summary has no path: the 256 bytes of it are not copied */
+	if (targ_summary)
+		__builtin_memcpy(st, s, offsetof(struct sys_start, path));
+	else
+		__builtin_memcpy(st, s, sizeof(*st));
 	st->active = 1;
 	return 0;
 }

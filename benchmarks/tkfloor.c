@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tkfloor: the floor of a tracer — empty BPF programs (r0 = 0; exit) of
+ * the attach type the tracer uses, on the tracepoints it uses, so a bench
+ * can tell what the kernel's dispatch to a program costs from what the
+ * tracer's own instructions cost, in the same run.
+ *
+ *	tkfloor tp:syscalls/sys_enter_openat tp:syscalls/sys_exit_openat
+ *	tkfloor tp_btf:sys_enter tp_btf:sys_exit
+ *	tkfloor raw_tp:sched_switch
+ *	tkfloor tp_btf:sys_enter+ktime tp_btf:sys_exit+ktime
+ *
+ * A "+ktime" program calls bpf_ktime_get_ns() once and returns: the floor
+ * of a tracer that times something (syscalltrace -s's latency), whose two
+ * clock reads are a cost no program body can avoid.
+ * Each attach type goes through the kernel's own path for it (a perf
+ * event's tracepoint hook for tp:, the raw tracepoint for raw_tp: and, with
+ * BTF-typed arguments, for tp_btf:), which is what differs between them in
+ * cost.
+ * The programs are built here, not compiled: two instructions need no
+ * object file. They are named floor_<tracepoint> (15 bytes at most, the
+ * kernel's limit) and the ready line gives each one's id, so a bench reads
+ * bpf_stats by id even with several tkfloors running.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/perf_event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tk.h"
+
+#define MAX_SPECS 16
+
+struct floor {
+	const char *spec;
+	char tp[64]; /* the spec without +ktime */
+	bool ktime;
+	int prog_fd, link_fd, perf_fd;
+	__u32 id;
+};
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: tkfloor SPEC... (SPEC: tp:CATEGORY/NAME, raw_tp:NAME or "
+			"tp_btf:NAME, each optionally +ktime; at most %d)\n",
+		MAX_SPECS);
+	return 2;
+}
+
+static int bad_spec(const char *s)
+{
+	fprintf(stderr, "tkfloor: '%s' is not tp:CATEGORY/NAME, raw_tp:NAME or tp_btf:NAME "
+			"(+ktime)\n", s);
+	return 2;
+}
+
+/* A tracepoint name as tracefs and BTF spell it: [a-z0-9_], not empty. */
+static bool valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+/* tracefs's id of CAT/NAME: what PERF_TYPE_TRACEPOINT's config names. */
+static int tracepoint_id(const char *cat_name, long *id)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s/id", tk_tracefs_events(), cat_name);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%ld", id);
+	fclose(f);
+	return n == 1 ? 0 : -EINVAL;
+}
+
+static int load(struct floor *fl, enum bpf_prog_type type, const char *tp,
+		const struct bpf_prog_load_opts *opts)
+{
+	/* [call bpf_ktime_get_ns;] r0 = 0; exit */
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_ktime_get_ns },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int skip = fl->ktime ? 0 : 1;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char name[BPF_OBJ_NAME_LEN];
+
+	snprintf(name, sizeof(name), "floor_%s", tp);
+	fl->prog_fd = bpf_prog_load(type, name, "Dual BSD/GPL", insns + skip, 3 - skip, opts);
+	if (fl->prog_fd < 0)
+		return fl->prog_fd;
+	if (bpf_obj_get_info_by_fd(fl->prog_fd, &info, &len))
+		return -errno;
+	fl->id = info.id;
+	return 0;
+}
+
+/* Loads and attaches one spec: 0, 2 (not a spec) or 1 (one line said why). */
+static int attach(struct floor *fl)
+{
+	const char *s = fl->tp, *name, *plus = strchr(fl->spec, '+');
+	int err;
+
+	if (plus && strcmp(plus, "+ktime"))
+		return bad_spec(fl->spec);
+	if (snprintf(fl->tp, sizeof(fl->tp), "%.*s", plus ? (int)(plus - fl->spec) : (int)strlen(fl->spec),
+		     fl->spec) >= (int)sizeof(fl->tp))
+		return bad_spec(fl->spec);
+	fl->ktime = plus;
+
+	if (!strncmp(s, "tp:", 3)) {
+		struct perf_event_attr attr = {
+			.type = PERF_TYPE_TRACEPOINT,
+			.size = sizeof(attr),
+			.sample_period = 1,
+			.wakeup_events = 1,
+		};
+		const char *slash = strchr(s + 3, '/');
+		char cat[64];
+		long id;
+
+		if (!slash || slash - (s + 3) >= (long)sizeof(cat))
+			return bad_spec(fl->spec);
+		snprintf(cat, sizeof(cat), "%.*s", (int)(slash - (s + 3)), s + 3);
+		name = slash + 1;
+		if (!valid_name(cat) || !valid_name(name))
+			return bad_spec(fl->spec);
+		err = tracepoint_id(s + 3, &id);
+		if (err)
+			return tk_fail("%s: no such tracepoint in tracefs (%s)", s, strerror(-err));
+		err = load(fl, BPF_PROG_TYPE_TRACEPOINT, name, NULL);
+		if (err)
+			return tk_fail("%s: loading the program failed: %s", s, strerror(-err));
+		attr.config = id;
+		/* one event on CPU 0 is enough: a tracepoint's BPF programs run
+		 * on every CPU, whichever perf event attached them */
+		fl->perf_fd = syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fl->perf_fd < 0)
+			return tk_fail("%s: perf_event_open failed: %s", s, strerror(errno));
+		fl->link_fd = bpf_link_create(fl->prog_fd, fl->perf_fd, BPF_PERF_EVENT, NULL);
+	} else if (!strncmp(s, "raw_tp:", 7)) {
+		name = s + 7;
+		if (!valid_name(name))
+			return bad_spec(fl->spec);
+		err = load(fl, BPF_PROG_TYPE_RAW_TRACEPOINT, name, NULL);
+		if (err)
+			return tk_fail("%s: loading the program failed: %s", s, strerror(-err));
+		fl->link_fd = bpf_raw_tracepoint_open(name, fl->prog_fd);
+	} else if (!strncmp(s, "tp_btf:", 7)) {
+		LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP);
+		int btf_id;
+
+		name = s + 7;
+		if (!valid_name(name))
+			return bad_spec(fl->spec);
+		/* the type btf_trace_<name>: what the verifier checks the
+		 * program's context against */
+		btf_id = libbpf_find_vmlinux_btf_id(name, BPF_TRACE_RAW_TP);
+		if (btf_id < 0)
+			return tk_fail("%s: no btf_trace_%s in the kernel's BTF", s, name);
+		opts.attach_btf_id = btf_id;
+		err = load(fl, BPF_PROG_TYPE_TRACING, name, &opts);
+		if (err)
+			return tk_fail("%s: loading the program failed: %s", s, strerror(-err));
+		fl->link_fd = bpf_raw_tracepoint_open(NULL, fl->prog_fd);
+	} else {
+		return bad_spec(fl->spec);
+	}
+	if (fl->link_fd < 0)
+		return tk_fail("%s: attaching failed: %s", s, strerror(-fl->link_fd));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct floor fl[MAX_SPECS];
+	int i, n = argc - 1, rc = 0, sig;
+	sigset_t set;
+
+	tk_prog = "tkfloor";
+	if (n < 1 || n > MAX_SPECS || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return usage();
+	for (i = 0; i < n; i++)
+		fl[i] = (struct floor){ .spec = argv[i + 1], .prog_fd = -1, .link_fd = -1,
+					.perf_fd = -1 };
+	rc = tk_preflight();
+	if (rc)
+		return rc;
+	libbpf_set_print(NULL);
+	/* blocked before attaching: a signal that comes early still ends it */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (i = 0; i < n && !rc; i++)
+		rc = attach(&fl[i]);
+	if (!rc) {
+		fprintf(stderr, "tkfloor: %d empty programs attached (ids", n);
+		for (i = 0; i < n; i++)
+			fprintf(stderr, " %u", fl[i].id);
+		fprintf(stderr, "), Ctrl-C to end\n");
+		sigwait(&set, &sig);
+	}
+	/* links first: the programs stop running before they are freed */
+	for (i = 0; i < n; i++) {
+		if (fl[i].link_fd >= 0)
+			close(fl[i].link_fd);
+		if (fl[i].perf_fd >= 0)
+			close(fl[i].perf_fd);
+		if (fl[i].prog_fd >= 0)
+			close(fl[i].prog_fd);
+	}
+	return rc;
+}

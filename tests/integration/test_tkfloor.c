@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * bin/tkfloor (root): the benches' floor. Each spec becomes one program of
+ * its attach type, named floor_<tracepoint>, listed by id in the ready
+ * line, held while it runs and gone once it has ended on SIGINT/SIGTERM;
+ * +ktime adds exactly one instruction (the clock call); a bad spec is one
+ * line and exit 2, a tracepoint the kernel lacks one line and exit 1.
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "testlib.h"
+
+#define READY "Ctrl-C to end"
+
+static char *tkfloor(void)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/bin/tkfloor", tl_root);
+	return path;
+}
+
+/* The ids of the ready line "tkfloor: N empty programs attached (ids A B), ...". */
+static int ready_ids(struct proc *p, __u32 *ids, int max)
+{
+	char *err = slurp(p->err), *s;
+	int n = 0;
+
+	assert_non_null(err);
+	s = strstr(err, "(ids");
+	assert_non_null(s);
+	for (s += 4; n < max && *s == ' '; n++)
+		ids[n] = strtoul(s + 1, &s, 10);
+	free(err);
+	return n;
+}
+
+static int prog_info(__u32 id, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd = bpf_prog_get_fd_by_id(id), rc;
+
+	if (fd < 0)
+		return -errno;
+	memset(info, 0, sizeof(*info));
+	rc = bpf_obj_get_info_by_fd(fd, info, &len);
+	close(fd);
+	return rc;
+}
+
+/* Gone within 5 s (the kernel frees programs after an RCU grace period). */
+static bool gone(__u32 id)
+{
+	struct bpf_prog_info info;
+
+	for (int i = 0; i < 50; i++) {
+		if (prog_info(id, &info) == -ENOENT)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+static void run_specs(int sig)
+{
+	char *argv[] = { tkfloor(), "tp:syscalls/sys_enter_getppid", "tp_btf:sys_exit",
+			 "raw_tp:sys_enter", "tp_btf:sched_switch+ktime", NULL };
+	static const struct {
+		__u32 type;
+		const char *name;
+		__u32 insns;
+	} want[] = {
+		{ BPF_PROG_TYPE_TRACEPOINT, "floor_sys_enter", 2 }, /* 15 bytes at most */
+		{ BPF_PROG_TYPE_TRACING, "floor_sys_exit", 2 },
+		{ BPF_PROG_TYPE_RAW_TRACEPOINT, "floor_sys_enter", 2 },
+		{ BPF_PROG_TYPE_TRACING, "floor_sched_swi", 3 },
+	};
+	struct bpf_prog_info info;
+	struct proc p;
+	__u32 ids[8];
+	int n;
+
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait_stderr(&p, READY, 10000));
+	n = ready_ids(&p, ids, 8);
+	assert_int_equal(n, 4);
+	assert_int_equal(tk_progs_held(p.pid, "floor_"), 4);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(prog_info(ids[i], &info), 0);
+		if (info.type != want[i].type || strcmp(info.name, want[i].name) ||
+		    info.xlated_prog_len != want[i].insns * 8)
+			fail_msg("program %d (id %u): type %u name %s %u insns, want %u %s %u", i,
+				 ids[i], info.type, info.name, info.xlated_prog_len / 8,
+				 want[i].type, want[i].name, want[i].insns);
+	}
+	kill(p.pid, sig);
+	assert_int_equal(proc_wait(&p, 10000), 0);
+	for (int i = 0; i < n; i++)
+		if (!gone(ids[i]))
+			fail_msg("program id %u still loaded after tkfloor ended", ids[i]);
+	assert_int_equal(tk_progs_left(), 0);
+	proc_cleanup(&p);
+}
+
+static void test_attach_sigint(void **state)
+{
+	(void)state;
+	run_specs(SIGINT);
+}
+
+static void test_attach_sigterm(void **state)
+{
+	(void)state;
+	run_specs(SIGTERM);
+}
+
+/* One line on stderr and the exit code; nothing left loaded. */
+static void bad(const char *spec, int rc, const char *msg)
+{
+	char *argv[] = { tkfloor(), "tp_btf:sys_exit", (char *)spec, NULL };
+	struct proc p;
+	char *err, *nl;
+
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_int_equal(proc_wait(&p, 10000), rc);
+	err = slurp(p.err);
+	assert_non_null(err);
+	nl = strchr(err, '\n');
+	if (!strstr(err, msg) || !nl || nl[1])
+		fail_msg("'%s': stderr '%s', want one line with '%s'", spec, err, msg);
+	free(err);
+	assert_int_equal(tk_progs_left(), 0);
+	proc_cleanup(&p);
+}
+
+static void test_bad_specs(void **state)
+{
+	(void)state;
+	bad("kprobe:do_sys_open", 2, "'kprobe:do_sys_open' is not tp:");
+	bad("tp:sys_enter_openat", 2, "'tp:sys_enter_openat' is not tp:");
+	bad("tp_btf:sys_exit+clock", 2, "'tp_btf:sys_exit+clock' is not");
+	bad("raw_tp:", 2, "'raw_tp:' is not");
+	bad("tp:syscalls/sys_enter_no_such_call", 1, "no such tracepoint");
+	bad("tp_btf:no_such_tracepoint", 1, "no btf_trace_no_such_tracepoint");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_attach_sigint),
+		cmocka_unit_test(test_attach_sigterm),
+		cmocka_unit_test(test_bad_specs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
