@@ -316,7 +316,7 @@ test: deps
 	$(Q)$(MAKE) all unit-tests integration-tests asan-unit-tests fuzzer
 	$(Q)$(MAKE) kernel-table-check
 	$(Q)tests/run-tests $(UNIT_TESTS) $(ASAN_UNIT_TESTS) $(INTEG_TESTS) tests/fuzz/run-fuzz \
-		tests/new-tool-test tests/docs-test tests/static-test
+		tests/new-tool-test tests/docs-test tests/static-test scripts/check-package
 
 # make new-tool NAME=x: a one-tracepoint tool and its test, from
 # scripts/template (docs/new-tool.md). tests/new-tool-test, in make test,
@@ -497,11 +497,10 @@ deps:
 # The Debian package (debian/): `make check-package` builds it with
 # dpkg-buildpackage from a copy of the tracked tree, installs it, runs a
 # tool and its man page from it, and removes it (scripts/check-package).
-PACKAGE_DEB_PKGS := debhelper dpkg-dev man-db
-.PHONY: package-deps check-package unit-check
-package-deps: deps
-	$(call ensure-pkgs,$(PACKAGE_DEB_PKGS))
-check-package: package-deps
+# make test builds the package too (without installing it)
+DEB_PKGS += debhelper dpkg-dev man-db
+.PHONY: check-package unit-check
+check-package: deps
 	$(Q)scripts/check-package --install
 
 # for scripts: the version and the installed commands, as make sees them
