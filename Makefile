@@ -67,7 +67,7 @@ LIBTK := $(OUTPUT)/libtk.a
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys \
+.PHONY: all clean install vmlinux deps metrics-deps demo test unit-tests integration-tests bench bench-sys \
 	fuzz fuzzer asan-unit-tests FORCE
 
 all: $(addprefix $(BIN)/,$(TOOLS)) $(BIN)/tracekit
@@ -75,7 +75,7 @@ all: $(addprefix $(BIN)/,$(TOOLS)) $(BIN)/tracekit
 # A clear error up front on an arch without a vmlinux.h (except for the
 # goals that do not compile BPF).
 ifeq ($(wildcard $(VMLINUX)),)
-ifeq ($(filter vmlinux clean deps,$(MAKECMDGOALS)),)
+ifeq ($(filter vmlinux clean deps metrics-deps,$(MAKECMDGOALS)),)
 $(error no $(VMLINUX) for ARCH=$(ARCH): run 'make vmlinux' on a $(ARCH) machine whose kernel has BTF)
 endif
 endif
@@ -392,7 +392,7 @@ demo: deps
 DEB_PKGS := clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	pkg-config make gcc valgrind gnuplot-nox \
 	linux-perf strace bpftrace
-deps:
+deps: metrics-deps
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 		| grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -401,6 +401,24 @@ deps:
 		echo "deps: installing" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# test_metrics runs Debian's node_exporter and promtool. Their packages
+# are not installed: prometheus-node-exporter's and prometheus's postinst
+# start services (:9100, :9090) that a build or CI host must not be left
+# with. Only the two binaries (Go: they need libc alone) are taken out of
+# the .debs that apt-get download fetches, into $(METRICS_DEPS)/usr/bin;
+# the test looks there first, then in /usr/bin.
+METRICS_DEPS := $(OUTPUT)/metrics-deps
+METRICS_BINS := usr/bin/prometheus-node-exporter:prometheus-node-exporter usr/bin/promtool:prometheus
+metrics-deps:
+	$(Q)for b in $(METRICS_BINS); do f=$${b%%:*}; pkg=$${b##*:}; \
+		[ -x $(METRICS_DEPS)/$$f ] && continue; \
+		mkdir -p $(METRICS_DEPS)/debs && \
+		(cd $(METRICS_DEPS)/debs && rm -f $${pkg}_*.deb && apt-get download -qq $$pkg) && \
+		dpkg-deb --fsys-tarfile $(METRICS_DEPS)/debs/$${pkg}_*.deb | \
+			tar -x -C $(METRICS_DEPS) ./$$f && \
+		rm -f $(METRICS_DEPS)/debs/$${pkg}_*.deb && echo "metrics-deps: $$f" || exit 1; \
+	done
 
 install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin

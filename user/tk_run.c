@@ -1121,7 +1121,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct tk_loss *loss = calloc(n, sizeof(*loss));
-	__s64 linger_end = 0, next_metrics = 0;
+	__s64 linger_end = 0, next_metrics = 0, start;
 	unsigned linger_ms = 0, metrics_ms = 0;
 	bool ticks = false, pending, metrics_failed = false;
 	pid_t child = -1;
@@ -1157,6 +1157,20 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			return tk_fail("cannot open '%s': %s",
 				       env->output ? env->output : "/dev/null", strerror(errno));
 		}
+	}
+	if (env->metrics) {
+		/* likewise: a write begun and dropped, before the load */
+		struct tk_metrics *m = tk_metrics_begin(env->metrics);
+
+		if (!m) {
+			if (out != stdout)
+				fclose(out);
+			free(loss);
+			return tk_fail("cannot write the metrics to '%s': %s", env->metrics,
+				       strerror(errno));
+		}
+		tk_metrics_fail(m, ECANCELED);
+		tk_metrics_end(m);
 	}
 	if (env->raw) {
 		s.raw = fopen(env->raw, "we");
@@ -1293,12 +1307,14 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	}
 	if (env->duration > 0)
 		s.deadline = tk_now_ns(CLOCK_MONOTONIC) + (__s64)(env->duration * 1e9);
+	/* one start for both: with the same interval the file is written in
+	 * the same turn as the table, just before it */
+	start = tk_now_ns(CLOCK_MONOTONIC);
 	for (size_t i = 0; i < n; i++)
 		if (u[i].hooks.tick && u[i].hooks.interval_ms)
-			u[i].next_tick = tk_now_ns(CLOCK_MONOTONIC) +
-					 u[i].hooks.interval_ms * 1000000LL;
+			u[i].next_tick = start + u[i].hooks.interval_ms * 1000000LL;
 	if (env->metrics)
-		next_metrics = tk_now_ns(CLOCK_MONOTONIC) + metrics_ms * 1000000LL;
+		next_metrics = start + metrics_ms * 1000000LL;
 
 	while (!s.done && !s.out_err) {
 		int timeout = env->wakeup == TK_WAKEUP_BATCH ? env->drain_ms : 100;
