@@ -385,23 +385,15 @@ static void top_metrics(void *ctx, struct tk_metrics *m)
 		tk_metrics_family(m, fam[f].name, "counter", fam[f].help);
 		for (size_t i = 0; i < st->ntotals; i++) {
 			const struct file_total *t = &st->totals[i];
-			const struct tk_cg_info *ci = NULL;
-			struct tk_label l[3];
+			struct tk_label l[TK_CG_LABELS];
 			char cgid[24];
-			int nl = 0;
 
-			if (opt_per_cgroup) {
-				ci = st->out.cg ? tk_cgroup_lookup(st->out.cg, t->cgroup_id) : NULL;
-				snprintf(cgid, sizeof(cgid), "%llu", (unsigned long long)t->cgroup_id);
-				l[nl++] = (struct tk_label){ "cgroup_id", cgid, 0 };
-				if (ci && ci->path)
-					l[nl++] = (struct tk_label){ "cgroup", ci->path, 0 };
-				if (ci && ci->attr.container_id[0])
-					l[nl++] = (struct tk_label){ "container_id", ci->attr.container_id, 0 };
-			} else {
-				l[nl++] = (struct tk_label){ "comm", t->comm, TK_COMM_LEN };
-			}
-			tk_metrics_sample(m, l, nl, t->v[f]);
+			if (opt_per_cgroup)
+				tk_metrics_sample(m, l, tk_metrics_cgroup(st->out.cg, t->cgroup_id, cgid, l),
+						  t->v[f]);
+			else
+				tk_metrics_sample(m, &(struct tk_label){ "comm", t->comm, TK_COMM_LEN }, 1,
+						  t->v[f]);
 		}
 	}
 }

@@ -676,21 +676,13 @@ static void put_metrics(void *ctx, struct tk_metrics *m)
 		tk_metrics_family(m, fam[f].name, "counter", fam[f].help);
 		for (size_t i = 0; i < cur.n; i++) {
 			const struct row *r = &cur.v[i];
-			const struct tk_cg_info *ci = NULL;
 			char nbuf[32], pid[16], cgid[24];
-			struct tk_label l[6];
+			struct tk_label l[3 + TK_CG_LABELS];
 			int nl = 0;
 
 			l[nl++] = (struct tk_label){ "syscall", nr_name(r->nr, nbuf, sizeof(nbuf)), 0 };
-			if (opt.per_cgroup) {
-				ci = s->out.cg ? tk_cgroup_lookup(s->out.cg, r->cgroup_id) : NULL;
-				snprintf(cgid, sizeof(cgid), "%llu", (unsigned long long)r->cgroup_id);
-				l[nl++] = (struct tk_label){ "cgroup_id", cgid, 0 };
-				if (ci && ci->path)
-					l[nl++] = (struct tk_label){ "cgroup", ci->path, 0 };
-				if (ci && ci->attr.container_id[0])
-					l[nl++] = (struct tk_label){ "container_id", ci->attr.container_id, 0 };
-			}
+			if (opt.per_cgroup)
+				nl += tk_metrics_cgroup(s->out.cg, r->cgroup_id, cgid, l + nl);
 			if (opt.per_process) {
 				snprintf(pid, sizeof(pid), "%u", r->pid);
 				l[nl++] = (struct tk_label){ "pid", pid, 0 };

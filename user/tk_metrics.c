@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "tk.h"
+#include "tk_cgroup.h"
 #include "tk_metrics.h"
 
 struct tk_metrics {
@@ -100,6 +101,20 @@ void tk_metrics_sample(struct tk_metrics *m, const struct tk_label *labels, int 
 		fputc('"', m->f);
 	}
 	fprintf(m->f, "%s %.17g\n", nlabels ? "}" : "", value);
+}
+
+int tk_metrics_cgroup(struct tk_cgroups *cg, __u64 id, char idbuf[24], struct tk_label *l)
+{
+	const struct tk_cg_info *ci = cg ? tk_cgroup_lookup(cg, id) : NULL;
+	int n = 0;
+
+	snprintf(idbuf, 24, "%llu", (unsigned long long)id);
+	l[n++] = (struct tk_label){ "cgroup_id", idbuf, 0 };
+	if (ci && ci->path)
+		l[n++] = (struct tk_label){ "cgroup", ci->path, 0 };
+	if (ci && ci->attr.container_id[0])
+		l[n++] = (struct tk_label){ "container_id", ci->attr.container_id, 0 };
+	return n;
 }
 
 void tk_metrics_fail(struct tk_metrics *m, int err)

@@ -30,6 +30,7 @@
 #define TK_METRICS_H
 
 #include <stddef.h>
+#include <linux/types.h>
 
 /* Without -i: about Prometheus's default scrape interval; writing more
  * often than the collector is read buys nothing. */
@@ -58,6 +59,17 @@ void tk_metrics_family(struct tk_metrics *m, const char *name, const char *type,
  * then written with the format's escapes (\\, \" and \n). */
 void tk_metrics_sample(struct tk_metrics *m, const struct tk_label *labels, int nlabels,
 		       double value);
+/*
+ * --per-cgroup series: the labels naming cgroup id (cg's resolver, NULL
+ * where there is none): cgroup_id always, cgroup (its path) and
+ * container_id where known, as the tables' columns (tk_table_cgroup).
+ * Appends at most TK_CG_LABELS to l, returns how many; they point into
+ * idbuf and the resolver's cache.
+ */
+#define TK_CG_LABELS 3
+struct tk_cgroups;
+int tk_metrics_cgroup(struct tk_cgroups *cg, __u64 id, char idbuf[24], struct tk_label *l);
+
 /* For a tool that cannot give its samples (no memory): the write fails
  * with err, rather than a file that lacks them. */
 void tk_metrics_fail(struct tk_metrics *m, int err);
