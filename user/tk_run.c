@@ -1147,7 +1147,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	}
 	if (env->metrics && !metrics_ms) {
 		free(loss);
-		return tk_usage_error("--metrics needs a mode with counters (a summary: -s)");
+		return tk_usage_error("--metrics needs a mode with counters: a summary (-s), or nettrace");
 	}
 	if (env->output || env->report) {
 		/* before anything is loaded: a bad path is a quick, clean error */

@@ -488,7 +488,7 @@ static void test_errors(void **state)
 		fail_msg("stderr: '%s'", err);
 	free(err);
 	assert_int_equal(proc_run_err(nosum, &err), 2);
-	assert_non_null(strstr(err, "proctrace: --metrics needs"));
+	assert_non_null(strstr(err, "proctrace: --metrics needs a mode with counters"));
 	if (strchr(err, '\n') + 1 != err + strlen(err))
 		fail_msg("not one line: '%s'", err);
 	free(err);
