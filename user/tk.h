@@ -32,7 +32,8 @@
  * (a rejected program is named with the verifier log's last lines),
  * attach, start the command in command mode, consume the ring (or perf)
  * buffer with the chosen wakeup policy, print every record through the
- * generic decoder, handle SIGINT/SIGTERM/EPIPE/-d/-n, detach, drain,
+ * generic decoder, handle SIGINT/SIGTERM/EPIPE/-d/-n (and SIGHUP: reopen
+ * -o FILE), write --metrics FILE every interval, detach, drain,
  * print "TOOL: N events, M lost", hooks->finish, destroy.
  *
  * A tool that does more than print records (a summary table, a state it

@@ -1139,11 +1139,14 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		ticks = ticks || u[i].hooks.tick;
 		if (u[i].hooks.linger_ms > linger_ms)
 			linger_ms = u[i].hooks.linger_ms;
-		/* the shortest -i of the tools that have counters */
-		if (u[i].hooks.metrics && (!metrics_ms || (u[i].hooks.interval_ms &&
-							    u[i].hooks.interval_ms < metrics_ms)))
-			metrics_ms = u[i].hooks.interval_ms ? u[i].hooks.interval_ms
-							    : TK_METRICS_INTERVAL_MS;
+		/* the shortest interval of the tools that have counters */
+		if (u[i].hooks.metrics) {
+			unsigned ms = u[i].hooks.interval_ms ? u[i].hooks.interval_ms
+							     : TK_METRICS_INTERVAL_MS;
+
+			if (!metrics_ms || ms < metrics_ms)
+				metrics_ms = ms;
+		}
 	}
 	if (env->metrics && !metrics_ms) {
 		free(loss);
