@@ -175,7 +175,7 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "wakeup", OPT_WAKEUP, "POLICY", "'batch' (default): drain every --drain-ms, wake early when half full; 'event': wake per event" },
 	{ "drain-ms", OPT_DRAIN, "MS", "batch policy: latency bound in ms, 1..1000 (default 5)" },
 	{ "raw", OPT_RAW, "FILE", "also write every record as received (u32 length, then its bytes) to FILE" },
-	{ "metrics", OPT_METRICS, "FILE", "summary modes (-s) and nettrace: rewrite FILE (atomically) with the counters in Prometheus's text format every -i interval (default 15 s) and at the end, for node_exporter's textfile collector" },
+	{ "metrics", OPT_METRICS, "FILE", "summary modes (-s) and nettrace: rewrite FILE (atomically) with the counters in Prometheus's text format at the start, every table interval (15 s where there is none) and at the end, for node_exporter's textfile collector" },
 	{ "verbose", 'v', NULL, "libbpf debug output" },
 	{ "help", 'h', NULL, "show this help" },
 	{ "version", 'V', NULL, "show the version" },

@@ -1121,7 +1121,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct tk_loss *loss = calloc(n, sizeof(*loss));
-	__s64 linger_end = 0, next_metrics = 0, start;
+	__s64 linger_end = 0, next_metrics = 0, start, now;
 	unsigned linger_ms = 0, metrics_ms = 0;
 	bool ticks = false, pending, metrics_failed = false;
 	pid_t child = -1;
@@ -1347,8 +1347,11 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			reopen_asked = 0;
 			reopen_outputs(&s);
 		}
-		/* before the ticks: a tick may let go of what it printed (-P's ended processes) */
-		if (next_metrics && tk_now_ns(CLOCK_MONOTONIC) >= next_metrics) {
+		/* Before the ticks: a tick may let go of what it printed (-P's
+		 * ended processes). One clock read for both, so a table and the
+		 * file due at the same time come in the same turn. */
+		now = tk_now_ns(CLOCK_MONOTONIC);
+		if (next_metrics && now >= next_metrics) {
 			if (write_metrics(&s)) {
 				metrics_failed = true;
 				break;
@@ -1356,7 +1359,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			next_metrics += metrics_ms * 1000000LL;
 		}
 		for (size_t i = 0; i < n; i++) {
-			if (u[i].next_tick && tk_now_ns(CLOCK_MONOTONIC) >= u[i].next_tick) {
+			if (u[i].next_tick && now >= u[i].next_tick) {
 				u[i].hooks.tick(u[i].hooks.ctx, false);
 				u[i].next_tick += u[i].hooks.interval_ms * 1000000LL;
 			}
