@@ -54,7 +54,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	int rc = tl_teardown(state);
+	char data[128];
 
+	snprintf(data, sizeof(data), "%s/data", dir); /* file_child's, if it failed */
+	unlink(data);
 	unlink(prom);
 	rmdir(dir);
 	return rc;
