@@ -78,7 +78,7 @@ LIBTK := $(OUTPUT)/libtk.a
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean install vmlinux deps demo test unit-tests integration-tests bench bench-sys \
+.PHONY: all clean install vmlinux deps metrics-deps demo test unit-tests integration-tests bench bench-sys \
 	fuzz fuzzer asan-unit-tests FORCE
 
 all: $(addprefix $(BIN)/,$(TOOLS)) $(BIN)/tracekit
@@ -86,7 +86,7 @@ all: $(addprefix $(BIN)/,$(TOOLS)) $(BIN)/tracekit
 # A clear error up front on an arch without a vmlinux.h (except for the
 # goals that do not compile BPF).
 ifeq ($(wildcard $(VMLINUX)),)
-ifeq ($(filter vmlinux clean deps,$(MAKECMDGOALS)),)
+ifeq ($(filter vmlinux clean deps metrics-deps,$(MAKECMDGOALS)),)
 $(error no $(VMLINUX) for ARCH=$(ARCH): run 'make vmlinux' on a $(ARCH) machine whose kernel has BTF)
 endif
 endif
@@ -493,6 +493,7 @@ define ensure-pkgs
 endef
 deps:
 	$(call ensure-pkgs,$(DEB_PKGS))
+	$(Q)$(MAKE) metrics-deps
 
 # The Debian package (debian/): `make check-package` builds it with
 # dpkg-buildpackage from a copy of the tracked tree, installs it, runs a
@@ -513,6 +514,25 @@ print-tools:
 # the unit tests alone: no root, no BPF (the package build's test step)
 unit-check: unit-tests
 	$(Q)tests/run-tests $(UNIT_TESTS)
+
+# test_metrics runs Debian's node_exporter and promtool. Their packages
+# are not installed: prometheus-node-exporter's and prometheus's postinst
+# start services (:9100, :9090) that a build or CI host must not be left
+# with. Only the two binaries (Go: they need libc alone) are taken out of
+# the .debs that apt-get download fetches, into $(METRICS_DEPS)/usr/bin;
+# the test looks there first, then in /usr/bin.
+METRICS_DEPS := $(OUTPUT)/metrics-deps
+METRICS_BINS := usr/bin/prometheus-node-exporter:prometheus-node-exporter usr/bin/promtool:prometheus
+metrics-deps:
+	$(Q)for b in $(METRICS_BINS); do f=$${b%%:*}; pkg=$${b##*:}; \
+		[ -x $(METRICS_DEPS)/$$f ] && continue; \
+		mkdir -p $(METRICS_DEPS)/debs && \
+		(cd $(METRICS_DEPS)/debs && rm -f $${pkg}_*.deb && { apt-get download -qq $$pkg 2>/dev/null || \
+			{ apt-get update -qq && apt-get download -qq $$pkg; }; }) && \
+		dpkg-deb --fsys-tarfile $(METRICS_DEPS)/debs/$${pkg}_*.deb | \
+			tar -x -C $(METRICS_DEPS) ./$$f && \
+		rm -f $(METRICS_DEPS)/debs/$${pkg}_*.deb && echo "metrics-deps: $$f" || exit 1; \
+	done
 
 install: all
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)

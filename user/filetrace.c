@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include "tk.h"
 #include "tk_cgroup.h"
+#include "tk_metrics.h"
 #include "filetrace.skel.h"
 
 enum { OPT_PATH = 256, OPT_TOP, OPT_PER_CGROUP };
@@ -177,10 +178,26 @@ struct top_row {
 	bool shown;  /* within --top */
 };
 
+/* --metrics: cumulative counts per comm, or per cgroup with --per-cgroup
+ * (per file would grow without bound), sorted by key */
+struct file_total {
+	__u64 cgroup_id;
+	char comm[TK_COMM_LEN];
+	__u64 v[5]; /* opens, reads, writes, rbytes, wbytes */
+};
+
 struct top_state {
 	struct filetrace_bpf *skel;
 	int map_fd;
 	__u32 max;
+	/* rows taken out of the map since the last table; room for max, or
+	 * two drains with --metrics (it drains just before each table),
+	 * merged by key */
+	__u32 pending, room;
+	bool metrics;
+	struct file_total *totals;
+	size_t ntotals, cap_totals;
+	bool failed; /* no memory for a total: the metrics write fails */
 	struct tk_file_top_key *keys;
 	struct tk_file_top_val *vals;
 	struct top_row *rows;
@@ -240,15 +257,94 @@ static const char *type_name(__u32 mode)
 	}
 }
 
-/* Takes the interval's counters out of the map (each entry read and
- * deleted atomically, so no increment is counted twice or dropped). */
-static __u32 top_drain(struct top_state *st)
+static int total_cmp(const struct file_total *t, const struct top_row *r)
 {
-	__u32 n = 0, token = 0;
+	if (opt_per_cgroup)
+		return t->cgroup_id < r->k.cgroup_id ? -1 : t->cgroup_id > r->k.cgroup_id;
+	return strncmp(t->comm, r->v.comm, TK_COMM_LEN);
+}
+
+/* Adds a drained row to its comm's (cgroup's) total. */
+static void fold_total(struct top_state *st, const struct top_row *r)
+{
+	size_t lo = 0, hi = st->ntotals;
+	struct file_total *t;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = total_cmp(&st->totals[mid], r);
+
+		if (!c) {
+			lo = mid;
+			goto add;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (st->ntotals == st->cap_totals) {
+		size_t cap = st->cap_totals ? st->cap_totals * 2 : 64;
+
+		t = realloc(st->totals, cap * sizeof(*t));
+		if (!t) {
+			st->failed = true;
+			return;
+		}
+		st->totals = t;
+		st->cap_totals = cap;
+	}
+	t = &st->totals[lo];
+	memmove(t + 1, t, (st->ntotals++ - lo) * sizeof(*t));
+	memset(t, 0, sizeof(*t));
+	t->cgroup_id = r->k.cgroup_id;
+	if (!opt_per_cgroup)
+		memcpy(t->comm, r->v.comm, TK_COMM_LEN);
+add:
+	t = &st->totals[lo];
+	t->v[0] += r->v.opens;
+	t->v[1] += r->v.reads;
+	t->v[2] += r->v.writes;
+	t->v[3] += r->v.rbytes;
+	t->v[4] += r->v.wbytes;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct top_row *)a)->k, &((const struct top_row *)b)->k,
+		      sizeof(struct tk_file_top_key));
+}
+
+/* One row per file again, where two drains both had it. */
+static __u32 merge_rows(struct top_row *r, __u32 n)
+{
+	__u32 m = 0;
+
+	qsort(r, n, sizeof(*r), key_cmp);
+	for (__u32 i = 0; i < n; i++) {
+		if (m && !key_cmp(&r[m - 1], &r[i])) {
+			r[m - 1].v.opens += r[i].v.opens;
+			r[m - 1].v.reads += r[i].v.reads;
+			r[m - 1].v.writes += r[i].v.writes;
+			r[m - 1].v.rbytes += r[i].v.rbytes;
+			r[m - 1].v.wbytes += r[i].v.wbytes;
+		} else {
+			r[m++] = r[i];
+		}
+	}
+	return m;
+}
+
+/* Takes the interval's counters out of the map (each entry read and
+ * deleted atomically, so no increment is counted twice or dropped),
+ * after the rows already taken since the last table. */
+static void top_drain(struct top_state *st)
+{
+	__u32 n = st->pending, token = 0;
 	bool first = true;
 
 	for (;;) {
-		__u32 cnt = st->max - n;
+		__u32 cnt = st->room - n;
 		int err;
 
 		if (!cnt)
@@ -260,12 +356,46 @@ static __u32 top_drain(struct top_state *st)
 		if (err)
 			break; /* -ENOENT: done */
 	}
-	for (__u32 i = 0; i < n; i++) {
+	for (__u32 i = st->pending; i < n; i++) {
 		st->rows[i].k = st->keys[i];
 		st->rows[i].v = st->vals[i];
 		st->rows[i].group = 0;
+		if (st->metrics)
+			fold_total(st, &st->rows[i]);
 	}
-	return n;
+	st->pending = n;
+}
+
+/* --metrics: the totals, with what the map holds now. */
+static void top_metrics(void *ctx, struct tk_metrics *m)
+{
+	static const struct { const char *name, *help; } fam[5] = {
+		{ "tracekit_file_opens_total", "Files opened (open, openat, openat2, creat)." },
+		{ "tracekit_file_reads_total", "Read calls (read, pread64, readv, preadv, preadv2)." },
+		{ "tracekit_file_writes_total", "Write calls (write, pwrite64, writev, pwritev, pwritev2)." },
+		{ "tracekit_file_read_bytes_total", "Bytes read by the read calls." },
+		{ "tracekit_file_written_bytes_total", "Bytes written by the write calls." },
+	};
+	struct top_state *st = ctx;
+
+	top_drain(st);
+	if (st->failed)
+		tk_metrics_fail(m, ENOMEM);
+	for (int f = 0; f < 5; f++) {
+		tk_metrics_family(m, fam[f].name, "counter", fam[f].help);
+		for (size_t i = 0; i < st->ntotals; i++) {
+			const struct file_total *t = &st->totals[i];
+			struct tk_label l[TK_CG_LABELS];
+			char cgid[24];
+
+			if (opt_per_cgroup)
+				tk_metrics_sample(m, l, tk_metrics_cgroup(st->out.cg, t->cgroup_id, cgid, l),
+						  t->v[f]);
+			else
+				tk_metrics_sample(m, &(struct tk_label){ "comm", t->comm, TK_COMM_LEN }, 1,
+						  t->v[f]);
+		}
+	}
 }
 
 /* After load: the map's fd exists only now. */
@@ -287,13 +417,16 @@ static void top_tick(void *ctx, bool final)
 	};
 	struct tk_col cols[9 + TK_CG_COLS];
 	struct top_state *st = ctx;
-	__u32 n = top_drain(st), shown = 0, in_group = 0;
+	__u32 n, shown = 0, in_group = 0;
 	char title[128], tbuf[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	int nc = 0;
 
 	(void)final;
+	top_drain(st);
+	n = merge_rows(st->rows, st->pending);
+	st->pending = 0;
 	if (opt_per_cgroup)
 		group_totals(st->rows, n);
 	qsort(st->rows, n, sizeof(*st->rows), row_cmp);
@@ -365,6 +498,7 @@ static int top_finish(void *ctx, int rc)
 	free(st->keys);
 	free(st->vals);
 	free(st->rows);
+	free(st->totals);
 	return rc;
 }
 
@@ -392,9 +526,14 @@ static int setup(struct filetrace_bpf *skel, struct tk_env *env, struct tk_hooks
 	*hooks = (struct tk_hooks){ .ctx = &st, .ready = top_ready, .tick = top_tick,
 				    .interval_ms = (unsigned)(opt_interval * 1000), .out = &st.out,
 				    .finish = top_finish };
-	st.keys = calloc(st.max, sizeof(*st.keys));
-	st.vals = calloc(st.max, sizeof(*st.vals));
-	st.rows = calloc(st.max, sizeof(*st.rows));
+	if (env->metrics) {
+		st.metrics = true;
+		hooks->metrics = top_metrics;
+	}
+	st.room = (st.metrics ? 2 : 1) * st.max;
+	st.keys = calloc(st.room, sizeof(*st.keys));
+	st.vals = calloc(st.room, sizeof(*st.vals));
+	st.rows = calloc(st.room, sizeof(*st.rows));
 	if (!st.keys || !st.vals || !st.rows)
 		return tk_fail("out of memory");
 	return 0;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tk.h"
+#include "tk_metrics.h"
 #include "nettrace.skel.h"
 
 enum { OPT_PORT = 256, OPT_LPORT, OPT_RPORT };
@@ -146,6 +147,130 @@ static bool track_record(void *ctx, const void *data, size_t size)
 		}
 	}
 	return false; /* printed as usual */
+}
+
+/*
+ * --metrics: nettrace has no table; its totals are the records' own
+ * counts, as they stream by: connects by result, accepts, closes by who
+ * ended them and how, the closed connections' bytes and retransmissions,
+ * and (-e state) the state changes by the state entered. Errors are
+ * -errno, below 4096 (tk_errno_name).
+ */
+#define NET_ERR_MAX 4096
+static struct net_counts {
+	bool on, lingering, states_on;
+	__u64 connects[NET_ERR_MAX];     /* by -error; [0]: established */
+	__u64 closes[3][NET_ERR_MAX];    /* by closed_by, -error */
+	__u64 accepts, sent, received, retransmits;
+	__u64 states[16];                /* by newstate */
+} counts;
+
+static void count_record(const void *data, size_t size)
+{
+	struct tk_hdr h;
+
+	if (size < sizeof(h))
+		return;
+	memcpy(&h, data, sizeof(h)); /* perf records are 4-byte aligned */
+	if (h.event == TK_EV_connect && size >= sizeof(struct tk_net_connect_event)) {
+		struct tk_net_connect_event e;
+
+		memcpy(&e, data, sizeof(e));
+		counts.connects[-e.error >= 0 && -e.error < NET_ERR_MAX ? -e.error : 0]++;
+	} else if (h.event == TK_EV_accept) {
+		counts.accepts++;
+	} else if (h.event == TK_EV_tcp_close && size >= sizeof(struct tk_net_close_event)) {
+		struct tk_net_close_event e;
+
+		memcpy(&e, data, sizeof(e));
+		counts.closes[e.closed_by < 3 ? e.closed_by : 0]
+			     [-e.error >= 0 && -e.error < NET_ERR_MAX ? -e.error : 0]++;
+		counts.sent += e.bytes_sent;
+		counts.received += e.bytes_received;
+		counts.retransmits += e.retransmits;
+	} else if (h.event == TK_EV_state && size >= sizeof(struct tk_net_state_event)) {
+		struct tk_net_state_event e;
+
+		memcpy(&e, data, sizeof(e));
+		counts.states[e.newstate & 15]++;
+	}
+}
+
+/* A symbol of a field's table (the decoder's names), or NULL. */
+static const char *sym_name(__u32 event, const char *field, __u64 v)
+{
+	const struct tk_field *f = tk_event_field(event, field);
+
+	for (const struct tk_sym *s = f ? f->syms : NULL; s && s->name; s++)
+		if (s->value == v)
+			return s->name;
+	return NULL;
+}
+
+static const char *err_label(int err, const char *none, char *buf, size_t len)
+{
+	const char *n = err ? tk_errno_name(err) : none;
+
+	if (n)
+		return n;
+	snprintf(buf, len, "%d", err);
+	return buf;
+}
+
+static void net_metrics(void *ctx, struct tk_metrics *m)
+{
+	static const struct { const char *name, *help; __u64 *v; } scalars[] = {
+		{ "tracekit_tcp_accepts_total", "Connections accepted.", &counts.accepts },
+		{ "tracekit_tcp_sent_bytes_total",
+		  "Payload bytes the peers acknowledged, of the connections that closed.", &counts.sent },
+		{ "tracekit_tcp_received_bytes_total",
+		  "Payload bytes received, of the connections that closed.", &counts.received },
+		{ "tracekit_tcp_retransmits_total",
+		  "Segments retransmitted, of the connections that closed.", &counts.retransmits },
+	};
+	char buf[16];
+
+	(void)ctx;
+	tk_metrics_family(m, "tracekit_tcp_connects_total", "counter",
+			  "Active opens by result: ok, or the error they failed with.");
+	for (int e = 0; e < NET_ERR_MAX; e++)
+		if (counts.connects[e] || !e)
+			tk_metrics_sample(m, &(struct tk_label){ "result", err_label(e, "ok", buf,
+										   sizeof(buf)), 0 },
+					  1, counts.connects[e]);
+	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
+		tk_metrics_family(m, scalars[i].name, "counter", scalars[i].help);
+		tk_metrics_sample(m, NULL, 0, *scalars[i].v);
+	}
+	tk_metrics_family(m, "tracekit_tcp_closes_total", "counter",
+			  "Established connections that closed, by the side that ended them "
+			  "first and the error (none: an orderly close).");
+	for (int by = 0; by < 3; by++)
+		for (int e = 0; e < NET_ERR_MAX; e++) {
+			const char *who = sym_name(TK_EV_tcp_close, "closed_by", by);
+			struct tk_label l[] = { { "closed_by", who ? who : "unknown", 0 },
+						{ "error", err_label(e, "none", buf, sizeof(buf)), 0 } };
+
+			if (counts.closes[by][e])
+				tk_metrics_sample(m, l, 2, counts.closes[by][e]);
+		}
+	if (!counts.states_on)
+		return; /* not traced: no family, rather than zeros that are not known */
+	tk_metrics_family(m, "tracekit_tcp_state_changes_total", "counter",
+			  "TCP state changes (-e state), by the state entered.");
+	for (int st = 0; st < 16; st++) {
+		const char *name = sym_name(TK_EV_state, "newstate", st);
+
+		if (counts.states[st] && name)
+			tk_metrics_sample(m, &(struct tk_label){ "state", name, 0 }, 1,
+					  counts.states[st]);
+	}
+}
+
+static bool net_record(void *ctx, const void *data, size_t size)
+{
+	count_record(data, size);
+	return counts.lingering && track_record(ctx, data, size);
 }
 
 static bool connections_open(void *ctx)
@@ -367,8 +492,15 @@ static int setup(struct nettrace_bpf *skel, struct tk_env *env, struct tk_hooks 
 	skel->rodata->targ_port_need = opt_port_need;
 	memcpy((void *)skel->rodata->targ_ports, opt_ports, sizeof(opt_ports));
 	/* lingering needs the close events: only when they are selected */
+	if (env->metrics) {
+		counts.on = true;
+		counts.states_on = tk_event_selected(env, TK_EV_state);
+		hooks->record = net_record;
+		hooks->metrics = net_metrics;
+	}
 	if (env->cmd && tk_event_selected(env, TK_EV_tcp_close)) {
-		hooks->record = track_record;
+		counts.lingering = true;
+		hooks->record = counts.on ? net_record : track_record;
 		hooks->pending = connections_open;
 		hooks->linger_ms = NET_LINGER_MS;
 		hooks->finish = forget_conns;

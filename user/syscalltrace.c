@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include "tk.h"
 #include "tk_cgroup.h"
+#include "tk_metrics.h"
 #include "syscalltrace.skel.h"
 
 enum { OPT_SORT = 256, OPT_TOP, OPT_MIN_DURATION, OPT_NO_LATENCY, OPT_PER_CGROUP };
@@ -649,6 +650,57 @@ oom:
 	tk_fail("out of memory reading the statistics");
 }
 
+/*
+ * --metrics: the kernel's totals, cumulative (the map is never reset;
+ * -P's ended processes leave once a tick has printed them), a series per
+ * row of the table -s would print: syscall, and cgroup / pid and comm.
+ */
+static void put_metrics(void *ctx, struct tk_metrics *m)
+{
+	static const struct { const char *name, *help; } fam[] = {
+		{ "tracekit_syscalls_total", "System calls made, counted in the kernel at their exit." },
+		{ "tracekit_syscall_errors_total", "System calls that returned an error (-4095..-1)." },
+		{ "tracekit_syscall_seconds_total", "Time spent in system calls, from entry to exit." },
+	};
+	static const char *const uncounted[] = { "table_full", "compat", "no_task_storage" };
+	const __u32 which[] = { TK_SYS_CNT_NOSPACE, TK_SYS_CNT_COMPAT, TK_SYS_CNT_NOSTORE };
+	struct summary *s = ctx;
+	struct rows cur = { 0 };
+
+	if (read_stats(s, &cur)) {
+		free(cur.v);
+		tk_metrics_fail(m, ENOMEM);
+		return;
+	}
+	for (int f = 0; f < (opt.no_latency ? 2 : 3); f++) {
+		tk_metrics_family(m, fam[f].name, "counter", fam[f].help);
+		for (size_t i = 0; i < cur.n; i++) {
+			const struct row *r = &cur.v[i];
+			char nbuf[32], pid[16], cgid[24];
+			struct tk_label l[3 + TK_CG_LABELS];
+			int nl = 0;
+
+			l[nl++] = (struct tk_label){ "syscall", nr_name(r->nr, nbuf, sizeof(nbuf)), 0 };
+			if (opt.per_cgroup)
+				nl += tk_metrics_cgroup(s->out.cg, r->cgroup_id, cgid, l + nl);
+			if (opt.per_process) {
+				snprintf(pid, sizeof(pid), "%u", r->pid);
+				l[nl++] = (struct tk_label){ "pid", pid, 0 };
+				l[nl++] = (struct tk_label){ "comm", r->comm, TK_COMM_LEN };
+			}
+			tk_metrics_sample(m, l, nl, f == 0 ? r->count : f == 1 ? r->errors
+								  : r->total_ns / 1e9);
+		}
+	}
+	free(cur.v);
+	tk_metrics_family(m, "tracekit_syscalls_uncounted_total", "counter",
+			  "System calls not counted: the per-process/cgroup table full, "
+			  "32-bit tasks, no task storage.");
+	for (int k = 0; k < 3; k++)
+		tk_metrics_sample(m, &(struct tk_label){ "reason", uncounted[k], 0 }, 1,
+				  counter(s, which[k]));
+}
+
 /* ---- settings ---------------------------------------------------------------------- */
 
 static void set_nr(volatile __u32 *dst, const char *name)
@@ -731,6 +783,7 @@ static int setup(struct syscalltrace_bpf *skel, struct tk_env *env, struct tk_ho
 	hooks->out = &sum.out;
 	hooks->ready = ready;
 	hooks->tick = tick;
+	hooks->metrics = put_metrics;
 	hooks->interval_ms = (unsigned)(opt.interval * 1000);
 	return 0;
 }

@@ -32,7 +32,8 @@
  * (a rejected program is named with the verifier log's last lines),
  * attach, start the command in command mode, consume the ring (or perf)
  * buffer with the chosen wakeup policy, print every record through the
- * generic decoder, handle SIGINT/SIGTERM/EPIPE/-d/-n, detach, drain,
+ * generic decoder, handle SIGINT/SIGTERM/EPIPE/-d/-n (and SIGHUP: reopen
+ * -o FILE), write --metrics FILE every interval, detach, drain,
  * print "TOOL: N events, M lost", hooks->finish, destroy.
  *
  * A tool that does more than print records (a summary table, a state it
@@ -70,6 +71,7 @@ struct tk_tool_event {
 };
 
 struct tk_env;
+struct tk_metrics;
 
 /* A tool-specific option; key is a unique int >= 256 or a short char. */
 struct tk_tool_opt {
@@ -146,6 +148,10 @@ struct tk_env {
 	 * go to -o FILE only (none without it), as strace -c replaces its
 	 * stream with its table. */
 	bool report;
+	/* --metrics FILE: the summary's counters in Prometheus's text format,
+	 * rewritten atomically every interval (user/tk_metrics.h); only for
+	 * a tool whose mode has a metrics hook (struct tk_hooks). */
+	const char *metrics;
 };
 
 #define TK_DEFAULT_RINGBUF_SIZE (1ULL << 22) /* 4 MiB */
@@ -246,6 +252,14 @@ struct tk_hooks {
 	 * frees what it allocated. Gets the exit code so far, returns the
 	 * exit code. */
 	int (*finish)(void *ctx, int rc);
+	/* --metrics: the tool's families, cumulative since the start
+	 * (tk_metrics_family/_sample, user/tk_metrics.h), each time the file
+	 * is written: at the start, every interval_ms (TK_METRICS_INTERVAL_MS
+	 * if 0) just before tick, and at the end just before the last tick
+	 * (what a tick then lets go of, such as -P's ended processes, is
+	 * still in the file). Set only in a mode that has counters: elsewhere
+	 * --metrics is a usage error. */
+	void (*metrics)(void *ctx, struct tk_metrics *m);
 };
 
 /*
@@ -638,6 +652,14 @@ struct tk_out {
 	 * close) — a "domain" key first in JSON, a DOMAIN column in text */
 	bool domain;
 };
+
+/* SIGHUP's reopen of -o FILE (and --raw), for log rotation: f's buffer
+ * is flushed to the file it had open, then f writes to path, opened anew
+ * (created if it is missing, appended to if not; permissions as a new
+ * file's, 0666 less the umask, as the first open). f and its fd number
+ * stay the same, so whoever holds f (a tool's tk_out) writes on. 0, or
+ * -1 with errno: then f still writes to its old file. */
+int tk_out_reopen(FILE *f, const char *path);
 
 /* Prints the text column header (no-op in JSON mode). */
 void tk_print_header(const struct tk_out *o);

@@ -155,6 +155,7 @@ enum {
 	OPT_DRAIN,
 	OPT_RAW,
 	OPT_CGROUP,
+	OPT_METRICS,
 };
 
 static const struct tk_tool_opt common_opts[] = {
@@ -164,7 +165,7 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "cgroup", OPT_CGROUP, "PATH", "trace tasks in this cgroup v2 directory or below it only (repeatable: any of them)" },
 	{ "events", 'e', "LIST", "events to trace, comma-separated, or 'all'" },
 	{ "json", 'j', NULL, "JSON Lines output, one object per record" },
-	{ "output", 'o', "FILE", "write records to FILE (keeps them apart from a command's output)" },
+	{ "output", 'o', "FILE", "write records to FILE (keeps them apart from a command's output); SIGHUP reopens it, for log rotation" },
 	{ "timestamp", 'T', NULL, "show wall-clock time" },
 	{ "containers", 'C', NULL, "text: a column with the container's short id or the systemd unit (JSON always has them)" },
 	{ "duration", 'd', "SECONDS", "stop after this long" },
@@ -174,6 +175,7 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "wakeup", OPT_WAKEUP, "POLICY", "'batch' (default): drain every --drain-ms, wake early when half full; 'event': wake per event" },
 	{ "drain-ms", OPT_DRAIN, "MS", "batch policy: latency bound in ms, 1..1000 (default 5)" },
 	{ "raw", OPT_RAW, "FILE", "also write every record as received (u32 length, then its bytes) to FILE" },
+	{ "metrics", OPT_METRICS, "FILE", "summary modes (-s) and nettrace: rewrite FILE (atomically) with the counters in Prometheus's text format at the start, every table interval (15 s where there is none) and at the end, for node_exporter's textfile collector" },
 	{ "verbose", 'v', NULL, "libbpf debug output" },
 	{ "help", 'h', NULL, "show this help" },
 	{ "version", 'V', NULL, "show the version" },
@@ -460,6 +462,11 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 			if (!*optarg)
 				return tk_usage_error("empty raw output file name");
 			env->raw = optarg;
+			break;
+		case OPT_METRICS:
+			if (!*optarg)
+				return tk_usage_error("empty metrics file name");
+			env->metrics = optarg;
 			break;
 		case OPT_CGROUP:
 			if (parse_cgroup(optarg, env))

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -972,4 +973,25 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	}
 	fputc('\n', f);
 	return 0;
+}
+
+/* ---- the output file ----------------------------------------------------- */
+
+int tk_out_reopen(FILE *f, const char *path)
+{
+	int fd, err = 0;
+
+	if (fflush(f))
+		return -1;
+	/* O_APPEND: the old file renamed back, or a copy logrotate left in
+	 * place, is added to, never overwritten */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	/* dup3, not a new FILE: the fd number, the stream and its buffer stay */
+	if (dup3(fd, fileno(f), O_CLOEXEC) < 0)
+		err = errno;
+	close(fd);
+	errno = err;
+	return err ? -1 : 0;
 }

@@ -34,6 +34,7 @@
 #include <bpf/bpf.h>
 #include "tk.h"
 #include "tk_cgroup.h"
+#include "tk_metrics.h"
 #include "tk_report.h"
 
 #ifndef CAP_BPF
@@ -49,6 +50,20 @@ static void on_signal(int sig)
 	exiting = 1;
 	last_signal = sig;
 	signals_seen++;
+}
+
+/*
+ * SIGHUP with -o or --raw: reopen the files, as logrotate's postrotate
+ * expects of a daemon (the loop does it between two consumes, so no
+ * record is cut or lost). Without a file to reopen it ends the tool as
+ * SIGTERM does: then it is the hangup of the terminal it writes to.
+ */
+static volatile sig_atomic_t reopen_asked;
+
+static void on_hangup(int sig)
+{
+	(void)sig;
+	reopen_asked = 1;
 }
 
 static bool verbose;
@@ -588,6 +603,50 @@ static struct tk_loss loss_sum(const struct tk_loss *l, size_t n)
 	return t;
 }
 
+/*
+ * --metrics: one write of the file, the tools' families then the
+ * runtime's health, every value cumulative. A unit whose loss counters
+ * cannot be read has no lost samples (never a 0 it does not know; the
+ * end of the run fails on it). 0, or 1 after one line.
+ */
+static int write_metrics(struct tk_session *s)
+{
+	static const char *const kinds[] = { "no_room", "no_scratch", "skipped", "unseen" };
+	struct tk_metrics *m = tk_metrics_begin(s->env->metrics);
+
+	if (!m)
+		return tk_fail("cannot write the metrics to '%s': %s", s->env->metrics,
+			       strerror(errno));
+	for (size_t i = 0; i < s->n; i++)
+		if (s->u[i].hooks.metrics)
+			s->u[i].hooks.metrics(s->u[i].hooks.ctx, m);
+	tk_metrics_family(m, "tracekit_events_total", "counter",
+			  "Records the tool received from the kernel.");
+	for (size_t i = 0; i < s->n; i++)
+		tk_metrics_sample(m, &(struct tk_label){ "tool", s->u[i].tool->name, 0 }, 1,
+				  s->u[i].received);
+	tk_metrics_family(m, "tracekit_events_lost_total", "counter",
+			  "Events the kernel side did not deliver, by cause (kind).");
+	for (size_t i = 0; i < s->n; i++) {
+		struct tk_loss l;
+		__u64 v[4];
+
+		if (read_loss(s->u[i].tool, &s->u[i].b, &l))
+			continue;
+		v[0] = l.no_room, v[1] = l.no_scratch, v[2] = l.skipped, v[3] = l.unseen;
+		for (int k = 0; k < 4; k++) {
+			struct tk_label lb[] = { { "tool", s->u[i].tool->name, 0 },
+						 { "kind", kinds[k], 0 } };
+
+			tk_metrics_sample(m, lb, 2, v[k]);
+		}
+	}
+	if (tk_metrics_end(m))
+		return tk_fail("cannot write the metrics to '%s': %s", s->env->metrics,
+			       strerror(errno));
+	return 0;
+}
+
 /* With several domains, each one's "domain":{"events":N,"lost":M}. */
 static void put_json_summary(FILE *out, const struct tk_session *s, const struct tk_loss *ls)
 {
@@ -1031,6 +1090,26 @@ static bool reader_gone(FILE *out)
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
+/*
+ * SIGHUP: what was received so far goes out to the files as they were
+ * (held records too, and flushed), then -o and --raw are opened anew.
+ * One that cannot be is said and kept: no record is dropped for it.
+ */
+static void reopen_outputs(struct tk_session *s)
+{
+	const char *paths[] = { s->env->output, s->env->raw };
+	FILE *files[] = { s->out.f, s->raw };
+
+	flush_held(s, true);
+	errno = 0;
+	check_output(s, s->out.f, s->out_name, true);
+	check_output(s, s->raw, s->env->raw, true);
+	for (int i = 0; i < 2 && !s->out_err; i++)
+		if (paths[i] && tk_out_reopen(files[i], paths[i]))
+			fprintf(stderr, "%s: cannot reopen '%s': %s; still writing to the file "
+					"it had open\n", tk_prog, paths[i], strerror(errno));
+}
+
 /* Load, attach, (start the command), poll, drain, summary: the exit code. */
 static int run(struct tk_unit *u, size_t n, bool trace)
 {
@@ -1042,9 +1121,9 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct tk_loss *loss = calloc(n, sizeof(*loss));
-	__s64 linger_end = 0;
-	unsigned linger_ms = 0;
-	bool ticks = false, pending;
+	__s64 linger_end = 0, next_metrics = 0, start, now;
+	unsigned linger_ms = 0, metrics_ms = 0;
+	bool ticks = false, pending, metrics_failed = false;
 	pid_t child = -1;
 	int go_fd = -1, rc = 0, status, err, forwarded = 0, stop_sig = 0;
 	bool child_done = false;
@@ -1060,6 +1139,18 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		ticks = ticks || u[i].hooks.tick;
 		if (u[i].hooks.linger_ms > linger_ms)
 			linger_ms = u[i].hooks.linger_ms;
+		/* the shortest interval of the tools that have counters */
+		if (u[i].hooks.metrics) {
+			unsigned ms = u[i].hooks.interval_ms ? u[i].hooks.interval_ms
+							     : TK_METRICS_INTERVAL_MS;
+
+			if (!metrics_ms || ms < metrics_ms)
+				metrics_ms = ms;
+		}
+	}
+	if (env->metrics && !metrics_ms) {
+		free(loss);
+		return tk_usage_error("--metrics needs a mode with counters: a summary (-s), or nettrace");
 	}
 	if (env->output || env->report) {
 		/* before anything is loaded: a bad path is a quick, clean error */
@@ -1069,6 +1160,20 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			return tk_fail("cannot open '%s': %s",
 				       env->output ? env->output : "/dev/null", strerror(errno));
 		}
+	}
+	if (env->metrics) {
+		/* likewise: a write begun and dropped, before the load */
+		struct tk_metrics *m = tk_metrics_begin(env->metrics);
+
+		if (!m) {
+			if (out != stdout)
+				fclose(out);
+			free(loss);
+			return tk_fail("cannot write the metrics to '%s': %s", env->metrics,
+				       strerror(errno));
+		}
+		tk_metrics_fail(m, ECANCELED);
+		tk_metrics_end(m);
 	}
 	if (env->raw) {
 		s.raw = fopen(env->raw, "we");
@@ -1111,6 +1216,10 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as EPIPE on write */
+	if (env->output || env->raw)
+		sigaction(SIGHUP, &(struct sigaction){ .sa_handler = on_hangup }, NULL);
+	else
+		sigaction(SIGHUP, &sa, NULL);
 
 	if (env->cmd) {
 		rc = resolve_command(env->cmd[0], cmd_path, sizeof(cmd_path));
@@ -1172,6 +1281,9 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			     env->cmd ? "; the command was not started" : "");
 		goto cleanup;
 	}
+	/* the first write: a path that cannot be written fails before the command runs */
+	if (env->metrics && (rc = write_metrics(&s)))
+		goto cleanup;
 	if (!env->cmd)
 		fprintf(stderr, "%s: tracing, Ctrl-C to end\n", tk_prog);
 	/* Interrupted while loading, or the reader already gone: the command
@@ -1198,10 +1310,14 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	}
 	if (env->duration > 0)
 		s.deadline = tk_now_ns(CLOCK_MONOTONIC) + (__s64)(env->duration * 1e9);
+	/* one start for both: with the same interval the file is written in
+	 * the same turn as the table, just before it */
+	start = tk_now_ns(CLOCK_MONOTONIC);
 	for (size_t i = 0; i < n; i++)
 		if (u[i].hooks.tick && u[i].hooks.interval_ms)
-			u[i].next_tick = tk_now_ns(CLOCK_MONOTONIC) +
-					 u[i].hooks.interval_ms * 1000000LL;
+			u[i].next_tick = start + u[i].hooks.interval_ms * 1000000LL;
+	if (env->metrics)
+		next_metrics = start + metrics_ms * 1000000LL;
 
 	while (!s.done && !s.out_err) {
 		int timeout = env->wakeup == TK_WAKEUP_BATCH ? env->drain_ms : 100;
@@ -1227,8 +1343,23 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		else
 			perf_buffer__consume(pb);
 		flush_held(&s, false);
+		if (reopen_asked) {
+			reopen_asked = 0;
+			reopen_outputs(&s);
+		}
+		/* Before the ticks: a tick may let go of what it printed (-P's
+		 * ended processes). One clock read for both, so a table and the
+		 * file due at the same time come in the same turn. */
+		now = tk_now_ns(CLOCK_MONOTONIC);
+		if (next_metrics && now >= next_metrics) {
+			if (write_metrics(&s)) {
+				metrics_failed = true;
+				break;
+			}
+			next_metrics += metrics_ms * 1000000LL;
+		}
 		for (size_t i = 0; i < n; i++) {
-			if (u[i].next_tick && tk_now_ns(CLOCK_MONOTONIC) >= u[i].next_tick) {
+			if (u[i].next_tick && now >= u[i].next_tick) {
 				u[i].hooks.tick(u[i].hooks.ctx, false);
 				u[i].next_tick += u[i].hooks.interval_ms * 1000000LL;
 			}
@@ -1278,6 +1409,8 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	if (pb)
 		perf_buffer__consume(pb);
 	flush_held(&s, true);
+	if (env->metrics && !metrics_failed && write_metrics(&s))
+		metrics_failed = true;
 	errno = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (u[i].hooks.tick && !s.out_err)
@@ -1311,6 +1444,8 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			rc = tk_fail("writing to %s failed: %s", s.out_err_name,
 				     strerror(s.out_err));
 	}
+	if (metrics_failed) /* said when it failed; whatever the command's status */
+		rc = 1;
 
 cleanup:
 	if (go_fd >= 0)

@@ -29,20 +29,6 @@
 #define READY "tracing, Ctrl-C to end"
 #define ENOSPC_MSG "No space left on device"
 
-/* Runs argv to its end (30 s at most); *err gets its stderr. */
-static int run_err(char *const argv[], char **err)
-{
-	struct proc p;
-	int rc;
-
-	assert_int_equal(proc_start(&p, argv), 0);
-	rc = proc_wait(&p, 30000);
-	*err = slurp(p.err);
-	assert_non_null(*err);
-	proc_cleanup(&p);
-	return rc;
-}
-
 /* The last line of s (without its '\n'), in a static buffer. */
 static const char *last_line(const char *s)
 {
@@ -78,7 +64,7 @@ static void test_dev_full_system_wide(void **state)
 
 	(void)state;
 	NEED_ROOT();
-	assert_int_equal(run_err(argv, &err), 1);
+	assert_int_equal(proc_run_err(argv, &err), 1);
 	assert_string_equal(err, "proctrace: writing to /dev/full failed: " ENOSPC_MSG "\n");
 	free(err);
 	ASSERT_NO_PROGS_LEFT();
@@ -127,7 +113,7 @@ static void test_dev_full_command(void **state)
 	(void)state;
 	NEED_ROOT();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(run_err(argv, &err), 1);
+	assert_int_equal(proc_run_err(argv, &err), 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_true(t1.tv_sec - t0.tv_sec < 10);
 	pid = stopped_pid(err);
@@ -155,7 +141,7 @@ static void test_dev_full_command_not_started(void **state)
 	close(mkstemp(mark));
 	unlink(mark);
 	snprintf(script, sizeof(script), "touch %s", mark);
-	assert_int_equal(run_err(argv, &err), 1);
+	assert_int_equal(proc_run_err(argv, &err), 1);
 	assert_string_equal(err, "proctrace: writing to /dev/full failed: " ENOSPC_MSG
 				 "; the command was not started\n");
 	assert_int_equal(access(mark, F_OK), -1);
@@ -179,7 +165,7 @@ static void full_tmpfs_case(const char *opt)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(mount("tmpfs", dir, "tmpfs", 0, "size=16k"), 0);
 	snprintf(file, sizeof(file), "%s/records", dir);
-	rc = run_err(strcmp(opt, "-o") ? to_raw : to_file, &err);
+	rc = proc_run_err(strcmp(opt, "-o") ? to_raw : to_file, &err);
 	assert_int_equal(stat(file, &st), 0);
 	umount(dir);
 	rmdir(dir);
@@ -307,7 +293,7 @@ static void test_command_not_found(void **state)
 
 	(void)state;
 	NEED_ROOT();
-	assert_int_equal(run_err(argv, &err), 127);
+	assert_int_equal(proc_run_err(argv, &err), 127);
 	assert_string_equal(err, "proctrace: cannot run 'tk-rt-no-such-command': command not found\n");
 	free(err);
 }

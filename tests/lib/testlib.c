@@ -1037,6 +1037,19 @@ int proc_summary(struct proc *p, unsigned long long *events, unsigned long long 
 	return rc;
 }
 
+int proc_run_err(char *const argv[], char **err)
+{
+	struct proc p;
+	int rc;
+
+	assert_int_equal(proc_start(&p, argv), 0);
+	rc = proc_wait(&p, 30000);
+	*err = slurp(p.err);
+	assert_non_null(*err);
+	proc_cleanup(&p);
+	return rc;
+}
+
 int run_quiet(char *const argv[])
 {
 	int status;

@@ -83,6 +83,9 @@ void proc_cleanup(struct proc *p);
 int proc_summary(struct proc *p, unsigned long long *events, unsigned long long *lost);
 char *slurp(const char *path); /* whole file, NUL-terminated; free() it */
 
+/* Runs argv to its end (30 s at most); its exit code, *err its stderr
+ * (free() it). */
+int proc_run_err(char *const argv[], char **err);
 /* Runs argv to completion (stdout/stderr to /dev/null); returns exit code. */
 int run_quiet(char *const argv[]);
 
