@@ -13,8 +13,9 @@
  * run time (bpf_stats) is what any program costs there, and userspace
  * subtracts it from tk_bench_trigger's to get the cost of the events.
  *
- * The ring and perf buffers, the counters and the 'batch' wakeup policy are
- * tracekit's own (bpf/tk.bpf.h): the bench measures what the tools do.
+ * The ring and perf buffers, the counters and the 'batch' and 'bounded'
+ * wakeup policies are tracekit's own (bpf/tk.bpf.h): the bench measures
+ * what the tools do.
  */
 #include "tk.bpf.h"
 #include "rbbench.h"

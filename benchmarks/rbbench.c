@@ -15,6 +15,9 @@
  *   cpus     all CPUs producing into one ring buffer vs per-CPU perf buffers
  *   syscall  one event per syscall, like a real tracer
  *   paced    1 M events/s, the design target: CPU share, latency, drops
+ *   latency  event-to-consumer latency and wakeups/s by wakeup policy at
+ *            50 (one event every 20 ms), 1k, 100k and 1M events/s, with
+ *            produced, received and lost counted for each
  *
  * This file is the top layer (see rbbench_model.h for the others): options,
  * the matrix, the round loop over the measurement layer, and which of the
@@ -89,33 +92,49 @@ static int default_matrix(const struct rbb_opts *o, struct matrix *m)
 	for (size_t t = 0; t < 5; t++)
 		for (size_t s = 0; s < 6; s++)
 			err |= add(m, &(struct rbb_config){ "size", size_transports[t], RBB_W_BATCH,
-							    0, sizes[s], 1, 64, 0, sweep });
+							    0, sizes[s], 1, 64, 0, sweep, 0 });
 	for (size_t t = 0; t < NSENDING; t++)
 		for (size_t p = 0; p < 5; p++)
 			err |= add(m, &(struct rbb_config){ "policy", SENDING[t],
 							    policies[p].policy, policies[p].every,
-							    64, 1, 64, 0, rb });
+							    64, 1, 64, 0, rb, 0 });
 	for (size_t t = 0; t < NSENDING && o->ncpus > 1; t++) {
 		err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 64,
-						    o->ncpus, 64, 0, rb });
+						    o->ncpus, 64, 0, rb, 0 });
 		err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 4096, 1,
-						    64, 0, rb });
+						    64, 0, rb, 0 });
 		err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 4096,
-						    o->ncpus, 64, 0, rb });
+						    o->ncpus, 64, 0, rb, 0 });
 	}
 	for (size_t t = 0; t < NSENDING; t++) {
 		err |= add(m, &(struct rbb_config){ "syscall", SENDING[t], RBB_W_EVENT, 0, 64, 1, 1,
-						    0, rb });
+						    0, rb, 0 });
 		err |= add(m, &(struct rbb_config){ "syscall", SENDING[t], RBB_W_BATCH, 0, 64, 1, 1,
-						    0, rb });
+						    0, rb, 0 });
 	}
 	/* the seed's target: 1 M events/s of its 32-byte event */
 	for (size_t t = 0; t < NSENDING; t++) {
 		err |= add(m, &(struct rbb_config){ "paced", SENDING[t], RBB_W_EVENT, 0, 32, 1, 64,
-						    1e6, rb });
+						    1e6, rb, 0 });
 		err |= add(m, &(struct rbb_config){ "paced", SENDING[t], RBB_W_BATCH, 0, 32, 1, 64,
-						    1e6, rb });
+						    1e6, rb, 0 });
 	}
+	/*
+	 * Delivery latency by policy and rate: one event per syscall as a
+	 * tracer makes them, 64 per call at 1M (one producer cannot make a
+	 * million syscalls a second). The low rate runs long enough for ~100
+	 * events a round; 1 event/s is the same regime as 50 (every event is
+	 * far from the last forced wakeup) with too few events to rank.
+	 */
+	static const double rates[] = { 50, 1e3, 1e5, 1e6 };
+	static const int lat_policies[] = { RBB_W_EVENT, RBB_W_BATCH, RBB_W_BOUNDED };
+
+	for (size_t r = 0; r < 4; r++)
+		for (size_t p = 0; p < 3; p++)
+			err |= add(m, &(struct rbb_config){ "latency", RBB_T_RESERVE, lat_policies[p],
+							    0, 32, 1, rates[r] < 1e6 ? 1 : 64,
+							    rates[r], rb,
+							    rates[r] < 100 ? 100 / rates[r] : 0 });
 	return err ? tk_fail("out of memory") : 0;
 }
 
@@ -168,7 +187,8 @@ static void usage(void)
 	       "\n"
 	       "Options:\n"
 	       "  -t, --transport LIST     perf,output,reserve,dynptr,none\n"
-	       "  -w, --wakeup LIST        event,every:N,nowake,batch (batch: tracekit's default)\n"
+	       "  -w, --wakeup LIST        event,every:N,nowake,batch,bounded\n"
+	       "                           (bounded: tracekit's default)\n"
 	       "  -s, --size LIST          event bytes, %d..%d, multiples of 8\n"
 	       "  -P, --producers LIST     producing threads, one per CPU: 1..CPUs, or 'all'\n"
 	       "  -b, --batch LIST         events made per getpgid() call, 1..%d\n"
@@ -248,6 +268,8 @@ static int one_policy(const char *s, size_t i, void *ctx)
 		l->policies[i] = RBB_W_NOWAKE;
 	else if (!strcmp(s, "batch"))
 		l->policies[i] = RBB_W_BATCH;
+	else if (!strcmp(s, "bounded"))
+		l->policies[i] = RBB_W_BOUNDED;
 	else if (!strncmp(s, "every:", 6) && !tk_parse_u64(s + 6, 1, 1000000, false, &n)) {
 		l->policies[i] = RBB_W_EVERY;
 		l->everys[i] = n;

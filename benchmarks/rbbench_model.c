@@ -35,6 +35,8 @@ const char *rbb_policy_name(const struct rbb_config *c, char *buf, size_t len)
 		return buf;
 	case RBB_W_NOWAKE:
 		return "nowake";
+	case RBB_W_BOUNDED:
+		return "bounded";
 	default:
 		return "batch";
 	}
@@ -57,7 +59,7 @@ bool rbb_same_point(const struct rbb_config *a, const struct rbb_config *b)
 {
 	return a->transport == b->transport && a->policy == b->policy && a->every == b->every &&
 	       a->size == b->size && a->producers == b->producers && a->batch == b->batch &&
-	       a->rate == b->rate && a->ringbuf == b->ringbuf;
+	       a->rate == b->rate && a->ringbuf == b->ringbuf && a->duration == b->duration;
 }
 
 double rbb_now(void)

@@ -33,6 +33,7 @@ struct rbb_config {
 	unsigned batch;      /* events per getpgid() */
 	double rate;         /* target events/s over all producers; 0 = flat out */
 	unsigned long long ringbuf; /* ring buffer bytes (the perf buffer's total) */
+	double duration;     /* measured window, s; 0 = --duration */
 };
 
 /* What one run of a configuration measured; NaN when not applicable. */
@@ -44,6 +45,7 @@ enum rbb_metric {
 	RBB_M_PROD_NS,    /* producer threads' CPU ns per event (syscall + BPF + wakeups) */
 	RBB_M_CONS_NS,    /* consumer thread's CPU ns per consumed event */
 	RBB_M_WAKE_K,     /* consumer wakeups (epoll returns with data) per 1000 events */
+	RBB_M_WAKE_S,     /* the same per second */
 	RBB_M_LAT_P50,    /* event-to-userspace latency, µs */
 	RBB_M_LAT_P99,
 	RBB_M_LAT_MAX,
@@ -55,6 +57,9 @@ struct rbb_result {
 	double m[RBB_M__COUNT];
 	bool valid;      /* the run happened and measured something */
 	bool balanced;   /* after the final drain: consumed + dropped == produced */
+	/* the whole run's (warm-up and final drain included): produced =
+	 * emitted + lost by the kernel's count, received by the consumer */
+	unsigned long long produced, received, lost;
 };
 
 /* The end-to-end row's variants: proctrace with its ring buffer vs --perfbuf, vs untraced. */
