@@ -200,7 +200,9 @@ static void usage(void)
 	       "                           (default 4M as in the tools; the default matrix's size\n"
 	       "                           sweep uses 32M unless this is given)\n"
 	       "      --proctrace PATH     add the end-to-end row: this proctrace under an exec\n"
-	       "                           loop, ring buffer vs --perfbuf vs untraced\n"
+	       "                           loop, ring buffer vs --perfbuf vs untraced; and the\n"
+	       "                           reader-on-a-pipe check: proctrace -j -e exec | reader\n"
+	       "                           at %d execs/s, latency by --wakeup bounded vs batch\n"
 	       "      --execs N            execs per end-to-end run (default 1000)\n"
 	       "  -o, --output DIR         also write DIR/rbbench.{txt,csv,jsonl,png},\n"
 	       "                           rbbench-e2e.csv and the chart's data and script\n"
@@ -215,7 +217,7 @@ static void usage(void)
 	       "  rbbench -o build/bench --proctrace bin/proctrace   # what `make bench` runs\n"
 	       "  rbbench -t output,reserve -s 64,4096 -w event,batch -R 5\n"
 	       "  rbbench -t reserve -s 32 -r 1M -w event,batch     # the 1 M events/s target\n",
-	       RBB_MIN_SIZE, RBB_MAX_SIZE, RBB_MAX_BATCH, TK_DEFAULT_DRAIN_MS);
+	       RBB_MIN_SIZE, RBB_MAX_SIZE, RBB_MAX_BATCH, TK_DEFAULT_DRAIN_MS, RBB_PIPE_RATE);
 }
 
 /* Splits a comma-separated list; parse_one returns 0 or -1 per item. */
@@ -567,9 +569,11 @@ int main(int argc, char **argv)
 	rep.ncfg = m.n;
 	rep.res = calloc(o.rounds * m.n, sizeof(*rep.res));
 	broken = calloc(m.n, sizeof(*broken));
-	if (o.proctrace)
+	if (o.proctrace) {
 		rep.e2e = calloc(o.rounds * RBB_E2E__COUNT, sizeof(*rep.e2e));
-	if (!rep.res || !broken || (o.proctrace && !rep.e2e)) {
+		rep.pipe = calloc(RBB_PIPE__COUNT, sizeof(*rep.pipe));
+	}
+	if (!rep.res || !broken || (o.proctrace && (!rep.e2e || !rep.pipe))) {
 		rc = tk_fail("out of memory");
 		goto cleanup;
 	}
@@ -614,6 +618,9 @@ int main(int argc, char **argv)
 		for (int v = 0; o.proctrace && v < RBB_E2E__COUNT && !rbb_interrupted; v++)
 			if (rbb_e2e_run(&o, v, &rep.e2e[r * RBB_E2E__COUNT + v]) && !rbb_interrupted)
 				failed++;
+		for (int v = 0; o.proctrace && v < RBB_PIPE__COUNT && !rbb_interrupted; v++)
+			if (rbb_pipe_run(&o, v, &rep.pipe[v]) && !rbb_interrupted)
+				failed++;
 		if (!rbb_interrupted) {
 			rep.rounds = r + 1;
 			fprintf(stderr, "rbbench: round %u/%u done (%.0f s)\n", r + 1, o.rounds,
@@ -641,6 +648,7 @@ cleanup:
 		rbb_e2e_cleanup();
 	free(rep.res);
 	free(rep.e2e);
+	free(rep.pipe);
 	free(broken);
 	free(m.v);
 	return rc;

@@ -20,6 +20,7 @@ struct rbb_report {
 	size_t ncfg;
 	struct rbb_result *res;           /* [round * ncfg + config] */
 	struct rbb_e2e_result *e2e;       /* [round * RBB_E2E__COUNT + variant] or NULL */
+	struct rbb_pipe_result *pipe;     /* [policy], pooled over rounds, or NULL */
 	unsigned rounds;                  /* rounds completed */
 	double elapsed;                   /* s */
 };

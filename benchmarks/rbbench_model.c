@@ -20,6 +20,11 @@ const char *const rbb_e2e_names[RBB_E2E__COUNT] = {
 	[RBB_E2E_PERFBUF_EV] = "perfbuf-event",
 };
 
+const char *const rbb_pipe_names[RBB_PIPE__COUNT] = {
+	[RBB_PIPE_BOUNDED] = "bounded",
+	[RBB_PIPE_BATCH] = "batch",
+};
+
 const char *rbb_transport_name(int t)
 {
 	return t >= 0 && t < RBB_T__COUNT ? rbb_transport_names[t] : "?";

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <signal.h>
 #include "rbbench.h"
+#include "stats.h"
 
 #define RBB_MAX_CPUS 256
 
@@ -78,6 +79,25 @@ struct rbb_e2e_result {
 	bool valid;
 };
 
+/*
+ * The reader-on-a-pipe check: proctrace -j -e exec under 50 execs/s (one
+ * event every 20 ms), its stdout read line by line on a pipe, each record's
+ * ts_ns against the clock when its line arrived; per policy, pooled over
+ * rounds.
+ */
+enum {
+	RBB_PIPE_BOUNDED, /* the default */
+	RBB_PIPE_BATCH,   /* --wakeup batch, the previous default */
+	RBB_PIPE__COUNT,
+};
+#define RBB_PIPE_RATE 50  /* execs (events) per second */
+#define RBB_PIPE_EXECS 150 /* per policy and round */
+struct rbb_pipe_result {
+	struct bs_hist lat;  /* ns */
+	double received, expected, lost; /* exec records, summed over rounds */
+	unsigned runs;
+};
+
 struct rbb_opts {
 	double duration;       /* measured window per run, s */
 	unsigned rounds;
@@ -98,6 +118,7 @@ extern volatile sig_atomic_t rbb_interrupted;
 
 extern const char *const rbb_transport_names[RBB_T__COUNT];
 extern const char *const rbb_e2e_names[RBB_E2E__COUNT];
+extern const char *const rbb_pipe_names[RBB_PIPE__COUNT];
 const char *rbb_transport_name(int t);
 /* "event", "every:64", "nowake", "batch" (buf is used for every:N only) */
 const char *rbb_policy_name(const struct rbb_config *c, char *buf, size_t len);
