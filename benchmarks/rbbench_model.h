@@ -46,7 +46,7 @@ enum rbb_metric {
 	RBB_M_PROD_NS,    /* producer threads' CPU ns per event (syscall + BPF + wakeups) */
 	RBB_M_CONS_NS,    /* consumer thread's CPU ns per consumed event */
 	RBB_M_WAKE_K,     /* consumer wakeups (epoll returns with data) per 1000 events */
-	RBB_M_WAKE_S,     /* the same per second */
+	RBB_M_WAKE_S,     /* consumer wakeups per second, its timeouts included */
 	RBB_M_LAT_P50,    /* event-to-userspace latency, µs */
 	RBB_M_LAT_P99,
 	RBB_M_LAT_MAX,

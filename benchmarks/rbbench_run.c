@@ -98,7 +98,9 @@ struct run {
 	bool bounded; /* the ring under 'bounded': tk_wake_next() sets the waits */
 	atomic_bool stop_producers, stop_consumer;
 	/* written by the consumer only; read by the main thread */
-	_Atomic __u64 consumed, wakeups;
+	/* wakeups: returns from the wait with data; returns: every return,
+	 * timeouts too (a timer wakeup is a wakeup of the consumer as well) */
+	_Atomic __u64 consumed, wakeups, returns;
 	__u64 malformed;
 	struct tk_perf_sink perf; /* perf.lost: PERF_RECORD_LOST tally */
 	bool poll_failed;
@@ -144,7 +146,9 @@ static void *consumer(void *arg)
 
 	while (!atomic_load(&r->stop_consumer)) {
 		int n = epoll_wait(efd, evs, RBB_MAX_CPUS, timeout);
+		__u64 ret = atomic_load_explicit(&r->returns, memory_order_relaxed);
 
+		atomic_store_explicit(&r->returns, ret + 1, memory_order_relaxed);
 		if (n > 0) {
 			__u64 w = atomic_load_explicit(&r->wakeups, memory_order_relaxed);
 
@@ -212,7 +216,7 @@ struct snap {
 	__u64 emitted, lost;
 	__u64 trig_ns, trig_cnt, noop_ns, noop_cnt;
 	__s64 cons_cpu, prod_cpu;
-	__u64 consumed, wakeups;
+	__u64 consumed, wakeups, returns;
 };
 
 static void prog_stats(struct bpf_program *p, __u64 *ns, __u64 *cnt)
@@ -253,6 +257,7 @@ static void take_snap(struct rbbench_bpf *skel, struct run *r, pthread_t cons,
 			s->prod_cpu += tk_now_ns(clk);
 	s->consumed = atomic_load(&r->consumed);
 	s->wakeups = atomic_load(&r->wakeups);
+	s->returns = atomic_load(&r->returns);
 }
 
 static double ratio(double a, double b)
@@ -281,7 +286,7 @@ static void compute(const struct rbb_config *c, struct run *r, const struct snap
 	res->m[RBB_M_CONS_NS] = sends ? ratio((double)(b->cons_cpu - a->cons_cpu), consumed) : NAN;
 	res->m[RBB_M_WAKE_K] = sends ? ratio(1000.0 * (double)(b->wakeups - a->wakeups), consumed)
 				     : NAN;
-	res->m[RBB_M_WAKE_S] = sends ? ratio(1e9 * (double)(b->wakeups - a->wakeups), wall) : NAN;
+	res->m[RBB_M_WAKE_S] = sends ? ratio(1e9 * (double)(b->returns - a->returns), wall) : NAN;
 	if (r->lat.count) {
 		res->m[RBB_M_LAT_P50] = bs_hist_percentile(&r->lat, 50) / 1e3;
 		res->m[RBB_M_LAT_P99] = bs_hist_percentile(&r->lat, 99) / 1e3;

@@ -204,17 +204,18 @@ static void print_e2e(FILE *f, const struct rbb_report *rep)
  */
 static void print_latency(FILE *f, const struct rbb_report *rep)
 {
+	size_t *idx = calloc(rep->ncfg ? rep->ncfg : 1, sizeof(*idx));
+	size_t n = idx ? rbb_latency_points(rep, idx) : 0;
 	bool any = false;
 
-	for (size_t i = 0; i < rep->ncfg; i++) {
+	for (size_t k = 0; k < n; k++) {
+		size_t i = idx[k];
 		const struct rbb_config *c = &rep->cfg[i];
-		unsigned long long prod = 0, recv = 0, lost = 0;
+		unsigned long long prod, recv, lost;
 		struct bs_summary p50, p99, max, wake;
 		char a[24], b[24], d[24], e[24], pb[24], rb[24];
 		bool flood = c->rate >= 1e6 && c->policy == RBB_W_BOUNDED;
 
-		if (strcmp(c->group, "latency"))
-			continue;
 		if (!any)
 			fprintf(f, "\nDelivery latency by wakeup policy (reserve, %u B, 1 producer; "
 				"medians over rounds; produced/received/lost: all rounds, whole runs)\n"
@@ -222,13 +223,7 @@ static void print_latency(FILE *f, const struct rbb_report *rep)
 				"rate", "p50_us", "p99_us", "max_us", "wake/s", "produced",
 				"received", "lost");
 		any = true;
-		for (unsigned r = 0; r < rep->rounds; r++) {
-			const struct rbb_result *x = &rep->res[r * rep->ncfg + i];
-
-			prod += x->produced;
-			recv += x->received;
-			lost += x->lost;
-		}
+		rbb_counts(rep, i, &prod, &recv, &lost);
 		rbb_summarize(rep, i, RBB_M_LAT_P50, &p50);
 		rbb_summarize(rep, i, RBB_M_LAT_P99, &p99);
 		rbb_summarize(rep, i, RBB_M_LAT_MAX, &max);
@@ -244,6 +239,7 @@ static void print_latency(FILE *f, const struct rbb_report *rep)
 				wake.median <= 2000 ? "met" : "NOT met", recv, lost, prod,
 				recv + lost == prod ? "yes" : "NO");
 	}
+	free(idx);
 }
 
 /* The reader-on-a-pipe check; the target: p99 <= 1 ms with the default. */
@@ -284,7 +280,7 @@ void rbb_print_report(FILE *f, const struct rbb_report *rep)
 		"wakeup IPIs included), no-op program subtracted;\nprod_ns: producer thread CPU "
 		"per event (syscall share + BPF); "
 		"cons_ns: consumer thread CPU per event (one clock_gettime each included: %.0f ns);\n"
-		"wake/k, wake/s: consumer wakeups per 1000 events, per second; p50/p99/max: event to consumer, us; "
+		"wake/k: consumer wakeups with data per 1000 events; wake/s: every return of its wait per second (timeouts too); p50/p99/max: event to consumer, us; "
 		"cpu%%: (BPF + consumer) time / wall time, %% of one CPU; ok: every event the "
 		"kernel accepted was consumed;\nring: ring buffer size (the perf buffer gets the "
 		"same memory in total, split per CPU).\n", rep->o->clock_ns);
