@@ -83,7 +83,7 @@ static int default_matrix(const struct rbb_opts *o, struct matrix *m)
 						RBB_T_DYNPTR, RBB_T_NONE };
 	static const struct { int policy; unsigned every; } policies[] = {
 		{ RBB_W_EVENT, 0 }, { RBB_W_EVERY, 1 }, { RBB_W_EVERY, 64 }, { RBB_W_NOWAKE, 0 },
-		{ RBB_W_BATCH, 0 },
+		{ RBB_W_BATCH, 0 }, { RBB_W_BOUNDED, 0 },
 	};
 	unsigned long long rb = o->ringbuf_size;
 	unsigned long long sweep = o->ringbuf_given ? rb : RBB_SWEEP_RINGBUF;
@@ -94,7 +94,7 @@ static int default_matrix(const struct rbb_opts *o, struct matrix *m)
 			err |= add(m, &(struct rbb_config){ "size", size_transports[t], RBB_W_BATCH,
 							    0, sizes[s], 1, 64, 0, sweep, 0 });
 	for (size_t t = 0; t < NSENDING; t++)
-		for (size_t p = 0; p < 5; p++)
+		for (size_t p = 0; p < 6; p++)
 			err |= add(m, &(struct rbb_config){ "policy", SENDING[t],
 							    policies[p].policy, policies[p].every,
 							    64, 1, 64, 0, rb, 0 });

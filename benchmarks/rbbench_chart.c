@@ -74,7 +74,7 @@ static int write_policy_data(const struct rbb_report *rep, char *names, size_t l
 {
 	static const struct { int policy; unsigned every; } pol[] = {
 		{ RBB_W_EVENT, 0 }, { RBB_W_EVERY, 1 }, { RBB_W_EVERY, 64 },
-		{ RBB_W_NOWAKE, 0 }, { RBB_W_BATCH, 0 },
+		{ RBB_W_NOWAKE, 0 }, { RBB_W_BATCH, 0 }, { RBB_W_BOUNDED, 0 },
 	};
 	const size_t npol = sizeof(pol) / sizeof(pol[0]);
 	double v[NCHART][sizeof(pol) / sizeof(pol[0])];
@@ -234,7 +234,7 @@ int rbb_write_chart(const struct rbb_report *rep)
 	if (columns)
 		fprintf(f,
 			"unset logscale x\n"
-			"set xrange [-0.6:4.6]\n" /* the five policies: clusters at 0..4 */
+			"set xrange [-0.6:5.6]\n" /* the six policies: clusters at 0..5 */
 			"set xtics auto\n"
 			"set xlabel 'wakeup policy; 64 B, 1 producer, 64 events per getpgid(), %s ring'\n"
 			"set ylabel 'CPU ns per event: in BPF + consumer thread'\n"

@@ -394,10 +394,11 @@ static void test_filetrace_path_spellings(void **state)
 static void test_wakeup_policies_exact(void **state)
 {
 	static const char *const policies[] = { NULL, "bounded", "batch", "event" };
-	const char *burst = EXECBURST;
+	char burst[PATH_MAX];
 
 	(void)state;
 	NEED_ROOT();
+	snprintf(burst, sizeof(burst), "%s", EXECBURST); /* tl_path()'s buffer is reused */
 	for (size_t i = 0; i < 4; i++) {
 		for (int perf = 0; perf < 2; perf++) {
 			const char *pol = policies[i] ? policies[i] : "bounded";
