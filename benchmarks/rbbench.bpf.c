@@ -80,7 +80,7 @@ static __always_inline __u64 rbb_flags(__u32 seq)
 static __always_inline void rbb_fill_hdr(struct rbb_event *e, const struct rbb_loop *l,
 					 __u32 size)
 {
-	e->ts_ns = bpf_ktime_get_ns();
+	e->ts_ns = tk_ktime_ns(); /* as the tools' headers: the bounded policy's clock */
 	e->seq = l->seq;
 	e->cpu = l->cpu;
 	e->size = size;

@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/btf.h>
 #include "tk.h"
 #include "rbbench_run.h"
 #include "rbbench_write.h"
@@ -481,7 +482,7 @@ static int allowed_cpus(struct rbb_opts *o)
 
 /* The consumer reads the clock once per event: say what that costs (the
  * best of a few tries, so a preemption does not inflate it). */
-static double clock_cost_ns(void)
+static double clock_cost_ns(clockid_t clock)
 {
 	double best = INFINITY;
 	struct timespec ts;
@@ -491,10 +492,20 @@ static double clock_cost_ns(void)
 		double t0 = rbb_now();
 
 		for (int i = 0; i < n; i++)
-			clock_gettime(CLOCK_MONOTONIC, &ts);
+			clock_gettime(clock, &ts);
 		best = fmin(best, (rbb_now() - t0) * 1e9 / n);
 	}
 	return best;
+}
+
+/* The clock of the records' ts_ns on this kernel, as the tools find it. */
+static clockid_t event_clock(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	clockid_t c = btf ? tk_event_clock(btf) : CLOCK_MONOTONIC;
+
+	btf__free(btf);
+	return c;
 }
 
 static void progress(const struct rbb_config *c, unsigned round, unsigned rounds, size_t i,
@@ -589,7 +600,8 @@ int main(int argc, char **argv)
 			goto cleanup;
 		e2e_ready = true;
 	}
-	o.clock_ns = clock_cost_ns();
+	o.event_clock = event_clock();
+	o.clock_ns = clock_cost_ns(o.event_clock);
 	fprintf(stderr, "rbbench: %zu configurations x %u rounds, %.2f s each%s\n", m.n, o.rounds,
 		o.duration, o.proctrace ? ", then the end-to-end row" : "");
 

@@ -52,7 +52,8 @@ enum rbb_policy {
 /*
  * Every benchmark record starts with this; the rest of the `size` bytes is
  * payload copied from a source buffer (as a tracer copies kernel data).
- * ts_ns is CLOCK_MONOTONIC (bpf_ktime_get_ns), the clock the consumer reads.
+ * ts_ns is the tools' record clock (tk_ktime_ns(): CLOCK_BOOTTIME where
+ * the kernel has it), which the consumer reads too (tk_event_clock()).
  */
 struct rbb_event {
 	__u64 ts_ns;

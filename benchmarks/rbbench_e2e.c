@@ -21,7 +21,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/btf.h>
 #include "tk.h"
 #include "rbbench_run.h"
 
@@ -233,7 +232,7 @@ cleanup:
 /* The pipe's reader: each exec record's latency, ts_ns to its line's arrival. */
 struct pipe_reader {
 	FILE *in;
-	clockid_t clock; /* the records' (tk_event_clock()) */
+	clockid_t clock; /* the records' (rbb_opts.event_clock) */
 	struct rbb_pipe_result *r;
 	unsigned long long received;
 };
@@ -260,15 +259,13 @@ int rbb_pipe_run(const struct rbb_opts *o, int policy, struct rbb_pipe_result *r
 {
 	char *extra[] = { "-j", "-e", "exec", "--wakeup", (char *)rbb_pipe_names[policy], NULL };
 	char err[4096] = "";
-	struct btf *btf = btf__load_vmlinux_btf();
-	struct pipe_reader rd = { .r = r, .clock = btf ? tk_event_clock(btf) : CLOCK_BOOTTIME };
+	struct pipe_reader rd = { .r = r, .clock = o->event_clock };
 	double events = 0, lost = 0;
 	size_t len = 0;
 	int p[2], errfd = -1, rc;
 	pthread_t th;
 	pid_t pid;
 
-	btf__free(btf);
 	if (pipe2(p, O_CLOEXEC))
 		return tk_fail("cannot make a pipe: %s", strerror(errno));
 	pid = start_tracer(o, extra, p[1], &errfd, err, sizeof(err), &len);

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <signal.h>
+#include <time.h>
 #include "rbbench.h"
 #include "stats.h"
 
@@ -46,7 +47,7 @@ enum rbb_metric {
 	RBB_M_PROD_NS,    /* producer threads' CPU ns per event (syscall + BPF + wakeups) */
 	RBB_M_CONS_NS,    /* consumer thread's CPU ns per consumed event */
 	RBB_M_WAKE_K,     /* consumer wakeups (epoll returns with data) per 1000 events */
-	RBB_M_WAKE_S,     /* consumer wakeups per second, its timeouts included */
+	RBB_M_WAKE_S,     /* consumer thread's sleeps (each ends in a wakeup) per second */
 	RBB_M_LAT_P50,    /* event-to-userspace latency, µs */
 	RBB_M_LAT_P99,
 	RBB_M_LAT_MAX,
@@ -109,6 +110,7 @@ struct rbb_opts {
 	const char *outdir;    /* NULL: table on stdout only */
 	bool verbose;
 	double clock_ns;       /* cost of one clock_gettime(), in cons_ns */
+	clockid_t event_clock; /* the records' ts_ns clock (tk_event_clock()) */
 	int cpus[RBB_MAX_CPUS]; /* CPUs we may run on */
 	unsigned ncpus;
 };

@@ -98,9 +98,9 @@ struct run {
 	bool bounded; /* the ring under 'bounded': tk_wake_next() sets the waits */
 	atomic_bool stop_producers, stop_consumer;
 	/* written by the consumer only; read by the main thread */
-	/* wakeups: returns from the wait with data; returns: every return,
-	 * timeouts too (a timer wakeup is a wakeup of the consumer as well) */
-	_Atomic __u64 consumed, wakeups, returns;
+	/* wakeups: returns from the wait with data */
+	_Atomic __u64 consumed, wakeups;
+	_Atomic pid_t cons_tid; /* the consumer thread's, once it runs */
 	__u64 malformed;
 	struct tk_perf_sink perf; /* perf.lost: PERF_RECORD_LOST tally */
 	bool poll_failed;
@@ -124,7 +124,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	if ((__s64)e->ts_ns >= atomic_load_explicit(&r->lat_from, memory_order_relaxed) &&
 	    (__s64)e->ts_ns < atomic_load_explicit(&r->lat_to, memory_order_relaxed)) {
-		__s64 lat = tk_now_ns(CLOCK_MONOTONIC) - (__s64)e->ts_ns;
+		__s64 lat = tk_now_ns(r->o->event_clock) - (__s64)e->ts_ns;
 
 		bs_hist_add(&r->lat, lat > 0 ? (__u64)lat : 0);
 	}
@@ -144,11 +144,10 @@ static void *consumer(void *arg)
 	struct tk_wake wake = { 0 };
 	int timeout = r->timeout_ms, got;
 
+	atomic_store(&r->cons_tid, (pid_t)syscall(SYS_gettid));
 	while (!atomic_load(&r->stop_consumer)) {
 		int n = epoll_wait(efd, evs, RBB_MAX_CPUS, timeout);
-		__u64 ret = atomic_load_explicit(&r->returns, memory_order_relaxed);
 
-		atomic_store_explicit(&r->returns, ret + 1, memory_order_relaxed);
 		if (n > 0) {
 			__u64 w = atomic_load_explicit(&r->wakeups, memory_order_relaxed);
 
@@ -216,8 +215,34 @@ struct snap {
 	__u64 emitted, lost;
 	__u64 trig_ns, trig_cnt, noop_ns, noop_cnt;
 	__s64 cons_cpu, prod_cpu;
-	__u64 consumed, wakeups, returns;
+	__u64 consumed, wakeups, sleeps;
 };
+
+/*
+ * How often the consumer thread has slept (voluntary context switches):
+ * every sleep in its wait ends in a wakeup, by the producer's or by the
+ * timeout, so this counts the wakeups a policy costs, timer drains
+ * included, and not the returns of a level-triggered epoll that found
+ * data without sleeping.
+ */
+static __u64 thread_sleeps(pid_t tid)
+{
+	char path[64], line[128];
+	unsigned long long n = 0;
+	FILE *f;
+
+	if (!tid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %llu", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
 
 static void prog_stats(struct bpf_program *p, __u64 *ns, __u64 *cnt)
 {
@@ -257,7 +282,7 @@ static void take_snap(struct rbbench_bpf *skel, struct run *r, pthread_t cons,
 			s->prod_cpu += tk_now_ns(clk);
 	s->consumed = atomic_load(&r->consumed);
 	s->wakeups = atomic_load(&r->wakeups);
-	s->returns = atomic_load(&r->returns);
+	s->sleeps = thread_sleeps(atomic_load(&r->cons_tid));
 }
 
 static double ratio(double a, double b)
@@ -286,7 +311,7 @@ static void compute(const struct rbb_config *c, struct run *r, const struct snap
 	res->m[RBB_M_CONS_NS] = sends ? ratio((double)(b->cons_cpu - a->cons_cpu), consumed) : NAN;
 	res->m[RBB_M_WAKE_K] = sends ? ratio(1000.0 * (double)(b->wakeups - a->wakeups), consumed)
 				     : NAN;
-	res->m[RBB_M_WAKE_S] = sends ? ratio(1e9 * (double)(b->returns - a->returns), wall) : NAN;
+	res->m[RBB_M_WAKE_S] = sends ? ratio(1e9 * (double)(b->sleeps - a->sleeps), wall) : NAN;
 	if (r->lat.count) {
 		res->m[RBB_M_LAT_P50] = bs_hist_percentile(&r->lat, 50) / 1e3;
 		res->m[RBB_M_LAT_P99] = bs_hist_percentile(&r->lat, 99) / 1e3;
@@ -441,11 +466,11 @@ int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_res
 
 	/* warm-up: caches, the first wakeups, a few drain periods */
 	rbb_sleep(fmax(0.05, 3 * o->drain_ms / 1e3));
-	atomic_store(&r->lat_from, tk_now_ns(CLOCK_MONOTONIC));
+	atomic_store(&r->lat_from, tk_now_ns(o->event_clock));
 	take_snap(skel, r, cons, prods, c->producers, &a);
 	rbb_sleep(c->duration > 0 ? c->duration : o->duration);
 	take_snap(skel, r, cons, prods, c->producers, &b);
-	atomic_store(&r->lat_to, tk_now_ns(CLOCK_MONOTONIC));
+	atomic_store(&r->lat_to, tk_now_ns(o->event_clock));
 	rc = rbb_interrupted ? 1 : 0;
 
 cleanup:

@@ -280,7 +280,7 @@ void rbb_print_report(FILE *f, const struct rbb_report *rep)
 		"wakeup IPIs included), no-op program subtracted;\nprod_ns: producer thread CPU "
 		"per event (syscall share + BPF); "
 		"cons_ns: consumer thread CPU per event (one clock_gettime each included: %.0f ns);\n"
-		"wake/k: consumer wakeups with data per 1000 events; wake/s: every return of its wait per second (timeouts too); p50/p99/max: event to consumer, us; "
+		"wake/k: consumer wakeups with data per 1000 events; wake/s: consumer wakeups per second (its voluntary context switches: timer drains too); p50/p99/max: event to consumer, us; "
 		"cpu%%: (BPF + consumer) time / wall time, %% of one CPU; ok: every event the "
 		"kernel accepted was consumed;\nring: ring buffer size (the perf buffer gets the "
 		"same memory in total, split per CPU).\n", rep->o->clock_ns);

@@ -12,7 +12,7 @@
  *    tk_probe_kernel() in user/tk_probe.c), tk_pb (perf buffer, --perfbuf),
  *    tk_stats (per-CPU emitted/lost counters), tk_follow (command mode's
  *    traced process tree), tk_cgroups (--cgroup's directories),
- *    tk_wake (the bounded wakeup policy's clock, tk_rb_flags()),
+ *    tk_wake and tk_clock (the bounded wakeup policy's: tk_rb_flags()),
  *    tk_scratch (per-CPU, per-nesting-level buffers
  *    for --perfbuf and for building large events: tk_scratch_get/put);
  *  - tk_want(): the in-kernel filter, applied before any work is done;
@@ -94,6 +94,19 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } tk_wake SEC(".maps");
+
+/*
+ * Under the bounded policy, the last time tk_ktime_ns() read on this CPU:
+ * what tk_rb_flags() decides by, instead of a clock read per submit (a
+ * helper call, ~45 ns per event on the reference VM). Every record's
+ * header is filled through tk_ktime_ns() in the program that submits it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tk_clock SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -386,9 +399,20 @@ static __always_inline bool tk_group_dead(struct task_struct *task)
  */
 static __always_inline __u64 tk_ktime_ns(void)
 {
+	__u64 t;
+
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_ktime_get_boot_ns))
-		return bpf_ktime_get_boot_ns();
-	return bpf_ktime_get_ns();
+		t = bpf_ktime_get_boot_ns();
+	else
+		t = bpf_ktime_get_ns();
+	if (tk_wakeup == TK_WAKEUP_BOUNDED && !tk_use_perfbuf) {
+		__u32 zero = 0;
+		__u64 *c = bpf_map_lookup_elem(&tk_clock, &zero);
+
+		if (c) /* for tk_rb_flags() */
+			*c = t;
+	}
+	return t;
 }
 
 /* ---- emitting ------------------------------------------------------------ */
@@ -450,7 +474,10 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
  *
  * BOUNDED, with B = TK_WAKEUP_BOUND_NS (1 ms): a submit forces a wakeup
  * (BPF_RB_FORCE_WAKEUP) when the last forced one, tk_wake[0], is B or more
- * ago, and records the time; otherwise it submits with BPF_RB_NO_WAKEUP. A
+ * ago, and records the time; otherwise it submits with BPF_RB_NO_WAKEUP.
+ * The time is tk_clock's, the last clock read on this CPU: at least the
+ * time the submitting program filled its record's header (a nested
+ * program can only have read a later one), at most now. A
  * lone event is delivered at once; a flood wakes the consumer about 1/B
  * times a second. The consumer's half (tk_wake_next() in user/tk_run.c):
  * after any wakeup or any consume that got records it waits at most B
@@ -465,9 +492,10 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
  * From W on it never waits longer than B, and it does not return to the
  * long wait before W + 2 B > t + B: every backstop wait ends at most B
  * after it started, and each is followed by a consume. E is committed
- * within its program's run (nanoseconds) of t, so the first consume that
+ * within its program's run (microseconds) of t, so the first consume that
  * starts after that, at most one backstop wait later, takes it: E waits
- * at most ~B plus one wakeup. At one event every 20 ms every event finds
+ * at most ~B plus one wakeup. (A program that ran for over B between its
+ * header and its submit would break this; none comes near.) At one event every 20 ms every event finds
  * the last forced wakeup ~20 ms old and forces its own: the latency is one
  * wakeup (tens of µs), so p99 is far below 1 ms. Only events closer than
  * B to a forced one wait for the backstop, which is what keeps a flood at
@@ -490,10 +518,11 @@ static __always_inline __u64 tk_rb_flags(void)
 	if (tk_wakeup == TK_WAKEUP_BOUNDED) {
 		__u32 zero = 0;
 		__u64 now, *last = bpf_map_lookup_elem(&tk_wake, &zero);
+		__u64 *clock = bpf_map_lookup_elem(&tk_clock, &zero);
 
-		if (!last)
-			return 0; /* cannot happen (an array's slot 0); wake to be safe */
-		now = bpf_ktime_get_ns();
+		if (!last || !clock)
+			return 0; /* cannot happen (arrays' slot 0); wake to be safe */
+		now = *clock;
 		if (now - *last < TK_WAKEUP_BOUND_NS)
 			return BPF_RB_NO_WAKEUP;
 		*last = now;
