@@ -182,7 +182,7 @@ static void usage(void)
 	       "Measure BPF-to-userspace event transports: perf buffer, ring buffer copy,\n"
 	       "reserve/submit and dynptr, by event size, wakeup policy and producing CPUs.\n"
 	       "\n"
-	       "Without -t/-w/-s/-P/-b/-r it runs the default matrix (< 3 minutes on 2 CPUs);\n"
+	       "Without -t/-w/-s/-P/-b/-r it runs the default matrix (< 4 min on 2 idle CPUs);\n"
 	       "with any of them, every combination of the lists given (defaults: reserve,\n"
 	       "batch, 64, 1, 64, flat out).\n"
 	       "\n"
