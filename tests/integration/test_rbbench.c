@@ -75,6 +75,18 @@ static void load_jsonl(struct records *r)
 	assert_int_equal(r->invalid, 0);
 }
 
+/* Runs rbbench with argv to a clean exit (timeout_ms at most), then its
+ * JSON Lines into *r. */
+static void run_ok(char *const argv[], int timeout_ms, struct records *r)
+{
+	struct proc p;
+
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_int_equal(proc_wait(&p, timeout_ms), 0);
+	proc_cleanup(&p);
+	load_jsonl(r);
+}
+
 /* Bad input: one line on stderr, exit 2, before any BPF is loaded. */
 static void test_bad_input(void **state)
 {
@@ -175,14 +187,10 @@ static void test_paced_rate(void **state)
 			 "-R", "1", "-d", "0.3", "-o", outdir, NULL };
 	const struct jv *row;
 	struct records r;
-	struct proc p;
 
 	(void)state;
 	NEED_ROOT();
-	assert_int_equal(proc_start(&p, argv), 0);
-	assert_int_equal(proc_wait(&p, 60000), 0);
-	proc_cleanup(&p);
-	load_jsonl(&r);
+	run_ok(argv, 60000, &r);
 	row = find_row(&r, "rbbench", "transport", "reserve");
 	assert_non_null(row);
 	assert_int_equal(json_int(row, "target_eps", 0), 100000);
@@ -206,14 +214,10 @@ static void test_bounded_flood_accounting(void **state)
 	const struct jv *row;
 	long long produced, received, lost;
 	struct records r;
-	struct proc p;
 
 	(void)state;
 	NEED_ROOT();
-	assert_int_equal(proc_start(&p, argv), 0);
-	assert_int_equal(proc_wait(&p, 60000), 0);
-	proc_cleanup(&p);
-	load_jsonl(&r);
+	run_ok(argv, 60000, &r);
 	row = find_row(&r, "rbbench", "wakeup", "bounded");
 	assert_non_null(row);
 	assert_int_equal(json_int(row, "rounds", 0), 2);
@@ -238,14 +242,10 @@ static void test_proctrace_row(void **state)
 	static const char *const traced[] = { "ringbuf", "perfbuf", "ringbuf-event",
 					      "perfbuf-event" };
 	struct records r;
-	struct proc p;
 
 	(void)state;
 	NEED_ROOT();
-	assert_int_equal(proc_start(&p, argv), 0);
-	assert_int_equal(proc_wait(&p, 120000), 0);
-	proc_cleanup(&p);
-	load_jsonl(&r);
+	run_ok(argv, 120000, &r);
 	assert_non_null(find_row(&r, "rbbench_e2e", "variant", "untraced"));
 	for (size_t i = 0; i < 4; i++) {
 		const struct jv *row = find_row(&r, "rbbench_e2e", "variant", traced[i]);
