@@ -400,7 +400,7 @@ $(OUTPUT)/tests/test_benchstats: $(OUTPUT)/benchmarks/stats.o
 $(OUTPUT)/tests/test_benchstats: EXTRA_CFLAGS := -Ibenchmarks
 $(OUTPUT)/tests/test_benchstats: EXTRA_LDLIBS := -lm
 
-# The default matrix: < 3 minutes on 2 cores; writes $(RBB_OUT)/rbbench.{txt,csv,jsonl,png}
+# The default matrix, the end-to-end row and the pipe check: < 4 minutes on 2 idle cores; writes $(RBB_OUT)/rbbench.{txt,csv,jsonl,png}
 bench-rb: $(BIN)/rbbench $(BIN)/proctrace
 	$(Q)$(BIN)/rbbench --proctrace $(BIN)/proctrace -o $(RBB_OUT)
 

@@ -13,8 +13,9 @@
  * run time (bpf_stats) is what any program costs there, and userspace
  * subtracts it from tk_bench_trigger's to get the cost of the events.
  *
- * The ring and perf buffers, the counters and the 'batch' wakeup policy are
- * tracekit's own (bpf/tk.bpf.h): the bench measures what the tools do.
+ * The ring and perf buffers, the counters and the 'batch' and 'bounded'
+ * wakeup policies are tracekit's own (bpf/tk.bpf.h): the bench measures
+ * what the tools do.
  */
 #include "tk.bpf.h"
 #include "rbbench.h"
@@ -79,7 +80,7 @@ static __always_inline __u64 rbb_flags(__u32 seq)
 static __always_inline void rbb_fill_hdr(struct rbb_event *e, const struct rbb_loop *l,
 					 __u32 size)
 {
-	e->ts_ns = bpf_ktime_get_ns();
+	e->ts_ns = tk_ktime_ns(); /* as the tools' headers: the bounded policy's clock */
 	e->seq = l->seq;
 	e->cpu = l->cpu;
 	e->size = size;

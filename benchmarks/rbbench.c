@@ -15,6 +15,9 @@
  *   cpus     all CPUs producing into one ring buffer vs per-CPU perf buffers
  *   syscall  one event per syscall, like a real tracer
  *   paced    1 M events/s, the design target: CPU share, latency, drops
+ *   latency  event-to-consumer latency and wakeups/s by wakeup policy at
+ *            50 (one event every 20 ms), 1k, 100k and 1M events/s, with
+ *            produced, received and lost counted for each
  *
  * This file is the top layer (see rbbench_model.h for the others): options,
  * the matrix, the round loop over the measurement layer, and which of the
@@ -31,6 +34,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/btf.h>
 #include "tk.h"
 #include "rbbench_run.h"
 #include "rbbench_write.h"
@@ -80,7 +84,7 @@ static int default_matrix(const struct rbb_opts *o, struct matrix *m)
 						RBB_T_DYNPTR, RBB_T_NONE };
 	static const struct { int policy; unsigned every; } policies[] = {
 		{ RBB_W_EVENT, 0 }, { RBB_W_EVERY, 1 }, { RBB_W_EVERY, 64 }, { RBB_W_NOWAKE, 0 },
-		{ RBB_W_BATCH, 0 },
+		{ RBB_W_BATCH, 0 }, { RBB_W_BOUNDED, 0 },
 	};
 	unsigned long long rb = o->ringbuf_size;
 	unsigned long long sweep = o->ringbuf_given ? rb : RBB_SWEEP_RINGBUF;
@@ -89,33 +93,49 @@ static int default_matrix(const struct rbb_opts *o, struct matrix *m)
 	for (size_t t = 0; t < 5; t++)
 		for (size_t s = 0; s < 6; s++)
 			err |= add(m, &(struct rbb_config){ "size", size_transports[t], RBB_W_BATCH,
-							    0, sizes[s], 1, 64, 0, sweep });
+							    0, sizes[s], 1, 64, 0, sweep, 0 });
 	for (size_t t = 0; t < NSENDING; t++)
-		for (size_t p = 0; p < 5; p++)
+		for (size_t p = 0; p < 6; p++)
 			err |= add(m, &(struct rbb_config){ "policy", SENDING[t],
 							    policies[p].policy, policies[p].every,
-							    64, 1, 64, 0, rb });
+							    64, 1, 64, 0, rb, 0 });
 	for (size_t t = 0; t < NSENDING && o->ncpus > 1; t++) {
 		err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 64,
-						    o->ncpus, 64, 0, rb });
+						    o->ncpus, 64, 0, rb, 0 });
 		err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 4096, 1,
-						    64, 0, rb });
+						    64, 0, rb, 0 });
 		err |= add(m, &(struct rbb_config){ "cpus", SENDING[t], RBB_W_BATCH, 0, 4096,
-						    o->ncpus, 64, 0, rb });
+						    o->ncpus, 64, 0, rb, 0 });
 	}
 	for (size_t t = 0; t < NSENDING; t++) {
 		err |= add(m, &(struct rbb_config){ "syscall", SENDING[t], RBB_W_EVENT, 0, 64, 1, 1,
-						    0, rb });
+						    0, rb, 0 });
 		err |= add(m, &(struct rbb_config){ "syscall", SENDING[t], RBB_W_BATCH, 0, 64, 1, 1,
-						    0, rb });
+						    0, rb, 0 });
 	}
 	/* the seed's target: 1 M events/s of its 32-byte event */
 	for (size_t t = 0; t < NSENDING; t++) {
 		err |= add(m, &(struct rbb_config){ "paced", SENDING[t], RBB_W_EVENT, 0, 32, 1, 64,
-						    1e6, rb });
+						    1e6, rb, 0 });
 		err |= add(m, &(struct rbb_config){ "paced", SENDING[t], RBB_W_BATCH, 0, 32, 1, 64,
-						    1e6, rb });
+						    1e6, rb, 0 });
 	}
+	/*
+	 * Delivery latency by policy and rate: one event per syscall as a
+	 * tracer makes them, 64 per call at 1M (one producer cannot make a
+	 * million syscalls a second). The low rate runs long enough for ~100
+	 * events a round; 1 event/s is the same regime as 50 (every event is
+	 * far from the last forced wakeup) with too few events to rank.
+	 */
+	static const double rates[] = { 50, 1e3, 1e5, 1e6 };
+	static const int lat_policies[] = { RBB_W_EVENT, RBB_W_BATCH, RBB_W_BOUNDED };
+
+	for (size_t r = 0; r < 4; r++)
+		for (size_t p = 0; p < 3; p++)
+			err |= add(m, &(struct rbb_config){ "latency", RBB_T_RESERVE, lat_policies[p],
+							    0, 32, 1, rates[r] < 1e6 ? 1 : 64,
+							    rates[r], rb,
+							    rates[r] < 100 ? 100 / rates[r] : 0 });
 	return err ? tk_fail("out of memory") : 0;
 }
 
@@ -162,13 +182,14 @@ static void usage(void)
 	       "Measure BPF-to-userspace event transports: perf buffer, ring buffer copy,\n"
 	       "reserve/submit and dynptr, by event size, wakeup policy and producing CPUs.\n"
 	       "\n"
-	       "Without -t/-w/-s/-P/-b/-r it runs the default matrix (< 3 minutes on 2 CPUs);\n"
+	       "Without -t/-w/-s/-P/-b/-r it runs the default matrix (< 4 min on 2 idle CPUs);\n"
 	       "with any of them, every combination of the lists given (defaults: reserve,\n"
 	       "batch, 64, 1, 64, flat out).\n"
 	       "\n"
 	       "Options:\n"
 	       "  -t, --transport LIST     perf,output,reserve,dynptr,none\n"
-	       "  -w, --wakeup LIST        event,every:N,nowake,batch (batch: tracekit's default)\n"
+	       "  -w, --wakeup LIST        event,every:N,nowake,batch,bounded\n"
+	       "                           (bounded: tracekit's default)\n"
 	       "  -s, --size LIST          event bytes, %d..%d, multiples of 8\n"
 	       "  -P, --producers LIST     producing threads, one per CPU: 1..CPUs, or 'all'\n"
 	       "  -b, --batch LIST         events made per getpgid() call, 1..%d\n"
@@ -180,7 +201,9 @@ static void usage(void)
 	       "                           (default 4M as in the tools; the default matrix's size\n"
 	       "                           sweep uses 32M unless this is given)\n"
 	       "      --proctrace PATH     add the end-to-end row: this proctrace under an exec\n"
-	       "                           loop, ring buffer vs --perfbuf vs untraced\n"
+	       "                           loop, ring buffer vs --perfbuf vs untraced; and the\n"
+	       "                           reader-on-a-pipe check: proctrace -j -e exec | reader\n"
+	       "                           at %d execs/s, latency by --wakeup bounded vs batch\n"
 	       "      --execs N            execs per end-to-end run (default 1000)\n"
 	       "  -o, --output DIR         also write DIR/rbbench.{txt,csv,jsonl,png},\n"
 	       "                           rbbench-e2e.csv and the chart's data and script\n"
@@ -195,7 +218,7 @@ static void usage(void)
 	       "  rbbench -o build/bench --proctrace bin/proctrace   # what `make bench` runs\n"
 	       "  rbbench -t output,reserve -s 64,4096 -w event,batch -R 5\n"
 	       "  rbbench -t reserve -s 32 -r 1M -w event,batch     # the 1 M events/s target\n",
-	       RBB_MIN_SIZE, RBB_MAX_SIZE, RBB_MAX_BATCH, TK_DEFAULT_DRAIN_MS);
+	       RBB_MIN_SIZE, RBB_MAX_SIZE, RBB_MAX_BATCH, TK_DEFAULT_DRAIN_MS, RBB_PIPE_RATE);
 }
 
 /* Splits a comma-separated list; parse_one returns 0 or -1 per item. */
@@ -248,6 +271,8 @@ static int one_policy(const char *s, size_t i, void *ctx)
 		l->policies[i] = RBB_W_NOWAKE;
 	else if (!strcmp(s, "batch"))
 		l->policies[i] = RBB_W_BATCH;
+	else if (!strcmp(s, "bounded"))
+		l->policies[i] = RBB_W_BOUNDED;
 	else if (!strncmp(s, "every:", 6) && !tk_parse_u64(s + 6, 1, 1000000, false, &n)) {
 		l->policies[i] = RBB_W_EVERY;
 		l->everys[i] = n;
@@ -457,7 +482,7 @@ static int allowed_cpus(struct rbb_opts *o)
 
 /* The consumer reads the clock once per event: say what that costs (the
  * best of a few tries, so a preemption does not inflate it). */
-static double clock_cost_ns(void)
+static double clock_cost_ns(clockid_t clock)
 {
 	double best = INFINITY;
 	struct timespec ts;
@@ -467,10 +492,20 @@ static double clock_cost_ns(void)
 		double t0 = rbb_now();
 
 		for (int i = 0; i < n; i++)
-			clock_gettime(CLOCK_MONOTONIC, &ts);
+			clock_gettime(clock, &ts);
 		best = fmin(best, (rbb_now() - t0) * 1e9 / n);
 	}
 	return best;
+}
+
+/* The clock of the records' ts_ns on this kernel, as the tools find it. */
+static clockid_t event_clock(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	clockid_t c = btf ? tk_event_clock(btf) : CLOCK_MONOTONIC;
+
+	btf__free(btf);
+	return c;
 }
 
 static void progress(const struct rbb_config *c, unsigned round, unsigned rounds, size_t i,
@@ -545,9 +580,11 @@ int main(int argc, char **argv)
 	rep.ncfg = m.n;
 	rep.res = calloc(o.rounds * m.n, sizeof(*rep.res));
 	broken = calloc(m.n, sizeof(*broken));
-	if (o.proctrace)
+	if (o.proctrace) {
 		rep.e2e = calloc(o.rounds * RBB_E2E__COUNT, sizeof(*rep.e2e));
-	if (!rep.res || !broken || (o.proctrace && !rep.e2e)) {
+		rep.pipe = calloc(RBB_PIPE__COUNT, sizeof(*rep.pipe));
+	}
+	if (!rep.res || !broken || (o.proctrace && (!rep.e2e || !rep.pipe))) {
 		rc = tk_fail("out of memory");
 		goto cleanup;
 	}
@@ -563,7 +600,8 @@ int main(int argc, char **argv)
 			goto cleanup;
 		e2e_ready = true;
 	}
-	o.clock_ns = clock_cost_ns();
+	o.event_clock = event_clock();
+	o.clock_ns = clock_cost_ns(o.event_clock);
 	fprintf(stderr, "rbbench: %zu configurations x %u rounds, %.2f s each%s\n", m.n, o.rounds,
 		o.duration, o.proctrace ? ", then the end-to-end row" : "");
 
@@ -592,6 +630,9 @@ int main(int argc, char **argv)
 		for (int v = 0; o.proctrace && v < RBB_E2E__COUNT && !rbb_interrupted; v++)
 			if (rbb_e2e_run(&o, v, &rep.e2e[r * RBB_E2E__COUNT + v]) && !rbb_interrupted)
 				failed++;
+		for (int v = 0; o.proctrace && v < RBB_PIPE__COUNT && !rbb_interrupted; v++)
+			if (rbb_pipe_run(&o, v, &rep.pipe[v]) && !rbb_interrupted)
+				failed++;
 		if (!rbb_interrupted) {
 			rep.rounds = r + 1;
 			fprintf(stderr, "rbbench: round %u/%u done (%.0f s)\n", r + 1, o.rounds,
@@ -619,6 +660,7 @@ cleanup:
 		rbb_e2e_cleanup();
 	free(rep.res);
 	free(rep.e2e);
+	free(rep.pipe);
 	free(broken);
 	free(m.v);
 	return rc;

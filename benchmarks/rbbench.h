@@ -34,9 +34,14 @@ enum rbb_policy {
 	/* ring: BPF_RB_NO_WAKEUP always; perf: watermark = whole buffer.
 	 * The consumer drains every drain-ms. */
 	RBB_W_NOWAKE = 2,
-	/* tracekit's default (tk_rb_flags(), user/tk_run.c): NO_WAKEUP, forced
-	 * wakeup past half full, drain every drain-ms; perf: watermark = half */
+	/* tracekit's batch policy (tk_rb_flags(), user/tk_run.c): NO_WAKEUP,
+	 * forced wakeup past half full, drain every drain-ms; perf: watermark
+	 * = half */
 	RBB_W_BATCH = 3,
+	/* tracekit's default (tk_rb_flags(), tk_wake_next()): a forced wakeup
+	 * at most every TK_WAKEUP_BOUND_NS, the consumer's backstop wait after
+	 * a wakeup; perf: as batch (no per-event flags) */
+	RBB_W_BOUNDED = 4,
 	RBB_W__COUNT,
 };
 
@@ -47,7 +52,8 @@ enum rbb_policy {
 /*
  * Every benchmark record starts with this; the rest of the `size` bytes is
  * payload copied from a source buffer (as a tracer copies kernel data).
- * ts_ns is CLOCK_MONOTONIC (bpf_ktime_get_ns), the clock the consumer reads.
+ * ts_ns is the tools' record clock (tk_ktime_ns(): CLOCK_BOOTTIME where
+ * the kernel has it), which the consumer reads too (tk_event_clock()).
  */
 struct rbb_event {
 	__u64 ts_ns;

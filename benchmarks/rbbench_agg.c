@@ -108,6 +108,21 @@ bool rbb_balanced(const struct rbb_report *rep, size_t i, unsigned *valid)
 	return ok;
 }
 
+void rbb_counts(const struct rbb_report *rep, size_t i, unsigned long long *produced,
+		unsigned long long *received, unsigned long long *lost)
+{
+	*produced = *received = *lost = 0;
+	for (unsigned r = 0; r < rep->rounds; r++) {
+		const struct rbb_result *x = res_at(rep, r, i);
+
+		if (x->valid) {
+			*produced += x->produced;
+			*received += x->received;
+			*lost += x->lost;
+		}
+	}
+}
+
 long rbb_find(const struct rbb_report *rep, const struct rbb_config *key)
 {
 	for (size_t i = 0; i < rep->ncfg; i++)
@@ -277,4 +292,37 @@ bool rbb_size_point(const struct rbb_report *rep, size_t i)
 		    rep->cfg[j].size == rep->cfg[i].size)
 			return false;
 	return true;
+}
+
+bool rbb_latency_point(const struct rbb_config *c)
+{
+	return c->transport == RBB_T_RESERVE && c->size == 32 && c->producers == 1 &&
+	       c->rate > 0 && (c->policy == RBB_W_EVENT || c->policy == RBB_W_BATCH ||
+			       c->policy == RBB_W_BOUNDED);
+}
+
+size_t rbb_latency_points(const struct rbb_report *rep, size_t *idx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rep->ncfg; i++) {
+		const struct rbb_config *c = &rep->cfg[i];
+		size_t j = n;
+
+		if (!rbb_latency_point(c))
+			continue;
+		/* insertion by (rate, policy): a dozen points */
+		while (idx && j > 0) {
+			const struct rbb_config *p = &rep->cfg[idx[j - 1]];
+
+			if (p->rate < c->rate || (p->rate == c->rate && p->policy <= c->policy))
+				break;
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		if (idx)
+			idx[j] = i;
+		n++;
+	}
+	return n;
 }

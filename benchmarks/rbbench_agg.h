@@ -20,6 +20,7 @@ struct rbb_report {
 	size_t ncfg;
 	struct rbb_result *res;           /* [round * ncfg + config] */
 	struct rbb_e2e_result *e2e;       /* [round * RBB_E2E__COUNT + variant] or NULL */
+	struct rbb_pipe_result *pipe;     /* [policy], pooled over rounds, or NULL */
 	unsigned rounds;                  /* rounds completed */
 	double elapsed;                   /* s */
 };
@@ -58,6 +59,10 @@ void rbb_over_rounds(const struct rbb_report *rep, struct rbb_rq q, struct bs_su
 void rbb_summarize(const struct rbb_report *rep, size_t i, int metric, struct bs_summary *s);
 /* Whether every valid round of configuration i balanced; *valid: how many were valid. */
 bool rbb_balanced(const struct rbb_report *rep, size_t i, unsigned *valid);
+/* Configuration i's events over its valid rounds' whole runs: produced
+ * (the kernel's emitted + lost), received by the consumer, lost. */
+void rbb_counts(const struct rbb_report *rep, size_t i, unsigned long long *produced,
+		unsigned long long *received, unsigned long long *lost);
 /* Index of the configuration at key's point, or -1. */
 long rbb_find(const struct rbb_report *rep, const struct rbb_config *key);
 
@@ -83,5 +88,12 @@ void rbb_all_ratios(const struct rbb_report *rep, struct rbb_ratios *rs);
  * transport and size.
  */
 bool rbb_size_point(const struct rbb_report *rep, size_t i);
+/* Whether configuration i is a point of the latency comparison: reserve,
+ * 32 B, one producer, paced, policy event, batch or bounded (the latency
+ * group's, and the paced group's rows it shares). */
+bool rbb_latency_point(const struct rbb_config *c);
+/* The latency comparison's configurations, by rate then policy, into idx
+ * (room for rep->ncfg); how many. NULL idx: only the count. */
+size_t rbb_latency_points(const struct rbb_report *rep, size_t *idx);
 
 #endif

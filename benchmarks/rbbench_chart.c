@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * rbbench's chart writer (rbbench_write.h): the size sweep's and the wakeup
- * policies' data files, the gnuplot script that draws them side by side,
- * and running gnuplot on it to make rbbench.png.
+ * rbbench's chart writer (rbbench_write.h): the size sweep's, the wakeup
+ * policies' and the latency group's data files, the gnuplot script that
+ * draws them side by side, and running gnuplot on it to make rbbench.png.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -73,7 +74,7 @@ static int write_policy_data(const struct rbb_report *rep, char *names, size_t l
 {
 	static const struct { int policy; unsigned every; } pol[] = {
 		{ RBB_W_EVENT, 0 }, { RBB_W_EVERY, 1 }, { RBB_W_EVERY, 64 },
-		{ RBB_W_NOWAKE, 0 }, { RBB_W_BATCH, 0 },
+		{ RBB_W_NOWAKE, 0 }, { RBB_W_BATCH, 0 }, { RBB_W_BOUNDED, 0 },
 	};
 	const size_t npol = sizeof(pol) / sizeof(pol[0]);
 	double v[NCHART][sizeof(pol) / sizeof(pol[0])];
@@ -123,18 +124,74 @@ static int write_policy_data(const struct rbb_report *rep, char *names, size_t l
 	return rbb_close_out(f, rep, "rbbench-policy.dat");
 }
 
+/*
+ * The latency group: one block per wakeup policy that has points: rate,
+ * p99 med/min/max (µs), wakeups/s med/min/max. names gets the blocks' labels.
+ */
+static int write_latency_data(const struct rbb_report *rep, char *names, size_t len,
+			      size_t *blocks, unsigned *size)
+{
+	static const int pol[] = { RBB_W_EVENT, RBB_W_BATCH, RBB_W_BOUNDED };
+	size_t *idx = calloc(rep->ncfg ? rep->ncfg : 1, sizeof(*idx)), n;
+	FILE *f = NULL;
+
+	*blocks = 0;
+	names[0] = 0;
+	if (!idx)
+		return tk_fail("out of memory");
+	n = rbb_latency_points(rep, idx); /* by rate: each policy's line in order */
+	for (size_t p = 0; p < sizeof(pol) / sizeof(pol[0]); p++) {
+		size_t points = 0;
+
+		for (size_t k = 0; k < n; k++) {
+			size_t i = idx[k];
+			const struct rbb_config *c = &rep->cfg[i];
+			struct bs_summary p99, wake;
+			char pb[24];
+
+			if (c->policy != pol[p])
+				continue;
+			rbb_summarize(rep, i, RBB_M_LAT_P99, &p99);
+			rbb_summarize(rep, i, RBB_M_WAKE_S, &wake);
+			if (!p99.n)
+				continue;
+			if (!f && !(f = rbb_open_out(rep, "rbbench-latency.dat"))) {
+				free(idx);
+				return 1;
+			}
+			*size = c->size;
+			if (!points++) {
+				fprintf(f, "# %s\n", rbb_policy_name(c, pb, sizeof(pb)));
+				snprintf(names + strlen(names), len - strlen(names), "%s%s",
+					 *blocks ? " " : "", rbb_policy_name(c, pb, sizeof(pb)));
+			}
+			/* a log axis cannot show 0 wakeups/s: batch's timer drains */
+			fprintf(f, "%.0f %.1f %.1f %.1f %.1f %.1f %.1f\n", c->rate, p99.median, p99.min,
+				p99.max, fmax(wake.median, 1), fmax(wake.min, 1), fmax(wake.max, 1));
+		}
+		if (points) {
+			fprintf(f, "\n\n");
+			(*blocks)++;
+		}
+	}
+	free(idx);
+	return f ? rbb_close_out(f, rep, "rbbench-latency.dat") : 0;
+}
+
 int rbb_write_chart(const struct rbb_report *rep)
 {
-	char names[256], pnames[256], rb[24], prb[24];
+	char names[256], pnames[256], lnames[64], rb[24], prb[24];
 	unsigned long long ring = 0;
-	size_t blocks, columns;
+	size_t blocks, columns, lblocks, panels, across;
+	unsigned lsize = 0;
 	struct utsname u;
 	FILE *f;
 	pid_t pid;
 	int status;
 
 	if (write_chart_data(rep, names, sizeof(names), &blocks, &ring) ||
-	    write_policy_data(rep, pnames, sizeof(pnames), &columns))
+	    write_policy_data(rep, pnames, sizeof(pnames), &columns) ||
+	    write_latency_data(rep, lnames, sizeof(lnames), &lblocks, &lsize))
 		return 1;
 	if (!blocks) {
 		fprintf(stderr, "rbbench: no point of the size sweep (batch, -P 1, -b 64, flat out) "
@@ -145,13 +202,16 @@ int rbb_write_chart(const struct rbb_report *rep)
 	if (!f)
 		return 1;
 	uname(&u);
+	/* two panels of the size sweep, one of the policies, two of latency */
+	panels = 2 + (columns ? 1 : 0) + (lblocks ? 2 : 0);
+	across = panels > 3 ? (panels + 1) / 2 : panels;
 	fprintf(f,
 		"# gnuplot script written by rbbench: gnuplot rbbench.gp (in this directory)\n"
-		"set terminal pngcairo size %d,600 font ',10' noenhanced\n"
+		"set terminal pngcairo size %zu,%d font ',10' noenhanced\n"
 		"set output 'rbbench.png'\n"
 		"set datafile missing '-'\n"
 		"names = '%s'\n"
-		"set multiplot layout 1,%d title 'rbbench, Linux %s, %u CPUs, median of %u rounds "
+		"set multiplot layout %d,%zu title 'rbbench, Linux %s, %u CPUs, median of %u rounds "
 		"(bars: min..max; rounds with over 1%% dropped left out); shared machine, compare "
 		"within a panel'\n"
 		"set logscale x 2\n"
@@ -169,12 +229,12 @@ int rbb_write_chart(const struct rbb_report *rep)
 		"set key bottom left\n"
 		"plot for [i=0:%zu] 'rbbench-chart.dat' index i using 1:5:6:7 "
 		"with yerrorlines lw 2 title word(names, i+1)\n",
-		columns ? 1800 : 1400, names, columns ? 3 : 2, u.release, rep->o->ncpus, rep->rounds,
+		600 * across, panels > 3 ? 1200 : 600, names, panels > 3 ? 2 : 1, across, u.release, rep->o->ncpus, rep->rounds,
 		rbb_ring_name(ring, rb, sizeof(rb)), blocks - 1, blocks - 1);
 	if (columns)
 		fprintf(f,
 			"unset logscale x\n"
-			"set xrange [-0.6:4.6]\n" /* the five policies: clusters at 0..4 */
+			"set xrange [-0.6:5.6]\n" /* the six policies: clusters at 0..5 */
 			"set xtics auto\n"
 			"set xlabel 'wakeup policy; 64 B, 1 producer, 64 events per getpgid(), %s ring'\n"
 			"set ylabel 'CPU ns per event: in BPF + consumer thread'\n"
@@ -188,6 +248,27 @@ int rbb_write_chart(const struct rbb_report *rep)
 			"plot for [i=2:%zu] 'rbbench-policy.dat' using i:xtic(1) "
 			"title word(pnames, i-1)\n",
 			rbb_ring_name(rep->o->ringbuf_size, prb, sizeof(prb)), pnames, columns + 1);
+	if (lblocks)
+		fprintf(f,
+			"set style data linespoints\n"
+			"unset style\n"
+			"set autoscale\n"
+			"set key top left noautotitle\n"
+			"set logscale x 10\n"
+			"set xrange [20:3e6]\n"
+			"set logscale y\n"
+			"set xtics auto\n"
+			"set xlabel 'events/s (reserve, %u B, one producer)'\n"
+			"set ylabel 'event to consumer, p99 (us)'\n"
+			"lnames = '%s'\n"
+			"plot for [i=0:%zu] 'rbbench-latency.dat' index i using 1:2:3:4 "
+			"with yerrorlines lw 2 title word(lnames, i+1), 1000 with lines dt 2 "
+			"title '1 ms'\n"
+			"set ylabel 'consumer wakeups per second (0 shown as 1)'\n"
+			"plot for [i=0:%zu] 'rbbench-latency.dat' index i using 1:5:6:7 "
+			"with yerrorlines lw 2 title word(lnames, i+1), 2000 with lines dt 2 "
+			"title '2000/s'\n",
+			lsize, lnames, lblocks - 1, lblocks - 1);
 	fprintf(f, "unset multiplot\n");
 	if (rbb_close_out(f, rep, "rbbench.gp"))
 		return 1;

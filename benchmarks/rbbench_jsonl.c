@@ -2,7 +2,8 @@
 /*
  * rbbench's JSON Lines writer (rbbench_write.h): rbbench.jsonl, through
  * libtk's table rows: one "rbbench" record per configuration, one
- * "rbbench_ratio" per within-round ratio, one "rbbench_e2e" per variant.
+ * "rbbench_ratio" per within-round ratio, one "rbbench_e2e" per variant,
+ * one "rbbench_pipe" per policy of the reader-on-a-pipe check.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -28,8 +29,9 @@ int rbb_write_jsonl(const struct rbb_report *rep)
 	for (size_t i = 0; i < rep->ncfg; i++) {
 		const struct rbb_config *c = &rep->cfg[i];
 		static const char *const sfx[] = { "min", "med", "max" };
-		struct tk_col cols[10 + 3 * RBB_M__COUNT];
-		struct tk_cell cells[10 + 3 * RBB_M__COUNT];
+		struct tk_col cols[13 + 3 * RBB_M__COUNT];
+		struct tk_cell cells[13 + 3 * RBB_M__COUNT];
+		unsigned long long prod, recv, lost;
 		char names[3 * RBB_M__COUNT][32];
 		unsigned valid;
 		bool ok = rbb_balanced(rep, i, &valid);
@@ -55,6 +57,13 @@ int rbb_write_jsonl(const struct rbb_report *rep)
 		cells[k++] = (struct tk_cell){ .num = valid, .integer = true };
 		cols[k] = (struct tk_col){ "balanced", 0 };
 		cells[k++] = (struct tk_cell){ .s = valid && ok ? "yes" : "no" };
+		rbb_counts(rep, i, &prod, &recv, &lost);
+		cols[k] = (struct tk_col){ "produced", 0 };
+		cells[k++] = (struct tk_cell){ .num = (double)prod, .integer = true };
+		cols[k] = (struct tk_col){ "received", 0 };
+		cells[k++] = (struct tk_cell){ .num = (double)recv, .integer = true };
+		cols[k] = (struct tk_col){ "lost", 0 };
+		cells[k++] = (struct tk_cell){ .num = (double)lost, .integer = true };
 		for (int m = 0; m < RBB_M__COUNT; m++) {
 			struct bs_summary s;
 			double v[3];
@@ -110,6 +119,25 @@ int rbb_write_jsonl(const struct rbb_report *rep)
 
 			tk_table_row(&out, "rbbench_e2e", cols, cells, 9);
 		}
+	}
+	for (int v = 0; rep->pipe && v < RBB_PIPE__COUNT; v++) {
+		const struct rbb_pipe_result *p = &rep->pipe[v];
+		bool any = p->lat.count > 0;
+		const struct tk_col cols[] = { { "wakeup", 0 }, { "rate", 0 }, { "received", 0 },
+					       { "expected", 0 }, { "lost", 0 }, { "lat_p50_us", 0 },
+					       { "lat_p99_us", 0 }, { "lat_max_us", 0 } };
+		const struct tk_cell cells[] = {
+			{ .s = rbb_pipe_names[v] },
+			{ .num = RBB_PIPE_RATE, .integer = true },
+			{ .num = p->received, .integer = true },
+			{ .num = p->expected, .integer = true },
+			{ .num = p->lost, .integer = true },
+			{ .num = any ? bs_hist_percentile(&p->lat, 50) / 1e3 : NAN },
+			{ .num = any ? bs_hist_percentile(&p->lat, 99) / 1e3 : NAN },
+			{ .num = any ? p->lat.max / 1e3 : NAN },
+		};
+
+		tk_table_row(&out, "rbbench_pipe", cols, cells, 8);
 	}
 	free(rs);
 	rc = rbb_close_out(f, rep, "rbbench.jsonl");

@@ -20,6 +20,11 @@ const char *const rbb_e2e_names[RBB_E2E__COUNT] = {
 	[RBB_E2E_PERFBUF_EV] = "perfbuf-event",
 };
 
+const char *const rbb_pipe_names[RBB_PIPE__COUNT] = {
+	[RBB_PIPE_BOUNDED] = "bounded",
+	[RBB_PIPE_BATCH] = "batch",
+};
+
 const char *rbb_transport_name(int t)
 {
 	return t >= 0 && t < RBB_T__COUNT ? rbb_transport_names[t] : "?";
@@ -35,6 +40,8 @@ const char *rbb_policy_name(const struct rbb_config *c, char *buf, size_t len)
 		return buf;
 	case RBB_W_NOWAKE:
 		return "nowake";
+	case RBB_W_BOUNDED:
+		return "bounded";
 	default:
 		return "batch";
 	}
@@ -57,7 +64,7 @@ bool rbb_same_point(const struct rbb_config *a, const struct rbb_config *b)
 {
 	return a->transport == b->transport && a->policy == b->policy && a->every == b->every &&
 	       a->size == b->size && a->producers == b->producers && a->batch == b->batch &&
-	       a->rate == b->rate && a->ringbuf == b->ringbuf;
+	       a->rate == b->rate && a->ringbuf == b->ringbuf && a->duration == b->duration;
 }
 
 double rbb_now(void)

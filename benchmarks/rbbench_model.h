@@ -18,7 +18,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <signal.h>
+#include <time.h>
 #include "rbbench.h"
+#include "stats.h"
 
 #define RBB_MAX_CPUS 256
 
@@ -33,6 +35,7 @@ struct rbb_config {
 	unsigned batch;      /* events per getpgid() */
 	double rate;         /* target events/s over all producers; 0 = flat out */
 	unsigned long long ringbuf; /* ring buffer bytes (the perf buffer's total) */
+	double duration;     /* measured window, s; 0 = --duration */
 };
 
 /* What one run of a configuration measured; NaN when not applicable. */
@@ -44,6 +47,7 @@ enum rbb_metric {
 	RBB_M_PROD_NS,    /* producer threads' CPU ns per event (syscall + BPF + wakeups) */
 	RBB_M_CONS_NS,    /* consumer thread's CPU ns per consumed event */
 	RBB_M_WAKE_K,     /* consumer wakeups (epoll returns with data) per 1000 events */
+	RBB_M_WAKE_S,     /* consumer thread's sleeps (each ends in a wakeup) per second */
 	RBB_M_LAT_P50,    /* event-to-userspace latency, µs */
 	RBB_M_LAT_P99,
 	RBB_M_LAT_MAX,
@@ -55,6 +59,9 @@ struct rbb_result {
 	double m[RBB_M__COUNT];
 	bool valid;      /* the run happened and measured something */
 	bool balanced;   /* after the final drain: consumed + dropped == produced */
+	/* the whole run's (warm-up and final drain included): produced =
+	 * emitted + lost by the kernel's count, received by the consumer */
+	unsigned long long produced, received, lost;
 };
 
 /* The end-to-end row's variants: proctrace with its ring buffer vs --perfbuf, vs untraced. */
@@ -73,6 +80,25 @@ struct rbb_e2e_result {
 	bool valid;
 };
 
+/*
+ * The reader-on-a-pipe check: proctrace -j -e exec under 50 execs/s (one
+ * event every 20 ms), its stdout read line by line on a pipe, each record's
+ * ts_ns against the clock when its line arrived; per policy, pooled over
+ * rounds.
+ */
+enum {
+	RBB_PIPE_BOUNDED, /* the default */
+	RBB_PIPE_BATCH,   /* --wakeup batch, the previous default */
+	RBB_PIPE__COUNT,
+};
+#define RBB_PIPE_RATE 50  /* execs (events) per second */
+#define RBB_PIPE_EXECS 150 /* per policy and round */
+struct rbb_pipe_result {
+	struct bs_hist lat;  /* ns */
+	double received, expected, lost; /* exec records, summed over rounds */
+	unsigned runs;
+};
+
 struct rbb_opts {
 	double duration;       /* measured window per run, s */
 	unsigned rounds;
@@ -84,6 +110,7 @@ struct rbb_opts {
 	const char *outdir;    /* NULL: table on stdout only */
 	bool verbose;
 	double clock_ns;       /* cost of one clock_gettime(), in cons_ns */
+	clockid_t event_clock; /* the records' ts_ns clock (tk_event_clock()) */
 	int cpus[RBB_MAX_CPUS]; /* CPUs we may run on */
 	unsigned ncpus;
 };
@@ -93,6 +120,7 @@ extern volatile sig_atomic_t rbb_interrupted;
 
 extern const char *const rbb_transport_names[RBB_T__COUNT];
 extern const char *const rbb_e2e_names[RBB_E2E__COUNT];
+extern const char *const rbb_pipe_names[RBB_PIPE__COUNT];
 const char *rbb_transport_name(int t);
 /* "event", "every:64", "nowake", "batch" (buf is used for every:N only) */
 const char *rbb_policy_name(const struct rbb_config *c, char *buf, size_t len);

@@ -7,7 +7,8 @@
  *    paced to the target rate; each call makes `batch` events in the kernel;
  *  - consumer: one thread, epoll on the ring (or perf) buffer, then drain,
  *    like user/tk_run.c: it waits for a wakeup at most drain-ms under the
- *    policies that do not wake it per event, 100 ms under the others;
+ *    policies that do not wake it per event, 100 ms under the others, and
+ *    as tk_wake_next() says under 'bounded';
  *  - the main thread snapshots every counter after a warm-up and again
  *    after the measured window, so start-up and the final drain are not in
  *    the rates; latency is sampled for the events stamped inside the window.
@@ -94,9 +95,12 @@ struct run {
 	struct ring_buffer *rb;
 	struct perf_buffer *pb;
 	int timeout_ms;
+	bool bounded; /* the ring under 'bounded': tk_wake_next() sets the waits */
 	atomic_bool stop_producers, stop_consumer;
 	/* written by the consumer only; read by the main thread */
+	/* wakeups: returns from the wait with data */
 	_Atomic __u64 consumed, wakeups;
+	_Atomic pid_t cons_tid; /* the consumer thread's, once it runs */
 	__u64 malformed;
 	struct tk_perf_sink perf; /* perf.lost: PERF_RECORD_LOST tally */
 	bool poll_failed;
@@ -120,7 +124,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	if ((__s64)e->ts_ns >= atomic_load_explicit(&r->lat_from, memory_order_relaxed) &&
 	    (__s64)e->ts_ns < atomic_load_explicit(&r->lat_to, memory_order_relaxed)) {
-		__s64 lat = tk_now_ns(CLOCK_MONOTONIC) - (__s64)e->ts_ns;
+		__s64 lat = tk_now_ns(r->o->event_clock) - (__s64)e->ts_ns;
 
 		bs_hist_add(&r->lat, lat > 0 ? (__u64)lat : 0);
 	}
@@ -137,9 +141,12 @@ static void *consumer(void *arg)
 	struct run *r = arg;
 	int efd = r->rb ? ring_buffer__epoll_fd(r->rb) : perf_buffer__epoll_fd(r->pb);
 	struct epoll_event evs[RBB_MAX_CPUS];
+	struct tk_wake wake = { 0 };
+	int timeout = r->timeout_ms, got;
 
+	atomic_store(&r->cons_tid, (pid_t)syscall(SYS_gettid));
 	while (!atomic_load(&r->stop_consumer)) {
-		int n = epoll_wait(efd, evs, RBB_MAX_CPUS, r->timeout_ms);
+		int n = epoll_wait(efd, evs, RBB_MAX_CPUS, timeout);
 
 		if (n > 0) {
 			__u64 w = atomic_load_explicit(&r->wakeups, memory_order_relaxed);
@@ -149,10 +156,14 @@ static void *consumer(void *arg)
 			r->poll_failed = true;
 			break;
 		}
-		if (consume(r) < 0) {
+		got = consume(r);
+		if (got < 0) {
 			r->poll_failed = true;
 			break;
 		}
+		if (r->bounded)
+			timeout = tk_wake_next(&wake, n > 0 || got > 0, tk_now_ns(CLOCK_MONOTONIC),
+					       r->timeout_ms);
 	}
 	/* producers have stopped: take everything that is left */
 	while (consume(r) > 0)
@@ -204,8 +215,34 @@ struct snap {
 	__u64 emitted, lost;
 	__u64 trig_ns, trig_cnt, noop_ns, noop_cnt;
 	__s64 cons_cpu, prod_cpu;
-	__u64 consumed, wakeups;
+	__u64 consumed, wakeups, sleeps;
 };
+
+/*
+ * How often the consumer thread has slept (voluntary context switches):
+ * every sleep in its wait ends in a wakeup, by the producer's or by the
+ * timeout, so this counts the wakeups a policy costs, timer drains
+ * included, and not the returns of a level-triggered epoll that found
+ * data without sleeping.
+ */
+static __u64 thread_sleeps(pid_t tid)
+{
+	char path[64], line[128];
+	unsigned long long n = 0;
+	FILE *f;
+
+	if (!tid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %llu", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
 
 static void prog_stats(struct bpf_program *p, __u64 *ns, __u64 *cnt)
 {
@@ -245,6 +282,7 @@ static void take_snap(struct rbbench_bpf *skel, struct run *r, pthread_t cons,
 			s->prod_cpu += tk_now_ns(clk);
 	s->consumed = atomic_load(&r->consumed);
 	s->wakeups = atomic_load(&r->wakeups);
+	s->sleeps = thread_sleeps(atomic_load(&r->cons_tid));
 }
 
 static double ratio(double a, double b)
@@ -273,6 +311,7 @@ static void compute(const struct rbb_config *c, struct run *r, const struct snap
 	res->m[RBB_M_CONS_NS] = sends ? ratio((double)(b->cons_cpu - a->cons_cpu), consumed) : NAN;
 	res->m[RBB_M_WAKE_K] = sends ? ratio(1000.0 * (double)(b->wakeups - a->wakeups), consumed)
 				     : NAN;
+	res->m[RBB_M_WAKE_S] = sends ? ratio(1e9 * (double)(b->sleeps - a->sleeps), wall) : NAN;
 	if (r->lat.count) {
 		res->m[RBB_M_LAT_P50] = bs_hist_percentile(&r->lat, 50) / 1e3;
 		res->m[RBB_M_LAT_P99] = bs_hist_percentile(&r->lat, 99) / 1e3;
@@ -290,6 +329,7 @@ static void compute(const struct rbb_config *c, struct run *r, const struct snap
 static struct perf_buffer *open_perf(const struct rbb_opts *o, const struct rbb_config *c,
 				     struct rbbench_bpf *skel, struct run *r)
 {
+	/* bounded: as batch, since perf takes no per-event flags */
 	unsigned events = c->policy == RBB_W_EVENT ? 1 : c->policy == RBB_W_EVERY ? c->every : 0;
 
 	r->perf.sample = on_event;
@@ -316,8 +356,8 @@ static struct rbbench_bpf *load(const struct rbb_opts *o, const struct rbb_confi
 	skel->rodata->rbb_size = c->size;
 	skel->rodata->rbb_batch = c->batch;
 	skel->data->rbb_dyn_size = c->size;
-	/* tracekit's own batch policy, set up exactly as TK_APPLY_RODATA does */
-	skel->rodata->tk_wakeup = TK_WAKEUP_BATCH;
+	/* tracekit's own batch or bounded policy, set up as TK_APPLY_RODATA does */
+	skel->rodata->tk_wakeup = c->policy == RBB_W_BOUNDED ? TK_WAKEUP_BOUNDED : TK_WAKEUP_BATCH;
 	skel->rodata->tk_wakeup_bytes = c->ringbuf / 2;
 	/* the command-mode and scratch maps of tk.bpf.h are not used here */
 	bpf_map__set_autocreate(skel->maps.tk_follow_map, false);
@@ -359,8 +399,11 @@ int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_res
 	bs_hist_reset(&r->lat);
 	atomic_store(&r->lat_from, INT64_MAX);
 	atomic_store(&r->lat_to, INT64_MAX);
-	r->timeout_ms = c->policy == RBB_W_NOWAKE || c->policy == RBB_W_BATCH ? (int)o->drain_ms
-									      : 100;
+	r->timeout_ms = c->policy == RBB_W_NOWAKE || c->policy == RBB_W_BATCH ||
+					(c->policy == RBB_W_BOUNDED && c->transport == RBB_T_PERF)
+				? (int)o->drain_ms
+				: 100;
+	r->bounded = c->policy == RBB_W_BOUNDED && c->transport != RBB_T_PERF;
 	if (c->rate > 0)
 		r->period_ns = 1e9 * c->producers * c->batch / c->rate;
 
@@ -423,11 +466,11 @@ int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_res
 
 	/* warm-up: caches, the first wakeups, a few drain periods */
 	rbb_sleep(fmax(0.05, 3 * o->drain_ms / 1e3));
-	atomic_store(&r->lat_from, tk_now_ns(CLOCK_MONOTONIC));
+	atomic_store(&r->lat_from, tk_now_ns(o->event_clock));
 	take_snap(skel, r, cons, prods, c->producers, &a);
-	rbb_sleep(o->duration);
+	rbb_sleep(c->duration > 0 ? c->duration : o->duration);
 	take_snap(skel, r, cons, prods, c->producers, &b);
-	atomic_store(&r->lat_to, tk_now_ns(CLOCK_MONOTONIC));
+	atomic_store(&r->lat_to, tk_now_ns(o->event_clock));
 	rc = rbb_interrupted ? 1 : 0;
 
 cleanup:
@@ -444,6 +487,9 @@ cleanup:
 		/* every event the kernel accepted arrived, and nothing else did */
 		res->balanced = c->transport == RBB_T_NONE ||
 				(atomic_load(&r->consumed) == emitted && !r->malformed);
+		res->produced = emitted + lost;
+		res->received = atomic_load(&r->consumed);
+		res->lost = lost;
 		if (r->poll_failed) {
 			rc = tk_fail("polling the buffer failed");
 			res->valid = false;

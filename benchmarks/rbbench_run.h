@@ -18,5 +18,7 @@ void rbb_stats_restore(void);
 int rbb_e2e_prepare(const struct rbb_opts *o);
 int rbb_e2e_run(const struct rbb_opts *o, int variant, struct rbb_e2e_result *r);
 void rbb_e2e_cleanup(void);
+/* One run of the reader-on-a-pipe check (rbbench_model.h), added to *r. */
+int rbb_pipe_run(const struct rbb_opts *o, int policy, struct rbb_pipe_result *r);
 
 #endif

@@ -197,6 +197,73 @@ static void print_e2e(FILE *f, const struct rbb_report *rep)
 	}
 }
 
+/*
+ * The latency group: by policy and rate, latency and wakeups/s (medians
+ * over rounds), produced/received/lost (every round's whole run), and the
+ * targets of the flood row: <= 2000 wakeups/s, received + lost == produced.
+ */
+static void print_latency(FILE *f, const struct rbb_report *rep)
+{
+	size_t *idx = calloc(rep->ncfg ? rep->ncfg : 1, sizeof(*idx));
+	size_t n = idx ? rbb_latency_points(rep, idx) : 0;
+	bool any = false;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = idx[k];
+		const struct rbb_config *c = &rep->cfg[i];
+		unsigned long long prod, recv, lost;
+		struct bs_summary p50, p99, max, wake;
+		char a[24], b[24], d[24], e[24], pb[24], rb[24];
+		bool flood = c->rate >= 1e6 && c->policy == RBB_W_BOUNDED;
+
+		if (!any)
+			fprintf(f, "\nDelivery latency by wakeup policy (reserve, %u B, 1 producer; "
+				"medians over rounds; produced/received/lost: all rounds, whole runs)\n"
+				"%-8s %5s %8s %8s %8s %8s %12s %12s %8s\n", c->size, "wakeup",
+				"rate", "p50_us", "p99_us", "max_us", "wake/s", "produced",
+				"received", "lost");
+		any = true;
+		rbb_counts(rep, i, &prod, &recv, &lost);
+		rbb_summarize(rep, i, RBB_M_LAT_P50, &p50);
+		rbb_summarize(rep, i, RBB_M_LAT_P99, &p99);
+		rbb_summarize(rep, i, RBB_M_LAT_MAX, &max);
+		rbb_summarize(rep, i, RBB_M_WAKE_S, &wake);
+		fprintf(f, "%-8s %5s %8s %8s %8s %8s %12llu %12llu %8llu\n",
+			rbb_policy_name(c, pb, sizeof(pb)), rbb_rate_name(c->rate, rb, sizeof(rb)),
+			num(a, sizeof(a), p50.median, 0), num(b, sizeof(b), p99.median, 0),
+			num(d, sizeof(d), max.median, 0), num(e, sizeof(e), wake.median, 0), prod,
+			recv, lost);
+		if (flood)
+			fprintf(f, "  flood target: wakeups/s %s <= 2000: %s; received + lost == "
+				"produced: %llu + %llu == %llu: %s\n", num(e, sizeof(e), wake.median, 0),
+				wake.median <= 2000 ? "met" : "NOT met", recv, lost, prod,
+				recv + lost == prod ? "yes" : "NO");
+	}
+	free(idx);
+}
+
+/* The reader-on-a-pipe check; the target: p99 <= 1 ms with the default. */
+static void print_pipe(FILE *f, const struct rbb_report *rep)
+{
+	fprintf(f, "\nReader on a pipe: proctrace -j -e exec | reader, %d execs/s (one event "
+		"every %d ms), %d execs per policy and round, latencies pooled over rounds\n"
+		"%-8s %11s %8s %8s %8s %6s\n", RBB_PIPE_RATE, 1000 / RBB_PIPE_RATE, RBB_PIPE_EXECS,
+		"wakeup", "records", "p50_us", "p99_us", "max_us", "lost");
+	for (int v = 0; v < RBB_PIPE__COUNT; v++) {
+		const struct rbb_pipe_result *p = &rep->pipe[v];
+		char a[24], b[24], c[24], n[48];
+
+		snprintf(n, sizeof(n), "%.0f/%.0f", p->received, p->expected);
+		fprintf(f, "%-8s %11s %8s %8s %8s %6.0f\n", rbb_pipe_names[v], n,
+			num(a, sizeof(a), p->lat.count ? bs_hist_percentile(&p->lat, 50) / 1e3 : NAN, 0),
+			num(b, sizeof(b), p->lat.count ? bs_hist_percentile(&p->lat, 99) / 1e3 : NAN, 0),
+			num(c, sizeof(c), p->lat.count ? p->lat.max / 1e3 : NAN, 0), p->lost);
+		if (v == RBB_PIPE_BOUNDED && p->lat.count)
+			fprintf(f, "  target: p99 <= 1000 us with the default policy: %s\n",
+				bs_hist_percentile(&p->lat, 99) <= 1000000 ? "met" : "NOT met");
+	}
+}
+
 void rbb_print_report(FILE *f, const struct rbb_report *rep)
 {
 	struct rbb_ratios *rs = calloc(1, sizeof(*rs));
@@ -213,7 +280,7 @@ void rbb_print_report(FILE *f, const struct rbb_report *rep)
 		"wakeup IPIs included), no-op program subtracted;\nprod_ns: producer thread CPU "
 		"per event (syscall share + BPF); "
 		"cons_ns: consumer thread CPU per event (one clock_gettime each included: %.0f ns);\n"
-		"wake/k: consumer wakeups per 1000 events; p50/p99/max: event to consumer, us; "
+		"wake/k: consumer wakeups with data per 1000 events; wake/s: consumer wakeups per second (its voluntary context switches: timer drains too); p50/p99/max: event to consumer, us; "
 		"cpu%%: (BPF + consumer) time / wall time, %% of one CPU; ok: every event the "
 		"kernel accepted was consumed;\nring: ring buffer size (the perf buffer gets the "
 		"same memory in total, split per CPU).\n", rep->o->clock_ns);
@@ -222,8 +289,11 @@ void rbb_print_report(FILE *f, const struct rbb_report *rep)
 		rbb_all_ratios(rep, rs);
 		print_ratios(f, rs, rep->rounds);
 	}
+	print_latency(f, rep);
 	if (rep->e2e)
 		print_e2e(f, rep);
+	if (rep->pipe)
+		print_pipe(f, rep);
 	free(rs);
 }
 int rbb_write_text(const struct rbb_report *rep)

@@ -15,6 +15,7 @@ const struct rbb_metric_desc rbb_metrics[RBB_M__COUNT] = {
 	[RBB_M_PROD_NS] = { "prod_ns_ev", "prod_ns", 7, 1, 1 },
 	[RBB_M_CONS_NS] = { "cons_ns_ev", "cons_ns", 7, 1, 1 },
 	[RBB_M_WAKE_K] = { "wake_per_kev", "wake/k", 7, 1, 2 },
+	[RBB_M_WAKE_S] = { "wake_per_s", "wake/s", 7, 1, 0 },
 	[RBB_M_LAT_P50] = { "lat_p50_us", "p50_us", 7, 1, -1 },
 	[RBB_M_LAT_P99] = { "lat_p99_us", "p99_us", 7, 1, -1 },
 	[RBB_M_LAT_MAX] = { "lat_max_us", "max_us", 7, 1, -1 },

@@ -12,6 +12,7 @@
  *    tk_probe_kernel() in user/tk_probe.c), tk_pb (perf buffer, --perfbuf),
  *    tk_stats (per-CPU emitted/lost counters), tk_follow (command mode's
  *    traced process tree), tk_cgroups (--cgroup's directories),
+ *    tk_wake and tk_clock (the bounded wakeup policy's: tk_rb_flags()),
  *    tk_scratch (per-CPU, per-nesting-level buffers
  *    for --perfbuf and for building large events: tk_scratch_get/put);
  *  - tk_want(): the in-kernel filter, applied before any work is done;
@@ -63,7 +64,7 @@ const volatile char tk_targ_comm[TK_COMM_LEN] = {};
 const volatile bool tk_follow = false;    /* command mode: only tk_follow tree */
 const volatile __u32 tk_self_pid = 0;     /* never trace the tracer itself */
 const volatile bool tk_use_perfbuf = false;
-const volatile __u32 tk_wakeup = TK_WAKEUP_BATCH;
+const volatile __u32 tk_wakeup = TK_WAKEUP_BOUNDED;
 const volatile __u64 tk_wakeup_bytes = 0; /* batch: force a wakeup past this */
 /* bit per event id (TK_ID: 16 bits), TK_EV_WORDS words; all by default */
 const volatile __u64 tk_events_mask[TK_EV_WORDS] = { [0 ... TK_EV_WORDS - 1] = ~0ULL };
@@ -81,6 +82,31 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u32));
 } tk_pb SEC(".maps");
+
+/*
+ * The bounded wakeup policy's last forced wakeup (bpf_ktime_get_ns), one
+ * for every CPU and, in tracekit trace, every unit: the bound is on the
+ * consumer's wakeups, and there is one consumer (tk_rb_flags()).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tk_wake SEC(".maps");
+
+/*
+ * Under the bounded policy, the last time tk_ktime_ns() read on this CPU:
+ * what tk_rb_flags() decides by, instead of a clock read per submit (a
+ * helper call, ~45 ns per event on the reference VM). Every record's
+ * header is filled through tk_ktime_ns() in the program that submits it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tk_clock SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -373,9 +399,20 @@ static __always_inline bool tk_group_dead(struct task_struct *task)
  */
 static __always_inline __u64 tk_ktime_ns(void)
 {
+	__u64 t;
+
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_ktime_get_boot_ns))
-		return bpf_ktime_get_boot_ns();
-	return bpf_ktime_get_ns();
+		t = bpf_ktime_get_boot_ns();
+	else
+		t = bpf_ktime_get_ns();
+	if (tk_wakeup == TK_WAKEUP_BOUNDED && !tk_use_perfbuf) {
+		__u32 zero = 0;
+		__u64 *c = bpf_map_lookup_elem(&tk_clock, &zero);
+
+		if (c) /* for tk_rb_flags() */
+			*c = t;
+	}
+	return t;
 }
 
 /* ---- emitting ------------------------------------------------------------ */
@@ -426,17 +463,71 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
 
 /*
  * Ring-buffer submit flags for the wakeup policy (see user/tk.h):
+ *  BOUNDED (the default): see below.
  *  BATCH: never wake the consumer per event (a wakeup costs ~8 µs of
  *         consumer time against ~60 ns for the submit itself); the consumer
  *         drains every --drain-ms. Once more than tk_wakeup_bytes are
  *         waiting, wake it anyway so a burst cannot overflow the buffer
  *         while it sleeps.
- *  EVENT: the kernel's default: wake on every submit.
+ *  EVENT: the kernel's default: wake on every submit (if the consumer has
+ *         caught up).
+ *
+ * BOUNDED, with B = TK_WAKEUP_BOUND_NS (1 ms): a submit forces a wakeup
+ * (BPF_RB_FORCE_WAKEUP) when the last forced one, tk_wake[0], is B or more
+ * ago, and records the time; otherwise it submits with BPF_RB_NO_WAKEUP.
+ * The time is tk_clock's, the last clock read on this CPU: at least the
+ * time the submitting program filled its record's header (a nested
+ * program can only have read a later one), at most now. A
+ * lone event is delivered at once; a flood wakes the consumer about 1/B
+ * times a second. The consumer's half (tk_wake_next() in user/tk_run.c):
+ * after any wakeup or any consume that got records it waits at most B
+ * (the backstop), and it goes back to its long wait only after 2 B with
+ * neither.
+ *
+ * Why every event reaches the consumer within about B (+ its wakeup and
+ * consume time): an event E decided at time t gets NO_WAKEUP only if a
+ * forced wakeup F was recorded at L > t - B. F's submit follows its
+ * record of L, so F's wakeup is raised at some time >= L, and the consumer
+ * notices it (an epoll return, at once if it was already awake) at W >= L.
+ * From W on it never waits longer than B, and it does not return to the
+ * long wait before W + 2 B > t + B: every backstop wait ends at most B
+ * after it started, and each is followed by a consume. E is committed
+ * within its program's run (microseconds) of t, so the first consume that
+ * starts after that, at most one backstop wait later, takes it: E waits
+ * at most ~B plus one wakeup. (A program that ran for over B between its
+ * header and its submit would break this; none comes near.) At one event every 20 ms every event finds
+ * the last forced wakeup ~20 ms old and forces its own: the latency is one
+ * wakeup (tens of µs), so p99 is far below 1 ms. Only events closer than
+ * B to a forced one wait for the backstop, which is what keeps a flood at
+ * ~1000 forced wakeups a second (plus the backstop's, at most one per B).
+ *
+ * Across CPUs the read and the store of tk_wake[0] race: two CPUs may both
+ * see an old time and both force (an extra wakeup, harmless), or a store
+ * may put an older time over a newer one (the next event then forces
+ * early, again an extra wakeup). No interleaving makes an event take
+ * NO_WAKEUP without a forced wakeup at or after the time it read, which is
+ * all the argument needs. Aligned 64-bit loads and stores do not tear.
+ *
+ * Under --perfbuf there are no per-event flags: bounded behaves as batch
+ * there (a watermark, and a drain every --drain-ms).
  */
 static __always_inline __u64 tk_rb_flags(void)
 {
 	if (tk_wakeup == TK_WAKEUP_EVENT)
 		return 0;
+	if (tk_wakeup == TK_WAKEUP_BOUNDED) {
+		__u32 zero = 0;
+		__u64 now, *last = bpf_map_lookup_elem(&tk_wake, &zero);
+		__u64 *clock = bpf_map_lookup_elem(&tk_clock, &zero);
+
+		if (!last || !clock)
+			return 0; /* cannot happen (arrays' slot 0); wake to be safe */
+		now = *clock;
+		if (now - *last < TK_WAKEUP_BOUND_NS)
+			return BPF_RB_NO_WAKEUP;
+		*last = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
 	if (bpf_ringbuf_query(&tk_rb, BPF_RB_AVAIL_DATA) > tk_wakeup_bytes)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;

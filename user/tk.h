@@ -162,7 +162,7 @@ struct tk_env {
 struct tk_bpf {
 	struct bpf_object_skeleton *skel;
 	struct bpf_object *obj;
-	struct bpf_map *rb, *pb, *stats, *follow, *cgroups;
+	struct bpf_map *rb, *pb, *stats, *follow, *cgroups, *wake;
 };
 
 /* Every tracekit skeleton has these maps (bpf/tk.bpf.h declares them).
@@ -172,7 +172,8 @@ struct tk_bpf {
 			   .rb = (s)->maps.tk_rb, .pb = (s)->maps.tk_pb,     \
 			   .stats = (s)->maps.tk_stats,                      \
 			   .follow = (s)->maps.tk_follow_map,                \
-			   .cgroups = (s)->maps.tk_cgroups })
+			   .cgroups = (s)->maps.tk_cgroups,                  \
+			   .wake = (s)->maps.tk_wake })
 
 /* Copies the common settings into a skeleton's rodata (before load). */
 #define TK_APPLY_RODATA(s, env)                                              \
@@ -437,6 +438,21 @@ struct tk_perf_sink {
 };
 struct perf_buffer *tk_perfbuf_new(int map_fd, __u64 total_bytes, unsigned wakeup_events,
 				   unsigned watermark_pct, struct tk_perf_sink *sink);
+
+/*
+ * The consumer's half of the bounded wakeup policy (the BPF half and the
+ * argument for its latency bound: tk_rb_flags() in bpf/tk.bpf.h). Call it
+ * after every wait for the ring buffer and the consume that follows it;
+ * active: the wait returned with a wakeup or the consume got records (or
+ * stopped early). Returns the next wait's timeout in ms: the backstop
+ * (TK_WAKEUP_BOUND_NS) until 2 bounds have passed with no activity, then
+ * long_ms, so an idle consumer takes no timer wakeups for the policy.
+ * Start from a zeroed struct tk_wake; now_ns is CLOCK_MONOTONIC.
+ */
+struct tk_wake {
+	__s64 active_ns; /* the last activity */
+};
+int tk_wake_next(struct tk_wake *w, bool active, __s64 now_ns, int long_ms);
 
 /* The sum over every possible CPU of one key's __u64 in a per-CPU map
  * (PERCPU_ARRAY, PERCPU_HASH): 0, or -1 with *sum = 0 if it could not be

@@ -172,8 +172,8 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "count", 'n', "N", "stop after N records" },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", "ring buffer size: power of two >= 4096, K/M/G ok (default 4M)" },
 	{ "perfbuf", OPT_PERFBUF, NULL, "use a perf buffer, and no BPF ring buffer (see Kernel below)" },
-	{ "wakeup", OPT_WAKEUP, "POLICY", "'batch' (default): drain every --drain-ms, wake early when half full; 'event': wake per event" },
-	{ "drain-ms", OPT_DRAIN, "MS", "batch policy: latency bound in ms, 1..1000 (default 5)" },
+	{ "wakeup", OPT_WAKEUP, "POLICY", "'bounded' (default): wake at once, at most every 1 ms (--perfbuf: as batch); 'batch': drain every --drain-ms, wake early when half full; 'event': wake per event" },
+	{ "drain-ms", OPT_DRAIN, "MS", "batch policy (and --perfbuf's bounded): drain period in ms, 1..1000 (default 5)" },
 	{ "raw", OPT_RAW, "FILE", "also write every record as received (u32 length, then its bytes) to FILE" },
 	{ "metrics", OPT_METRICS, "FILE", "summary modes (-s) and nettrace: rewrite FILE (atomically) with the counters in Prometheus's text format at the start, every table interval (15 s where there is none) and at the end, for node_exporter's textfile collector" },
 	{ "verbose", 'v', NULL, "libbpf debug output" },
@@ -382,7 +382,7 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 	memset(env, 0, sizeof(*env));
 	env->tool = t;
 	env->ringbuf_size = TK_DEFAULT_RINGBUF_SIZE;
-	env->wakeup = TK_WAKEUP_BATCH;
+	env->wakeup = TK_WAKEUP_BOUNDED;
 	env->drain_ms = TK_DEFAULT_DRAIN_MS;
 	tk_select_defaults(t, env);
 	if (build_getopt(t, lo, 64, so, sizeof(so)))
@@ -451,12 +451,14 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 			env->perfbuf = true;
 			break;
 		case OPT_WAKEUP:
-			if (!strcmp(optarg, "batch"))
+			if (!strcmp(optarg, "bounded"))
+				env->wakeup = TK_WAKEUP_BOUNDED;
+			else if (!strcmp(optarg, "batch"))
 				env->wakeup = TK_WAKEUP_BATCH;
 			else if (!strcmp(optarg, "event"))
 				env->wakeup = TK_WAKEUP_EVENT;
 			else
-				return tk_usage_error("invalid wakeup policy '%s': batch or event", optarg);
+				return tk_usage_error("invalid wakeup policy '%s': bounded, batch or event", optarg);
 			break;
 		case OPT_RAW:
 			if (!*optarg)

@@ -6,11 +6,16 @@
  * Wakeup policy. A consumer wakeup (epoll return, context switch) costs
  * ~8-9 µs on the reference VM; a ring-buffer reserve+submit ~60 ns. Waking
  * per event would make the tracer 10-20x more expensive than it needs to be.
- * With the default 'batch' policy the BPF side submits with
- * BPF_RB_NO_WAKEUP and we drain every --drain-ms milliseconds (the latency
- * bound), or earlier when the BPF side forces a wakeup because the buffer is
- * half full. On exit the buffer is drained completely, so
- * received + lost == emitted.
+ * With the default 'bounded' policy the BPF side forces a wakeup only when
+ * the last forced one is at least TK_WAKEUP_BOUND_NS (1 ms) old, so a lone
+ * event is delivered at once and a flood wakes us ~1000 times a second;
+ * after any wakeup we wait at most that bound (tk_wake_next()), so what
+ * was submitted without a wakeup is taken within about the bound too (the
+ * argument: tk_rb_flags() in bpf/tk.bpf.h). With 'batch' the BPF side
+ * submits with BPF_RB_NO_WAKEUP and we drain every --drain-ms, or earlier
+ * when it forces a wakeup because the buffer is half full; the perf buffer
+ * (no per-event flags) does that under 'bounded' too. On exit the buffer
+ * is drained completely, so received + lost == emitted.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +34,7 @@
 #include <linux/magic.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -943,8 +949,10 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clo
 		err = bpf_map__reuse_fd(mine, bpf_map__fd(theirs));
 		if (!err)
 			err = bpf_map__reuse_fd(b->follow, bpf_map__fd(share->follow));
+		if (!err) /* one bound on the one consumer's wakeups */
+			err = bpf_map__reuse_fd(b->wake, bpf_map__fd(share->wake));
 		if (err)
-			return tk_fail("cannot share the buffer and the follow map: %s",
+			return tk_fail("cannot share the buffer, the follow and the wakeup maps: %s",
 				       strerror(-err));
 	}
 	/* a log left by the probes or another unit's load is not this one's */
@@ -1110,6 +1118,15 @@ static void reopen_outputs(struct tk_session *s)
 					"it had open\n", tk_prog, paths[i], strerror(errno));
 }
 
+int tk_wake_next(struct tk_wake *w, bool active, __s64 now_ns, int long_ms)
+{
+	if (active)
+		w->active_ns = now_ns;
+	if (now_ns - w->active_ns < 2 * (__s64)TK_WAKEUP_BOUND_NS)
+		return (int)((TK_WAKEUP_BOUND_NS + 999999) / 1000000);
+	return long_ms;
+}
+
 /* Load, attach, (start the command), poll, drain, summary: the exit code. */
 static int run(struct tk_unit *u, size_t n, bool trace)
 {
@@ -1126,7 +1143,9 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	bool ticks = false, pending, metrics_failed = false;
 	pid_t child = -1;
 	int go_fd = -1, rc = 0, status, err, forwarded = 0, stop_sig = 0;
-	bool child_done = false;
+	bool child_done = false, bounded;
+	struct tk_wake wake = { 0 };
+	int wake_timeout;
 	static char obuf[1 << 16];
 	clockid_t clock = CLOCK_BOOTTIME;
 	static char cmd_path[PATH_MAX];
@@ -1319,8 +1338,12 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	if (env->metrics)
 		next_metrics = start + metrics_ms * 1000000LL;
 
+	/* the perf buffer has no per-event flags: under 'bounded' it batches */
+	bounded = rb && env->wakeup == TK_WAKEUP_BOUNDED;
+	wake_timeout = env->wakeup == TK_WAKEUP_EVENT || bounded ? 100 : env->drain_ms;
 	while (!s.done && !s.out_err) {
-		int timeout = env->wakeup == TK_WAKEUP_BATCH ? env->drain_ms : 100;
+		int timeout = wake_timeout, woke = 0, got;
+		struct epoll_event ev;
 
 		if (exiting) {
 			/* command mode: pass the first signal on, end at the command's exit */
@@ -1332,16 +1355,23 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 				break;
 			}
 		}
-		err = rb ? ring_buffer__poll(rb, timeout) : perf_buffer__poll(pb, timeout);
+		if (rb) {
+			/* the epoll wait of ring_buffer__poll(), whose count of
+			 * records cannot tell a wakeup from a timeout */
+			woke = epoll_wait(ring_buffer__epoll_fd(rb), &ev, 1, timeout);
+			err = woke < 0 ? -errno : 0;
+		} else {
+			err = perf_buffer__poll(pb, timeout);
+		}
 		if (err < 0 && err != -EINTR && err != TK_YIELD) {
 			rc = tk_fail("polling the buffer failed: %s", strerror(-err));
 			break;
 		}
-		/* batch policy: nothing woke us for records below the watermark */
-		if (rb)
-			ring_buffer__consume(rb);
-		else
-			perf_buffer__consume(pb);
+		/* batch and bounded: what was submitted without a wakeup */
+		got = rb ? ring_buffer__consume(rb) : perf_buffer__consume(pb);
+		if (bounded)
+			wake_timeout = tk_wake_next(&wake, woke > 0 || got != 0,
+						    tk_now_ns(CLOCK_MONOTONIC), 100);
 		flush_held(&s, false);
 		if (reopen_asked) {
 			reopen_asked = 0;

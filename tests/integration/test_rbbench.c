@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * rbbench end to end (root): a small matrix through every transport, with
- * its files; exact event accounting; pacing; the proctrace row's exact
- * event counts; nothing left loaded. Numbers themselves are not asserted
+ * its files; exact event accounting; pacing; the default wakeup policy's
+ * flood accounting; the proctrace row's and the pipe check's exact event
+ * counts; nothing left loaded. Numbers themselves are not asserted
  * (they belong to the benchmark's report, not to a test), only facts.
  */
 #define _GNU_SOURCE
@@ -33,7 +34,7 @@ static int teardown(void **state)
 {
 	static const char *const files[] = {
 		"rbbench.txt", "rbbench.csv", "rbbench.jsonl", "rbbench.png", "rbbench.gp",
-		"rbbench-chart.dat", "rbbench-policy.dat", "rbbench-e2e.csv",
+		"rbbench-chart.dat", "rbbench-policy.dat", "rbbench-latency.dat", "rbbench-e2e.csv",
 	};
 	char path[128];
 
@@ -72,6 +73,18 @@ static void load_jsonl(struct records *r)
 	snprintf(path, sizeof(path), "%s/rbbench.jsonl", outdir);
 	assert_int_equal(records_load(path, r), 0);
 	assert_int_equal(r->invalid, 0);
+}
+
+/* Runs rbbench with argv to a clean exit (timeout_ms at most), then its
+ * JSON Lines into *r. */
+static void run_ok(char *const argv[], int timeout_ms, struct records *r)
+{
+	struct proc p;
+
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_int_equal(proc_wait(&p, timeout_ms), 0);
+	proc_cleanup(&p);
+	load_jsonl(r);
 }
 
 /* Bad input: one line on stderr, exit 2, before any BPF is loaded. */
@@ -174,14 +187,10 @@ static void test_paced_rate(void **state)
 			 "-R", "1", "-d", "0.3", "-o", outdir, NULL };
 	const struct jv *row;
 	struct records r;
-	struct proc p;
 
 	(void)state;
 	NEED_ROOT();
-	assert_int_equal(proc_start(&p, argv), 0);
-	assert_int_equal(proc_wait(&p, 60000), 0);
-	proc_cleanup(&p);
-	load_jsonl(&r);
+	run_ok(argv, 60000, &r);
 	row = find_row(&r, "rbbench", "transport", "reserve");
 	assert_non_null(row);
 	assert_int_equal(json_int(row, "target_eps", 0), 100000);
@@ -193,7 +202,39 @@ static void test_paced_rate(void **state)
 	ASSERT_NO_PROGS_LEFT();
 }
 
-/* The end-to-end row: proctrace sees exactly 2 events per exec each way. */
+/*
+ * tracekit's default policy under a flood (1 M events/s asked): every
+ * event the kernel produced was received or counted lost, over the whole
+ * run (the row's produced/received/lost), and wakeups/s were measured.
+ */
+static void test_bounded_flood_accounting(void **state)
+{
+	char *argv[] = { (char *)RBBENCH, "-t", "reserve", "-s", "32", "-b", "64", "-r", "1M",
+			 "-w", "bounded", "-R", "2", "-d", "0.3", "-o", outdir, NULL };
+	const struct jv *row;
+	long long produced, received, lost;
+	struct records r;
+
+	(void)state;
+	NEED_ROOT();
+	run_ok(argv, 60000, &r);
+	row = find_row(&r, "rbbench", "wakeup", "bounded");
+	assert_non_null(row);
+	assert_int_equal(json_int(row, "rounds", 0), 2);
+	assert_string_equal(json_str(row, "balanced"), "yes");
+	produced = json_int(row, "produced", -1);
+	received = json_int(row, "received", -1);
+	lost = json_int(row, "lost", -1);
+	if (produced <= 0 || received < 0 || lost < 0 || received + lost != produced)
+		fail_msg("produced %lld, received %lld + lost %lld", produced, received, lost);
+	assert_true(num(row, "wake_per_s_med") > 0);
+	assert_true(num(row, "lat_p99_us_med") >= num(row, "lat_p50_us_med"));
+	records_free(&r);
+	ASSERT_NO_PROGS_LEFT();
+}
+
+/* The end-to-end row: proctrace sees exactly 2 events per exec each way;
+ * the reader on a pipe gets every exec record under each policy. */
 static void test_proctrace_row(void **state)
 {
 	char *argv[] = { (char *)RBBENCH, "-t", "none", "-s", "16", "-R", "1", "-d", "0.05",
@@ -201,14 +242,10 @@ static void test_proctrace_row(void **state)
 	static const char *const traced[] = { "ringbuf", "perfbuf", "ringbuf-event",
 					      "perfbuf-event" };
 	struct records r;
-	struct proc p;
 
 	(void)state;
 	NEED_ROOT();
-	assert_int_equal(proc_start(&p, argv), 0);
-	assert_int_equal(proc_wait(&p, 120000), 0);
-	proc_cleanup(&p);
-	load_jsonl(&r);
+	run_ok(argv, 120000, &r);
 	assert_non_null(find_row(&r, "rbbench_e2e", "variant", "untraced"));
 	for (size_t i = 0; i < 4; i++) {
 		const struct jv *row = find_row(&r, "rbbench_e2e", "variant", traced[i]);
@@ -220,6 +257,17 @@ static void test_proctrace_row(void **state)
 		assert_true(num(row, "us_per_exec_med") > 0);
 		assert_true(num(row, "tracer_cpu_us_per_exec_med") > 0);
 	}
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const pol[] = { "bounded", "batch" };
+		const struct jv *row = find_row(&r, "rbbench_pipe", "wakeup", pol[i]);
+
+		assert_non_null(row);
+		/* -R 1: one run of RBB_PIPE_EXECS execs */
+		assert_int_equal(json_int(row, "expected", -1), 150);
+		assert_int_equal(json_int(row, "received", -1), 150);
+		assert_int_equal(json_int(row, "lost", -1), 0);
+		assert_true(num(row, "lat_max_us") >= num(row, "lat_p99_us"));
+	}
 	records_free(&r);
 	ASSERT_NO_PROGS_LEFT();
 }
@@ -230,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_every_transport),
 		cmocka_unit_test(test_paced_rate),
+		cmocka_unit_test(test_bounded_flood_accounting),
 		cmocka_unit_test(test_proctrace_row),
 	};
 

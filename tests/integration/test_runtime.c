@@ -3,7 +3,8 @@
  * What every tool does the same way because the runtime does it (root),
  * with proctrace as the tool under test: output failures are errors (and
  * stop a running command), the reader leaving is not, the command is found
- * on PATH before the fork; and filetrace's --path resolved like the kernel.
+ * on PATH before the fork; every wakeup policy delivers every record; and
+ * filetrace's --path resolved like the kernel.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -368,6 +369,66 @@ static void test_filetrace_path_spellings(void **state)
 	ASSERT_NO_PROGS_LEFT();
 }
 
+/*
+ * Every wakeup policy, on both transports, delivers every record of a
+ * burst: execburst's 400 execs and its own make exactly 401 exec records,
+ * none lost, the summary's count the same. The default (no --wakeup) is
+ * 'bounded'; under it most records are submitted without a wakeup and
+ * reach the consumer through its backstop wait or the final drain. tracekit
+ * trace runs two units on one buffer and one wakeup clock (tk_wake).
+ */
+static void test_wakeup_policies_exact(void **state)
+{
+	static const char *const policies[] = { NULL, "bounded", "batch", "event" };
+	char burst[PATH_MAX];
+
+	(void)state;
+	NEED_ROOT();
+	snprintf(burst, sizeof(burst), "%s", EXECBURST); /* tl_path()'s buffer is reused */
+	for (size_t i = 0; i < 4; i++) {
+		for (int perf = 0; perf < 2; perf++) {
+			const char *pol = policies[i] ? policies[i] : "bounded";
+			const char *args[12] = { "-j", "-e", "exec" };
+			size_t n = 3;
+			struct tl_run run;
+			size_t got;
+
+			if (policies[i]) {
+				args[n++] = "--wakeup";
+				args[n++] = policies[i];
+			}
+			if (perf)
+				args[n++] = "--perfbuf";
+			args[n++] = "--";
+			args[n++] = burst;
+			args[n++] = "400";
+			args[n++] = "/bin/true";
+			tl_run(&run, .tool = "proctrace", .args = args);
+			got = records_count(&run.r, "exec", 0);
+			if (got != 401 || run.events != 401 || run.lost)
+				fail_msg("--wakeup %s%s%s: %zu exec records, summary %llu events "
+					 "%llu lost; expected 401, 401, 0", pol,
+					 policies[i] ? "" : " (the default)", perf ? " --perfbuf" : "",
+					 got, run.events, run.lost);
+			tl_run_free(&run);
+		}
+	}
+	{
+		struct tl_run run;
+		size_t got;
+
+		tl_run(&run, .tool = "tracekit",
+		       .args = TL_ARGS("trace", "-j", "-e", "proc:exec,file:open", "--", burst, "400",
+				       "/bin/true"));
+		got = records_count(&run.r, "exec", 0);
+		if (got != 401 || run.lost)
+			fail_msg("tracekit trace: %zu exec records, %llu lost; expected 401, 0", got,
+				 run.lost);
+		tl_run_free(&run);
+	}
+	ASSERT_NO_PROGS_LEFT();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_path_lookup_before_fork),
 		cmocka_unit_test(test_command_not_found),
 		cmocka_unit_test(test_filetrace_path_spellings),
+		cmocka_unit_test(test_wakeup_policies_exact),
 	};
 	return cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
 }

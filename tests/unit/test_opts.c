@@ -118,11 +118,15 @@ static void test_good_inputs(void **state)
 	assert_true(env.json && env.timestamp);
 	assert_false(env.containers);
 	assert_null(env.cmd);
-	/* defaults: exec+fork on, exit off; 4 MiB ring; batch wakeup, 5 ms */
+	/* defaults: exec+fork on, exit off; 4 MiB ring; bounded wakeup, 5 ms drain */
 	assert_int_equal(selected(&env, events), 1 | 2);
 	assert_int_equal(env.ringbuf_size, 4 << 20);
-	assert_int_equal(env.wakeup, TK_WAKEUP_BATCH);
+	assert_int_equal(env.wakeup, TK_WAKEUP_BOUNDED);
 	assert_int_equal(env.drain_ms, 5);
+	assert_int_equal(parse(&env, "--wakeup", "batch", NULL), 0);
+	assert_int_equal(env.wakeup, TK_WAKEUP_BATCH);
+	assert_int_equal(parse(&env, "--wakeup", "bounded", NULL), 0);
+	assert_int_equal(env.wakeup, TK_WAKEUP_BOUNDED);
 
 	assert_int_equal(parse(&env, "-e", "exit,exec", "--ringbuf-size", "64K", "--perfbuf",
 			       "--wakeup", "event", "--drain-ms", "20", "-d", "1.5", "-n", "10", NULL), 0);
