@@ -229,13 +229,17 @@ static __always_inline bool net_want_tuple(const struct net_tuple *t)
 	return true;
 }
 
+/* The current task as owner: pid, tid and uid as plain loads from its
+ * task_struct (the helpers' values, as tk_fill_hdr_task()); comm by the
+ * helper (copied from the BTF pointer, clang 14 spills past 512 bytes of
+ * stack in the accept programs). */
 static __always_inline void net_owner_current(struct net_owner *o)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *t = bpf_get_current_task_btf();
 
-	o->pid = id >> 32;
-	o->tid = (__u32)id;
-	o->uid = (__u32)bpf_get_current_uid_gid();
+	o->pid = t->tgid;
+	o->tid = t->pid;
+	o->uid = t->cred->uid.val;
 	o->in_tree = tk_in_tree(o->pid);
 	o->in_cgroup = tk_want_current_cgroup();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
@@ -814,8 +818,8 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 		s = net_unseen_birth(sk, t, key, oldstate, newstate, now);
 	/* a birth at an old socket's address, or an old socket's end: the
 	 * address no longer holds a socket older than the tracer */
-	if (birth || newstate == TCP_CLOSE)
-		bpf_map_delete_elem(&net_old, &key);
+	if ((birth || newstate == TCP_CLOSE) && bpf_map_lookup_elem(&net_old, &key))
+		bpf_map_delete_elem(&net_old, &key); /* (a lookup takes no bucket lock) */
 
 	switch (newstate) {
 	case TCP_SYN_SENT:
@@ -1021,10 +1025,11 @@ int net_snapshot(struct bpf_iter__tcp *ctx)
 /* The socket behind a file descriptor of the current task, or NULL. */
 static __always_inline struct sock *net_fd_sock(long fd)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	/* the task is a BTF pointer: plain loads down to the fd array, which
+	 * only a read can index (the verifier takes no variable offset there) */
+	struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+	struct file **fds = fdt->fd;
+	unsigned int max = fdt->max_fds;
 	struct socket *sock;
 	struct file *f = NULL;
 

@@ -9,10 +9,19 @@ const volatile bool targ_include_failed = false;
 /*
  * An exec's record is built at sys_enter (argv is only readable then) and
  * sent at sys_exit (the result and the new comm are only known then), in
- * the exec'ing task's own local storage: the entry belongs to the task, so
- * it cannot outlive it (a tid-keyed hash kept the entries of tasks that
- * died mid-exec), and a non-leader thread that execs keeps it although its
- * tid changes. sys_exit deletes it, so only execs in flight hold memory.
+ * an entry keyed by the exec'ing task's struct task_struct: a non-leader
+ * thread that execs keeps its task_struct although its tid changes (a
+ * tid-keyed entry was never found again, and leaked). sys_exit deletes it,
+ * and so does the task's exit (proc_exit), in case a sys_exit went unseen:
+ * only execs in flight hold an entry.
+ *
+ * The entries are preallocated. Task local storage did the same job, but
+ * every exec allocated its 8.5 KiB value (bpf_mem_alloc refills a cache of
+ * such large objects with an irq_work per allocation) and freed it through
+ * call_rcu_tasks_trace: ~22 of the ~28 us proc_execve_enter took per run
+ * here. A preallocated element costs one copy of the zero template. More
+ * than EXEC_INFLIGHT execs between their enter and exit at once (a traced
+ * exec stopped by a debugger stays in flight) lose the excess, counted.
  *
  * The record is built packed (include/tk_event.h): fixed part, filename,
  * argv, each at its length, and sent from here as is. The slack lets the
@@ -30,12 +39,22 @@ struct exec_buf {
 	__u32 __pad;
 };
 
+#define EXEC_INFLIGHT 512
+
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EXEC_INFLIGHT);
+	__type(key, __u64); /* struct task_struct * */
 	__type(value, struct exec_buf);
 } execs SEC(".maps");
+
+/* A new entry's contents: all zeros (PAD fields included). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_buf);
+} exec_zero SEC(".maps");
 
 /* Sets the filename (n bytes read, NUL included, or < 0) and returns
  * where argv starts: right after it. */
@@ -119,29 +138,39 @@ done:
 }
 
 /*
- * Processes whose exit was reported. Two threads exiting together can both
- * see signal->live == 0 at sched_process_exit (the decrement happens well
- * before the tracepoint), so the first one claims the tgid here. A fork
- * that creates that pid again clears it.
+ * Which thread reports a process's exit. The kernel decides it in do_exit()
+ * (atomic_dec_and_test(&signal->live): group_dead) and passes it to
+ * sched_process_exit on newer kernels (6.18 here): userspace then sets
+ * targ_exit_group_dead from the tracepoint's BTF, and the claim below is
+ * left out. Older kernels pass the task only, and two threads exiting
+ * together can both see signal->live == 0 at the tracepoint (the
+ * decrement happens well before it), so the first one claims the tgid in
+ * `exited`; a fork that creates that pid again clears it. Those two LRU
+ * hash operations were a third of proc_exit's and proc_fork's time.
  */
+const volatile bool targ_exit_group_dead = false;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 16384); /* 1 when unused: set by userspace */
 	__type(key, __u32);
 	__type(value, __u8);
 } exited SEC(".maps");
 
 static __always_inline void exec_enter(const char *filename, const char *const *argv)
 {
+	__u64 key = (__u64)bpf_get_current_task_btf();
 	struct exec_buf *b;
+	__u32 zero = 0;
+	void *init;
 
 	/* the uid and cgroup survive exec: filter on them before the 8.5 KiB entry */
 	if (!tk_want_tgid(bpf_get_current_pid_tgid() >> 32) || !tk_want_current_uid() ||
 	    !tk_want_current_cgroup())
 		return;
-	b = bpf_task_storage_get(&execs, bpf_get_current_task_btf(), NULL,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!b) {
+	init = bpf_map_lookup_elem(&exec_zero, &zero);
+	if (!init || bpf_map_update_elem(&execs, &key, init, BPF_ANY) ||
+	    !(b = bpf_map_lookup_elem(&execs, &key))) {
 		tk_count(TK_STAT_LOST); /* no room to build it: a lost exec */
 		return;
 	}
@@ -153,7 +182,8 @@ static __always_inline void exec_enter(const char *filename, const char *const *
 static __always_inline void exec_exit(void *ctx, long ret)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct exec_buf *b = bpf_task_storage_get(&execs, t, NULL, 0);
+	__u64 key = (__u64)t;
+	struct exec_buf *b = bpf_map_lookup_elem(&execs, &key);
 	struct tk_exec_event *e;
 
 	if (!b)
@@ -172,7 +202,7 @@ static __always_inline void exec_exit(void *ctx, long ret)
 			      tk_bounded(e->args_size, TK_EXEC_ARGS_LEN),
 		      TK_EXEC_MAX);
 out:
-	bpf_task_storage_delete(&execs, t);
+	bpf_map_delete_elem(&execs, &key);
 }
 
 SEC("tp/syscalls/sys_enter_execve")
@@ -211,7 +241,8 @@ int proc_execveat_exit(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(proc_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct exec_buf *b = bpf_task_storage_get(&execs, p, NULL, 0);
+	__u64 key = (__u64)p;
+	struct exec_buf *b = bpf_map_lookup_elem(&execs, &key);
 	struct tk_exec_event *e;
 	__u64 start, len;
 	char *args;
@@ -246,7 +277,7 @@ int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 	struct tk_fork_event *e;
 
 	tk_follow_fork(ptgid, ctgid);
-	if (ctid == ctgid)
+	if (!targ_exit_group_dead && ctid == ctgid)
 		bpf_map_delete_elem(&exited, &ctgid); /* a new process: pid reused */
 	/* -x: failed calls only, and a fork that happened did not fail */
 	if (!tk_event_enabled(TK_EV_fork) || tk_failed_only || (ctid != ctgid && !targ_threads))
@@ -266,13 +297,18 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proc_exit, struct task_struct *task)
 {
 	__u32 code, tgid = BPF_CORE_READ(task, tgid);
+	__u64 key = (__u64)task;
 	struct tk_exit_event *e;
 	__u8 one = 1;
 
-	if (!tk_group_dead(task))
-		return 0;
-	if (bpf_map_update_elem(&exited, &tgid, &one, BPF_NOEXIST))
-		return 0; /* another thread of it already reported the exit */
+	bpf_map_delete_elem(&execs, &key); /* an exec whose sys_exit went unseen */
+	if (targ_exit_group_dead) {
+		if (!ctx[1]) /* group_dead */
+			return 0;
+	} else if (!tk_group_dead(task) ||
+		   bpf_map_update_elem(&exited, &tgid, &one, BPF_NOEXIST)) {
+		return 0; /* not the last thread, or another one reported it */
+	}
 	if (tk_event_enabled(TK_EV_exit) && !tk_failed_only && tk_want()) {
 		e = tk_reserve(sizeof(*e));
 		if (e) {

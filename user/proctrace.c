@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* proctrace: trace process exec, fork and exit. */
+#include <bpf/btf.h>
 #include "tk.h"
 #include "proctrace.skel.h"
 
@@ -59,10 +60,34 @@ static const struct tk_tool tool = {
 	.check_args = check_args,
 };
 
+/* Whether sched_process_exit passes group_dead after the task (its BTF
+ * prototype: void *, struct task_struct *, bool): see proc_exit. */
+static bool exit_passes_group_dead(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t = NULL;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
+	if (id > 0)
+		t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type); /* the pointer */
+	if (t && btf_is_ptr(t))
+		t = btf__type_by_id(btf, t->type);
+	id = t && btf_is_func_proto(t) ? btf_vlen(t) : 0;
+	btf__free(btf);
+	return id == 3;
+}
+
 static int setup(struct proctrace_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)
 {
 	(void)env;
 	(void)hooks;
+	if (exit_passes_group_dead()) {
+		skel->rodata->targ_exit_group_dead = true;
+		bpf_map__set_max_entries(skel->maps.exited, 1); /* never used */
+	}
 	skel->rodata->tk_failed_only = opt_failed;
 	skel->rodata->targ_include_failed = opt_include_failed;
 	skel->rodata->targ_threads = opt_threads;
