@@ -144,10 +144,8 @@ static char *fmt_dec_width(char *p, unsigned long long v, int width)
 /* lowercase hex, zero-padded to at least width digits (at most 16) */
 static char *fmt_hex(char *p, unsigned long long v, int width)
 {
-	int n = 1;
+	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1; /* significant digits */
 
-	while (n < 16 && v >> (4 * n))
-		n++;
 	if (n < width)
 		n = width;
 	for (int i = n - 1; i >= 0; i--, v >>= 4)
@@ -158,10 +156,8 @@ static char *fmt_hex(char *p, unsigned long long v, int width)
 /* octal, at most 22 digits */
 static char *fmt_oct(char *p, unsigned long long v)
 {
-	int n = 1;
+	int n = v ? (66 - __builtin_clzll(v)) / 3 : 1; /* significant digits */
 
-	while (n < 22 && v >> (3 * n))
-		n++;
 	for (int i = n - 1; i >= 0; i--, v >>= 3)
 		p[i] = '0' + (v & 7);
 	return p + n;
@@ -424,10 +420,15 @@ void tk_fput_json_str(FILE *f, const char *s, size_t len)
 /* Element i of an integer field; records may be unaligned (perf buffer).
  * Records reach the fields only after tk_record_len() accepted them, so
  * every fixed field is whole and every packed string lies inside. */
-static __u64 get_u64(const struct tk_field *fd, const char *rec, unsigned i)
+/* sizeof(tk_<type>): an array's element size without a division per read */
+static const __u8 type_size[] = {
+	[TK_T_u8] = 1, [TK_T_u16] = 2, [TK_T_u32] = 4, [TK_T_u64] = 8,
+	[TK_T_s32] = 4, [TK_T_s64] = 8, [TK_T_char] = 1,
+};
+
+static inline __u64 get_u64(const struct tk_field *fd, const char *rec, unsigned i)
 {
-	unsigned esz = fd->size / fd->count;
-	const char *p = rec + fd->offset + i * esz;
+	const char *p = rec + fd->offset + i * type_size[fd->type];
 
 	switch (fd->type) {
 	case TK_T_u8: { __u8 v; memcpy(&v, p, 1); return v; }
@@ -877,10 +878,55 @@ static bool shown(const struct tk_field *fd, const char *rec, enum when w)
 	}
 }
 
-/* The name a field is shown under: a length field shows its string. */
-static const char *field_key(const struct tk_field *fd)
+/*
+ * Every field's key, from the X-macro lists the descriptor tables are
+ * made of (include/tk_*.h), so in their order: a record's keys are
+ * fixed-size copies, not a strlen and a copy of unknown length each
+ * (~15% of a syscall record's decoding). A field is shown under its name,
+ * a length field (VSTR, ARGV) under its string's name (aux).
+ */
+#define KEY_MAX 32 /* a longer name does not compile (the char array) */
+
+struct key {
+	__u8 len[2];         /* [0]: the name, [1]: aux */
+	char s[2][KEY_MAX];  /* not NUL-terminated at KEY_MAX */
+};
+
+#define KEY_F(t, n, off, kind, aux) { { sizeof(#n) - 1, sizeof(TK__STR(aux)) - 1 }, { #n, TK__STR(aux) } },
+#define KEY_A(t, n, cnt, off, kind, aux) KEY_F(t, n, off, kind, aux)
+#define KEYS_OF(name, id, st, FIELDS, label)                                 \
+	static const struct key keys_##name[] = { FIELDS(KEY_F, KEY_A) };
+#define KEYS_PTR(name, id, st, FIELDS, label) keys_##name,
+
+static const struct key hdr_keys[] = { TK_HDR_FIELDS(KEY_F, KEY_A) };
+TK_ALL_EVENTS(KEYS_OF)
+/* by index in tk_event_table, which TK_ALL_EVENTS also orders */
+static const struct key *const event_keys[] = { TK_ALL_EVENTS(KEYS_PTR) };
+
+/* lead"key": (lead: ',' or the record's '{') */
+static void put_json_key(struct ob *o, const struct key *k, bool aux, char lead)
 {
-	return is_var(fd) ? fd->aux : fd->name;
+	char *p = ob_room(o, KEY_MAX + 4);
+
+	p[0] = lead;
+	p[1] = '"';
+	memcpy(p + 2, k->s[aux], KEY_MAX);
+	p += 2 + k->len[aux];
+	p[0] = '"';
+	p[1] = ':';
+	ob_end(o, p + 2);
+}
+
+/* " key=" */
+static void put_text_key(struct ob *o, const struct key *k, bool aux)
+{
+	char *p = ob_room(o, KEY_MAX + 2);
+
+	p[0] = ' ';
+	memcpy(p + 1, k->s[aux], KEY_MAX);
+	p += 1 + k->len[aux];
+	*p = '=';
+	ob_end(o, p + 1);
 }
 
 static void put_field(struct ob *o, const struct tk_event_desc *d, const char *rec,
@@ -1153,6 +1199,8 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	const char *dom;
 	__u32 id;
 	struct ob ob, *b = &ob;
+	const struct key *keys;
+	size_t len;
 
 	if (size < sizeof(struct tk_hdr))
 		return -1;
@@ -1165,23 +1213,16 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 	ob_init(b, o->f);
 	/* a known event's domain is registered: its name needs no escaping */
 	dom = o->domain ? tk_domain_name(id >> 8) : NULL;
+	keys = event_keys[d - tk_event_table];
 	if (o->json) {
-		ob_putc(b, '{');
 		if (o->domain) {
-			OB_LIT(b, "\"domain\":\"");
+			OB_LIT(b, "{\"domain\":\"");
 			ob_puts(b, dom);
-			OB_LIT(b, "\",");
+			ob_putc(b, '"');
 		}
 		for (size_t i = 0; i < tk_hdr_nfields; i++) {
-			const struct tk_field *fd = &tk_hdr_fields[i];
-
-			if (i)
-				OB_LIT(b, ",\"");
-			else
-				ob_putc(b, '"');
-			ob_puts(b, fd->name);
-			OB_LIT(b, "\":");
-			put_field(b, d, rec, fd, true);
+			put_json_key(b, &hdr_keys[i], false, i || o->domain ? ',' : '{');
+			put_field(b, d, rec, &tk_hdr_fields[i], true);
 		}
 		if (o->cg)
 			put_cgroup_json(b, o->cg, h->cgroup_id);
@@ -1192,9 +1233,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 
 			if (!shown(fd, rec, kinds[fd->kind].json_when))
 				continue;
-			OB_LIT(b, ",\"");
-			ob_puts(b, field_key(fd));
-			OB_LIT(b, "\":");
+			put_json_key(b, &keys[i], is_var(fd), ',');
 			put_field(b, d, rec, fd, true);
 		}
 		OB_LIT(b, "}\n");
@@ -1210,8 +1249,9 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 		ob_putc(b, ' ');
 	}
 	/* as "%-8s %-7u %-7u %-5u %-16s" */
-	ob_puts(b, d->name);
-	ob_pad(b, strlen(d->name), 8);
+	len = strlen(d->name);
+	ob_put(b, d->name, len);
+	ob_pad(b, len, 8);
 	ob_putc(b, ' ');
 	put_padded_dec(b, h->pid, 7);
 	put_padded_dec(b, h->tid, 7);
@@ -1224,9 +1264,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 
 		if (!shown(fd, rec, kinds[fd->kind].text_when))
 			continue;
-		ob_putc(b, ' ');
-		ob_puts(b, field_key(fd));
-		ob_putc(b, '=');
+		put_text_key(b, &keys[i], is_var(fd));
 		put_field(b, d, rec, fd, false);
 	}
 	ob_putc(b, '\n');
