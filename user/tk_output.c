@@ -113,23 +113,27 @@ static const char digit_pairs[201] =
 /* v in decimal at p (at most 20 bytes); returns the end */
 static char *fmt_dec(char *p, unsigned long long v)
 {
-	char tmp[20], *t = tmp + sizeof(tmp);
-	size_t n;
+	/* doubles up to 1e18 are exact (5^18 < 2^53) */
+	static const unsigned long long pow10[19] = {
+		1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+		1e15, 1e16, 1e17, 1e18, 10000000000000000000ULL,
+	};
+	int n = 1;
+	char *end;
 
-	/* two digits per division: half the divisions of one at a time */
+	while (n < 20 && v >= pow10[n - 1])
+		n++;
+	end = p + n;
+	/* written from the end, two digits per division */
 	while (v >= 100) {
-		t -= 2;
-		memcpy(t, digit_pairs + 2 * (v % 100), 2);
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * (v % 100), 2);
 		v /= 100;
 	}
-	if (v >= 10) {
-		t -= 2;
-		memcpy(t, digit_pairs + 2 * v, 2);
-	} else {
-		*--t = '0' + v;
-	}
-	n = tmp + sizeof(tmp) - t;
-	memcpy(p, t, n);
+	if (v >= 10)
+		memcpy(end - 2, digit_pairs + 2 * v, 2);
+	else
+		end[-1] = '0' + v;
 	return p + n;
 }
 
@@ -938,6 +942,13 @@ static void put_field(struct ob *o, const struct tk_event_desc *d, const char *r
 	char buf[NAME_MAX_LEN];
 	const char *name = NULL;
 
+	/* most fields of most records (ids, sizes, times): no name, nothing
+	 * to choose, the same in text and JSON */
+	if (fd->kind == TK_K_DEC && fd->count == 1) {
+		x.v = get_u64(fd, rec, 0);
+		put_num(&x);
+		return;
+	}
 	if (!is_scalar(fd)) {
 		if (k->whole) {
 			put(&x);
