@@ -803,6 +803,67 @@ static void test_format_chars_escaped(void **state)
 	}
 }
 
+/*
+ * The decoder's own integer formatting (no printf) at its edges: u64 max
+ * as decimal, hex and duration, the most negative s64, zero, one digit
+ * and the widths where a digit count changes; escapes' zero-padded hex.
+ */
+static void test_number_edges(void **state)
+{
+	static recbuf r;
+	struct tk_sys_event *e = &r.sys;
+	int rc;
+	char *out;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	hdr(&e->hdr, TK_EV_syscall, "a");
+	e->hdr.ts_ns = UINT64_MAX;
+	e->hdr.pid = UINT32_MAX;
+	e->hdr.tid = 0;
+	e->hdr.uid = 9;
+	e->hdr.cgroup_id = 10000000000000000000ULL;
+	e->nr = 110;
+	e->fd = -1;
+	e->ret = INT64_MIN;
+	e->duration_ns = UINT64_MAX;
+	e->args[0] = UINT64_MAX;
+	e->args[1] = 0;
+	e->args[2] = 0xf;
+	e->args[3] = 0x10;
+	e->args[4] = 0x1000000000000000ULL;
+	e->args[5] = 99;
+	out = render(&r, sizeof(*e), true, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	assert_string_equal(out, "{\"ts_ns\":18446744073709551615,\"event\":\"syscall\","
+				 "\"pid\":4294967295,\"tid\":0,\"uid\":9,\"comm\":\"a\","
+				 "\"cgroup_id\":10000000000000000000,\"nr\":110,\"syscall\":\"getppid\","
+				 "\"ret\":-9223372036854775808,\"duration_ns\":18446744073709551615,"
+				 "\"args\":[\"0xffffffffffffffff\",\"0x0\",\"0xf\",\"0x10\","
+				 "\"0x1000000000000000\",\"0x63\"]}\n");
+	free(out);
+	out = render(&r, sizeof(*e), false, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "syscall  4294967295 0       9     a                nr=110(getppid) "
+				 "ret=-9223372036854775808 duration_ns=18446744073.710s "
+				 "args={0xffffffffffffffff,0x0,0xf,0x10,0x1000000000000000,0x63}\n");
+	free(out);
+	/* the errno names' edge: -4095 is the last -errno, one below a number */
+	e->ret = -4096;
+	e->duration_ns = 999999;
+	out = render(&r, sizeof(*e), false, &rc);
+	assert_non_null(strstr(out, " ret=-4096 duration_ns=999.999us "));
+	free(out);
+	/* escapes: always two hex digits (\x), four (\u) */
+	out = text_of("\x01\x1f\x7f", false);
+	assert_string_equal(out, "\\x01\\x1f\\x7f");
+	free(out);
+	out = text_of("\x01\x1f\x7f", true);
+	assert_string_equal(out, "\"\\u0001\\u001f\\u007f\"");
+	free(out);
+}
+
 /* A file named invoice<U+202E>cod.exe must not display as invoiceexe.doc. */
 static void test_bidi_file_name(void **state)
 {
@@ -982,6 +1043,7 @@ int main(void)
 		cmocka_unit_test(test_net_addresses),
 		cmocka_unit_test(test_net_close),
 		cmocka_unit_test(test_syscall_args),
+		cmocka_unit_test(test_number_edges),
 		cmocka_unit_test(test_syscall_names),
 		cmocka_unit_test(test_malformed_records),
 		cmocka_unit_test(test_json_checker_is_strict),
