@@ -103,6 +103,16 @@ static void ob_pad(struct ob *o, size_t len, int width)
 	}
 }
 
+/* The FILE * form of a put_*(): the bytes through one ob, flushed once. */
+#define WITH_OB(f, o, call)                                                  \
+	do {                                                                 \
+		struct ob o;                                                 \
+									     \
+		ob_init(&o, f);                                              \
+		call;                                                        \
+		ob_flush(&o);                                                \
+	} while (0)
+
 /* ---- integers ------------------------------------------------------------ */
 
 static const char digit_pairs[201] =
@@ -289,6 +299,21 @@ static bool needs_quotes(const char *s, size_t n)
 	return false;
 }
 
+/* The run of printable ASCII at *i that stands for itself (all but the
+ * backslash and the quote q, 0 for none), in one copy; false if none. */
+static bool put_plain(struct ob *o, const unsigned char *p, size_t *i, size_t n, unsigned char q)
+{
+	size_t end = *i;
+
+	while (end < n && p[end] >= 0x20 && p[end] < 0x7f && p[end] != '\\' && p[end] != q)
+		end++;
+	if (end == *i)
+		return false;
+	ob_put(o, p + *i, end - *i);
+	*i = end;
+	return true;
+}
+
 static void put_text(struct ob *o, const char *s, size_t len, bool quote)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -300,17 +325,9 @@ static void put_text(struct ob *o, const char *s, size_t len, bool quote)
 	for (size_t i = 0; i < n;) {
 		unsigned c = p[i];
 		int l;
-		size_t run = i;
 
-		/* a run of printable ASCII that stands for itself: one copy */
-		while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '\\' &&
-		       !(quote && p[run] == '\''))
-			run++;
-		if (run > i) {
-			ob_put(o, p + i, run - i);
-			i = run;
+		if (put_plain(o, p, &i, n, quote ? '\'' : 0))
 			continue;
-		}
 		l = tk_utf8_seq_len(p + i, n - i);
 		if (l > 1) {
 			unsigned cp = utf8_cp(p + i, l);
@@ -347,11 +364,7 @@ static void put_text(struct ob *o, const char *s, size_t len, bool quote)
 
 void tk_fput_text(FILE *f, const char *s, size_t len, bool quote)
 {
-	struct ob o;
-
-	ob_init(&o, f);
-	put_text(&o, s, len, quote);
-	ob_flush(&o);
+	WITH_OB(f, o, put_text(&o, s, len, quote));
 }
 
 static void put_json_str(struct ob *o, const char *s, size_t len)
@@ -363,16 +376,9 @@ static void put_json_str(struct ob *o, const char *s, size_t len)
 	for (size_t i = 0; i < n;) {
 		unsigned c = p[i];
 		int l;
-		size_t run = i;
 
-		/* a run of plain ASCII goes out in one copy */
-		while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
-			run++;
-		if (run > i) {
-			ob_put(o, p + i, run - i);
-			i = run;
+		if (put_plain(o, p, &i, n, '"'))
 			continue;
-		}
 		l = tk_utf8_seq_len(p + i, n - i);
 		if (l == 0) {
 			OB_LIT(o, "\\ufffd"); /* invalid byte: U+FFFD, JSON stays valid */
@@ -412,11 +418,7 @@ static void put_json_str(struct ob *o, const char *s, size_t len)
 
 void tk_fput_json_str(FILE *f, const char *s, size_t len)
 {
-	struct ob o;
-
-	ob_init(&o, f);
-	put_json_str(&o, s, len);
-	ob_flush(&o);
+	WITH_OB(f, o, put_json_str(&o, s, len));
 }
 
 /* ---- field access ------------------------------------------------------ */
@@ -584,11 +586,7 @@ static void put_duration_ns(struct ob *o, __u64 ns)
 
 void tk_fput_duration(FILE *f, __u64 ns)
 {
-	struct ob o;
-
-	ob_init(&o, f);
-	put_duration_ns(&o, ns);
-	ob_flush(&o);
+	WITH_OB(f, o, put_duration_ns(&o, ns));
 }
 
 static void put_duration(const struct val *x) { put_duration_ns(x->o, x->v); }
@@ -642,11 +640,7 @@ static void put_argv_list(struct ob *o, const char *p, size_t len, bool json)
 
 void tk_fput_argv(FILE *f, const char *p, size_t len, bool json)
 {
-	struct ob o;
-
-	ob_init(&o, f);
-	put_argv_list(&o, p, len, json);
-	ob_flush(&o);
+	WITH_OB(f, o, put_argv_list(&o, p, len, json));
 }
 
 static void put_argv(const struct val *x, bool json)
@@ -678,11 +672,7 @@ static void put_addr(struct ob *o, int family, const void *addr)
 
 void tk_fput_ipaddr(FILE *f, int family, const void *addr)
 {
-	struct ob o;
-
-	ob_init(&o, f);
-	put_addr(&o, family, addr);
-	ob_flush(&o);
+	WITH_OB(f, o, put_addr(&o, family, addr));
 }
 
 static void put_ipaddr_text(const struct val *x)
@@ -1065,11 +1055,7 @@ static void put_cgroup_json(struct ob *o, struct tk_cgroups *cg, __u64 id)
 
 void tk_fput_cgroup_json(FILE *f, struct tk_cgroups *cg, __u64 id)
 {
-	struct ob o;
-
-	ob_init(&o, f);
-	put_cgroup_json(&o, cg, id);
-	ob_flush(&o);
+	WITH_OB(f, o, put_cgroup_json(&o, cg, id));
 }
 
 /* put_text() (unquoted) padded to |width| bytes, as "%-*s" / "%*s" would */
@@ -1093,11 +1079,7 @@ static void put_text_padded(struct ob *o, const char *s, size_t len, int width)
 
 void tk_fput_text_padded(FILE *f, const char *s, size_t len, int width)
 {
-	struct ob o;
-
-	ob_init(&o, f);
-	put_text_padded(&o, s, len, width);
-	ob_flush(&o);
+	WITH_OB(f, o, put_text_padded(&o, s, len, width));
 }
 
 static void put_container_text(struct ob *o, struct tk_cgroups *cg, __u64 id)

@@ -810,30 +810,17 @@ static void test_format_chars_escaped(void **state)
  */
 static void test_number_edges(void **state)
 {
-	static recbuf r;
-	struct tk_sys_event *e = &r.sys;
+	struct tk_sys_event ev = {
+		.hdr = { .ts_ns = UINT64_MAX, .event = TK_EV_syscall, .pid = UINT32_MAX, .uid = 9,
+			 .comm = "a", .cgroup_id = 10000000000000000000ULL },
+		.nr = 110, .fd = -1, .ret = INT64_MIN, .duration_ns = UINT64_MAX,
+		.args = { UINT64_MAX, 0, 0xf, 0x10, 0x1000000000000000ULL, 99 },
+	}, *e = &ev;
 	int rc;
 	char *out;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	hdr(&e->hdr, TK_EV_syscall, "a");
-	e->hdr.ts_ns = UINT64_MAX;
-	e->hdr.pid = UINT32_MAX;
-	e->hdr.tid = 0;
-	e->hdr.uid = 9;
-	e->hdr.cgroup_id = 10000000000000000000ULL;
-	e->nr = 110;
-	e->fd = -1;
-	e->ret = INT64_MIN;
-	e->duration_ns = UINT64_MAX;
-	e->args[0] = UINT64_MAX;
-	e->args[1] = 0;
-	e->args[2] = 0xf;
-	e->args[3] = 0x10;
-	e->args[4] = 0x1000000000000000ULL;
-	e->args[5] = 99;
-	out = render(&r, sizeof(*e), true, &rc);
+	out = render(e, sizeof(*e), true, &rc);
 	assert_int_equal(rc, 0);
 	check_json_line(out);
 	assert_string_equal(out, "{\"ts_ns\":18446744073709551615,\"event\":\"syscall\","
@@ -843,7 +830,7 @@ static void test_number_edges(void **state)
 				 "\"args\":[\"0xffffffffffffffff\",\"0x0\",\"0xf\",\"0x10\","
 				 "\"0x1000000000000000\",\"0x63\"]}\n");
 	free(out);
-	out = render(&r, sizeof(*e), false, &rc);
+	out = render(e, sizeof(*e), false, &rc);
 	assert_int_equal(rc, 0);
 	assert_string_equal(out, "syscall  4294967295 0       9     a                nr=110(getppid) "
 				 "ret=-9223372036854775808 duration_ns=18446744073.710s "
@@ -852,7 +839,7 @@ static void test_number_edges(void **state)
 	/* the errno names' edge: -4095 is the last -errno, one below a number */
 	e->ret = -4096;
 	e->duration_ns = 999999;
-	out = render(&r, sizeof(*e), false, &rc);
+	out = render(e, sizeof(*e), false, &rc);
 	assert_non_null(strstr(out, " ret=-4096 duration_ns=999.999us "));
 	free(out);
 	/* escapes: always two hex digits (\x), four (\u) */
