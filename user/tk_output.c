@@ -29,7 +29,7 @@
 #define OB_CAP 4096
 
 struct ob {
-	FILE *f;      /* NULL: bytes only counted (ob_text_padded) */
+	FILE *f;      /* NULL: bytes only counted (put_text_padded) */
 	size_t n;     /* bytes in b */
 	size_t total; /* bytes flushed before them */
 	char b[OB_CAP];
@@ -124,14 +124,14 @@ static const char digit_pairs[201] =
 static char *fmt_dec(char *p, unsigned long long v)
 {
 	/* doubles up to 1e18 are exact (5^18 < 2^53) */
-	static const unsigned long long pow10[19] = {
+	static const unsigned long long tens[19] = {
 		1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
 		1e15, 1e16, 1e17, 1e18, 10000000000000000000ULL,
 	};
 	int n = 1;
 	char *end;
 
-	while (n < 20 && v >= pow10[n - 1])
+	while (n < 20 && v >= tens[n - 1])
 		n++;
 	end = p + n;
 	/* written from the end, two digits per division */
