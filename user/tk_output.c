@@ -93,11 +93,12 @@ static inline void ob_puts(struct ob *o, const char *s)
 /* a string literal: its length known at compile time */
 #define OB_LIT(o, lit) ob_put(o, lit, sizeof(lit) - 1)
 
+/* spaces from len up to width; in pieces, as a caller's width may be wider
+ * than the buffer */
 static void ob_pad(struct ob *o, size_t len, int width)
 {
-	if ((int)len < width) {
-		size_t k = width - len;
-
+	for (size_t k; (int)len < width; len += k) {
+		k = width - len < OB_CAP ? width - len : OB_CAP;
 		memset(ob_room(o, k), ' ', k);
 		o->n += k;
 	}

@@ -851,6 +851,32 @@ static void test_number_edges(void **state)
 	free(out);
 }
 
+/* A padded column wider than the decoder's buffer (4 KiB), both ways:
+ * as printf's %*s / %-*s would, escapes counted as the bytes they are. */
+static void test_wide_padding(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	for (int width = -10000; width <= 10000; width += 20000) {
+		f = open_memstream(&buf, &len);
+		tk_fput_text_padded(f, "a\x01", 2, width);
+		fclose(f);
+		assert_int_equal(len, 10000);
+		if (width < 0) {
+			assert_memory_equal(buf, "a\\x01 ", 6);
+			assert_int_equal(strspn(buf + 5, " "), 10000 - 5);
+		} else {
+			assert_int_equal(strspn(buf, " "), 10000 - 5);
+			assert_string_equal(buf + 10000 - 5, "a\\x01");
+		}
+		free(buf);
+		buf = NULL;
+	}
+}
+
 /* A file named invoice<U+202E>cod.exe must not display as invoiceexe.doc. */
 static void test_bidi_file_name(void **state)
 {
@@ -1031,6 +1057,7 @@ int main(void)
 		cmocka_unit_test(test_net_close),
 		cmocka_unit_test(test_syscall_args),
 		cmocka_unit_test(test_number_edges),
+		cmocka_unit_test(test_wide_padding),
 		cmocka_unit_test(test_syscall_names),
 		cmocka_unit_test(test_malformed_records),
 		cmocka_unit_test(test_json_checker_is_strict),
