@@ -21,7 +21,7 @@
  * hot path of a stream (syscalltrace streams over a million records a
  * second). A record is formatted into a buffer of its own (struct ob),
  * integers and escapes by hand, and goes to the stream in one fwrite:
- * stdio's cost per call (~25 fputs/fwrite/putc per syscall record, each
+ * stdio's cost per call (~60 fputs/fwrite/putc per JSON syscall record, each
  * with its own strlen and buffer checks) was over half of the consumer's
  * time. The stream's buffer still makes one write() of many records, and
  * its error state (ferror, errno) is what the runtime checks, as before.
