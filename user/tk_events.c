@@ -70,11 +70,24 @@ const char *tk_domain_name(__u32 domain)
 	return NULL;
 }
 
+/* Each event's index in tk_event_table, which TK_ALL_EVENTS orders. */
+enum {
+#define TK__POS(name, id, st, FIELDS, label) TK__POS_##name,
+	TK_ALL_EVENTS(TK__POS)
+#undef TK__POS
+};
+
+/* Once per record decoded: a switch (a jump table or a binary search),
+ * not a scan of the table. */
 const struct tk_event_desc *tk_event_by_id(__u32 id)
 {
-	for (size_t i = 0; i < tk_event_count; i++)
-		if (tk_event_table[i].id == id)
-			return &tk_event_table[i];
+	switch (id) {
+#define TK__BY_ID(name, id, st, FIELDS, label)                               \
+	case id:                                                             \
+		return &tk_event_table[TK__POS_##name];
+	TK_ALL_EVENTS(TK__BY_ID)
+#undef TK__BY_ID
+	}
 	return NULL;
 }
 

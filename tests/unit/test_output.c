@@ -833,6 +833,80 @@ static void test_format_chars_escaped(void **state)
 	}
 }
 
+/*
+ * The decoder's own integer formatting (no printf) at its edges: u64 max
+ * as decimal, hex and duration, the most negative s64, zero, one digit
+ * and the widths where a digit count changes; escapes' zero-padded hex.
+ */
+static void test_number_edges(void **state)
+{
+	struct tk_sys_event ev = {
+		.hdr = { .ts_ns = UINT64_MAX, .event = TK_EV_syscall, .pid = UINT32_MAX, .uid = 9,
+			 .comm = "a", .cgroup_id = 10000000000000000000ULL },
+		.nr = 110, .fd = -1, .ret = INT64_MIN, .duration_ns = UINT64_MAX,
+		.args = { UINT64_MAX, 0, 0xf, 0x10, 0x1000000000000000ULL, 99 },
+	}, *e = &ev;
+	int rc;
+	char *out;
+
+	(void)state;
+	out = render(e, sizeof(*e), true, &rc);
+	assert_int_equal(rc, 0);
+	check_json_line(out);
+	assert_string_equal(out, "{\"ts_ns\":18446744073709551615,\"event\":\"syscall\","
+				 "\"pid\":4294967295,\"tid\":0,\"uid\":9,\"comm\":\"a\","
+				 "\"cgroup_id\":10000000000000000000,\"nr\":110,\"syscall\":\"getppid\","
+				 "\"ret\":-9223372036854775808,\"duration_ns\":18446744073709551615,"
+				 "\"args\":[\"0xffffffffffffffff\",\"0x0\",\"0xf\",\"0x10\","
+				 "\"0x1000000000000000\",\"0x63\"]}\n");
+	free(out);
+	out = render(e, sizeof(*e), false, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "syscall  4294967295 0       9     a                nr=110(getppid) "
+				 "ret=-9223372036854775808 duration_ns=18446744073.710s "
+				 "args={0xffffffffffffffff,0x0,0xf,0x10,0x1000000000000000,0x63}\n");
+	free(out);
+	/* the errno names' edge: -4095 is the last -errno, one below a number */
+	e->ret = -4096;
+	e->duration_ns = 999999;
+	out = render(e, sizeof(*e), false, &rc);
+	assert_non_null(strstr(out, " ret=-4096 duration_ns=999.999us "));
+	free(out);
+	/* escapes: always two hex digits (\x), four (\u) */
+	out = text_of("\x01\x1f\x7f", false);
+	assert_string_equal(out, "\\x01\\x1f\\x7f");
+	free(out);
+	out = text_of("\x01\x1f\x7f", true);
+	assert_string_equal(out, "\"\\u0001\\u001f\\u007f\"");
+	free(out);
+}
+
+/* A padded column wider than the decoder's buffer (4 KiB), both ways:
+ * as printf's %*s / %-*s would, escapes counted as the bytes they are. */
+static void test_wide_padding(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	for (int width = -10000; width <= 10000; width += 20000) {
+		f = open_memstream(&buf, &len);
+		tk_fput_text_padded(f, "a\x01", 2, width);
+		fclose(f);
+		assert_int_equal(len, 10000);
+		if (width < 0) {
+			assert_memory_equal(buf, "a\\x01 ", 6);
+			assert_int_equal(strspn(buf + 5, " "), 10000 - 5);
+		} else {
+			assert_int_equal(strspn(buf, " "), 10000 - 5);
+			assert_string_equal(buf + 10000 - 5, "a\\x01");
+		}
+		free(buf);
+		buf = NULL;
+	}
+}
+
 /* A file named invoice<U+202E>cod.exe must not display as invoiceexe.doc. */
 static void test_bidi_file_name(void **state)
 {
@@ -1012,6 +1086,8 @@ int main(void)
 		cmocka_unit_test(test_net_addresses),
 		cmocka_unit_test(test_net_close),
 		cmocka_unit_test(test_syscall_args),
+		cmocka_unit_test(test_number_edges),
+		cmocka_unit_test(test_wide_padding),
 		cmocka_unit_test(test_syscall_names),
 		cmocka_unit_test(test_field_keys),
 		cmocka_unit_test(test_malformed_records),
