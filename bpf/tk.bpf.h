@@ -295,6 +295,14 @@ static __always_inline bool tk_want(void)
 	return tk_want_id(bpf_get_current_pid_tgid());
 }
 
+/* tk_want() for a caller that has current's BTF task pointer
+ * (bpf_get_current_task_btf()): its tgid is a load, not a helper call. */
+static __always_inline bool tk_want_current_task(struct task_struct *t)
+{
+	return tk_want_tgid(t->tgid) && tk_want_current_uid() && tk_want_current_cgroup() &&
+	       tk_comm_match();
+}
+
 /*
  * -p/-u/-c for an event attributed to a task that is not current: one the
  * tool remembered (nettrace's socket owners, whose state changes run in
