@@ -146,6 +146,12 @@ static __always_inline __u32 get_filename(struct scratch *s, const char *name)
 	return tk_bounded(n, TK_FILE_NAME_LEN);
 }
 
+/* tk_path_at()'s copy of the name: the filename just read into the
+ * record, so the caller's memory is read once. Not a cut one: the path
+ * goes on to PATH_MAX. */
+#define KNAME(s, flen) .kname = (flen) < TK_FILE_NAME_LEN ? (s)->rec + FIXED : NULL, .klen = (flen)
+_Static_assert(TK_FILE_NAME_LEN <= TK_PATH_KNAME_MAX, "a filename fits tk_path_at's copy");
+
 /* Appends the path built in s->pw (len bytes and its NUL) to the record
  * at offset at; returns the bytes appended. */
 static __always_inline __u32 put_path(struct scratch *s, __u32 at, __u32 len)
@@ -311,7 +317,8 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 			len = tk_path_of(&s->pw, &(struct tk_path_req){ .task = t, .at = &f->f_path });
 		} else {
 			clear_file(e);
-			len = tk_path_at(&s->pw, &(struct tk_path_req){ .task = t, .fd = p.fd, .name = p.name });
+			len = tk_path_at(&s->pw, &(struct tk_path_req){
+				.task = t, .fd = p.fd, .name = p.name, KNAME(s, flen) });
 		}
 		/* what was asked for, not the file's state */
 		e->flags = p.flags;
@@ -330,7 +337,7 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 			if (ret == 0)
 				e->size = p.arg;
 			len = tk_path_at(&s->pw, &(struct tk_path_req){
-				.task = t, .fd = TK_AT_FDCWD, .name = p.name });
+				.task = t, .fd = TK_AT_FDCWD, .name = p.name, KNAME(s, flen) });
 			break;
 		}
 		flen = no_filename(s);
@@ -368,7 +375,8 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 		clear_file(e);
 		if (ev == TK_EV_mkdir)
 			e->mode = p.mode;
-		len = tk_path_at(&s->pw, &(struct tk_path_req){ .task = t, .fd = p.fd, .name = p.name });
+		len = tk_path_at(&s->pw, &(struct tk_path_req){
+			.task = t, .fd = p.fd, .name = p.name, KNAME(s, flen) });
 		break;
 	case TK_EV_rename: {
 		struct tk_rename_event *r = &s->r;
@@ -383,7 +391,8 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 		len = tk_path_at(&s->pw, &(struct tk_path_req){ .task = t, .fd = p.fd2, .name = p.name2 });
 		nmatch = !targ_path_len || path_match(s->pw.path);
 		nlen = put_path(s, FIXED + flen, len);
-		len = tk_path_at(&s->pw, &(struct tk_path_req){ .task = t, .fd = p.fd, .name = p.name });
+		len = tk_path_at(&s->pw, &(struct tk_path_req){
+			.task = t, .fd = p.fd, .name = p.name, KNAME(s, flen) });
 		if (!nmatch && !path_match(s->pw.path))
 			return;
 		r->truncated = s->pw.cut;
