@@ -587,7 +587,7 @@ int file_enter(struct sys_tp *ctx)
 		return TK_TP_KEEP;
 	}
 	if (!targ_summary || targ_per_cgroup)
-		p->cgroup_id = bpf_get_current_cgroup_id();
+		p->cgroup_id = tk_task_cgroup_id(t);
 	/* close: the file leaves the fd table before sys_exit */
 	p->file = call == TK_FC_close
 			  ? tk_fd_file(t, SYS_ARG((struct pt_regs *)bpf_task_pt_regs(t), 0))
