@@ -3,13 +3,19 @@
  * filetrace: opens, reads/writes, close, unlink, rename, truncate, mkdir,
  * with absolute paths, inode/dev/size, and errors.
  *
- * Shape: each syscall's sys_enter_* program stashes its arguments in a
- * per-thread entry (pending, keyed by tid) after the cheap process filters;
- * its sys_exit_* program takes the entry, applies the result filters (-x),
- * builds the paths with tk_path.bpf.h in this nesting level's scratch slot
- * (paths need room a BPF stack does not have), applies --path, and only
- * then appends them to the record (include/tk_event.h: strings packed at
- * their lengths): a rejected path never enters a byte that is sent.
+ * Shape: two programs for every syscall, each verified once and attached
+ * by the runtime at the selected calls' tracepoints (the events'
+ * tracepoints lists in user/filetrace.c): file_enter on sys_enter_*,
+ * file_exit on sys_exit_*. Every syscall tracepoint of a kind has one
+ * layout (struct sys_tp), and each dispatches on the syscall number
+ * through targ_call_of_nr. file_enter keeps only what must be taken when
+ * the call starts (the filters' verdict, the cgroup, close's file) in a
+ * per-thread entry; file_exit reads the arguments from the task's saved
+ * registers (args_of()), applies the result filters (-x), builds the
+ * paths with tk_path.bpf.h in this nesting level's scratch slot (paths
+ * need room a BPF stack does not have), applies --path, and only then
+ * appends them to the record (include/tk_event.h: strings packed at their
+ * lengths): a rejected path never enters a byte that is sent.
  *
  * Kernel structures are read through BTF pointers, as in tk_path.bpf.h.
  */
@@ -30,24 +36,30 @@ const volatile __u32 targ_path_len = 0;        /* 0: no --path */
 #define O_TRUNC_ 01000
 #define O_TMPFILE_ 020000000
 
+/*
+ * Syscall number -> TK_FC_* (0: not traced), filled by userspace from its
+ * <sys/syscall.h>: the numbers are the architecture's. Read with a
+ * variable index, so the verifier checks one program for every call.
+ */
+const volatile __u8 targ_call_of_nr[TK_FILE_NR_MAX] = {};
+/* file_enter runs: calls are admitted, attributed to a cgroup and (close)
+ * looked up when they start. Off only for -s without --per-cgroup or
+ * --cgroup, which need nothing from the entry. */
+const volatile bool targ_entry = true;
+
 /* ---- per-thread state between sys_enter and sys_exit ------------------- */
 /*
  * The per-thread map is task-local storage: keyed by the thread itself, so
  * no tid can collide, nothing needs deleting, and an entry goes with its
  * thread. One helper call per enter and per exit; a tid-keyed hash map
  * needed three (update, lookup, delete), each taking a bucket lock
- * (measured: ~300 ns per enter on the reference VM).
+ * (measured: ~300 ns per enter on the reference VM). Only what the exit
+ * cannot know is kept: the arguments are still in the saved registers.
  */
 struct pending {
-	const char *name;  /* user pointer: path argument */
-	const char *name2; /* user pointer: rename's new path */
-	__u64 arg;         /* count, length, or openat2's struct open_how * */
 	struct file *file; /* close: the file, looked up before it goes */
-	__u64 cgroup_id;   /* at entry (records, --per-cgroup): see stash() */
-	__s32 fd;          /* fd, or dirfd of *at calls */
-	__s32 fd2;         /* rename: new dirfd */
-	__u32 flags;
-	__u32 mode;
+	__u64 regs;        /* the thread's saved registers: see task_regs() */
+	__u64 cgroup_id;   /* at entry (records, --per-cgroup): see file_enter */
 	__u16 call;        /* TK_FC_*; 0: no call in flight */
 	__u16 pad[3];
 };
@@ -58,6 +70,19 @@ struct {
 	__type(key, int);
 	__type(value, struct pending);
 } pending SEC(".maps");
+
+/* A call's arguments and what its entry kept, as the exit uses them. */
+struct args {
+	const char *name;  /* user pointer: path argument */
+	const char *name2; /* user pointer: rename's new path */
+	__u64 arg;         /* count, length, or openat2's struct open_how * */
+	struct file *file; /* close: from the entry */
+	__u64 cgroup_id;   /* from the entry */
+	__s32 fd;          /* fd, or dirfd of *at calls */
+	__s32 fd2;         /* rename: new dirfd */
+	__u32 flags;
+	__u32 mode;
+};
 
 /*
  * Per-CPU build area: this nesting level's tk_scratch slot (tk.bpf.h).
@@ -122,6 +147,12 @@ static __always_inline __u32 get_filename(struct scratch *s, const char *name)
 	return tk_bounded(n, TK_FILE_NAME_LEN);
 }
 
+/* tk_path_at()'s copy of the name: the filename just read into the
+ * record, so the caller's memory is read once. Not a cut one: the path
+ * goes on to PATH_MAX. */
+#define KNAME(s, flen) .kname = (flen) < TK_FILE_NAME_LEN ? (s)->rec + FIXED : NULL, .klen = (flen)
+_Static_assert(TK_FILE_NAME_LEN <= TK_PATH_KNAME_MAX, "a filename fits tk_path_at's copy");
+
 /* Appends the path built in s->pw (len bytes and its NUL) to the record
  * at offset at; returns the bytes appended. */
 static __always_inline __u32 put_path(struct scratch *s, __u32 at, __u32 len)
@@ -150,41 +181,6 @@ static __always_inline bool path_match(const char *p)
 	if (n == 1)
 		return true;
 	return p[n & (TK_FILE_NAME_LEN - 1)] == 0 || p[n & (TK_FILE_NAME_LEN - 1)] == '/';
-}
-
-/* ---- enter ---------------------------------------------------------------- */
-
-/* Records a call's arguments for its exit (file: looked up here). */
-static __always_inline void stash(const struct pending *a)
-{
-	struct task_struct *t;
-	struct pending *p;
-
-	if (!tk_want())
-		return;
-	t = bpf_get_current_task_btf();
-	p = bpf_task_storage_get(&pending, t, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p) {
-		tk_count(TK_STAT_LOST); /* no memory: the event cannot be reported */
-		return;
-	}
-	/* field by field: a struct copy had clang copy pad[] through the
-	 * stack (9 more instructions per call) */
-	p->name = a->name;
-	p->name2 = a->name2;
-	p->arg = a->arg;
-	p->fd = a->fd;
-	p->fd2 = a->fd2;
-	p->flags = a->flags;
-	p->mode = a->mode;
-	/* the cgroup the call starts in, the one tk_want() admitted: the
-	 * record (or the --per-cgroup row) is its, even if the task moves
-	 * before the exit; the helper moves here from sys_exit */
-	if (!targ_summary || targ_per_cgroup)
-		p->cgroup_id = bpf_get_current_cgroup_id();
-	/* close: the file leaves the fd table before sys_exit */
-	p->file = a->call == TK_FC_close ? tk_fd_file(t, a->fd) : NULL;
-	p->call = a->call;
 }
 
 /* ---- exit ---------------------------------------------------------------- */
@@ -280,7 +276,7 @@ static __always_inline __u64 iov_total(const struct iovec *iov, __u64 cnt)
 
 /* The record of one sys_exit, built in s and sent (or dropped by --path). */
 static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long ret,
-					   struct task_struct *t, struct pending p,
+					   struct task_struct *t, struct args p,
 					   struct scratch *s)
 {
 	struct tk_file_event *e;
@@ -322,7 +318,8 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 			len = tk_path_of(&s->pw, &(struct tk_path_req){ .task = t, .at = &f->f_path });
 		} else {
 			clear_file(e);
-			len = tk_path_at(&s->pw, &(struct tk_path_req){ .task = t, .fd = p.fd, .name = p.name });
+			len = tk_path_at(&s->pw, &(struct tk_path_req){
+				.task = t, .fd = p.fd, .name = p.name, KNAME(s, flen) });
 		}
 		/* what was asked for, not the file's state */
 		e->flags = p.flags;
@@ -341,7 +338,7 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 			if (ret == 0)
 				e->size = p.arg;
 			len = tk_path_at(&s->pw, &(struct tk_path_req){
-				.task = t, .fd = TK_AT_FDCWD, .name = p.name });
+				.task = t, .fd = TK_AT_FDCWD, .name = p.name, KNAME(s, flen) });
 			break;
 		}
 		flen = no_filename(s);
@@ -379,7 +376,8 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 		clear_file(e);
 		if (ev == TK_EV_mkdir)
 			e->mode = p.mode;
-		len = tk_path_at(&s->pw, &(struct tk_path_req){ .task = t, .fd = p.fd, .name = p.name });
+		len = tk_path_at(&s->pw, &(struct tk_path_req){
+			.task = t, .fd = p.fd, .name = p.name, KNAME(s, flen) });
 		break;
 	case TK_EV_rename: {
 		struct tk_rename_event *r = &s->r;
@@ -394,7 +392,8 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 		len = tk_path_at(&s->pw, &(struct tk_path_req){ .task = t, .fd = p.fd2, .name = p.name2 });
 		nmatch = !targ_path_len || path_match(s->pw.path);
 		nlen = put_path(s, FIXED + flen, len);
-		len = tk_path_at(&s->pw, &(struct tk_path_req){ .task = t, .fd = p.fd, .name = p.name });
+		len = tk_path_at(&s->pw, &(struct tk_path_req){
+			.task = t, .fd = p.fd, .name = p.name, KNAME(s, flen) });
 		if (!nmatch && !path_match(s->pw.path))
 			return;
 		r->truncated = s->pw.cut;
@@ -421,169 +420,237 @@ static __always_inline void build_and_send(void *ctx, __u32 ev, __u16 call, long
 	tk_output_var(ctx, s->rec, FIXED + flen + n, TK_FILE_MAX);
 }
 
-/*
- * One sys_exit handler; ev and call are constants in each program, so each
- * keeps only its own branch. The record is built in this nesting level's
- * scratch slot, given back on every path (tk_scratch_get()).
- */
-static __always_inline void on_exit(void *ctx, __u32 ev, __u16 call, long ret)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct pending *pp = bpf_task_storage_get(&pending, t, NULL, 0);
-	struct scratch *s;
-	struct pending p;
+/* ---- the programs ---------------------------------------------------------- */
 
-	/* no entry, or one left by a call whose exit we did not see */
-	if (!pp || pp->call != call)
-		return;
-	p = *pp;
-	pp->call = 0;
+/*
+ * What every syscalls:sys_enter_* and sys_exit_* tracepoint starts with
+ * (tracefs format: the common fields, __syscall_nr; then ret at exit).
+ * Each program reads no further than its kind's shortest record (an
+ * enter reads no argument: sys_enter_close's record ends after one), so
+ * the kernel lets it attach at every one of them.
+ */
+struct sys_tp {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__s64 ret; /* sys_exit_* only */
+};
+
+static __always_inline __u32 call_of(const struct sys_tp *ctx)
+{
+	__u32 nr = ctx->nr;
+
+	return nr < TK_FILE_NR_MAX ? targ_call_of_nr[nr] : 0;
+}
+
+/*
+ * The syscall's arguments from the registers the task saved on entry: on
+ * x86-64 they stay in pt_regs until the return to user space (only ax
+ * gets the result, after a ptrace or seccomp change they hold what the
+ * call got), so the exit reads what the entry would have. 32-bit calls
+ * never reach a syscalls:* tracepoint on x86-64 (the kernel ignores
+ * compat syscalls there), so the 64-bit ABI is the only one.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define SYS_ARG(r, i)                                                            \
+	((i) == 0 ? (r)->di : (i) == 1 ? (r)->si : (i) == 2 ? (r)->dx :          \
+	 (i) == 3 ? (r)->r10 : (i) == 4 ? (r)->r8 : (r)->r9)
+#else
+#error "filetrace reads syscall arguments at sys_exit from x86-64's saved registers; another architecture needs its own SYS_ARG (its syscall ABI's registers)"
+#endif
+
+/* Which argument is which, per call; calls without a dirfd get the cwd's. */
+static __always_inline void args_of(struct args *a, __u32 call, const struct pt_regs *r)
+{
+	const char *arg0 = (const char *)SYS_ARG(r, 0), *arg1 = (const char *)SYS_ARG(r, 1);
+
+	a->fd = TK_AT_FDCWD;
+	switch (call) {
+	case TK_FC_open:
+		a->name = arg0;
+		a->flags = SYS_ARG(r, 1);
+		a->mode = SYS_ARG(r, 2);
+		break;
+	case TK_FC_openat:
+	case TK_FC_mkdirat:
+		a->fd = SYS_ARG(r, 0);
+		a->name = arg1;
+		a->flags = call == TK_FC_openat ? SYS_ARG(r, 2) : 0;
+		a->mode = call == TK_FC_openat ? SYS_ARG(r, 3) : SYS_ARG(r, 2);
+		break;
+	case TK_FC_openat2:
+		a->fd = SYS_ARG(r, 0);
+		a->name = arg1;
+		a->arg = SYS_ARG(r, 2);
+		break;
+	case TK_FC_creat:
+		a->name = arg0;
+		a->flags = O_CREAT_ | O_WRONLY_ | O_TRUNC_;
+		a->mode = SYS_ARG(r, 1);
+		break;
+	case TK_FC_read:
+	case TK_FC_pread64:
+	case TK_FC_write:
+	case TK_FC_pwrite64:
+		/* fd, count */
+		a->fd = SYS_ARG(r, 0);
+		a->arg = SYS_ARG(r, 2);
+		break;
+	case TK_FC_readv:
+	case TK_FC_preadv:
+	case TK_FC_preadv2:
+	case TK_FC_writev:
+	case TK_FC_pwritev:
+	case TK_FC_pwritev2:
+		/* fd, iovec array, its count (in flags) */
+		a->fd = SYS_ARG(r, 0);
+		a->arg = SYS_ARG(r, 1);
+		a->flags = SYS_ARG(r, 2);
+		break;
+	case TK_FC_close:
+		a->fd = SYS_ARG(r, 0);
+		break;
+	case TK_FC_unlink:
+	case TK_FC_rmdir:
+		a->name = arg0;
+		break;
+	case TK_FC_unlinkat:
+		a->fd = SYS_ARG(r, 0);
+		a->name = arg1;
+		break;
+	case TK_FC_rename:
+		a->name = arg0;
+		a->fd2 = TK_AT_FDCWD;
+		a->name2 = arg1;
+		break;
+	case TK_FC_renameat:
+	case TK_FC_renameat2:
+		a->fd = SYS_ARG(r, 0);
+		a->name = arg1;
+		a->fd2 = SYS_ARG(r, 2);
+		a->name2 = (const char *)SYS_ARG(r, 3);
+		a->flags = call == TK_FC_renameat2 ? SYS_ARG(r, 4) : 0;
+		break;
+	case TK_FC_truncate:
+		a->name = arg0;
+		a->arg = SYS_ARG(r, 1);
+		break;
+	case TK_FC_ftruncate:
+		a->fd = SYS_ARG(r, 0);
+		a->arg = SYS_ARG(r, 1);
+		break;
+	case TK_FC_mkdir:
+		a->name = arg0;
+		a->mode = SYS_ARG(r, 1);
+		break;
+	}
+}
+
+static __always_inline __u32 event_of(__u32 call)
+{
+	if (call <= TK_FC_creat)
+		return TK_EV_open;
+	if (call <= TK_FC_preadv2)
+		return TK_EV_read;
+	if (call <= TK_FC_pwritev2)
+		return TK_EV_write;
+	if (call == TK_FC_close)
+		return TK_EV_close;
+	if (call <= TK_FC_rmdir)
+		return TK_EV_unlink;
+	if (call <= TK_FC_renameat2)
+		return TK_EV_rename;
+	if (call <= TK_FC_ftruncate)
+		return TK_EV_truncate;
+	return TK_EV_mkdir;
+}
+
+/*
+ * Where the thread's registers are saved on a syscall: fixed for its life
+ * (the top of its kernel stack), so taken with a helper call (~65 ns here)
+ * once per thread, kept in its entry as a number and cast back.
+ */
+static __always_inline struct pt_regs *task_regs(struct task_struct *t, struct pending *p)
+{
+	if (!p->regs)
+		p->regs = (__u64)bpf_task_pt_regs(t);
+	return TK_CAST(struct pt_regs, p->regs);
+}
+
+/*
+ * Every sys_enter_* of a selected call: the process filters, then the
+ * cgroup the call starts in, the one tk_want() admitted: the record (or
+ * the --per-cgroup row) is its, even if the task moves before the exit.
+ */
+SEC("tp/syscalls/sys_enter_openat")
+int file_enter(struct sys_tp *ctx)
+{
+	__u32 call = call_of(ctx);
+	struct task_struct *t;
+	struct pending *p;
+
+	if (!call)
+		return TK_TP_KEEP;
+	t = bpf_get_current_task_btf();
+	if (!tk_want_current_task(t))
+		return TK_TP_KEEP;
+	p = bpf_task_storage_get(&pending, t, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p) {
+		tk_count(TK_STAT_LOST); /* no memory: the event cannot be reported */
+		return TK_TP_KEEP;
+	}
+	if (!targ_summary || targ_per_cgroup)
+		p->cgroup_id = tk_task_cgroup_id(t);
+	/* close: the file leaves the fd table before sys_exit */
+	p->file = call == TK_FC_close
+			  ? tk_fd_file(t, SYS_ARG(task_regs(t, p), 0))
+			  : NULL;
+	p->call = call;
+	return TK_TP_KEEP;
+}
+
+/*
+ * Every sys_exit_* of a selected call. The record is built in this
+ * nesting level's scratch slot, given back on every path
+ * (tk_scratch_get()).
+ */
+SEC("tp/syscalls/sys_exit_openat")
+int file_exit(struct sys_tp *ctx)
+{
+	__u32 call = call_of(ctx);
+	struct task_struct *t;
+	struct pt_regs *regs;
+	struct args a = {};
+	struct scratch *s;
+	long ret = ctx->ret;
+
+	if (!call)
+		return TK_TP_KEEP;
+	t = bpf_get_current_task_btf();
+	if (targ_entry) {
+		struct pending *pp = bpf_task_storage_get(&pending, t, NULL, 0);
+
+		/* no entry, or one left by a call whose exit we did not see */
+		if (!pp || pp->call != call)
+			return TK_TP_KEEP;
+		pp->call = 0;
+		a.file = pp->file;
+		a.cgroup_id = pp->cgroup_id;
+		regs = task_regs(t, pp);
+	} else if (tk_want_current_task(t)) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	} else {
+		return TK_TP_KEEP;
+	}
 	if (tk_failed_only && ret >= 0)
-		return;
+		return TK_TP_KEEP;
+	args_of(&a, call, regs);
 	s = tk_scratch_get();
 	if (!s)
-		return; /* counted by tk_scratch_get() */
-	build_and_send(ctx, ev, call, ret, t, p, s);
+		return TK_TP_KEEP; /* counted by tk_scratch_get() */
+	build_and_send(ctx, event_of(call), call, ret, t, a, s);
 	tk_scratch_put();
-}
-
-/* ---- programs --------------------------------------------------------------- */
-
-#define A(i) (ctx->args[i])
-#define ENTER(sys)                                                               \
-	SEC("tp/syscalls/sys_enter_" #sys)                                       \
-	int file_##sys##_enter(struct trace_event_raw_sys_enter *ctx)
-#define EXIT(sys, ev)                                                            \
-	SEC("tp/syscalls/sys_exit_" #sys)                                        \
-	int file_##sys##_exit(struct trace_event_raw_sys_exit *ctx)              \
-	{                                                                        \
-		on_exit(ctx, TK_EV_##ev, TK_FC_##sys, ctx->ret);                 \
-		return TK_TP_KEEP;                                               \
-	}
-
-/* Each sys_enter names the arguments it keeps; calls without a dirfd pass
- * the cwd's. */
-#define STASH(sys, ...) stash(&(struct pending){ .call = TK_FC_##sys, __VA_ARGS__ })
-
-/* open */
-ENTER(open)
-{
-	STASH(open, .fd = TK_AT_FDCWD, .name = (const char *)A(0), .flags = A(1), .mode = A(2));
 	return TK_TP_KEEP;
 }
-ENTER(openat)
-{
-	STASH(openat, .fd = A(0), .name = (const char *)A(1), .flags = A(2), .mode = A(3));
-	return TK_TP_KEEP;
-}
-ENTER(openat2)
-{
-	STASH(openat2, .fd = A(0), .name = (const char *)A(1), .arg = A(2));
-	return TK_TP_KEEP;
-}
-ENTER(creat)
-{
-	STASH(creat, .fd = TK_AT_FDCWD, .name = (const char *)A(0),
-	      .flags = O_CREAT_ | O_WRONLY_ | O_TRUNC_, .mode = A(1));
-	return TK_TP_KEEP;
-}
-EXIT(open, open)
-EXIT(openat, open)
-EXIT(openat2, open)
-EXIT(creat, open)
-
-/* read/write: fd, count (or iovec array + count in flags) */
-#define RW(sys, ev, vec)                                                         \
-	ENTER(sys)                                                               \
-	{                                                                        \
-		STASH(sys, .fd = A(0), .arg = A(vec ? 1 : 2),                    \
-		      .flags = vec ? A(2) : 0);                                  \
-		return TK_TP_KEEP;                                               \
-	}                                                                        \
-	EXIT(sys, ev)
-RW(read, read, 0)
-RW(pread64, read, 0)
-RW(readv, read, 1)
-RW(preadv, read, 1)
-RW(preadv2, read, 1)
-RW(write, write, 0)
-RW(pwrite64, write, 0)
-RW(writev, write, 1)
-RW(pwritev, write, 1)
-RW(pwritev2, write, 1)
-
-ENTER(close)
-{
-	STASH(close, .fd = A(0));
-	return TK_TP_KEEP;
-}
-EXIT(close, close)
-
-ENTER(unlink)
-{
-	STASH(unlink, .fd = TK_AT_FDCWD, .name = (const char *)A(0));
-	return TK_TP_KEEP;
-}
-ENTER(unlinkat)
-{
-	STASH(unlinkat, .fd = A(0), .name = (const char *)A(1));
-	return TK_TP_KEEP;
-}
-ENTER(rmdir)
-{
-	STASH(rmdir, .fd = TK_AT_FDCWD, .name = (const char *)A(0));
-	return TK_TP_KEEP;
-}
-EXIT(unlink, unlink)
-EXIT(unlinkat, unlink)
-EXIT(rmdir, unlink)
-
-ENTER(rename)
-{
-	STASH(rename, .fd = TK_AT_FDCWD, .name = (const char *)A(0),
-	      .fd2 = TK_AT_FDCWD, .name2 = (const char *)A(1));
-	return TK_TP_KEEP;
-}
-ENTER(renameat)
-{
-	STASH(renameat, .fd = A(0), .name = (const char *)A(1),
-	      .fd2 = A(2), .name2 = (const char *)A(3));
-	return TK_TP_KEEP;
-}
-ENTER(renameat2)
-{
-	STASH(renameat2, .fd = A(0), .name = (const char *)A(1),
-	      .fd2 = A(2), .name2 = (const char *)A(3), .flags = A(4));
-	return TK_TP_KEEP;
-}
-EXIT(rename, rename)
-EXIT(renameat, rename)
-EXIT(renameat2, rename)
-
-ENTER(truncate)
-{
-	STASH(truncate, .fd = TK_AT_FDCWD, .name = (const char *)A(0), .arg = A(1));
-	return TK_TP_KEEP;
-}
-ENTER(ftruncate)
-{
-	STASH(ftruncate, .fd = A(0), .arg = A(1));
-	return TK_TP_KEEP;
-}
-EXIT(truncate, truncate)
-EXIT(ftruncate, truncate)
-
-ENTER(mkdir)
-{
-	STASH(mkdir, .fd = TK_AT_FDCWD, .name = (const char *)A(0), .mode = A(1));
-	return TK_TP_KEEP;
-}
-ENTER(mkdirat)
-{
-	STASH(mkdirat, .fd = A(0), .name = (const char *)A(1), .mode = A(2));
-	return TK_TP_KEEP;
-}
-EXIT(mkdir, mkdir)
-EXIT(mkdirat, mkdir)
 
 TK_FOLLOW_PROGRAMS(file)

@@ -12,6 +12,7 @@
  *                            anon_inode:NAME, FSTYPE:[N])
  *   tk_path_at(w, &req)      a name passed to a syscall, joined with the
  *                            cwd or a dirfd's path unless it is absolute
+ *                            (read from the caller, or given: req.kname)
  *
  * fd -> path is tk_fd_file() then tk_path_of() on the file's f_path (a
  * tool usually wants the struct file for more than its path).
@@ -76,6 +77,7 @@
 #define TK_PATH_COMP_MAX 64
 #define TK_PATH_PSEUDO_MAX 64 /* a pseudo-file name, NUL included */
 #define TK_AT_FDCWD (-100)
+#define TK_PATH_KNAME_MAX 256 /* tk_path_req.klen */
 
 _Static_assert(TK_PATH_COMP_MAX >= TK_PATH_WALK_MAX &&
 		       !(TK_PATH_COMP_MAX & (TK_PATH_COMP_MAX - 1)),
@@ -103,6 +105,11 @@ struct tk_path_req {
 	__u32 cap;                /* tk_path_of: bytes of w->path to use, a power
 				   * of two <= TK_PATH_MAX (a shorter map value
 				   * field it is copied to); 0: TK_PATH_MAX */
+	const char *kname;        /* tk_path_at: a copy of name the caller has
+				   * already read (klen bytes, its NUL included,
+				   * klen <= TK_PATH_KNAME_MAX), used instead of
+				   * reading the user's memory again; NULL: none */
+	__u32 klen;
 };
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
@@ -353,7 +360,10 @@ static __always_inline __u32 tk_path_at(struct tk_path_work *w, const struct tk_
 	char c = 0;
 	long n;
 
-	bpf_probe_read_user(&c, 1, r->name);
+	if (r->kname)
+		c = r->kname[0];
+	else
+		bpf_probe_read_user(&c, 1, r->name);
 	if (c != '/') {
 		const struct path *at;
 
@@ -380,6 +390,21 @@ static __always_inline __u32 tk_path_at(struct tk_path_work *w, const struct tk_
 	}
 join:
 	len &= TK_PATH_MAX - 1;
+	if (r->kname) {
+		/* a kernel copy: no user read (~150 ns with its access checks);
+		 * room for it past w->path is the slack's */
+		n = tk_bounded(r->klen, TK_PATH_KNAME_MAX);
+		if (!n || bpf_probe_read_kernel(&dst[len], n, r->kname)) {
+			dst[len] = 0;
+			return len;
+		}
+		if (len + n >= TK_PATH_MAX) { /* as a user read would: filled to the end */
+			w->cut = 1;
+			dst[TK_PATH_MAX - 1] = 0;
+			return TK_PATH_MAX - 1;
+		}
+		return len + n - 1;
+	}
 	n = bpf_probe_read_user_str(&dst[len], TK_PATH_MAX - len, r->name);
 	if (n <= 0) {
 		dst[len] = 0;

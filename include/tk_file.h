@@ -57,6 +57,11 @@
 	X(rename, 19) X(renameat, 20) X(renameat2, 21)            \
 	X(truncate, 22) X(ftruncate, 23) X(mkdir, 24) X(mkdirat, 25)
 
+/* Syscall numbers below this are mapped to calls (filetrace's
+ * targ_call_of_nr: one program for every syscall, dispatching on the
+ * number); the traced ones are below 450 on every architecture. */
+#define TK_FILE_NR_MAX 512
+
 enum tk_file_call {
 #define TK__FC(name, n) TK_FC_##name = n,
 	TK_FILE_CALLS(TK__FC)

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include "tk.h"
@@ -19,29 +20,28 @@ static bool have_interval, have_top;
 static __u64 opt_top = 20;
 static char opt_path[TK_FILE_NAME_LEN];
 
-#define OPEN_PROGS                                                              \
-	"file_open_enter,file_openat_enter,file_openat2_enter,file_creat_enter,"  \
-	"file_open_exit,file_openat_exit,file_openat2_exit,file_creat_exit"
-#define RW_PROGS(rw, v)                                                         \
-	"file_" rw "_enter,file_" rw "_exit,file_p" rw "64_enter,file_p" rw "64_exit," \
-	"file_" rw "v_enter,file_" rw "v_exit,file_p" rw "v_enter,file_p" rw "v_exit," \
-	"file_p" rw "v2_enter,file_p" rw "v2_exit"
+/*
+ * One enter and one exit program serve every call (bpf/filetrace.bpf.c):
+ * each event names the tracepoints they are attached at (PROG@TRACEPOINT).
+ * A '?' marks a call this kernel or architecture may not have (arm64 has
+ * no open, creat, rename, unlink, mkdir or rmdir, only their *at forms;
+ * older kernels lack openat2, preadv2, pwritev2 and renameat2): it is skipped
+ * where its tracepoint is missing, and its event traces with the others.
+ */
+#define TP(sys) "file_enter@syscalls/sys_enter_" #sys ",file_exit@syscalls/sys_exit_" #sys
+#define OPT(sys) "?file_enter@syscalls/sys_enter_" #sys ",?file_exit@syscalls/sys_exit_" #sys
+#define RW_TPS(rw) TP(rw) "," TP(p##rw##64) "," TP(rw##v) "," TP(p##rw##v) "," OPT(p##rw##v2)
 
 static const struct tk_tool_event events[] = {
-	{ "open", TK_EV_open, true, OPEN_PROGS },
-	{ "read", TK_EV_read, false, RW_PROGS("read", 0) },
-	{ "write", TK_EV_write, false, RW_PROGS("write", 0) },
-	{ "close", TK_EV_close, false, "file_close_enter,file_close_exit" },
-	{ "unlink", TK_EV_unlink, true,
-	  "file_unlink_enter,file_unlinkat_enter,file_rmdir_enter,"
-	  "file_unlink_exit,file_unlinkat_exit,file_rmdir_exit" },
+	{ "open", TK_EV_open, true, TP(openat) "," OPT(open) "," OPT(openat2) "," OPT(creat) },
+	{ "read", TK_EV_read, false, RW_TPS(read) },
+	{ "write", TK_EV_write, false, RW_TPS(write) },
+	{ "close", TK_EV_close, false, TP(close) },
+	{ "unlink", TK_EV_unlink, true, TP(unlinkat) "," OPT(unlink) "," OPT(rmdir) },
 	{ "rename", TK_EV_rename, true,
-	  "file_rename_enter,file_renameat_enter,file_renameat2_enter,"
-	  "file_rename_exit,file_renameat_exit,file_renameat2_exit" },
-	{ "truncate", TK_EV_truncate, false,
-	  "file_truncate_enter,file_ftruncate_enter,file_truncate_exit,file_ftruncate_exit" },
-	{ "mkdir", TK_EV_mkdir, false,
-	  "file_mkdir_enter,file_mkdirat_enter,file_mkdir_exit,file_mkdirat_exit" },
+	  TP(renameat) "," OPT(rename) "," OPT(renameat2) },
+	{ "truncate", TK_EV_truncate, false, TP(truncate) "," TP(ftruncate) },
+	{ "mkdir", TK_EV_mkdir, false, TP(mkdirat) "," OPT(mkdir) },
 	{ NULL },
 };
 
@@ -142,16 +142,6 @@ static int check_args(const struct tk_env *env)
 	return 0;
 }
 
-/*
- * Not every architecture has every syscall (arm64 has no open, creat,
- * rename, unlink, mkdir or rmdir, only their *at forms) and older kernels
- * lack the newer ones (openat2, preadv2, pwritev2, renameat2): their
- * programs are not loaded there, as nothing can make those calls.
- */
-#define OPTIONAL_PROGS                                                          \
-	"file_open_*,file_creat_*,file_rename_*,file_unlink_*,file_mkdir_*,"       \
-	"file_rmdir_*,file_openat2_*,file_preadv2_*,file_pwritev2_*,file_renameat2_*"
-
 static const struct tk_tool tool = {
 	.name = "filetrace",
 	.summary = "Trace file opens, reads/writes, close, unlink, rename, truncate and mkdir,\n"
@@ -166,7 +156,6 @@ static const struct tk_tool tool = {
 	.opts = opts,
 	.parse_opt = parse_opt,
 	.check_args = check_args,
-	.optional_progs = OPTIONAL_PROGS,
 };
 
 /* ---- -s: the per-interval table ---------------------------------------- */
@@ -507,6 +496,15 @@ static int setup(struct filetrace_bpf *skel, struct tk_env *env, struct tk_hooks
 	static struct top_state st = { .map_fd = -1 };
 	int err;
 
+	/* the programs' syscall numbers: this architecture's */
+#define TK__NR(name, n) skel->rodata->targ_call_of_nr[SYS_##name] = TK_FC_##name;
+	TK_FILE_CALLS(TK__NR)
+#undef TK__NR
+	/* only -s without --per-cgroup and --cgroup needs nothing from a
+	 * call's start: no enter program then (close is not counted) */
+	skel->rodata->targ_entry = !opt_summary || opt_per_cgroup || env->ncgroups;
+	if (!skel->rodata->targ_entry)
+		bpf_program__set_autoload(skel->progs.file_enter, false);
 	skel->rodata->tk_failed_only = opt_failed;
 	skel->rodata->targ_summary = opt_summary;
 	skel->rodata->targ_per_cgroup = opt_per_cgroup;

@@ -66,7 +66,14 @@ struct tk_tool_event {
 	bool on_by_default;
 	/* BPF programs (comma-separated) used only by this event: not loaded
 	 * when it is not selected. A name the object does not have is a
-	 * start-up error (tk_run). */
+	 * start-up error (tk_run). An entry PROG@CATEGORY/NAME (a leading '?':
+	 * skipped where this kernel lacks that tracepoint) is where the
+	 * runtime attaches a program shared by several events: one program,
+	 * verified once, for many tracepoints of one layout (filetrace's
+	 * syscalls). Such a program is loaded when a selected event lists it
+	 * (unless the tool's setup() chose not to load it), attached at the
+	 * selected events' tracepoints only, never at its SEC() name; a
+	 * selected event left with none of them is an error. */
 	const char *progs;
 };
 
@@ -163,6 +170,9 @@ struct tk_bpf {
 	struct bpf_object_skeleton *skel;
 	struct bpf_object *obj;
 	struct bpf_map *rb, *pb, *stats, *follow, *cgroups, *wake;
+	/* the events' PROG@TRACEPOINT attachments (tk_tool_event.progs) */
+	struct bpf_link **links;
+	size_t nlinks;
 };
 
 /* Every tracekit skeleton has these maps (bpf/tk.bpf.h declares them).

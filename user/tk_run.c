@@ -862,6 +862,88 @@ static int wait_status_to_rc(int status)
 /* ---- load / attach ----------------------------------------------------------- */
 
 /*
+ * Calls fn(prog, entry, optional, ctx) for each "[?]PROG@CATEGORY/NAME"
+ * entry of an event's programs list: entry points at PROG (after the
+ * '?'), prog is NULL for a name the object does not have. Stops at the
+ * first non-zero return and returns it.
+ */
+static int for_each_tracepoint(const struct tk_bpf *b, const char *list,
+			       int (*fn)(struct bpf_program *p, const char *entry, bool optional,
+					 void *ctx),
+			       void *ctx)
+{
+	for (const char *e = list; e && *e;) {
+		size_t len = strcspn(e, ",");
+		bool optional = *e == '?';
+		char prog[128];
+		int rc;
+
+		if (!memchr(e, '@', len)) { /* a program of this event alone */
+			e += len + (e[len] == ',');
+			continue;
+		}
+		snprintf(prog, sizeof(prog), "%.*s", (int)strcspn(e + optional, "@,"), e + optional);
+		rc = fn(bpf_object__find_program_by_name(b->obj, prog), e + optional, optional, ctx);
+		if (rc)
+			return rc;
+		e += len + (e[len] == ',');
+	}
+	return 0;
+}
+
+struct tp_find {
+	const struct tk_env *env;
+	const struct tk_tool_event *ev;
+	const struct bpf_program *prog; /* NULL: only check the names */
+	bool found;
+};
+
+static int tp_find(struct bpf_program *p, const char *entry, bool optional, void *ctx)
+{
+	struct tp_find *f = ctx;
+
+	(void)optional;
+	if (!p)
+		return tk_fail("event '%s' lists '%.*s', which is no program of %s's BPF object",
+			       f->ev->name, (int)strcspn(entry, "@,"), entry, f->env->tool->name);
+	f->found = f->found || p == f->prog;
+	return 0;
+}
+
+/*
+ * Shared programs (PROG@TRACEPOINT in tk_tool_event.progs) are attached by the
+ * runtime, never at their SEC() name; each is loaded when a selected
+ * event lists it, unless the tool's setup() already chose not to.
+ */
+static int select_shared(const struct tk_env *env, const struct tk_bpf *b)
+{
+	const struct tk_tool_event *e;
+	struct bpf_program *p;
+
+	for (e = env->tool->events; e->name; e++)
+		if (for_each_tracepoint(b, e->progs, tp_find,
+					&(struct tp_find){ .env = env, .ev = e }))
+			return 1;
+	bpf_object__for_each_program(p, b->obj) {
+		bool listed = false, selected = false;
+
+		for (e = env->tool->events; e->name; e++) {
+			struct tp_find f = { .env = env, .ev = e, .prog = p };
+
+			for_each_tracepoint(b, e->progs, tp_find, &f);
+			listed = listed || f.found;
+			selected = selected || (f.found && tk_event_selected(env, e->id));
+		}
+		if (!listed)
+			continue;
+		bpf_program__set_autoattach(p, false);
+		if (!selected)
+			bpf_program__set_autoload(p, false);
+	}
+	return 0;
+}
+
+/*
  * Programs of unselected events are not loaded. Every name in every
  * event's list must be a program of the object, selected or not: a
  * misspelt one would otherwise load its program for events not asked
@@ -882,6 +964,8 @@ static int disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 		     tok = strtok_r(NULL, ",", &save)) {
 			struct bpf_program *p = bpf_object__find_program_by_name(b->obj, tok);
 
+			if (strchr(tok, '@'))
+				continue; /* shared: select_shared() */
 			if (!p)
 				rc = tk_fail("event '%s' lists '%s', which is no program of %s's BPF object",
 					     e->name, tok, env->tool->name);
@@ -891,6 +975,66 @@ static int disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 		free(list);
 		if (rc)
 			return rc;
+	}
+	return select_shared(env, b);
+}
+
+struct tp_attach {
+	struct tk_bpf *b;
+	const struct tk_env *env;
+	unsigned attached;
+};
+
+/* One "PROG@CATEGORY/NAME" entry: attached, or skipped if optional and
+ * missing here. A program the tool's setup() chose not to load is not
+ * attached either. */
+static int tp_attach_one(struct bpf_program *p, const char *entry, bool optional, void *ctx)
+{
+	struct tp_attach *a = ctx;
+	char cat[64], name[96];
+	struct bpf_link *l, **links;
+	long err;
+
+	if (!bpf_program__autoload(p))
+		return 0;
+	if (sscanf(entry, "%*[^@]@%63[^/]/%95[^,]", cat, name) != 2)
+		return tk_fail("tracepoint entry '%.*s' is not PROG@CATEGORY/NAME (a build error)",
+			       (int)strcspn(entry, ","), entry);
+	l = bpf_program__attach_tracepoint(p, cat, name);
+	err = l ? 0 : -errno;
+	if (err == -ENOENT && optional) {
+		if (a->env->verbose)
+			fprintf(stderr, "%s: no tracepoint %s on this kernel: %s not attached there\n",
+				tk_prog, name, bpf_program__name(p));
+		return 0;
+	}
+	if (err)
+		return tk_fail("attaching %s at %s/%s failed: %s", bpf_program__name(p), cat, name,
+			       strerror((int)-err));
+	links = realloc(a->b->links, (a->b->nlinks + 1) * sizeof(*links));
+	if (!links) {
+		bpf_link__destroy(l);
+		return tk_fail("out of memory");
+	}
+	links[a->b->nlinks++] = l;
+	a->b->links = links;
+	a->attached++;
+	return 0;
+}
+
+/* The selected events' PROG@TRACEPOINT entries (tk_tool_event.progs). */
+static int attach_tracepoints(const struct tk_env *env, struct tk_bpf *b)
+{
+	for (const struct tk_tool_event *e = env->tool->events; e->name; e++) {
+		struct tp_attach a = { .b = b, .env = env };
+
+		if (!e->progs || !strchr(e->progs, '@') || !tk_event_selected(env, e->id))
+			continue;
+		if (for_each_tracepoint(b, e->progs, tp_attach_one, &a))
+			return 1;
+		if (!a.attached)
+			return tk_fail("this kernel has none of the tracepoints of event '%s'",
+				       e->name);
 	}
 	return 0;
 }
@@ -930,7 +1074,7 @@ static int fill_cgroups(const struct tk_env *env, const struct tk_bpf *b)
  * share: a loaded unit whose buffer and follow map this one uses (the
  * records of every domain in one stream, one followed tree), or NULL.
  */
-static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clockid_t *clock,
+static int load_and_attach(const struct tk_env *env, struct tk_bpf *b, clockid_t *clock,
 			   const struct tk_bpf *share)
 {
 	int err;
@@ -974,7 +1118,7 @@ static int load_and_attach(const struct tk_env *env, const struct tk_bpf *b, clo
 				       strerror(-err));
 		return tk_fail("attaching BPF programs failed: %s", strerror(-err));
 	}
-	return 0;
+	return attach_tracepoints(env, b);
 }
 
 /* -v: the ids of the programs loaded, for `bpftool prog show id N` and
@@ -1008,14 +1152,17 @@ static void *detach_one(void *arg)
  * to exit. Concurrent waiters share grace periods, so detach in parallel.
  * The skeleton's destroy then finds no links left.
  */
-void tk_detach_all(struct bpf_object_skeleton *s)
+static void detach_parallel(struct bpf_object_skeleton *s, struct bpf_link **extra,
+			    size_t nextra)
 {
-	pthread_t *t = calloc(s->prog_cnt, sizeof(*t));
-	bool *started = calloc(s->prog_cnt, sizeof(*started));
+	size_t n = s->prog_cnt + nextra;
+	pthread_t *t = calloc(n, sizeof(*t));
+	bool *started = calloc(n, sizeof(*started));
 
 	/* without the arrays, one after another: every link still goes */
-	for (int i = 0; i < s->prog_cnt; i++) {
-		struct bpf_link **l = s->progs[i].link;
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_link **l = i < (size_t)s->prog_cnt ? s->progs[i].link
+							      : &extra[i - s->prog_cnt];
 
 		if (!*l)
 			continue;
@@ -1025,11 +1172,25 @@ void tk_detach_all(struct bpf_object_skeleton *s)
 			bpf_link__destroy(*l);
 		*l = NULL;
 	}
-	for (int i = 0; t && started && i < s->prog_cnt; i++)
+	for (size_t i = 0; t && started && i < n; i++)
 		if (started[i])
 			pthread_join(t[i], NULL);
 	free(t);
 	free(started);
+}
+
+void tk_detach_all(struct bpf_object_skeleton *s)
+{
+	detach_parallel(s, NULL, 0);
+}
+
+/* A unit's skeleton links and its PROG@TRACEPOINT ones, all at once. */
+static void detach_unit(struct tk_bpf *b)
+{
+	detach_parallel(b->skel, b->links, b->nlinks);
+	free(b->links);
+	b->links = NULL;
+	b->nlinks = 0;
 }
 
 static bool is_follow_prog(const struct bpf_program *p)
@@ -1434,7 +1595,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		tk_detach_all(u[i].b.skel);
+		detach_unit(&u[i].b);
 	s.final = true;
 	if (rb)
 		ring_buffer__consume(rb);
@@ -1487,7 +1648,7 @@ cleanup:
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
 	for (size_t i = 0; i < n; i++)
-		tk_detach_all(u[i].b.skel);
+		detach_unit(&u[i].b);
 	while (s.ro.n) /* an error before the final drain: nothing more goes out */
 		free(unhold(&s.ro).data);
 	free(s.ro.h);

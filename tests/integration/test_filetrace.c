@@ -351,6 +351,46 @@ static void test_command_mode_all_events(void **state)
 	wl_done(&w);
 }
 
+/* The file_* programs filetrace with these options holds once tracing
+ * (filtered to pid 1, which opens nothing meanwhile). */
+static int held_programs(const char *opt1, const char *opt2)
+{
+	char *argv[] = { (char *)tl_path("bin/filetrace"), "-p", "1", (char *)opt1, (char *)opt2,
+			 NULL };
+	struct proc p;
+	int n;
+
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait_stderr(&p, TL_READY, 30000));
+	n = tk_progs_held(p.pid, "file_");
+	kill(p.pid, SIGINT);
+	assert_int_equal(proc_wait(&p, 30000), 0);
+	proc_cleanup(&p);
+	return n;
+}
+
+/*
+ * One enter and one exit program serve every call (verified once each,
+ * not once per syscall: 50 with -e all before), with the fork/exit pair
+ * that follows a command's tree; -s without --per-cgroup needs nothing
+ * from a call's entry and loads no enter program. What they report is
+ * checked by the other tests.
+ */
+static void test_shared_programs(void **state)
+{
+	int n;
+
+	(void)state;
+	NEED_ROOT();
+	n = held_programs("-e", "all");
+	if (n != 4)
+		fail_msg("-e all holds %d programs, expected 4 (enter, exit, follow pair)", n);
+	n = held_programs("-s", NULL);
+	if (n != 3)
+		fail_msg("-s holds %d programs, expected 3 (exit, follow pair)", n);
+	ASSERT_NO_PROGS_LEFT();
+}
+
 /* -x: failed calls only, and all of them. */
 static void test_failed_only(void **state)
 {
@@ -740,6 +780,7 @@ int main(void)
 		TL_TEST(test_comm_filter),
 		TL_TEST(test_default_events_text),
 		TL_TEST(test_summary),
+		TL_TEST(test_shared_programs),
 		TL_TEST(test_mounts_and_truncation),
 		TL_TEST(test_bidi_name_text),
 	};

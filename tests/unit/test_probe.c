@@ -245,18 +245,19 @@ static void test_tracepoints_of_loaded_programs(void **state)
 	assert_non_null(strstr(msg, "lacks tp_btf programs (Linux 5.5)"));
 }
 
-/* filetrace's object against the fake kernel, whose tracefs has openat
- * but not open: tk_probe_optional() with the given tool description.
- * Returns its result; *open_loads, *openat_loads: whether file_open_enter
- * and file_openat_enter still load, *openat2_loads file_openat2_enter. */
-static int optional(const char *optional_progs, const char *event_progs, bool *open_loads,
-		    bool *openat_loads, bool *openat2_loads)
+/* proctrace's object against the fake kernel, whose tracefs has
+ * sys_enter_execve but neither sys_enter_execveat nor sys_exit_execve:
+ * tk_probe_optional() with the given tool description. Returns its
+ * result; *at_loads, *enter_loads, *exit_loads: whether proc_execveat_enter,
+ * proc_execve_enter and proc_execve_exit still load. */
+static int optional(const char *optional_progs, const char *event_progs, bool *at_loads,
+		    bool *enter_loads, bool *exit_loads)
 {
-	const struct tk_tool_event evs[] = { { "open", TK_EV_open, true, event_progs }, { NULL } };
-	const struct tk_tool tool = { .name = "filetrace", .events = evs,
+	const struct tk_tool_event evs[] = { { "exec", TK_EV_exec, true, event_progs }, { NULL } };
+	const struct tk_tool tool = { .name = "proctrace", .events = evs,
 				      .optional_progs = optional_progs };
 	static struct tk_env env; /* events_mask is 8 KiB */
-	struct bpf_object *o = bpf_object__open_file(tl_path("build/filetrace.bpf.o"), NULL);
+	struct bpf_object *o = bpf_object__open_file(tl_path("build/proctrace.bpf.o"), NULL);
 	struct btf *btf = fake_btf(NULL);
 	struct tk_kernel k = { .btf = btf, .events = events };
 	struct tk_bpf b;
@@ -265,14 +266,13 @@ static int optional(const char *optional_progs, const char *event_progs, bool *o
 	assert_non_null(o);
 	memset(&env, 0, sizeof(env));
 	env.tool = &tool;
-	tk_event_select(&env, TK_EV_open, true);
+	tk_event_select(&env, TK_EV_exec, true);
 	b = (struct tk_bpf){ .obj = o };
 	rc = tk_probe_optional(&env, &b, &k);
-	*open_loads = bpf_program__autoload(bpf_object__find_program_by_name(o, "file_open_enter"));
-	*openat_loads =
-		bpf_program__autoload(bpf_object__find_program_by_name(o, "file_openat_enter"));
-	*openat2_loads =
-		bpf_program__autoload(bpf_object__find_program_by_name(o, "file_openat2_enter"));
+	*at_loads = bpf_program__autoload(bpf_object__find_program_by_name(o, "proc_execveat_enter"));
+	*enter_loads =
+		bpf_program__autoload(bpf_object__find_program_by_name(o, "proc_execve_enter"));
+	*exit_loads = bpf_program__autoload(bpf_object__find_program_by_name(o, "proc_execve_exit"));
 	bpf_object__close(o);
 	btf__free(btf);
 	return rc;
@@ -283,21 +283,21 @@ static int optional(const char *optional_progs, const char *event_progs, bool *o
  * or an optional entry that names none, is an error. */
 static void test_optional_programs(void **state)
 {
-	bool open, openat, openat2;
+	bool at, enter, exit_;
 
 	(void)state;
-	assert_int_equal(optional("file_open_*,file_openat_*", "file_open_enter,file_openat_enter",
-				  &open, &openat, &openat2), 0);
-	assert_false(open);   /* optional, no sys_enter_open here */
-	assert_true(openat);  /* optional, its tracepoint is there */
-	assert_true(openat2); /* missing too, but required */
-	assert_int_equal(optional(NULL, "file_open_enter", &open, &openat, &openat2), 0);
-	assert_true(open);    /* nothing optional: nothing left out */
-	assert_int_equal(optional("file_open_*", "file_open_enter,file_open_exit", &open, &openat,
-				  &openat2), 1);
-	assert_false(open);
-	assert_int_equal(optional("file_open_*,file_nosuch_*", "file_openat_enter", &open, &openat,
-				  &openat2), 1);
+	assert_int_equal(optional("proc_execveat_*,proc_execve_enter",
+				  "proc_execveat_enter,proc_execve_enter", &at, &enter, &exit_), 0);
+	assert_false(at);    /* optional, no sys_enter_execveat here */
+	assert_true(enter);  /* optional, its tracepoint is there */
+	assert_true(exit_);  /* missing too, but required */
+	assert_int_equal(optional(NULL, "proc_execveat_enter", &at, &enter, &exit_), 0);
+	assert_true(at);     /* nothing optional: nothing left out */
+	assert_int_equal(optional("proc_execveat_*", "proc_execveat_enter,proc_execveat_exit", &at,
+				  &enter, &exit_), 1);
+	assert_false(at);
+	assert_int_equal(optional("proc_execveat_*,file_nosuch_*", "proc_execve_enter", &at, &enter,
+				  &exit_), 1);
 }
 
 static void test_unknown_tool(void **state)
