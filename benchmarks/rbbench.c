@@ -203,7 +203,7 @@ static void usage(void)
 	       "      --proctrace PATH     add the end-to-end row: this proctrace under an exec\n"
 	       "                           loop, ring buffer vs --perfbuf vs untraced; and the\n"
 	       "                           reader-on-a-pipe check: proctrace -j -e exec | reader\n"
-	       "                           at %d execs/s, latency by --wakeup bounded vs batch\n"
+	       "                           at %d execs/s, latency by --wakeup bounded, batch, event\n"
 	       "      --execs N            execs per end-to-end run (default 1000)\n"
 	       "  -o, --output DIR         also write DIR/rbbench.{txt,csv,jsonl,png},\n"
 	       "                           rbbench-e2e.csv and the chart's data and script\n"

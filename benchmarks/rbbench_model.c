@@ -23,6 +23,7 @@ const char *const rbb_e2e_names[RBB_E2E__COUNT] = {
 const char *const rbb_pipe_names[RBB_PIPE__COUNT] = {
 	[RBB_PIPE_BOUNDED] = "bounded",
 	[RBB_PIPE_BATCH] = "batch",
+	[RBB_PIPE_EVENT] = "event",
 };
 
 const char *rbb_transport_name(int t)

@@ -89,6 +89,9 @@ struct rbb_e2e_result {
 enum {
 	RBB_PIPE_BOUNDED, /* the default */
 	RBB_PIPE_BATCH,   /* --wakeup batch, the previous default */
+	/* --wakeup event: a wakeup per event, so its latency is this machine's
+	 * floor (wakeup and scheduling of tracer and reader), measured beside */
+	RBB_PIPE_EVENT,
 	RBB_PIPE__COUNT,
 };
 #define RBB_PIPE_RATE 50  /* execs (events) per second */

@@ -262,6 +262,11 @@ static void print_pipe(FILE *f, const struct rbb_report *rep)
 			fprintf(f, "  target: p99 <= 1000 us with the default policy: %s\n",
 				bs_hist_percentile(&p->lat, 99) <= 1000000 ? "met" : "NOT met");
 	}
+	if (rep->pipe[RBB_PIPE_BOUNDED].lat.count && rep->pipe[RBB_PIPE_EVENT].lat.count)
+		fprintf(f, "  floor: event (a wakeup per event) p99 %.0f us in this run; bounded's p99 is "
+			"%.2fx it\n", bs_hist_percentile(&rep->pipe[RBB_PIPE_EVENT].lat, 99) / 1e3,
+			(double)bs_hist_percentile(&rep->pipe[RBB_PIPE_BOUNDED].lat, 99) /
+				(double)bs_hist_percentile(&rep->pipe[RBB_PIPE_EVENT].lat, 99));
 }
 
 void rbb_print_report(FILE *f, const struct rbb_report *rep)

@@ -257,8 +257,8 @@ static void test_proctrace_row(void **state)
 		assert_true(num(row, "us_per_exec_med") > 0);
 		assert_true(num(row, "tracer_cpu_us_per_exec_med") > 0);
 	}
-	for (size_t i = 0; i < 2; i++) {
-		static const char *const pol[] = { "bounded", "batch" };
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const pol[] = { "bounded", "batch", "event" };
 		const struct jv *row = find_row(&r, "rbbench_pipe", "wakeup", pol[i]);
 
 		assert_non_null(row);
