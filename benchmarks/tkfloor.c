@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * tkfloor: the floor of a tracer — empty BPF programs (r0 = 0; exit) of
+ * tkfloor: the floor of a tracer — empty BPF programs (r0 = 0 or 1; exit) of
  * the attach type the tracer uses, on the tracepoints it uses, so a bench
  * can tell what the kernel's dispatch to a program costs from what the
  * tracer's own instructions cost, in the same run.
@@ -89,10 +89,16 @@ static int tracepoint_id(const char *cat_name, long *id)
 static int load(struct floor *fl, enum bpf_prog_type type, const char *tp,
 		const struct bpf_prog_load_opts *opts)
 {
-	/* [call bpf_ktime_get_ns;] r0 = 0; exit */
+	/*
+	 * [call bpf_ktime_get_ns;] r0 = 0 or 1; exit. A tp: program returns 1
+	 * as the tools' do (TK_TP_KEEP in bpf/tk.bpf.h: the event stays for
+	 * perf), so the floor pays the same perf pass after the program that
+	 * they do; other types' return values are ignored.
+	 */
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_ktime_get_ns },
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = type == BPF_PROG_TYPE_TRACEPOINT },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	int skip = fl->ktime ? 0 : 1;
@@ -127,8 +133,8 @@ static int attach(struct floor *fl)
 		struct perf_event_attr attr = {
 			.type = PERF_TYPE_TRACEPOINT,
 			.size = sizeof(attr),
-			.sample_period = 1,
-			.wakeup_events = 1,
+			/* a counting event, as libbpf opens for the tools'
+			 * tp: programs (bpf_program__attach_tracepoint) */
 		};
 		const char *slash = strchr(s + 3, '/');
 		char cat[64];

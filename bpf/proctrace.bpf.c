@@ -301,7 +301,10 @@ int BPF_PROG(proc_exit, struct task_struct *task)
 	struct tk_exit_event *e;
 	__u8 one = 1;
 
-	bpf_map_delete_elem(&execs, &key); /* an exec whose sys_exit went unseen */
+	/* an exec whose sys_exit went unseen; looked up first: a delete takes
+	 * the bucket's lock, and almost no exiting task has an entry */
+	if (bpf_map_lookup_elem(&execs, &key))
+		bpf_map_delete_elem(&execs, &key);
 	if (targ_exit_group_dead) {
 		if (!ctx[1]) /* group_dead */
 			return 0;

@@ -84,7 +84,7 @@ struct {
 } tk_pb SEC(".maps");
 
 /*
- * The bounded wakeup policy's last forced wakeup (bpf_ktime_get_ns), one
+ * The bounded wakeup policy's last forced wakeup (tk_ktime_ns()'s clock), one
  * for every CPU and, in tracekit trace, every unit: the bound is on the
  * consumer's wakeups, and there is one consumer (tk_rb_flags()).
  */
@@ -542,7 +542,10 @@ static __always_inline __u64 tk_rb_flags(void)
 		if (!last || !clock)
 			return 0; /* cannot happen (arrays' slot 0); wake to be safe */
 		now = *clock;
-		if (now - *last < TK_WAKEUP_BOUND_NS)
+		/* signed: this CPU's clock may be a little behind the time
+		 * another CPU just stored; that is "recent", not a wrap to a
+		 * huge age (which would force, and move the time back) */
+		if ((__s64)(now - *last) < (__s64)TK_WAKEUP_BOUND_NS)
 			return BPF_RB_NO_WAKEUP;
 		*last = now;
 		return BPF_RB_FORCE_WAKEUP;

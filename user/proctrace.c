@@ -61,11 +61,15 @@ static const struct tk_tool tool = {
 };
 
 /* Whether sched_process_exit passes group_dead after the task (its BTF
- * prototype: void *, struct task_struct *, bool): see proc_exit. */
+ * prototype: void *, struct task_struct *, bool): see proc_exit. Each
+ * argument's type is checked, not just their count, so a kernel that puts
+ * something else third keeps the older, claim-based path. */
 static bool exit_passes_group_dead(void)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *t = NULL;
+	const struct btf_type *t = NULL, *task = NULL, *flag = NULL;
+	const struct btf_param *p;
+	bool yes = false;
 	int id;
 
 	if (!btf)
@@ -75,9 +79,18 @@ static bool exit_passes_group_dead(void)
 		t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type); /* the pointer */
 	if (t && btf_is_ptr(t))
 		t = btf__type_by_id(btf, t->type);
-	id = t && btf_is_func_proto(t) ? btf_vlen(t) : 0;
+	if (t && btf_is_func_proto(t) && btf_vlen(t) == 3) {
+		p = btf_params(t);
+		task = btf__type_by_id(btf, btf__resolve_type(btf, p[1].type));
+		if (task && btf_is_ptr(task))
+			task = btf__type_by_id(btf, btf__resolve_type(btf, task->type));
+		flag = btf__type_by_id(btf, btf__resolve_type(btf, p[2].type));
+		yes = task && btf_is_struct(task) &&
+		      !strcmp(btf__name_by_offset(btf, task->name_off), "task_struct") &&
+		      flag && btf_is_int(flag) && (btf_int_encoding(flag) & BTF_INT_BOOL);
+	}
 	btf__free(btf);
-	return id == 3;
+	return yes;
 }
 
 static int setup(struct proctrace_bpf *skel, struct tk_env *env, struct tk_hooks *hooks)

@@ -66,6 +66,33 @@ static void on_signal(int sig)
  */
 static volatile sig_atomic_t reopen_asked;
 
+/*
+ * SIGCHLD in command mode: nothing to do but interrupt the loop's wait
+ * (epoll_wait returns EINTR whatever SA_RESTART says; writes do restart),
+ * so the command's end is seen at once, not at the next timeout.
+ */
+static void on_child(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * The loop's wait: timeout ms, or less if AT (a CLOCK_MONOTONIC time, 0 for
+ * none) comes sooner, so a tick, a metrics write, -d or the linger after
+ * the command are on time even while the bounded policy waits long.
+ */
+static int wait_until(int timeout, __s64 now, __s64 at)
+{
+	__s64 ms;
+
+	if (!at)
+		return timeout;
+	if (at <= now)
+		return 0;
+	ms = (at - now + 999999) / 1000000;
+	return ms < timeout ? (int)ms : timeout;
+}
+
 static void on_hangup(int sig)
 {
 	(void)sig;
@@ -1404,6 +1431,8 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		sigaction(SIGHUP, &sa, NULL);
 
 	if (env->cmd) {
+		sigaction(SIGCHLD, &(struct sigaction){ .sa_handler = on_child, .sa_flags = SA_RESTART },
+			  NULL);
 		rc = resolve_command(env->cmd[0], cmd_path, sizeof(cmd_path));
 		if (rc)
 			goto cleanup;
@@ -1507,6 +1536,14 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	while (!s.done && !s.out_err) {
 		int timeout = wake_timeout, woke = 0, got;
 		struct epoll_event ev;
+
+		now = tk_now_ns(CLOCK_MONOTONIC);
+		for (size_t i = 0; i < n; i++)
+			timeout = wait_until(timeout, now, u[i].next_tick);
+		timeout = wait_until(timeout, now, next_metrics);
+		timeout = wait_until(timeout, now, s.deadline);
+		if (child_done)
+			timeout = wait_until(timeout, now, linger_end);
 
 		if (exiting) {
 			/* command mode: pass the first signal on, end at the command's exit */
