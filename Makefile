@@ -520,19 +520,27 @@ unit-check: unit-tests
 # start services (:9100, :9090) that a build or CI host must not be left
 # with. Only the two binaries (Go: they need libc alone) are taken out of
 # the .debs that apt-get download fetches, into $(METRICS_DEPS)/usr/bin;
-# the test looks there first, then in /usr/bin.
-METRICS_DEPS := $(OUTPUT)/metrics-deps
+# the test looks there first, then in /usr/bin. $(METRICS_DEPS) is outside
+# the tree: `sudo make deps` must not create build/ as root (the user's
+# `make` could not write it), and `make clean` need not fetch them again.
+# Each binary is extracted into a temporary directory and renamed into
+# place, so an interrupted extraction cannot leave a truncated file that
+# the [ -x ] check would accept from then on.
+METRICS_DEPS ?= /var/cache/tracekit/metrics-deps
 METRICS_BINS := usr/bin/prometheus-node-exporter:prometheus-node-exporter usr/bin/promtool:prometheus
 metrics-deps:
 	$(Q)for b in $(METRICS_BINS); do f=$${b%%:*}; pkg=$${b##*:}; \
 		[ -x $(METRICS_DEPS)/$$f ] && continue; \
-		mkdir -p $(METRICS_DEPS)/debs && \
+		mkdir -p $(METRICS_DEPS)/debs $(METRICS_DEPS)/usr/bin && \
 		(cd $(METRICS_DEPS)/debs && rm -f $${pkg}_*.deb && { apt-get download -qq $$pkg 2>/dev/null || \
 			{ apt-get update -qq && apt-get download -qq $$pkg; }; }) && \
-		dpkg-deb --fsys-tarfile $(METRICS_DEPS)/debs/$${pkg}_*.deb | \
-			tar -x -C $(METRICS_DEPS) ./$$f && \
-		rm -f $(METRICS_DEPS)/debs/$${pkg}_*.deb && echo "metrics-deps: $$f" || exit 1; \
+		tmp=$$(mktemp -d $(METRICS_DEPS)/tmp.XXXXXX) && \
+		{ dpkg-deb --fsys-tarfile $(METRICS_DEPS)/debs/$${pkg}_*.deb | tar -x -C $$tmp ./$$f && \
+			mv -f $$tmp/$$f $(METRICS_DEPS)/$$f; rc=$$?; rm -rf $$tmp; [ $$rc = 0 ]; } && \
+		rm -f $(METRICS_DEPS)/debs/$${pkg}_*.deb && echo "metrics-deps: $(METRICS_DEPS)/$$f" || exit 1; \
 	done
+# the test finds the binaries where this Makefile put them
+$(OUTPUT)/tests/test_metrics: EXTRA_CFLAGS := -DTK_METRICS_DEPS='"$(METRICS_DEPS)"'
 
 install: all
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)

@@ -63,19 +63,19 @@ static int teardown(void **state)
 	return rc;
 }
 
-/* A Debian binary: extracted into build/ by make metrics-deps, or installed. */
+/* A Debian binary: extracted into TK_METRICS_DEPS by make metrics-deps, or installed. */
 static const char *tool_bin(const char *name)
 {
 	static char path[2][512];
 	static int k;
 	char *p = path[k++ & 1];
 
-	snprintf(p, sizeof(path[0]), "%s", tl_path("build/metrics-deps/usr/bin/"));
-	strncat(p, name, sizeof(path[0]) - strlen(p) - 1);
+	snprintf(p, sizeof(path[0]), TK_METRICS_DEPS "/usr/bin/%s", name);
 	if (access(p, X_OK)) {
 		snprintf(p, sizeof(path[0]), "/usr/bin/%s", name);
 		if (access(p, X_OK))
-			fail_msg("no %s: run 'make metrics-deps'", name);
+			fail_msg("no %s in " TK_METRICS_DEPS "/usr/bin or /usr/bin: run 'sudo make metrics-deps'",
+				 name);
 	}
 	return p;
 }
