@@ -1336,7 +1336,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	}
 	if (env->output || env->report) {
 		/* before anything is loaded: a bad path is a quick, clean error */
-		out = fopen(env->output ? env->output : "/dev/null", "we");
+		out = fopen(env->output ? env->output : "/dev/null", env->append ? "ae" : "we");
 		if (!out) {
 			free(loss);
 			return tk_fail("cannot open '%s': %s",
@@ -1358,7 +1358,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		tk_metrics_end(m);
 	}
 	if (env->raw) {
-		s.raw = fopen(env->raw, "we");
+		s.raw = fopen(env->raw, env->append ? "ae" : "we");
 		if (!s.raw) {
 			if (out != stdout)
 				fclose(out);
