@@ -499,7 +499,8 @@ deps:
 # dpkg-buildpackage from a copy of the tracked tree, installs it, runs a
 # tool and its man page from it, and removes it (scripts/check-package).
 # make test builds the package too (without installing it)
-DEB_PKGS += debhelper dpkg-dev man-db
+# (build-essential: dpkg-checkbuilddeps requires it, a clean host lacks it)
+DEB_PKGS += debhelper dpkg-dev man-db build-essential
 .PHONY: check-package unit-check
 check-package: deps
 	$(Q)scripts/check-package --install
