@@ -1398,8 +1398,13 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as EPIPE on write */
+	/* SA_RESTART: a HUP during a write blocked on a full pipe or a tty
+	 * must not fail it with EINTR (stdio would drop its buffer and the
+	 * tool exit 1); epoll_wait is never restarted, so the loop still
+	 * sees reopen_asked at once */
 	if (env->output || env->raw)
-		sigaction(SIGHUP, &(struct sigaction){ .sa_handler = on_hangup }, NULL);
+		sigaction(SIGHUP, &(struct sigaction){ .sa_handler = on_hangup, .sa_flags = SA_RESTART },
+			  NULL);
 	else
 		sigaction(SIGHUP, &sa, NULL);
 
