@@ -484,7 +484,27 @@ static void test_nettrace_totals(void **state)
 	ASSERT_SAMPLE(text, 3, "tracekit_tcp_connects_total{result=\"ECONNREFUSED\"}");
 	ASSERT_SAMPLE(text, 0, "tracekit_tcp_connects_total{result=\"ok\"}");
 	ASSERT_SAMPLE(text, 3, "tracekit_events_total{tool=\"nettrace\"}");
+	ASSERT_SAMPLE(text, 0, "tracekit_tcp_accepts_total");
+	ASSERT_SAMPLE(text, 0, "tracekit_tcp_sent_bytes_total");
 	assert_int_equal(run.events, 3);
+	promtool_clean(prom);
+	free(text);
+	tl_run_free(&run);
+
+	/* -e connect: no family for the events not traced (accept's, close's
+	 * counts would be zeros that are not known) */
+	tl_run(&run, .tool = "nettrace",
+	       .args = TL_ARGS("-j", "-e", "connect", "--port", ports, "--metrics", prom),
+	       .during = refused_connects, .arg = &port);
+	text = slurp(prom);
+	assert_non_null(text);
+	ASSERT_SAMPLE(text, 3, "tracekit_tcp_connects_total{result=\"ECONNREFUSED\"}");
+	for (const char *const *f = (const char *const[]){ "tracekit_tcp_accepts_total",
+			"tracekit_tcp_sent_bytes_total", "tracekit_tcp_received_bytes_total",
+			"tracekit_tcp_retransmits_total", "tracekit_tcp_closes_total",
+			"tracekit_tcp_state_changes_total", NULL }; *f; f++)
+		if (strstr(text, *f))
+			fail_msg("-e connect: %s in the metrics:\n%s", *f, text);
 	promtool_clean(prom);
 	free(text);
 	tl_run_free(&run);
