@@ -439,10 +439,13 @@ all: $(MAN_PAGES) $(COMPLETION)
 
 $(DOCS):
 	$(Q)mkdir -p $@
+# rbbench's help through a file, not a pipe: sh has no pipefail, and a
+# failing rbbench --help must fail the build, not shorten its page
 $(DESCRIPTION): $(BIN)/tracekit $(BIN)/rbbench scripts/gen-docs | $(DOCS)
 	$(call msg,GEN,$@)
-	$(Q){ $(BIN)/tracekit --describe && $(BIN)/rbbench --help | \
-		scripts/gen-docs help2desc rbbench; } > $@.tmp
+	$(Q){ $(BIN)/tracekit --describe && $(BIN)/rbbench --help > $@.rbbench && \
+		scripts/gen-docs help2desc rbbench < $@.rbbench; } > $@.tmp
+	$(Q)rm -f $@.rbbench
 	$(Q)mv $@.tmp $@
 $(DOCS)/%.8: $(DESCRIPTION) man/common.mdoc $(wildcard man/*.8.in)
 	$(call msg,GEN,$@)
