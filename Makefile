@@ -439,10 +439,13 @@ all: $(MAN_PAGES) $(COMPLETION)
 
 $(DOCS):
 	$(Q)mkdir -p $@
+# rbbench's help through a file, not a pipe: sh has no pipefail, and a
+# failing rbbench --help must fail the build, not shorten its page
 $(DESCRIPTION): $(BIN)/tracekit $(BIN)/rbbench scripts/gen-docs | $(DOCS)
 	$(call msg,GEN,$@)
-	$(Q){ $(BIN)/tracekit --describe && $(BIN)/rbbench --help | \
-		scripts/gen-docs help2desc rbbench; } > $@.tmp
+	$(Q){ $(BIN)/tracekit --describe && $(BIN)/rbbench --help > $@.rbbench && \
+		scripts/gen-docs help2desc rbbench < $@.rbbench; } > $@.tmp
+	$(Q)rm -f $@.rbbench
 	$(Q)mv $@.tmp $@
 $(DOCS)/%.8: $(DESCRIPTION) man/common.mdoc $(wildcard man/*.8.in)
 	$(call msg,GEN,$@)
@@ -499,7 +502,8 @@ deps:
 # dpkg-buildpackage from a copy of the tracked tree, installs it, runs a
 # tool and its man page from it, and removes it (scripts/check-package).
 # make test builds the package too (without installing it)
-DEB_PKGS += debhelper dpkg-dev man-db
+# (build-essential: dpkg-checkbuilddeps requires it, a clean host lacks it)
+DEB_PKGS += debhelper dpkg-dev man-db build-essential
 .PHONY: check-package unit-check
 check-package: deps
 	$(Q)scripts/check-package --install
@@ -520,19 +524,27 @@ unit-check: unit-tests
 # start services (:9100, :9090) that a build or CI host must not be left
 # with. Only the two binaries (Go: they need libc alone) are taken out of
 # the .debs that apt-get download fetches, into $(METRICS_DEPS)/usr/bin;
-# the test looks there first, then in /usr/bin.
-METRICS_DEPS := $(OUTPUT)/metrics-deps
+# the test looks there first, then in /usr/bin. $(METRICS_DEPS) is outside
+# the tree: `sudo make deps` must not create build/ as root (the user's
+# `make` could not write it), and `make clean` need not fetch them again.
+# Each binary is extracted into a temporary directory and renamed into
+# place, so an interrupted extraction cannot leave a truncated file that
+# the [ -x ] check would accept from then on.
+METRICS_DEPS ?= /var/cache/tracekit/metrics-deps
 METRICS_BINS := usr/bin/prometheus-node-exporter:prometheus-node-exporter usr/bin/promtool:prometheus
 metrics-deps:
 	$(Q)for b in $(METRICS_BINS); do f=$${b%%:*}; pkg=$${b##*:}; \
 		[ -x $(METRICS_DEPS)/$$f ] && continue; \
-		mkdir -p $(METRICS_DEPS)/debs && \
+		mkdir -p $(METRICS_DEPS)/debs $(METRICS_DEPS)/usr/bin && \
 		(cd $(METRICS_DEPS)/debs && rm -f $${pkg}_*.deb && { apt-get download -qq $$pkg 2>/dev/null || \
 			{ apt-get update -qq && apt-get download -qq $$pkg; }; }) && \
-		dpkg-deb --fsys-tarfile $(METRICS_DEPS)/debs/$${pkg}_*.deb | \
-			tar -x -C $(METRICS_DEPS) ./$$f && \
-		rm -f $(METRICS_DEPS)/debs/$${pkg}_*.deb && echo "metrics-deps: $$f" || exit 1; \
+		tmp=$$(mktemp -d $(METRICS_DEPS)/tmp.XXXXXX) && \
+		{ dpkg-deb --fsys-tarfile $(METRICS_DEPS)/debs/$${pkg}_*.deb | tar -x -C $$tmp ./$$f && \
+			mv -f $$tmp/$$f $(METRICS_DEPS)/$$f; rc=$$?; rm -rf $$tmp; [ $$rc = 0 ]; } && \
+		rm -f $(METRICS_DEPS)/debs/$${pkg}_*.deb && echo "metrics-deps: $(METRICS_DEPS)/$$f" || exit 1; \
 	done
+# the test finds the binaries where this Makefile put them
+$(OUTPUT)/tests/test_metrics: EXTRA_CFLAGS := -DTK_METRICS_DEPS='"$(METRICS_DEPS)"'
 
 install: all
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)

@@ -168,7 +168,11 @@ struct top_row {
 };
 
 /* --metrics: cumulative counts per comm, or per cgroup with --per-cgroup
- * (per file would grow without bound), sorted by key */
+ * (per file would grow without bound), sorted by key. Comms are chosen by
+ * whoever runs (a process can rename itself at will): past
+ * FILE_MAX_SERIES keys, new ones are folded into one "other" series, so
+ * memory and the scrape stay bounded. */
+#define FILE_MAX_SERIES 1024
 struct file_total {
 	__u64 cgroup_id;
 	char comm[TK_COMM_LEN];
@@ -186,6 +190,8 @@ struct top_state {
 	bool metrics;
 	struct file_total *totals;
 	size_t ntotals, cap_totals;
+	struct file_total other; /* the keys past FILE_MAX_SERIES */
+	__u64 folded;            /* drained rows added to other */
 	bool failed; /* no memory for a total: the metrics write fails */
 	struct tk_file_top_key *keys;
 	struct tk_file_top_val *vals;
@@ -272,6 +278,11 @@ static void fold_total(struct top_state *st, const struct top_row *r)
 		else
 			hi = mid;
 	}
+	if (st->ntotals == FILE_MAX_SERIES) {
+		t = &st->other;
+		st->folded++;
+		goto sum;
+	}
 	if (st->ntotals == st->cap_totals) {
 		size_t cap = st->cap_totals ? st->cap_totals * 2 : 64;
 
@@ -291,6 +302,7 @@ static void fold_total(struct top_state *st, const struct top_row *r)
 		memcpy(t->comm, r->v.comm, TK_COMM_LEN);
 add:
 	t = &st->totals[lo];
+sum:
 	t->v[0] += r->v.opens;
 	t->v[1] += r->v.reads;
 	t->v[2] += r->v.writes;
@@ -366,6 +378,7 @@ static void top_metrics(void *ctx, struct tk_metrics *m)
 		{ "tracekit_file_written_bytes_total", "Bytes written by the write calls." },
 	};
 	struct top_state *st = ctx;
+	char help[96];
 
 	top_drain(st);
 	if (st->failed)
@@ -384,7 +397,17 @@ static void top_metrics(void *ctx, struct tk_metrics *m)
 				tk_metrics_sample(m, &(struct tk_label){ "comm", t->comm, TK_COMM_LEN }, 1,
 						  t->v[f]);
 		}
+		/* folded="true": apart from a process that calls itself "other" */
+		if (st->folded)
+			tk_metrics_sample(m, (struct tk_label[]){ { opt_per_cgroup ? "cgroup_id" : "comm",
+								     "other", 0 },
+								   { "folded", "true", 0 } },
+					  2, st->other.v[f]);
 	}
+	snprintf(help, sizeof(help), "Summary rows counted in the other series: their %s came after "
+		 "%d others.", opt_per_cgroup ? "cgroup" : "comm", FILE_MAX_SERIES);
+	tk_metrics_family(m, "tracekit_file_series_folded_total", "counter", help);
+	tk_metrics_sample(m, NULL, 0, st->folded);
 }
 
 /* After load: the map's fd exists only now. */

@@ -157,13 +157,24 @@ static bool track_record(void *ctx, const void *data, size_t size)
  * -errno, below 4096 (tk_errno_name).
  */
 #define NET_ERR_MAX 4096
+/* the index of an error that is not a -errno (positive, or below
+ * -4095): counted, as result/error "other", never as a success */
+#define NET_ERR_OTHER NET_ERR_MAX
 static struct net_counts {
-	bool on, lingering, states_on;
-	__u64 connects[NET_ERR_MAX];     /* by -error; [0]: established */
-	__u64 closes[3][NET_ERR_MAX];    /* by closed_by, -error */
+	bool on, lingering;
+	/* the events -e selected: a family for each of those only, as zeros
+	 * for events not traced would claim a count that is not known */
+	bool connects_on, accepts_on, closes_on, states_on;
+	__u64 connects[NET_ERR_MAX + 1]; /* by err_index; [0]: established */
+	__u64 closes[3][NET_ERR_MAX + 1]; /* by closed_by, err_index */
 	__u64 accepts, sent, received, retransmits;
 	__u64 states[16];                /* by newstate */
 } counts;
+
+static int err_index(__s64 error)
+{
+	return error <= 0 && error > -NET_ERR_MAX ? (int)-error : NET_ERR_OTHER;
+}
 
 static void count_record(const void *data, size_t size)
 {
@@ -176,15 +187,14 @@ static void count_record(const void *data, size_t size)
 		struct tk_net_connect_event e;
 
 		memcpy(&e, data, sizeof(e));
-		counts.connects[-e.error >= 0 && -e.error < NET_ERR_MAX ? -e.error : 0]++;
+		counts.connects[err_index(e.error)]++;
 	} else if (h.event == TK_EV_accept) {
 		counts.accepts++;
 	} else if (h.event == TK_EV_tcp_close && size >= sizeof(struct tk_net_close_event)) {
 		struct tk_net_close_event e;
 
 		memcpy(&e, data, sizeof(e));
-		counts.closes[e.closed_by < 3 ? e.closed_by : 0]
-			     [-e.error >= 0 && -e.error < NET_ERR_MAX ? -e.error : 0]++;
+		counts.closes[e.closed_by < 3 ? e.closed_by : 0][err_index(e.error)]++;
 		counts.sent += e.bytes_sent;
 		counts.received += e.bytes_received;
 		counts.retransmits += e.retransmits;
@@ -209,7 +219,7 @@ static const char *sym_name(__u32 event, const char *field, __u64 v)
 
 static const char *err_label(int err, const char *none, char *buf, size_t len)
 {
-	const char *n = err ? tk_errno_name(err) : none;
+	const char *n = err == NET_ERR_OTHER ? "other" : err ? tk_errno_name(err) : none;
 
 	if (n)
 		return n;
@@ -219,34 +229,46 @@ static const char *err_label(int err, const char *none, char *buf, size_t len)
 
 static void net_metrics(void *ctx, struct tk_metrics *m)
 {
-	static const struct { const char *name, *help; __u64 *v; } scalars[] = {
-		{ "tracekit_tcp_accepts_total", "Connections accepted.", &counts.accepts },
+	/* each with the event it is counted from */
+	static const struct { const char *name, *help; __u64 *v; bool *on; } scalars[] = {
+		{ "tracekit_tcp_accepts_total", "Connections accepted.", &counts.accepts,
+		  &counts.accepts_on },
 		{ "tracekit_tcp_sent_bytes_total",
-		  "Payload bytes the peers acknowledged, of the connections that closed.", &counts.sent },
+		  "Payload bytes the peers acknowledged, of the connections that closed.", &counts.sent,
+		  &counts.closes_on },
 		{ "tracekit_tcp_received_bytes_total",
-		  "Payload bytes received, of the connections that closed.", &counts.received },
+		  "Payload bytes received, of the connections that closed.", &counts.received,
+		  &counts.closes_on },
 		{ "tracekit_tcp_retransmits_total",
-		  "Segments retransmitted, of the connections that closed.", &counts.retransmits },
+		  "Segments retransmitted, of the connections that closed.", &counts.retransmits,
+		  &counts.closes_on },
 	};
 	char buf[16];
 
 	(void)ctx;
-	tk_metrics_family(m, "tracekit_tcp_connects_total", "counter",
-			  "Active opens by result: ok, or the error they failed with.");
-	for (int e = 0; e < NET_ERR_MAX; e++)
-		if (counts.connects[e] || !e)
-			tk_metrics_sample(m, &(struct tk_label){ "result", err_label(e, "ok", buf,
-										   sizeof(buf)), 0 },
-					  1, counts.connects[e]);
+	if (counts.connects_on) {
+		tk_metrics_family(m, "tracekit_tcp_connects_total", "counter",
+				  "Active opens by result: ok, or the error they failed with "
+				  "(other: a value that is no errno).");
+		for (int e = 0; e <= NET_ERR_OTHER; e++)
+			if (counts.connects[e] || !e)
+				tk_metrics_sample(m, &(struct tk_label){ "result",
+									 err_label(e, "ok", buf, sizeof(buf)), 0 },
+						  1, counts.connects[e]);
+	}
 	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
+		if (!*scalars[i].on)
+			continue;
 		tk_metrics_family(m, scalars[i].name, "counter", scalars[i].help);
 		tk_metrics_sample(m, NULL, 0, *scalars[i].v);
 	}
-	tk_metrics_family(m, "tracekit_tcp_closes_total", "counter",
-			  "Established connections that closed, by the side that ended them "
-			  "first and the error (none: an orderly close).");
-	for (int by = 0; by < 3; by++)
-		for (int e = 0; e < NET_ERR_MAX; e++) {
+	if (counts.closes_on)
+		tk_metrics_family(m, "tracekit_tcp_closes_total", "counter",
+				  "Established connections that closed, by the side that ended them "
+				  "first and the error (none: an orderly close; other: a value that "
+				  "is no errno).");
+	for (int by = 0; counts.closes_on && by < 3; by++)
+		for (int e = 0; e <= NET_ERR_OTHER; e++) {
 			const char *who = sym_name(TK_EV_tcp_close, "closed_by", by);
 			struct tk_label l[] = { { "closed_by", who ? who : "unknown", 0 },
 						{ "error", err_label(e, "none", buf, sizeof(buf)), 0 } };
@@ -494,6 +516,9 @@ static int setup(struct nettrace_bpf *skel, struct tk_env *env, struct tk_hooks 
 	/* lingering needs the close events: only when they are selected */
 	if (env->metrics) {
 		counts.on = true;
+		counts.connects_on = tk_event_selected(env, TK_EV_connect);
+		counts.accepts_on = tk_event_selected(env, TK_EV_accept);
+		counts.closes_on = tk_event_selected(env, TK_EV_tcp_close);
 		counts.states_on = tk_event_selected(env, TK_EV_state);
 		hooks->record = net_record;
 		hooks->metrics = net_metrics;

@@ -145,6 +145,7 @@ struct tk_env {
 	 * what the decoder made of it: tests check records byte by byte
 	 * (no stale or filtered-out bytes) and it seeds the decoder's fuzzer. */
 	const char *raw;
+	bool append;          /* --append: -o and --raw add to their files */
 	/* --cgroup PATH (repeatable): only tasks in one of these cgroup v2
 	 * directories or below them, checked to be such directories when
 	 * parsed; opened and handed to the kernel after load (tk_run.c). */

@@ -70,13 +70,16 @@ static void put_label_value(struct tk_metrics *m, const char *s, size_t len)
 	char *text = NULL;
 	size_t n = 0;
 	FILE *mem = open_memstream(&text, &n);
+	bool ok = false;
 
+	/* any failure of the memstream (a write, its final flush) fails the
+	 * write: a label cut short or empty would be a wrong value, silently */
 	if (mem) {
 		tk_fput_text(mem, s, len, false);
-		if (fclose(mem))
-			n = 0;
+		ok = !ferror(mem);
+		ok = !fclose(mem) && ok && text;
 	}
-	for (size_t i = 0; text && i < n; i++) {
+	for (size_t i = 0; ok && i < n; i++) {
 		if (text[i] == '\\' || text[i] == '"')
 			fputc('\\', f);
 		if (text[i] == '\n') /* tk_fput_text escapes it already; the format's rule */
@@ -85,7 +88,7 @@ static void put_label_value(struct tk_metrics *m, const char *s, size_t len)
 			fputc(text[i], f);
 	}
 	free(text);
-	if (!mem || !text) /* the write fails rather than show a wrong value */
+	if (!ok)
 		tk_metrics_fail(m, ENOMEM);
 }
 

@@ -156,6 +156,7 @@ enum {
 	OPT_RAW,
 	OPT_CGROUP,
 	OPT_METRICS,
+	OPT_APPEND,
 };
 
 static const struct tk_tool_opt common_opts[] = {
@@ -175,6 +176,7 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "wakeup", OPT_WAKEUP, "POLICY", "'bounded' (default): wake at once, at most every 1 ms (--perfbuf: as batch); 'batch': drain every --drain-ms, wake early when half full; 'event': wake per event" },
 	{ "drain-ms", OPT_DRAIN, "MS", "batch policy (and --perfbuf's bounded): drain period in ms, 1..1000 (default 5)" },
 	{ "raw", OPT_RAW, "FILE", "also write every record as received (u32 length, then its bytes) to FILE" },
+	{ "append", OPT_APPEND, NULL, "add to -o and --raw files instead of truncating them (a service restarted keeps its log)" },
 	{ "metrics", OPT_METRICS, "FILE", "summary modes (-s) and nettrace: rewrite FILE (atomically) with the counters in Prometheus's text format at the start, every table interval (15 s where there is none) and at the end, for node_exporter's textfile collector" },
 	{ "verbose", 'v', NULL, "libbpf debug output" },
 	{ "help", 'h', NULL, "show this help" },
@@ -465,6 +467,9 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 				return tk_usage_error("empty raw output file name");
 			env->raw = optarg;
 			break;
+		case OPT_APPEND:
+			env->append = true;
+			break;
 		case OPT_METRICS:
 			if (!*optarg)
 				return tk_usage_error("empty metrics file name");
@@ -508,5 +513,7 @@ int tk_parse_args(const struct tk_tool *t, int argc, char **argv, struct tk_env 
 		env->cmd = &argv[optind];
 	if (env->cmd && env->pid)
 		return tk_usage_error("-p and a command exclude each other");
+	if (env->append && !env->output && !env->raw)
+		return tk_usage_error("--append needs -o FILE or --raw FILE");
 	return t->check_args ? t->check_args(env) : 0;
 }

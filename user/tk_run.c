@@ -1363,7 +1363,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	}
 	if (env->output || env->report) {
 		/* before anything is loaded: a bad path is a quick, clean error */
-		out = fopen(env->output ? env->output : "/dev/null", "we");
+		out = fopen(env->output ? env->output : "/dev/null", env->append ? "ae" : "we");
 		if (!out) {
 			free(loss);
 			return tk_fail("cannot open '%s': %s",
@@ -1385,7 +1385,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		tk_metrics_end(m);
 	}
 	if (env->raw) {
-		s.raw = fopen(env->raw, "we");
+		s.raw = fopen(env->raw, env->append ? "ae" : "we");
 		if (!s.raw) {
 			if (out != stdout)
 				fclose(out);
@@ -1425,8 +1425,13 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as EPIPE on write */
+	/* SA_RESTART: a HUP during a write blocked on a full pipe or a tty
+	 * must not fail it with EINTR (stdio would drop its buffer and the
+	 * tool exit 1); epoll_wait is never restarted, so the loop still
+	 * sees reopen_asked at once */
 	if (env->output || env->raw)
-		sigaction(SIGHUP, &(struct sigaction){ .sa_handler = on_hangup }, NULL);
+		sigaction(SIGHUP, &(struct sigaction){ .sa_handler = on_hangup, .sa_flags = SA_RESTART },
+			  NULL);
 	else
 		sigaction(SIGHUP, &sa, NULL);
 

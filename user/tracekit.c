@@ -5,7 +5,9 @@
  * (user/tk_trace.c). The tools are whatever objects the link brought:
  * each one's TK_TOOL_MAIN put a struct tk_tool_reg in section tk_tools.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "tk.h"
 
 extern const struct tk_tool_reg __start_tk_tools[], __stop_tk_tools[];
@@ -69,6 +71,8 @@ int main(int argc, char **argv)
 	/* not in --help: the build's input for the man pages and completion
 	 * (scripts/gen-docs), every tool's description and trace's */
 	if (!strcmp(argv[1], "--describe")) {
+		int rc;
+
 		printf("version\t%s\n", TK_VERSION);
 		for (size_t i = 0; i < n; i++)
 			if (tk_describe(stdout, regs[i].tool))
@@ -77,7 +81,13 @@ int main(int argc, char **argv)
 		for (__u32 nr = 0; nr < TK_SYS_NR_OTHER; nr++)
 			if (tk_syscall_name(nr))
 				printf("syscall\t%s\n", tk_syscall_name(nr));
-		return tk_trace_describe(regs, n, stdout);
+		rc = tk_trace_describe(regs, n, stdout);
+		/* a description cut short (a full disk) would make pages and
+		 * completion without some options that still pass for whole */
+		errno = 0;
+		if (!rc && (fflush(stdout) || ferror(stdout)))
+			rc = tk_fail("cannot write the description: %s", strerror(errno ? errno : EIO));
+		return rc;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *d = tk_tool_domain(regs[i].tool);

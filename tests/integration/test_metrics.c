@@ -63,19 +63,19 @@ static int teardown(void **state)
 	return rc;
 }
 
-/* A Debian binary: extracted into build/ by make metrics-deps, or installed. */
+/* A Debian binary: extracted into TK_METRICS_DEPS by make metrics-deps, or installed. */
 static const char *tool_bin(const char *name)
 {
 	static char path[2][512];
 	static int k;
 	char *p = path[k++ & 1];
 
-	snprintf(p, sizeof(path[0]), "%s", tl_path("build/metrics-deps/usr/bin/"));
-	strncat(p, name, sizeof(path[0]) - strlen(p) - 1);
+	snprintf(p, sizeof(path[0]), TK_METRICS_DEPS "/usr/bin/%s", name);
 	if (access(p, X_OK)) {
 		snprintf(p, sizeof(path[0]), "/usr/bin/%s", name);
 		if (access(p, X_OK))
-			fail_msg("no %s: run 'make metrics-deps'", name);
+			fail_msg("no %s in " TK_METRICS_DEPS "/usr/bin or /usr/bin: run 'sudo make metrics-deps'",
+				 name);
 	}
 	return p;
 }
@@ -451,6 +451,85 @@ static void test_filetrace_totals(void **state)
 	tl_run_free(&run);
 }
 
+#define CHURN 1100 /* comms: more than filetrace's 1024 series */
+/* the children's uid, traced with -u: only they count, however busy the
+ * host (others' builds would fill the table and leave their own comms) */
+#define CHURN_UID "54321"
+
+/* CHURN children, each its own comm tkm-cNNNN, each opening a file once. */
+static void comm_churn(struct tl_run *run, void *arg)
+{
+	int st;
+
+	(void)run;
+	(void)arg;
+	for (int i = 0; i < CHURN; i++) {
+		pid_t c = fork();
+
+		assert_true(c >= 0);
+		if (!c) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "tkm-c%04d", i);
+			if (setgid(atoi(CHURN_UID)) || setuid(atoi(CHURN_UID)))
+				_exit(2);
+			prctl(PR_SET_NAME, name);
+			_exit(syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY) < 0);
+		}
+		assert_int_equal(waitpid(c, &st, 0), c);
+		assert_int_equal(st, 0);
+	}
+}
+
+/* How many lines start with prefix, and the sum of their values. */
+static size_t series_count(const char *text, const char *prefix, double *sum)
+{
+	size_t n = 0;
+
+	*sum = 0;
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncmp(l, prefix, strlen(prefix))) {
+			n++;
+			*sum += strtod(strchr(l, ' ') + 1, NULL);
+		}
+	return n;
+}
+
+/* Comms without bound (a hostile process renames itself at will): 1024
+ * comm series, the rest in {comm="other",folded="true"}, counted. */
+static void test_filetrace_series_cap(void **state)
+{
+	struct tl_run run;
+	size_t comms, ours, unseen;
+	double sum, folded, other;
+	char *text;
+
+	(void)state;
+	tl_run(&run, .tool = "filetrace",
+	       .args = TL_ARGS("-s", "-i", "0.3", "-u", CHURN_UID, "--metrics", prom),
+	       .during = comm_churn, .table = true);
+	text = slurp(prom);
+	assert_non_null(text);
+	comms = series_count(text, "tracekit_file_opens_total{comm=\"", &sum);
+	ours = series_count(text, "tracekit_file_opens_total{comm=\"tkm-c", &sum);
+	if (ours != (size_t)sum)
+		fail_msg("%zu tkm-c series holding %g opens, not 1 each", ours, sum);
+	other = sample(text, "tracekit_file_opens_total{comm=\"other\",folded=\"true\"}");
+	folded = sample(text, "tracekit_file_series_folded_total");
+	/* the folded series is one of the comm="..." lines */
+	if (comms != 1024 + 1 || ours != 1024)
+		fail_msg("%zu comm series, %zu of them tkm-c: expected 1024 and the folded one",
+			 comms, ours);
+	/* every child without a series of its own is in other: 1 open, 1 row each */
+	unseen = CHURN - ours;
+	if (other != unseen || folded != unseen)
+		fail_msg("%zu children without a series; other has %g opens, %g rows folded", unseen,
+			 other, folded);
+	promtool_clean(prom);
+	free(text);
+	tl_run_free(&run);
+}
+
 static void refused_connects(struct tl_run *run, void *arg)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(*(int *)arg),
@@ -484,7 +563,27 @@ static void test_nettrace_totals(void **state)
 	ASSERT_SAMPLE(text, 3, "tracekit_tcp_connects_total{result=\"ECONNREFUSED\"}");
 	ASSERT_SAMPLE(text, 0, "tracekit_tcp_connects_total{result=\"ok\"}");
 	ASSERT_SAMPLE(text, 3, "tracekit_events_total{tool=\"nettrace\"}");
+	ASSERT_SAMPLE(text, 0, "tracekit_tcp_accepts_total");
+	ASSERT_SAMPLE(text, 0, "tracekit_tcp_sent_bytes_total");
 	assert_int_equal(run.events, 3);
+	promtool_clean(prom);
+	free(text);
+	tl_run_free(&run);
+
+	/* -e connect: no family for the events not traced (accept's, close's
+	 * counts would be zeros that are not known) */
+	tl_run(&run, .tool = "nettrace",
+	       .args = TL_ARGS("-j", "-e", "connect", "--port", ports, "--metrics", prom),
+	       .during = refused_connects, .arg = &port);
+	text = slurp(prom);
+	assert_non_null(text);
+	ASSERT_SAMPLE(text, 3, "tracekit_tcp_connects_total{result=\"ECONNREFUSED\"}");
+	for (const char *const *f = (const char *const[]){ "tracekit_tcp_accepts_total",
+			"tracekit_tcp_sent_bytes_total", "tracekit_tcp_received_bytes_total",
+			"tracekit_tcp_retransmits_total", "tracekit_tcp_closes_total",
+			"tracekit_tcp_state_changes_total", NULL }; *f; f++)
+		if (strstr(text, *f))
+			fail_msg("-e connect: %s in the metrics:\n%s", *f, text);
 	promtool_clean(prom);
 	free(text);
 	tl_run_free(&run);
@@ -522,6 +621,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_comm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filetrace_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nettrace_totals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filetrace_series_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	};
 	return TL_RUN_GROUP("metrics", tests, NULL, NULL);

@@ -5,8 +5,9 @@
  * process's own getppid calls, traced with -p. LOG.1 holds exactly the
  * first phase's, the new LOG exactly the second's, the tool runs on and
  * ends with 0 lost; --raw's file likewise. For a tool and for tracekit
- * trace --report (its record file). Without a file, SIGHUP ends a tool
- * as SIGTERM does.
+ * trace --report (its record file). A SIGHUP while the tool is blocked
+ * writing to a full pipe costs no record. Without a file, SIGHUP ends a
+ * tool as SIGTERM does.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -159,6 +161,69 @@ static void test_trace_report_rotation(void **state)
 	       false);
 }
 
+/* Waits (5 s at most) until pid sleeps in a pipe write (wchan
+ * pipe_write, or anon_pipe_write since 6.15). */
+static bool wait_pipe_write(pid_t pid)
+{
+	char path[64], wchan[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	for (int t = 0; t < 500; t++) {
+		FILE *f = fopen(path, "re");
+		bool in = f && fgets(wchan, sizeof(wchan), f) && strstr(wchan, "pipe_write");
+
+		if (f)
+			fclose(f);
+		if (in)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* A reader that has stopped reading (a pager, a slow pipe): the HUP comes
+ * while the tool sleeps in write(). The write must resume, not fail with
+ * EINTR (stdio would drop its buffer, the tool exit 1): every record
+ * reaches stdout, and the tool ends by itself with 0. */
+static void test_hup_during_blocked_write(void **state)
+{
+	enum { N = 3000 };
+	struct tl_run run;
+	char pid[16], buf[65536];
+	size_t lines = 0;
+	ssize_t k;
+	int out[2];
+
+	(void)state;
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	/* CLOEXEC: only the tool's stdout may hold the write end */
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+	tl_start(&run, .tool = "syscalltrace",
+		 .args = TL_ARGS("-e", "getppid", "-p", pid, "-n", "3000", "--raw", raw_path),
+		 .out_fd = out[1], .no_stop = true);
+	close(out[1]);
+	getppids(N); /* ~100 bytes of text each: far more than the pipe holds */
+	/* twice: a write that has put some bytes in the pipe returns their
+	 * count when interrupted; stdio then writes the rest, and that write,
+	 * with nothing written yet, is the one EINTR would fail */
+	for (int hup = 0; hup < 2; hup++) {
+		if (!wait_pipe_write(run.p.pid))
+			fail_msg("syscalltrace never blocked writing to the full pipe");
+		assert_int_equal(kill(run.p.pid, SIGHUP), 0);
+		usleep(100000); /* the handler has run; the write, restarted, blocks */
+	}
+	while ((k = read(out[0], buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < k; i++)
+			lines += buf[i] == '\n';
+	close(out[0]);
+	tl_stop(&run);
+	/* the column header, then one line a record */
+	if (lines != N + 1)
+		fail_msg("%zu lines on stdout, expected %d (header + %d records)", lines, N + 1, N);
+	assert_int_equal(run.printed, N);
+	tl_run_free(&run);
+}
+
 /* No file to reopen: the hangup of the terminal; a clean end, as SIGTERM. */
 static void test_hup_without_file_ends(void **state)
 {
@@ -176,6 +241,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tool_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_report_rotation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hup_during_blocked_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hup_without_file_ends, setup, teardown),
 	};
 	return TL_RUN_GROUP("reopen", tests, NULL, NULL);

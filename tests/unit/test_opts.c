@@ -86,6 +86,8 @@ static void test_bad_inputs_exit_2(void **state)
 		{ "--ringbuf-size", "2G" }, { "--ringbuf-size", "64Q" }, { "--ringbuf-size", "-4096" },
 		{ "--wakeup", "sometimes" }, { "--drain-ms", "0" }, { "--drain-ms", "1001" },
 		{ "--bogus" }, { "-Z" }, { "--pid" }, { "-p" },
+		/* --append with no file to add to */
+		{ "--append" }, { "--append", "-j" },
 		/* --cgroup: a cgroup v2 directory, nothing else */
 		{ "--cgroup" }, { "--cgroup", "" }, { "--cgroup", "/nonexistent-tk-cgroup" },
 		{ "--cgroup", "/tmp" }, { "--cgroup", "/proc/self/status" }, { "--cgroup", "/proc" },
@@ -154,6 +156,13 @@ static void test_good_inputs(void **state)
 	assert_int_equal(parse(&env, "-e", "all", "--ringbuf-size", "4096", NULL), 0);
 	assert_int_equal(selected(&env, events), 1 | 2 | 4);
 	assert_int_equal(env.ringbuf_size, 4096);
+
+	assert_int_equal(parse(&env, "-o", "f", NULL), 0);
+	assert_false(env.append);
+	assert_int_equal(parse(&env, "--append", "-o", "f", NULL), 0);
+	assert_true(env.append);
+	assert_int_equal(parse(&env, "--raw", "f", "--append", NULL), 0);
+	assert_true(env.append);
 
 	seen_x = 0;
 	assert_int_equal(parse(&env, "-x", "--failed", NULL), 0);
