@@ -66,7 +66,7 @@ static const struct tk_tool tool = {
  * something else third keeps the older, claim-based path. */
 static bool exit_passes_group_dead(void)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf *btf = tk_vmlinux_btf(); /* the runtime's, parsed once */
 	const struct btf_type *t = NULL, *task = NULL, *flag = NULL;
 	const struct btf_param *p;
 	bool yes = false;
@@ -89,7 +89,6 @@ static bool exit_passes_group_dead(void)
 		      !strcmp(btf__name_by_offset(btf, task->name_off), "task_struct") &&
 		      flag && btf_is_int(flag) && (btf_int_encoding(flag) & BTF_INT_BOOL);
 	}
-	btf__free(btf);
 	return yes;
 }
 

@@ -571,6 +571,13 @@ int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b, clockid_t 
  * CLOCK_MONOTONIC on kernels without bpf_ktime_get_boot_ns.
  * tk_probe_kernel() gives it, from the BTF it reads anyway. */
 clockid_t tk_event_clock(const struct btf *btf);
+/* The running kernel's BTF (/sys/kernel/btf/vmlinux), parsed once per
+ * process however many units and tools' setup() ask (parsing it costs
+ * tens of ms of start-up); NULL with errno set if it cannot be read.
+ * Main thread only. tk_run_units() frees it once every unit is loaded
+ * (tk_vmlinux_btf_free(); a later call parses it again). */
+const struct btf *tk_vmlinux_btf(void);
+void tk_vmlinux_btf_free(void);
 
 /* ---- messages ---------------------------------------------------------------- */
 

@@ -308,15 +308,13 @@ int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b, clockid_t 
 		if (err)
 			return tk_fail("cannot leave out the ring buffer: %s", strerror(-err));
 	}
-	k.btf = btf__load_vmlinux_btf();
+	k.btf = tk_vmlinux_btf();
 	err = errno;
 	if (!k.btf)
 		return tk_fail("cannot read the kernel's BTF: %s", strerror(err));
 	*clock = tk_event_clock(k.btf);
-	if (tk_probe_optional(env, b, &k)) {
-		btf__free((struct btf *)k.btf);
+	if (tk_probe_optional(env, b, &k))
 		return 1;
-	}
 	bpf_object__for_each_program(p, b->obj) {
 		if (!bpf_program__autoload(p))
 			continue;
@@ -325,7 +323,6 @@ int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b, clockid_t 
 
 			if (!grown) {
 				free(secs);
-				btf__free((struct btf *)k.btf);
 				return tk_fail("out of memory");
 			}
 			secs = grown;
@@ -333,9 +330,23 @@ int tk_probe_kernel(const struct tk_env *env, const struct tk_bpf *b, clockid_t 
 		secs[n++] = bpf_program__section_name(p);
 	}
 	err = tk_probe_check(env->tool->name, secs, n, env->perfbuf, &k, msg, sizeof(msg));
-	btf__free((struct btf *)k.btf);
 	free(secs);
 	return err ? tk_fail("%s", msg) : 0;
+}
+
+static struct btf *vmlinux_btf;
+
+const struct btf *tk_vmlinux_btf(void)
+{
+	if (!vmlinux_btf)
+		vmlinux_btf = btf__load_vmlinux_btf(); /* sets errno when NULL */
+	return vmlinux_btf;
+}
+
+void tk_vmlinux_btf_free(void)
+{
+	btf__free(vmlinux_btf);
+	vmlinux_btf = NULL;
 }
 
 clockid_t tk_event_clock(const struct btf *btf)

@@ -1451,6 +1451,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		share_follow(u, n);
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = load_and_attach(&u[i].env, &u[i].b, &clock, i ? b : NULL);
+	tk_vmlinux_btf_free(); /* every unit's probe is done with it */
 	if (rc)
 		goto cleanup;
 	s.out.boot_to_real_ns = tk_now_ns(CLOCK_REALTIME) - tk_now_ns(clock);
@@ -1733,6 +1734,7 @@ int tk_run_units(struct tk_unit *u, size_t n, bool trace)
 	}
 	if (!rc)
 		rc = run(u, n, trace);
+	tk_vmlinux_btf_free(); /* if run() ended before its loads */
 	/* every unit whose setup ran, whatever it returned */
 	for (size_t i = 0; i < opened; i++)
 		if (u[i].hooks.finish)
