@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "tk.h"
 #include "tk_cgroup.h"
@@ -22,10 +23,23 @@ struct tk_metrics *tk_metrics_begin(const char *path)
 {
 	struct tk_metrics *m = calloc(1, sizeof(*m));
 	const char *base = strrchr(path, '/');
+	struct stat st;
 	int fd, err;
 
 	if (!m)
 		return NULL;
+	/*
+	 * The rename replaces whatever has the name: a device (--metrics
+	 * /dev/full as root made /dev/full a regular file), a fifo or a
+	 * symlink would become our file. Only a regular file, or none, is one
+	 * to replace. (A name that changes between this check and the rename
+	 * is not guarded: the directory is the operator's.)
+	 */
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
+		free(m);
+		errno = EEXIST;
+		return NULL;
+	}
 	base = base ? base + 1 : path;
 	m->path = strdup(path);
 	if (!m->path || asprintf(&m->tmp, "%.*s.%s.tmp.%d", (int)(base - path), path, base,

@@ -47,7 +47,8 @@ struct tk_label {
 struct tk_metrics;
 
 /* Starts one write of path. NULL and errno if the temporary file cannot
- * be made. */
+ * be made, EEXIST if path exists and is not a regular file (the rename
+ * would replace a device, fifo or symlink). */
 struct tk_metrics *tk_metrics_begin(const char *path);
 /* A family: its # HELP and # TYPE lines (type "counter" or "gauge").
  * Its samples follow, before the next family, as the format requires. */

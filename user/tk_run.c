@@ -644,14 +644,26 @@ static struct tk_loss loss_sum(const struct tk_loss *l, size_t n)
  * cannot be read has no lost samples (never a 0 it does not know; the
  * end of the run fails on it). 0, or 1 after one line.
  */
+/* tk_metrics_begin(), or NULL after one line saying why */
+static struct tk_metrics *begin_metrics(const char *path)
+{
+	struct tk_metrics *m = tk_metrics_begin(path);
+
+	if (!m && errno == EEXIST)
+		tk_fail("cannot write the metrics to '%s': not a regular file (the file is "
+			"replaced by a rename)", path);
+	else if (!m)
+		tk_fail("cannot write the metrics to '%s': %s", path, strerror(errno));
+	return m;
+}
+
 static int write_metrics(struct tk_session *s)
 {
 	static const char *const kinds[] = { "no_room", "no_scratch", "skipped", "unseen" };
-	struct tk_metrics *m = tk_metrics_begin(s->env->metrics);
+	struct tk_metrics *m = begin_metrics(s->env->metrics);
 
 	if (!m)
-		return tk_fail("cannot write the metrics to '%s': %s", s->env->metrics,
-			       strerror(errno));
+		return 1;
 	for (size_t i = 0; i < s->n; i++)
 		if (s->u[i].hooks.metrics)
 			s->u[i].hooks.metrics(s->u[i].hooks.ctx, m);
@@ -1372,14 +1384,13 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	}
 	if (env->metrics) {
 		/* likewise: a write begun and dropped, before the load */
-		struct tk_metrics *m = tk_metrics_begin(env->metrics);
+		struct tk_metrics *m = begin_metrics(env->metrics);
 
 		if (!m) {
 			if (out != stdout)
 				fclose(out);
 			free(loss);
-			return tk_fail("cannot write the metrics to '%s': %s", env->metrics,
-				       strerror(errno));
+			return 1;
 		}
 		tk_metrics_fail(m, ECANCELED);
 		tk_metrics_end(m);

@@ -58,6 +58,8 @@ static int teardown(void **state)
 
 	snprintf(data, sizeof(data), "%s/data", dir); /* file_child's, if it failed */
 	unlink(data);
+	snprintf(data, sizeof(data), "%s/fifo", dir); /* test_errors', if it failed */
+	unlink(data);
 	unlink(prom);
 	rmdir(dir);
 	return rc;
@@ -597,6 +599,10 @@ static void test_errors(void **state)
 			"/nonexistent-tk-dir/x.prom", "--", "/bin/sh", "-c", "echo ran >&2", NULL };
 	char *nosum[] = { (char *)tl_path("bin/proctrace"), "--metrics", prom, "--", "/bin/true",
 			  NULL };
+	char fifo[160], want[384];
+	char *notreg[] = { (char *)tl_path("bin/syscalltrace"), "-s", "--metrics", fifo, "--",
+			   "/bin/true", NULL };
+	struct stat st;
 	char *err;
 
 	(void)state;
@@ -611,6 +617,19 @@ static void test_errors(void **state)
 		fail_msg("not one line: '%s'", err);
 	free(err);
 	assert_int_equal(access(prom, F_OK), -1);
+
+	/* not a regular file (as /dev/full): refused, never renamed over */
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(proc_run_err(notreg, &err), 1);
+	snprintf(want, sizeof(want), "syscalltrace: cannot write the metrics to '%s': not a regular "
+		 "file (the file is replaced by a rename)\n", fifo);
+	if (strcmp(err, want))
+		fail_msg("stderr: '%s', expected '%s'", err, want);
+	free(err);
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	unlink(fifo);
 }
 
 int main(void)
