@@ -63,8 +63,10 @@ int tk_parse_u64(const char *s, __u64 min, __u64 max, bool suffix, __u64 *out)
 	/* strtoull accepts "-1" and leading blanks: we do not */
 	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ' || (*s < '0' || *s > '9'))
 		return -1;
+	/* decimal, or hex after 0x; never octal: "-p 010" is pid 10, as in
+	 * ps and kill, not pid 8 */
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
 	if (errno || end == s)
 		return -1;
 	if (suffix && *end) {

@@ -206,6 +206,11 @@ static void test_number_parser(void **state)
 	assert_int_equal(tk_parse_u64(" 5", 0, 10, false, &v), -1);
 	assert_int_equal(tk_parse_u64("5 ", 0, 10, false, &v), -1);
 	assert_int_equal(tk_parse_u64("11", 0, 10, false, &v), -1);
+	assert_int_equal(tk_parse_u64("010", 0, 100, false, &v), 0); /* decimal, not octal */
+	assert_int_equal(v, 10);
+	assert_int_equal(tk_parse_u64("09", 0, 100, false, &v), 0);
+	assert_int_equal(v, 9);
+	assert_int_equal(tk_parse_u64("0x", 0, 100, false, &v), -1);
 }
 
 /* A tool option with a common option's short key replaces it, long form
