@@ -150,16 +150,25 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return n;
 }
 
-/* The privilege that loading needs: CAP_BPF (5.8+) or CAP_SYS_ADMIN. */
-static bool have_bpf_privilege(void)
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+
+/* Whether cap is in this process's effective set (root's, if capget fails). */
+static bool have_cap(int cap)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2] = { { 0 } };
 
 	if (syscall(SYS_capget, &hdr, d))
 		return geteuid() == 0;
-	return (d[CAP_SYS_ADMIN / 32].effective & (1U << (CAP_SYS_ADMIN % 32))) ||
-	       (d[CAP_BPF / 32].effective & (1U << (CAP_BPF % 32)));
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+/* The privilege that loading needs: CAP_BPF (5.8+) or CAP_SYS_ADMIN. */
+static bool have_bpf_privilege(void)
+{
+	return have_cap(CAP_SYS_ADMIN) || have_cap(CAP_BPF);
 }
 
 /* Prints the last TK_LOG_TAIL_LINES lines of the verifier log, indented. */
@@ -225,6 +234,11 @@ static int ensure_tracefs(void)
 
 	if (!stat(tk_tracefs_events(), &st))
 		return 0;
+	/* mounted, mode 0700: a non-root caller with CAP_BPF and CAP_PERFMON
+	 * still needs to read the tracepoints' ids there */
+	if (errno == EACCES)
+		return tk_fail("tracefs (" TK_TRACEFS ") is not readable by this user: run as "
+			       "root, or add CAP_DAC_READ_SEARCH");
 	if (mount("tracefs", TK_TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
 		return tk_fail("tracefs is not mounted and mounting it failed (%s); run: "
 			       "mount -t tracefs tracefs " TK_TRACEFS,
@@ -234,8 +248,12 @@ static int ensure_tracefs(void)
 
 int tk_preflight(void)
 {
-	if (geteuid() != 0)
-		return tk_fail("must run as root (loading BPF needs CAP_BPF and CAP_PERFMON)");
+	/* capabilities, not the uid: a service may run as its own user with
+	 * CAP_BPF and CAP_PERFMON (tracing programs, perf events, reading
+	 * kernel memory), as systemd's AmbientCapabilities= gives */
+	if (!have_cap(CAP_SYS_ADMIN) && !(have_cap(CAP_BPF) && have_cap(CAP_PERFMON)))
+		return tk_fail("must run as root, or with CAP_BPF and CAP_PERFMON (loading "
+			       "tracing programs needs both)");
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		return tk_fail("kernel BTF missing: /sys/kernel/btf/vmlinux (%s); a kernel built "
 			       "with CONFIG_DEBUG_INFO_BTF=y is required",

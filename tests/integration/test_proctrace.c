@@ -14,7 +14,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "testlib.h"
@@ -329,9 +333,79 @@ static void test_not_root(void **state)
 	close(exe);
 	assert_int_equal(proc_wait(&p, 10000), 1);
 	s = slurp(p.err);
-	assert_non_null(strstr(s, "proctrace: must run as root"));
+	assert_non_null(strstr(s, "proctrace: must run as root, or with CAP_BPF and CAP_PERFMON"));
 	assert_int_equal(strchr(s, '\n') - s, (long)strlen(s) - 1); /* one line */
 	free(s);
+	proc_cleanup(&p);
+}
+
+/*
+ * Becomes uid/gid 65534 keeping exactly the capabilities given, as ambient
+ * ones so that they survive the exec (what systemd's User= with
+ * AmbientCapabilities= does). 0 on success.
+ */
+static int become_nobody_with(const int *caps, int n)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(0, NULL) || setgid(65534) ||
+	    setuid(65534))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		d[caps[i] / 32].effective |= 1U << (caps[i] % 32);
+		d[caps[i] / 32].permitted |= 1U << (caps[i] % 32);
+		d[caps[i] / 32].inheritable |= 1U << (caps[i] % 32);
+	}
+	if (syscall(SYS_capset, &hdr, d))
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, caps[i], 0, 0))
+			return -1;
+	return 0;
+}
+
+/*
+ * Not root, but with CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH (tracefs
+ * is mode 0700): the tool runs and traces. Its command runs as 65534 too.
+ */
+static void test_caps_not_root(void **state)
+{
+	static const int caps[] = { CAP_BPF, CAP_PERFMON, CAP_DAC_READ_SEARCH };
+	struct records r = { 0 };
+	struct proc p = { 0 };
+	int exe;
+
+	(void)state;
+	NEED_ROOT();
+	exe = open(tl_path("bin/" TOOL), O_RDONLY | O_CLOEXEC);
+	assert_true(exe >= 0);
+	snprintf(p.out, sizeof(p.out), "/tmp/tk-cap-out-XXXXXX");
+	snprintf(p.err, sizeof(p.err), "/tmp/tk-cap-err-XXXXXX");
+	close(mkstemp(p.out));
+	close(mkstemp(p.err));
+	p.pid = fork();
+	if (p.pid == 0) {
+		/* opened as root: the files are root's, mode 0600 */
+		if (!freopen(p.out, "w", stdout) || !freopen(p.err, "w", stderr) ||
+		    become_nobody_with(caps, 3))
+			_exit(99);
+		fexecve(exe, (char *[]){ TOOL, "-j", "-e", "exec", "--", "/bin/true", NULL }, environ);
+		_exit(127);
+	}
+	close(exe);
+	if (proc_wait(&p, 30000) != 0) {
+		char *err = slurp(p.err);
+
+		print_error("proctrace as uid 65534 with capabilities failed: %s\n", err);
+		free(err);
+		fail();
+	}
+	assert_int_equal(records_load(p.out, &r), 0);
+	assert_int_equal(r.invalid, 0);
+	/* the command's exec, as 65534; the summary line is the last record */
+	ASSERT_ONE_RECORD(&r, "event=exec filename=/bin/true uid=65534 ret=0");
+	records_free(&r);
 	proc_cleanup(&p);
 }
 
@@ -371,6 +445,7 @@ int main(void)
 		TL_TEST(test_one_exit_per_process),
 		TL_TEST(test_comm_burst_no_loss),
 		TL_TEST(test_not_root),
+		TL_TEST(test_caps_not_root),
 	};
 	return TL_RUN_GROUP(TOOL, tests, setup, teardown);
 }
