@@ -171,9 +171,14 @@ struct tk_bpf {
 	struct bpf_object_skeleton *skel;
 	struct bpf_object *obj;
 	struct bpf_map *rb, *pb, *stats, *follow, *cgroups, *wake;
-	/* the events' PROG@TRACEPOINT attachments (tk_tool_event.progs) */
+	/* the perf-event tracepoint attachments (tp/ sections and the
+	 * events' PROG@TRACEPOINT entries, tk_tool_event.progs) */
 	struct bpf_link **links;
 	size_t nlinks;
+	/* a perf-event-array map holding a reference to each of their perf
+	 * events (tk_run.c, "detach"), kept_cap slots; none while 0 */
+	int kept_fd;
+	__u32 kept_cap, nkept;
 };
 
 /* Every tracekit skeleton has these maps (bpf/tk.bpf.h declares them).

@@ -32,6 +32,8 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
+#include <linux/membarrier.h>
+#include <linux/perf_event.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/epoll.h>
@@ -1036,6 +1038,153 @@ static int disable_unselected(const struct tk_env *env, const struct tk_bpf *b)
 	return select_shared(env, b);
 }
 
+/*
+ * Detach, and why tp/ programs are attached here, not by libbpf. A tp/
+ * program runs from a perf event on its tracepoint. The last close of such
+ * an event unregisters the tracepoint and waits, holding the kernel's one
+ * event_mutex, for an RCU-tasks-trace and an RCU grace period
+ * (perf_trace_destroy, tracepoint_synchronize_unregister): 15-80 ms per
+ * tracepoint here, one tracepoint after another however many threads
+ * close them, so filetrace's 20 took 0.4-0.8 s to exit. The drain needs
+ * less: that no program runs any more. Closing the BPF link takes the
+ * program off the tracepoint (perf_event_detach_bpf_prog, which waits for
+ * a tasks-trace grace period outside the mutex: concurrent closes share
+ * it), and one RCU grace period after every link is gone
+ * (membarrier(MEMBARRIER_CMD_GLOBAL) is synchronize_rcu()) covers the
+ * programs that run under rcu_read_lock or with preemption off: tp/
+ * programs on tracepoints other than syscalls', tp_btf/ and raw_tp/ ones
+ * (whose link's close waits for nothing). So each perf event's last
+ * reference is a perf-event-array map's (tk_bpf.kept_fd), not the link's:
+ * closing the link leaves a disabled event with no program, and closing the
+ * map after that drops the events through an RCU callback, so the kernel
+ * unregisters them in a worker, not in our close(). Where membarrier
+ * cannot wait (no CONFIG_MEMBARRIER, nohz_full CPUs) or a kernel before
+ * 5.15 has no perf links (the program then leaves only with the event),
+ * nothing is kept and each link's close waits for its event's teardown.
+ */
+static bool have_rcu_sync(void)
+{
+	static int have = -1;
+
+	if (have < 0) {
+		long mask = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+
+		have = mask > 0 && (mask & MEMBARRIER_CMD_GLOBAL);
+	}
+	return have;
+}
+
+/* The perf event of tracepoint cat/name, as libbpf's tracepoint attach
+ * opens it: on CPU 0 only (a tracepoint's programs run on every CPU). */
+static int tp_perf_open(const char *cat, const char *name)
+{
+	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr) };
+	unsigned long long id;
+	char path[PATH_MAX];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/%s/id", tk_tracefs_events(), cat, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	fd = fscanf(f, "%llu", &id) == 1 ? 0 : -EINVAL;
+	fclose(f);
+	if (fd)
+		return fd;
+	attr.config = id;
+	fd = syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* p at tracepoint cat/name; its link into b->links, its perf event into
+ * b->kept_fd when there is one. 0 or -errno. */
+static int tp_attach(struct tk_bpf *b, struct bpf_program *p, const char *cat, const char *name)
+{
+	struct bpf_link *l, **links;
+	int pfd = tp_perf_open(cat, name), err;
+
+	if (pfd < 0)
+		return pfd;
+	l = bpf_program__attach_perf_event(p, pfd);
+	if (!l) {
+		err = -errno;
+		close(pfd);
+		return err;
+	}
+	links = realloc(b->links, (b->nlinks + 1) * sizeof(*links));
+	if (!links) {
+		bpf_link__destroy(l);
+		return -ENOMEM;
+	}
+	links[b->nlinks++] = l;
+	b->links = links;
+	/* the link's fd is the event's own without a perf link (before 5.15):
+	 * that program goes only with the event, which must not be kept */
+	if (b->nkept < b->kept_cap && bpf_link__fd(l) != pfd &&
+	    !bpf_map_update_elem(b->kept_fd, &b->nkept, &pfd, BPF_ANY))
+		b->nkept++;
+	return 0;
+}
+
+/* The map that keeps the perf events: a slot for each tp/ program and each
+ * PROG@TRACEPOINT entry. None if it cannot help (have_rcu_sync()). */
+static void create_kept(const struct tk_env *env, struct tk_bpf *b)
+{
+	struct bpf_program *p;
+	__u32 slots = 0;
+	int fd;
+
+	if (!have_rcu_sync())
+		return;
+	bpf_object__for_each_program(p, b->obj) {
+		const char *sec = bpf_program__section_name(p);
+
+		slots += !strncmp(sec + (sec[0] == '?'), "tp/", 3);
+	}
+	for (const struct tk_tool_event *e = env->tool->events; e->name; e++)
+		for (const char *c = e->progs; c && *c; c++)
+			slots += *c == '@';
+	if (!slots)
+		return;
+	fd = bpf_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, "tk_kept", sizeof(__u32),
+			    sizeof(__u32), slots, NULL);
+	if (fd < 0)
+		return; /* each link's close then waits, as without membarrier */
+	b->kept_fd = fd;
+	b->kept_cap = slots;
+}
+
+/* The tp/CATEGORY/NAME programs the skeleton would attach, attached here
+ * instead (see "Detach" above); the skeleton then leaves them alone. */
+static int attach_tp_programs(struct tk_bpf *b)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, b->obj) {
+		const char *sec = bpf_program__section_name(p);
+		char cat[64], name[96];
+		int err;
+
+		sec += sec[0] == '?';
+		if (strncmp(sec, "tp/", 3) || !bpf_program__autoload(p) ||
+		    !bpf_program__autoattach(p))
+			continue;
+		if (sscanf(sec, "tp/%63[^/]/%95s", cat, name) != 2)
+			return tk_fail("section '%s' is not tp/CATEGORY/NAME (a build error)", sec);
+		err = tp_attach(b, p, cat, name);
+		if (err == -ENOENT)
+			return tk_fail("attaching failed: a tracepoint is missing (%s); is tracefs "
+				       "mounted at " TK_TRACEFS "?",
+				       strerror(-err));
+		if (err)
+			return tk_fail("attaching %s at %s/%s failed: %s", bpf_program__name(p), cat,
+				       name, strerror(-err));
+		bpf_program__set_autoattach(p, false);
+	}
+	return 0;
+}
+
 struct tp_attach {
 	struct tk_bpf *b;
 	const struct tk_env *env;
@@ -1049,16 +1198,14 @@ static int tp_attach_one(struct bpf_program *p, const char *entry, bool optional
 {
 	struct tp_attach *a = ctx;
 	char cat[64], name[96];
-	struct bpf_link *l, **links;
-	long err;
+	int err;
 
 	if (!bpf_program__autoload(p))
 		return 0;
 	if (sscanf(entry, "%*[^@]@%63[^/]/%95[^,]", cat, name) != 2)
 		return tk_fail("tracepoint entry '%.*s' is not PROG@CATEGORY/NAME (a build error)",
 			       (int)strcspn(entry, ","), entry);
-	l = bpf_program__attach_tracepoint(p, cat, name);
-	err = l ? 0 : -errno;
+	err = tp_attach(a->b, p, cat, name);
 	if (err == -ENOENT && optional) {
 		if (a->env->verbose)
 			fprintf(stderr, "%s: no tracepoint %s on this kernel: %s not attached there\n",
@@ -1068,13 +1215,6 @@ static int tp_attach_one(struct bpf_program *p, const char *entry, bool optional
 	if (err)
 		return tk_fail("attaching %s at %s/%s failed: %s", bpf_program__name(p), cat, name,
 			       strerror((int)-err));
-	links = realloc(a->b->links, (a->b->nlinks + 1) * sizeof(*links));
-	if (!links) {
-		bpf_link__destroy(l);
-		return tk_fail("out of memory");
-	}
-	links[a->b->nlinks++] = l;
-	a->b->links = links;
 	a->attached++;
 	return 0;
 }
@@ -1167,6 +1307,9 @@ static int load_and_attach(const struct tk_env *env, struct tk_bpf *b, clockid_t
 		return load_failed(err);
 	if (fill_cgroups(env, b))
 		return 1;
+	create_kept(env, b);
+	if (attach_tp_programs(b))
+		return 1;
 	err = bpf_object__attach_skeleton(b->skel);
 	if (err) {
 		if (err == -ENOENT)
@@ -1204,22 +1347,20 @@ static void *detach_one(void *arg)
 }
 
 /*
- * Detaching a syscall tracepoint waits for an RCU-tasks-trace grace period
- * (~70 ms here): one after another, a tool with 20 tracepoints needs 1.5 s
- * to exit. Concurrent waiters share grace periods, so detach in parallel.
- * The skeleton's destroy then finds no links left.
+ * Each perf link's close waits for an RCU-tasks-trace grace period (~15-70
+ * ms here; "Detach" above): one after another, a tool with 20 tracepoints
+ * would need up to 1.5 s to exit. Concurrent waiters share grace periods,
+ * so the links go in parallel. The skeletons' destroy then finds no links
+ * left.
  */
-static void detach_parallel(struct bpf_object_skeleton *s, struct bpf_link **extra,
-			    size_t nextra)
+static void destroy_links(struct bpf_link **slots[], size_t n)
 {
-	size_t n = s->prog_cnt + nextra;
 	pthread_t *t = calloc(n, sizeof(*t));
 	bool *started = calloc(n, sizeof(*started));
 
 	/* without the arrays, one after another: every link still goes */
 	for (size_t i = 0; i < n; i++) {
-		struct bpf_link **l = i < (size_t)s->prog_cnt ? s->progs[i].link
-							      : &extra[i - s->prog_cnt];
+		struct bpf_link **l = slots[i];
 
 		if (!*l)
 			continue;
@@ -1236,18 +1377,92 @@ static void detach_parallel(struct bpf_object_skeleton *s, struct bpf_link **ext
 	free(started);
 }
 
-void tk_detach_all(struct bpf_object_skeleton *s)
+/* The link slots of a skeleton and of extra: into slots (if not NULL); their
+ * number, the live ones into *live. */
+static size_t link_slots(struct bpf_object_skeleton *s, struct bpf_link **extra, size_t nextra,
+			 struct bpf_link ***slots, size_t *live)
 {
-	detach_parallel(s, NULL, 0);
+	size_t n = 0;
+
+	for (int i = 0; i < s->prog_cnt; i++, n++) {
+		*live += !!*s->progs[i].link;
+		if (slots)
+			slots[n] = s->progs[i].link;
+	}
+	for (size_t i = 0; i < nextra; i++, n++) {
+		*live += !!extra[i];
+		if (slots)
+			slots[n] = &extra[i];
+	}
+	return n;
 }
 
-/* A unit's skeleton links and its PROG@TRACEPOINT ones, all at once. */
-static void detach_unit(struct tk_bpf *b)
+/* Without memory for the threads' arrays: one after another. */
+static void destroy_one_by_one(struct bpf_object_skeleton *s, struct bpf_link **extra,
+			       size_t nextra)
 {
-	detach_parallel(b->skel, b->links, b->nlinks);
-	free(b->links);
-	b->links = NULL;
-	b->nlinks = 0;
+	for (int i = 0; i < s->prog_cnt; i++) {
+		bpf_link__destroy(*s->progs[i].link);
+		*s->progs[i].link = NULL;
+	}
+	for (size_t i = 0; i < nextra; i++) {
+		bpf_link__destroy(extra[i]);
+		extra[i] = NULL;
+	}
+}
+
+void tk_detach_all(struct bpf_object_skeleton *s)
+{
+	size_t live = 0, n = link_slots(s, NULL, 0, NULL, &live);
+	struct bpf_link ***slots = calloc(n ? n : 1, sizeof(*slots));
+
+	if (!slots) {
+		destroy_one_by_one(s, NULL, 0);
+		return;
+	}
+	link_slots(s, NULL, 0, slots, &live);
+	destroy_links(slots, n);
+	free(slots);
+}
+
+/*
+ * Every unit's links at once, then the grace period that lets no program
+ * run any more ("Detach" above), then the kept perf events go (the kernel
+ * unregisters them after we exit). Returns with nothing attached.
+ */
+static void detach_units(struct tk_unit *u, size_t nu)
+{
+	size_t n = 0, live = 0;
+	struct bpf_link ***slots;
+
+	for (size_t i = 0; i < nu; i++)
+		n += link_slots(u[i].b.skel, u[i].b.links, u[i].b.nlinks, NULL, &live);
+	slots = calloc(n ? n : 1, sizeof(*slots));
+	for (size_t i = 0, k = 0; i < nu; i++) {
+		struct tk_bpf *b = &u[i].b;
+
+		if (slots)
+			k += link_slots(b->skel, b->links, b->nlinks, slots + k, &(size_t){ 0 });
+		else
+			destroy_one_by_one(b->skel, b->links, b->nlinks);
+	}
+	if (slots)
+		destroy_links(slots, n);
+	free(slots);
+	/* once MEMBARRIER_CMD_QUERY offered it, GLOBAL cannot fail */
+	if (live && have_rcu_sync() && syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		fprintf(stderr, "%s: waiting for the programs to end failed: %s\n", tk_prog,
+			strerror(errno));
+	for (size_t i = 0; i < nu; i++) {
+		struct tk_bpf *b = &u[i].b;
+
+		free(b->links);
+		b->links = NULL;
+		b->nlinks = 0;
+		if (b->kept_cap)
+			close(b->kept_fd);
+		b->kept_cap = b->nkept = 0;
+	}
 }
 
 static bool is_follow_prog(const struct bpf_program *p)
@@ -1666,8 +1881,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			rc = rc ? rc : src;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		detach_unit(&u[i].b);
+	detach_units(u, n);
 	s.final = true;
 	if (rb)
 		ring_buffer__consume(rb);
@@ -1719,8 +1933,7 @@ cleanup:
 	 * command runs on untraced, as after strace detaches. */
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
-	for (size_t i = 0; i < n; i++)
-		detach_unit(&u[i].b);
+	detach_units(u, n);
 	while (s.ro.n) /* an error before the final drain: nothing more goes out */
 		free(unhold(&s.ro).data);
 	free(s.ro.h);
