@@ -491,29 +491,29 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
  * is past its consumer_pos it puts 1 back and goes on polling, else it
  * takes the long wait.
  *
- * Why no record is left behind (a Dekker pair, one location each way).
- * Producer: bpf_ringbuf_reserve() advances producer_pos
- * (smp_store_release in __bpf_ringbuf_reserve, kernel/bpf/ringbuf.c),
- * then, before the submit, the xchg below: a value-returning BPF atomic,
- * fully ordered (the x86 JIT emits a plain xchg, implicitly locked). The
- * flags are computed before bpf_ringbuf_submit()/bpf_ringbuf_output()
- * commits (its own xchg of the header's busy bit, then irq_work_queue()
- * when forced), and bpf_ringbuf_output() reserves inside the helper, so
- * there the producer_pos store is followed by the commit's xchg
- * and only then the wakeup: it swaps after the helper (tk_rb_output()).
- * Consumer: its swap of 0 is a seq_cst exchange, then a
- * seq_cst load of producer_pos. Of two fully ordered RMWs on tk_wake[0],
- * one comes first:
- *  - the consumer's: then the producer's swap returns 0 (or a 1 written
- *    after it, by another producer that itself forces, or by the
- *    consumer on deciding to keep polling) and this submit forces a
- *    wakeup, or someone else's forced wakeup or polling covers it;
- *  - the producer's: then its producer_pos store is visible to the
- *    consumer's later load, so the consumer sees data, stays polling and
- *    consumes within B. A record still busy (reserved, not yet
- *    committed) stops that consume (libbpf stops at a busy header); the
- *    consumer sees producer_pos past consumer_pos again at its next idle
- *    check and keeps polling, so it is taken by a later poll.
+ * Why no record is left behind (a Dekker pair). Producer: the record's
+ * reservation advances producer_pos (smp_store_release in
+ * __bpf_ringbuf_reserve(), kernel/bpf/ringbuf.c, under the ring's lock),
+ * then the swap: a value-returning BPF atomic, fully ordered (BPF_XCHG;
+ * the x86 JIT emits xchg, implicitly locked). The swap must follow the
+ * reservation: tk_rb_flags() is evaluated after bpf_ringbuf_reserve() and
+ * before bpf_ringbuf_submit() (whose commit swaps the header's busy bit
+ * and then, if forced, calls irq_work_queue()); bpf_ringbuf_output()
+ * reserves inside the helper, after its flags are computed, so
+ * tk_rb_output() swaps after it returns. Consumer: a seq_cst exchange of
+ * 0, then a seq_cst load of producer_pos. All the swaps and stores of
+ * tk_wake[0] are in one order. Every consumer swap that comes after our
+ * swap is followed by a load that sees our reservation (both sides are
+ * fully ordered), so from then on the consumer does not go idle until
+ * the record has been consumed: producer_pos stays past consumer_pos,
+ * even while the record is busy (reserved, not yet committed: libbpf's
+ * consume stops at it and a later poll takes it). If our swap read 0 we
+ * forced a wakeup. If it read 1, that 1 was written after the consumer's
+ * last swap before ours: by a producer that read 0 and forced, or by the
+ * consumer on deciding to poll on; either way the consumer is polling or
+ * about to be woken, and it can only go idle again through a swap after
+ * ours. So no record waits for the long wait, and none for more than one
+ * poll interval once the consumer polls.
  * A wakeup raised while the consumer is not yet in epoll_wait is not
  * lost: the epoll item is on the ring's wait queue from the start, and
  * the ring's poll (ringbuf_map_poll_kern) reports EPOLLIN while
