@@ -80,7 +80,7 @@ static __always_inline __u64 rbb_flags(__u32 seq)
 static __always_inline void rbb_fill_hdr(struct rbb_event *e, const struct rbb_loop *l,
 					 __u32 size)
 {
-	e->ts_ns = tk_ktime_ns(); /* as the tools' headers: the bounded policy's clock */
+	e->ts_ns = tk_ktime_ns(); /* the tools' record clock */
 	e->seq = l->seq;
 	e->cpu = l->cpu;
 	e->size = size;
@@ -149,7 +149,9 @@ static long rbb_emit_one(__u32 i, void *data)
 		e = l->scratch;
 		rbb_fill_hdr(e, l, rbb_size);
 		rbb_fill_payload(e);
-		if (rbb_transport == RBB_T_OUTPUT)
+		if (rbb_transport == RBB_T_OUTPUT && rbb_policy >= RBB_W_BATCH)
+			err = tk_rb_output(e, rbb_size); /* tracekit's own policies */
+		else if (rbb_transport == RBB_T_OUTPUT)
 			err = bpf_ringbuf_output(&tk_rb, e, rbb_size, rbb_flags(l->seq));
 		else if (rbb_transport == RBB_T_PERF)
 			err = bpf_perf_event_output(l->ctx, &tk_pb, BPF_F_CURRENT_CPU, e,

@@ -124,8 +124,8 @@ static int default_matrix(const struct rbb_opts *o, struct matrix *m)
 	 * Delivery latency by policy and rate: one event per syscall as a
 	 * tracer makes them, 64 per call at 1M (one producer cannot make a
 	 * million syscalls a second). The low rate runs long enough for ~100
-	 * events a round; 1 event/s is the same regime as 50 (every event is
-	 * far from the last forced wakeup) with too few events to rank.
+	 * events a round; 1 event/s is the same regime as 50 (every event
+	 * finds the consumer idle again) with too few events to rank.
 	 */
 	static const double rates[] = { 50, 1e3, 1e5, 1e6 };
 	static const int lat_policies[] = { RBB_W_EVENT, RBB_W_BATCH, RBB_W_BOUNDED };

@@ -39,8 +39,9 @@ enum rbb_policy {
 	 * = half */
 	RBB_W_BATCH = 3,
 	/* tracekit's default (tk_rb_flags(), tk_wake_next()): a forced wakeup
-	 * at most every TK_WAKEUP_BOUND_NS, the consumer's backstop wait after
-	 * a wakeup; perf: as batch (no per-event flags) */
+	 * only when the consumer is not polling (its flag, tk_wake), which
+	 * after a wakeup polls every TK_WAKEUP_BOUND_NS; perf: as batch (no
+	 * per-event flags) */
 	RBB_W_BOUNDED = 4,
 	RBB_W__COUNT,
 };

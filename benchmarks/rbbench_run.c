@@ -96,6 +96,7 @@ struct run {
 	struct perf_buffer *pb;
 	int timeout_ms;
 	bool bounded; /* the ring under 'bounded': tk_wake_next() sets the waits */
+	struct tk_wake wake; /* its flag and the ring's positions, mapped */
 	atomic_bool stop_producers, stop_consumer;
 	/* written by the consumer only; read by the main thread */
 	/* wakeups: returns from the wait with data */
@@ -141,7 +142,6 @@ static void *consumer(void *arg)
 	struct run *r = arg;
 	int efd = r->rb ? ring_buffer__epoll_fd(r->rb) : perf_buffer__epoll_fd(r->pb);
 	struct epoll_event evs[RBB_MAX_CPUS];
-	struct tk_wake wake = { 0 };
 	int timeout = r->timeout_ms, got;
 
 	atomic_store(&r->cons_tid, (pid_t)syscall(SYS_gettid));
@@ -162,8 +162,8 @@ static void *consumer(void *arg)
 			break;
 		}
 		if (r->bounded)
-			timeout = tk_wake_next(&wake, n > 0 || got > 0, tk_now_ns(CLOCK_MONOTONIC),
-					       r->timeout_ms);
+			timeout = tk_wake_next(&r->wake, n > 0 || got > 0,
+					       tk_now_ns(CLOCK_MONOTONIC), r->timeout_ms);
 	}
 	/* producers have stopped: take everything that is left */
 	while (consume(r) > 0)
@@ -419,6 +419,11 @@ int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_res
 			c->transport == RBB_T_PERF ? "perf" : "ring", strerror(errno));
 		goto cleanup;
 	}
+	if (r->bounded && tk_wake_open(&r->wake, bpf_map__fd(skel->maps.tk_wake),
+				       bpf_map__fd(skel->maps.tk_rb))) {
+		tk_fail("cannot map the wakeup flag and the ring's positions: %s", strerror(errno));
+		goto cleanup;
+	}
 	if (c->transport != RBB_T_NONE) {
 		pthread_attr_t attr;
 		cpu_set_t set;
@@ -502,6 +507,7 @@ cleanup:
 				(unsigned long long)r->malformed,
 				(unsigned long long)r->perf.lost);
 	}
+	tk_wake_close(&r->wake);
 	ring_buffer__free(r->rb);
 	perf_buffer__free(r->pb);
 	if (skel)

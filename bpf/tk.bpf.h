@@ -12,7 +12,7 @@
  *    tk_probe_kernel() in user/tk_probe.c), tk_pb (perf buffer, --perfbuf),
  *    tk_stats (per-CPU emitted/lost counters), tk_follow (command mode's
  *    traced process tree), tk_cgroups (--cgroup's directories),
- *    tk_wake and tk_clock (the bounded wakeup policy's: tk_rb_flags()),
+ *    tk_wake (the bounded wakeup policy's consumer flag: tk_rb_flags()),
  *    tk_scratch (per-CPU, per-nesting-level buffers
  *    for --perfbuf and for building large events: tk_scratch_get/put);
  *  - tk_want(): the in-kernel filter, applied before any work is done;
@@ -84,29 +84,20 @@ struct {
 } tk_pb SEC(".maps");
 
 /*
- * The bounded wakeup policy's last forced wakeup (tk_ktime_ns()'s clock), one
- * for every CPU and, in tracekit trace, every unit: the bound is on the
- * consumer's wakeups, and there is one consumer (tk_rb_flags()).
+ * The bounded wakeup policy's consumer flag (tk_rb_flags()): 1 while the
+ * consumer is polling (it will look within TK_WAKEUP_BOUND_NS), 0 once it
+ * has gone to its long wait. One for every CPU and, in tracekit trace,
+ * every unit (bpf_map__reuse_fd): there is one consumer. Mmapable, so the
+ * consumer clears and sets it with real atomics (tk_wake_next() in
+ * user/tk_run.c), not a bpf() syscall.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u64);
 } tk_wake SEC(".maps");
-
-/*
- * Under the bounded policy, the last time tk_ktime_ns() read on this CPU:
- * what tk_rb_flags() decides by, instead of a clock read per submit (a
- * helper call, ~45 ns per event on the reference VM). Every record's
- * header is filled through tk_ktime_ns() in the program that submits it.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} tk_clock SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -413,13 +404,6 @@ static __always_inline __u64 tk_ktime_ns(void)
 		t = bpf_ktime_get_boot_ns();
 	else
 		t = bpf_ktime_get_ns();
-	if (tk_wakeup == TK_WAKEUP_BOUNDED && !tk_use_perfbuf) {
-		__u32 zero = 0;
-		__u64 *c = bpf_map_lookup_elem(&tk_clock, &zero);
-
-		if (c) /* for tk_rb_flags() */
-			*c = t;
-	}
 	return t;
 }
 
@@ -485,74 +469,120 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
  *  BOUNDED (the default): see below.
  *  BATCH: never wake the consumer per event (a wakeup costs ~8 µs of
  *         consumer time against ~60 ns for the submit itself); the consumer
- *         drains every --drain-ms. Once more than tk_wakeup_bytes are
- *         waiting, wake it anyway so a burst cannot overflow the buffer
- *         while it sleeps.
+ *         drains every --drain-ms.
  *  EVENT: the kernel's default: wake on every submit (if the consumer has
  *         caught up).
+ * Under BATCH and BOUNDED, once more than tk_wakeup_bytes (half the ring)
+ * are waiting, the submit wakes the consumer anyway, so a burst cannot
+ * overflow the buffer while it sleeps or between two of its polls.
  *
- * BOUNDED, with B = TK_WAKEUP_BOUND_NS (1 ms): a submit forces a wakeup
- * (BPF_RB_FORCE_WAKEUP) when the last forced one, tk_wake[0], is B or more
- * ago, and records the time; otherwise it submits with BPF_RB_NO_WAKEUP.
- * The time is tk_clock's, the last clock read on this CPU: at least the
- * time the submitting program filled its record's header (a nested
- * program can only have read a later one), at most now. A
- * lone event is delivered at once; a flood wakes the consumer about 1/B
- * times a second. The consumer's half (tk_wake_next() in user/tk_run.c):
- * after any wakeup or any consume that got records it waits at most B
- * (the backstop), and it goes back to its long wait only after 2 B with
- * neither.
+ * BOUNDED decides by the consumer's state, not by a clock. tk_wake[0] is
+ * 1 while the consumer polls (it consumes at least every B =
+ * TK_WAKEUP_BOUND_NS) and 0 once it has gone to its long wait. Every
+ * submit swaps in 1: if the old value was 0 the consumer may be asleep
+ * and the submit forces a wakeup (BPF_RB_FORCE_WAKEUP), else it sets
+ * BPF_RB_NO_WAKEUP and leaves the record to the next poll. A lone event
+ * wakes a sleeping consumer at once; while the consumer polls nothing
+ * forces, so a flood costs the consumer its 1/B polls and no wakeups
+ * (one per burst that finds it asleep). The consumer's half
+ * (tk_wake_next() in user/tk_run.c): after a wakeup or a consume that got
+ * records it polls (waits at most B); after 2 B with neither it goes idle:
+ * it swaps 0 into the flag, then reads the ring's producer_pos; if that
+ * is past its consumer_pos it puts 1 back and goes on polling, else it
+ * takes the long wait.
  *
- * Why every event reaches the consumer within about B (+ its wakeup and
- * consume time): an event E decided at time t gets NO_WAKEUP only if a
- * forced wakeup F was recorded at L > t - B. F's submit follows its
- * record of L, so F's wakeup is raised at some time >= L, and the consumer
- * notices it (an epoll return, at once if it was already awake) at W >= L.
- * From W on it never waits longer than B, and it does not return to the
- * long wait before W + 2 B > t + B: every backstop wait ends at most B
- * after it started, and each is followed by a consume. E is committed
- * within its program's run (microseconds) of t, so the first consume that
- * starts after that, at most one backstop wait later, takes it: E waits
- * at most ~B plus one wakeup. (A program that ran for over B between its
- * header and its submit would break this; none comes near.) At one event every 20 ms every event finds
- * the last forced wakeup ~20 ms old and forces its own: the latency is one
- * wakeup (tens of µs), so p99 is far below 1 ms. Only events closer than
- * B to a forced one wait for the backstop, which is what keeps a flood at
- * ~1000 forced wakeups a second (plus the backstop's, at most one per B).
+ * Why no record is left behind (a Dekker pair). Producer: the record's
+ * reservation advances producer_pos (smp_store_release in
+ * __bpf_ringbuf_reserve(), kernel/bpf/ringbuf.c, under the ring's lock),
+ * then the swap: a value-returning BPF atomic, fully ordered (BPF_XCHG;
+ * the x86 JIT emits xchg, implicitly locked). The swap must follow the
+ * reservation: tk_rb_flags() is evaluated after bpf_ringbuf_reserve() and
+ * before bpf_ringbuf_submit() (whose commit swaps the header's busy bit
+ * and then, if forced, calls irq_work_queue()); bpf_ringbuf_output()
+ * reserves inside the helper, after its flags are computed, so
+ * tk_rb_output() swaps after it returns. Consumer: a seq_cst exchange of
+ * 0, then a seq_cst load of producer_pos. All the swaps and stores of
+ * tk_wake[0] are in one order. Every consumer swap that comes after our
+ * swap is followed by a load that sees our reservation (both sides are
+ * fully ordered), so from then on the consumer does not go idle until
+ * the record has been consumed: producer_pos stays past consumer_pos,
+ * even while the record is busy (reserved, not yet committed: libbpf's
+ * consume stops at it and a later poll takes it). If our swap read 0 we
+ * forced a wakeup. If it read 1, that 1 was written after the consumer's
+ * last swap before ours: by a producer that read 0 and forced, or by the
+ * consumer on deciding to poll on; either way the consumer is polling or
+ * about to be woken, and it can only go idle again through a swap after
+ * ours. So no record waits for the long wait, and none for more than one
+ * poll interval once the consumer polls.
+ * A wakeup raised while the consumer is not yet in epoll_wait is not
+ * lost: the epoll item is on the ring's wait queue from the start, and
+ * the ring's poll (ringbuf_map_poll_kern) reports EPOLLIN while
+ * producer_pos != consumer_pos, so the next epoll_wait returns at once.
  *
- * Across CPUs the read and the store of tk_wake[0] race: two CPUs may both
- * see an old time and both force (an extra wakeup, harmless), or a store
- * may put an older time over a newer one (the next event then forces
- * early, again an extra wakeup). No interleaving makes an event take
- * NO_WAKEUP without a forced wakeup at or after the time it read, which is
- * all the argument needs. Aligned 64-bit loads and stores do not tear.
+ * Latency: a record that forces is delivered after one wakeup (tens of
+ * µs); one that does not is consumed by the consumer's next poll, within
+ * B of its commit (plus the consumer's scheduling delay). At one event
+ * every 20 ms the consumer is idle again (2 B after the last) when the
+ * next event comes, so every event forces: p99 is one wakeup.
  *
  * Under --perfbuf there are no per-event flags: bounded behaves as batch
  * there (a watermark, and a drain every --drain-ms).
  */
+/* Under BATCH and BOUNDED: wake past the watermark, else leave it to the poll. */
+static __always_inline __u64 tk_rb_watermark(void)
+{
+	if (bpf_ringbuf_query(&tk_rb, BPF_RB_AVAIL_DATA) > tk_wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* BOUNDED: mark the consumer polling; true when it was not (the swap of
+ * the argument above: BPF_XCHG, fully ordered; values are 0 and 1 only,
+ * so this is a fetch-or in one instruction, where the x86 JIT makes a
+ * cmpxchg loop of a fetch-or). */
+static __always_inline bool tk_wake_claim(void)
+{
+	__u32 zero = 0;
+	__u64 *polling = bpf_map_lookup_elem(&tk_wake, &zero);
+
+	/* no slot cannot happen (an array's slot 0): wake to be safe */
+	return !polling || !__atomic_exchange_n(polling, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The flags of a commit whose record is already reserved (bpf_ringbuf_submit,
+ * bpf_ringbuf_submit_dynptr): the reservation precedes the swap. */
 static __always_inline __u64 tk_rb_flags(void)
 {
 	if (tk_wakeup == TK_WAKEUP_EVENT)
 		return 0;
-	if (tk_wakeup == TK_WAKEUP_BOUNDED) {
-		__u32 zero = 0;
-		__u64 now, *last = bpf_map_lookup_elem(&tk_wake, &zero);
-		__u64 *clock = bpf_map_lookup_elem(&tk_clock, &zero);
+	if (tk_wakeup == TK_WAKEUP_BOUNDED && tk_wake_claim())
+		return BPF_RB_FORCE_WAKEUP;
+	return tk_rb_watermark();
+}
 
-		if (!last || !clock)
-			return 0; /* cannot happen (arrays' slot 0); wake to be safe */
-		now = *clock;
-		/* signed: this CPU's clock may be a little behind the time
-		 * another CPU just stored; that is "recent", not a wrap to a
-		 * huge age (which would force, and move the time back) */
-		if ((__s64)(now - *last) < (__s64)TK_WAKEUP_BOUND_NS)
-			return BPF_RB_NO_WAKEUP;
-		*last = now;
-		return BPF_RB_FORCE_WAKEUP;
+/*
+ * bpf_ringbuf_output() under the wakeup policy: 0 or its error. It
+ * reserves inside the helper, after its flags are computed, so under
+ * BOUNDED the swap comes after it (the reservation must precede the swap,
+ * see above), and a consumer found idle is woken by a forced discard of an
+ * empty record: the kernel queues the wakeup for a discard as for a submit
+ * (bpf_ringbuf_commit), and the consumer skips discarded records. Should
+ * that reserve fail (the ring full), the watermark forces the next submit.
+ */
+static __always_inline long tk_rb_output(void *data, __u64 size)
+{
+	long err;
+
+	if (tk_wakeup != TK_WAKEUP_BOUNDED)
+		return bpf_ringbuf_output(&tk_rb, data, size, tk_rb_flags());
+	err = bpf_ringbuf_output(&tk_rb, data, size, tk_rb_watermark());
+	if (!err && tk_wake_claim()) {
+		void *kick = bpf_ringbuf_reserve(&tk_rb, 0, 0);
+
+		if (kick)
+			bpf_ringbuf_discard(kick, BPF_RB_FORCE_WAKEUP);
 	}
-	if (bpf_ringbuf_query(&tk_rb, BPF_RB_AVAIL_DATA) > tk_wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
+	return err;
 }
 
 /*
@@ -637,7 +667,7 @@ static __always_inline void tk_output(void *ctx, void *data, __u64 size)
 	if (tk_use_perfbuf)
 		err = bpf_perf_event_output(ctx, &tk_pb, BPF_F_CURRENT_CPU, data, size);
 	else
-		err = bpf_ringbuf_output(&tk_rb, data, size, tk_rb_flags());
+		err = tk_rb_output(data, size);
 	tk_count(err ? TK_STAT_LOST : TK_STAT_EMITTED);
 }
 

@@ -27,11 +27,11 @@ enum tk_stat {
 enum tk_wakeup {
 	TK_WAKEUP_BATCH = 0, /* no per-event wakeup; periodic drain */
 	TK_WAKEUP_EVENT = 1, /* wake the consumer on every event */
-	TK_WAKEUP_BOUNDED = 2, /* the default: a wakeup at most every bound */
+	TK_WAKEUP_BOUNDED = 2, /* the default: wake an idle consumer, else its poll */
 };
 
-/* The bounded policy's bound: a forced wakeup at most this often, and the
- * consumer's backstop wait after a wakeup (tk_rb_flags(), tk_wake_next()). */
+/* The bounded policy's bound: the polling consumer's longest wait between
+ * two looks at the ring, after a wakeup (tk_rb_flags(), tk_wake_next()). */
 #define TK_WAKEUP_BOUND_NS 1000000ULL
 
 /* --cgroup options a run takes: the slots of tk_cgroups (bpf/tk.bpf.h). */

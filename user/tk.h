@@ -457,17 +457,31 @@ struct perf_buffer *tk_perfbuf_new(int map_fd, __u64 total_bytes, unsigned wakeu
 
 /*
  * The consumer's half of the bounded wakeup policy (the BPF half and the
- * argument for its latency bound: tk_rb_flags() in bpf/tk.bpf.h). Call it
- * after every wait for the ring buffer and the consume that follows it;
- * active: the wait returned with a wakeup or the consume got records (or
- * stopped early). Returns the next wait's timeout in ms: the backstop
- * (TK_WAKEUP_BOUND_NS) until 2 bounds have passed with no activity, then
- * long_ms, so an idle consumer takes no timer wakeups for the policy.
- * Start from a zeroed struct tk_wake; now_ns is CLOCK_MONOTONIC.
+ * argument for it: tk_rb_flags() in bpf/tk.bpf.h). tk_wake_open() maps the
+ * skeleton's tk_wake flag (wake_fd) and the ring buffer's two position
+ * pages (ring_fd): 0, or -1 with errno. Call tk_wake_next() after every
+ * wait for the ring buffer and the consume that follows it; active: the
+ * wait returned with a wakeup or the consume got records (or stopped
+ * early). It returns the next wait's timeout in ms: the poll interval
+ * (TK_WAKEUP_BOUND_NS) until 2 bounds have passed with no activity; then
+ * it clears the flag and looks at the ring once more: 0 (consume now, and
+ * poll on) if a record was reserved meanwhile, else long_ms, so an idle
+ * consumer takes no timer wakeups for the policy and the next record
+ * wakes it. Start from a zeroed struct tk_wake (a unit test may point
+ * flag, cons and prod at its own memory instead of opening); now_ns is
+ * CLOCK_MONOTONIC. tk_wake_close() unmaps (a zeroed one too).
  */
 struct tk_wake {
 	__s64 active_ns; /* the last activity */
+	bool idle;       /* the flag cleared, in the long wait */
+	__u64 *flag;     /* tk_wake[0]: 1 while we poll */
+	/* the ring's consumer_pos and producer_pos (read-only mapping) */
+	const unsigned long *cons, *prod;
+	void *map_flag, *map_pos; /* tk_wake_open()'s mappings */
+	size_t page;
 };
+int tk_wake_open(struct tk_wake *w, int wake_fd, int ring_fd);
+void tk_wake_close(struct tk_wake *w);
 int tk_wake_next(struct tk_wake *w, bool active, __s64 now_ns, int long_ms);
 
 /* The sum over every possible CPU of one key's __u64 in a per-CPU map

@@ -175,7 +175,7 @@ static const struct tk_tool_opt common_opts[] = {
 	{ "count", 'n', "N", "stop after N records" },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", "ring buffer size: power of two >= 4096, K/M/G ok (default 4M)" },
 	{ "perfbuf", OPT_PERFBUF, NULL, "use a perf buffer, and no BPF ring buffer (see Kernel below)" },
-	{ "wakeup", OPT_WAKEUP, "POLICY", "'bounded' (default): wake at once, at most every 1 ms (--perfbuf: as batch); 'batch': drain every --drain-ms, wake early when half full; 'event': wake per event" },
+	{ "wakeup", OPT_WAKEUP, "POLICY", "'bounded' (default): wake at once when idle, then poll every 1 ms (--perfbuf: as batch); 'batch': drain every --drain-ms, wake early when half full; 'event': wake per event" },
 	{ "drain-ms", OPT_DRAIN, "MS", "batch policy (and --perfbuf's bounded): drain period in ms, 1..1000 (default 5)" },
 	{ "raw", OPT_RAW, "FILE", "also write every record as received (u32 length, then its bytes) to FILE" },
 	{ "append", OPT_APPEND, NULL, "add to -o and --raw files instead of truncating them (a service restarted keeps its log)" },

@@ -7,11 +7,11 @@
  * ~8-9 µs on the reference VM; a ring-buffer reserve+submit ~60 ns. Waking
  * per event would make the tracer 10-20x more expensive than it needs to be.
  * With the default 'bounded' policy the BPF side forces a wakeup only when
- * the last forced one is at least TK_WAKEUP_BOUND_NS (1 ms) old, so a lone
- * event is delivered at once and a flood wakes us ~1000 times a second;
- * after any wakeup we wait at most that bound (tk_wake_next()), so what
- * was submitted without a wakeup is taken within about the bound too (the
- * argument: tk_rb_flags() in bpf/tk.bpf.h). With 'batch' the BPF side
+ * we are not polling (tk_wake[0], a flag we clear before our long wait), so
+ * a lone event is delivered at once; after any wakeup we poll (wait at most
+ * TK_WAKEUP_BOUND_NS, 1 ms) until 2 bounds pass with no records, so a flood
+ * costs ~1000 timer wakeups a second and no forced ones (tk_wake_next();
+ * the argument: tk_rb_flags() in bpf/tk.bpf.h). With 'batch' the BPF side
  * submits with BPF_RB_NO_WAKEUP and we drain every --drain-ms, or earlier
  * when it forces a wakeup because the buffer is half full; the perf buffer
  * (no per-event flags) does that under 'bounded' too. On exit the buffer
@@ -25,6 +25,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1292,7 +1293,7 @@ static int load_and_attach(const struct tk_env *env, struct tk_bpf *b, clockid_t
 		err = bpf_map__reuse_fd(mine, bpf_map__fd(theirs));
 		if (!err)
 			err = bpf_map__reuse_fd(b->follow, bpf_map__fd(share->follow));
-		if (!err) /* one bound on the one consumer's wakeups */
+		if (!err) /* one consumer: one flag saying whether it polls */
 			err = bpf_map__reuse_fd(b->wake, bpf_map__fd(share->wake));
 		if (err)
 			return tk_fail("cannot share the buffer, the follow and the wakeup maps: %s",
@@ -1553,12 +1554,64 @@ static void reopen_outputs(struct tk_session *s)
 					"it had open\n", tk_prog, paths[i], strerror(errno));
 }
 
+int tk_wake_open(struct tk_wake *w, int wake_fd, int ring_fd)
+{
+	size_t page = (size_t)getpagesize();
+	void *flag, *pos;
+
+	flag = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, wake_fd, 0);
+	if (flag == MAP_FAILED)
+		return -1;
+	/* the consumer page and the producer page; the kernel allows a
+	 * writable mapping of the first only, and we write neither */
+	pos = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, ring_fd, 0);
+	if (pos == MAP_FAILED) {
+		int err = errno;
+
+		munmap(flag, page);
+		errno = err;
+		return -1;
+	}
+	*w = (struct tk_wake){ .flag = flag, .cons = pos,
+			       .prod = (const unsigned long *)((char *)pos + page),
+			       .map_flag = flag, .map_pos = pos, .page = page };
+	return 0;
+}
+
+void tk_wake_close(struct tk_wake *w)
+{
+	if (w->map_flag)
+		munmap(w->map_flag, w->page);
+	if (w->map_pos)
+		munmap(w->map_pos, 2 * w->page);
+	*w = (struct tk_wake){ 0 };
+}
+
 int tk_wake_next(struct tk_wake *w, bool active, __s64 now_ns, int long_ms)
 {
-	if (active)
+	if (active) {
 		w->active_ns = now_ns;
+		w->idle = false; /* the producer that woke us set the flag */
+	}
+	if (w->idle)
+		return long_ms;
 	if (now_ns - w->active_ns < 2 * (__s64)TK_WAKEUP_BOUND_NS)
 		return (int)((TK_WAKEUP_BOUND_NS + 999999) / 1000000);
+	/*
+	 * Going idle (tk_rb_flags()'s argument): the swap is fully ordered
+	 * before the load of producer_pos, so a producer whose own swap came
+	 * first has its reservation seen here, and one whose swap comes
+	 * after finds 0 and forces a wakeup. A record reserved meanwhile,
+	 * even one still busy: poll on.
+	 */
+	__atomic_exchange_n(w->flag, 0, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(w->prod, __ATOMIC_SEQ_CST) !=
+	    __atomic_load_n(w->cons, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(w->flag, 1, __ATOMIC_SEQ_CST);
+		w->active_ns = now_ns;
+		return 0;
+	}
+	w->idle = true;
 	return long_ms;
 }
 
@@ -1578,7 +1631,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	bool ticks = false, pending, metrics_failed = false;
 	pid_t child = -1;
 	int go_fd = -1, rc = 0, status, err, forwarded = 0, stop_sig = 0;
-	bool child_done = false, bounded;
+	bool child_done = false, bounded = false;
 	struct tk_wake wake = { 0 };
 	int wake_timeout;
 	static char obuf[1 << 16];
@@ -1717,6 +1770,13 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			     strerror(errno));
 		goto cleanup;
 	}
+	/* the perf buffer has no per-event flags: under 'bounded' it batches */
+	bounded = rb && env->wakeup == TK_WAKEUP_BOUNDED;
+	if (bounded && tk_wake_open(&wake, bpf_map__fd(b->wake), bpf_map__fd(b->rb))) {
+		rc = tk_fail("cannot map the wakeup flag and the ring's positions: %s",
+			     strerror(errno));
+		goto cleanup;
+	}
 
 	if (env->cmd) {
 		__u32 key = child;
@@ -1780,8 +1840,6 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	if (env->metrics)
 		next_metrics = start + metrics_ms * 1000000LL;
 
-	/* the perf buffer has no per-event flags: under 'bounded' it batches */
-	bounded = rb && env->wakeup == TK_WAKEUP_BOUNDED;
 	wake_timeout = env->wakeup == TK_WAKEUP_EVENT || bounded ? 100 : env->drain_ms;
 	while (!s.done && !s.out_err) {
 		int timeout = wake_timeout, woke = 0, got;
@@ -1931,6 +1989,7 @@ cleanup:
 		close(go_fd); /* EOF: a held child exits 127 without running */
 	/* If tracing ended before the command (-d, -n, EPIPE, error), the
 	 * command runs on untraced, as after strace detaches. */
+	tk_wake_close(&wake);
 	ring_buffer__free(rb);
 	perf_buffer__free(pb);
 	detach_units(u, n);

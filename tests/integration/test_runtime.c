@@ -373,9 +373,10 @@ static void test_filetrace_path_spellings(void **state)
  * Every wakeup policy, on both transports, delivers every record of a
  * burst: execburst's 400 execs and its own make exactly 401 exec records,
  * none lost, the summary's count the same. The default (no --wakeup) is
- * 'bounded'; under it most records are submitted without a wakeup and
- * reach the consumer through its backstop wait or the final drain. tracekit
- * trace runs two units on one buffer and one wakeup clock (tk_wake).
+ * 'bounded'; under it the records that find the consumer polling are
+ * submitted without a wakeup and reach it through its next poll or the
+ * final drain. tracekit trace runs two units on one buffer and one
+ * consumer flag (tk_wake).
  */
 static void test_wakeup_policies_exact(void **state)
 {

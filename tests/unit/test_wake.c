@@ -2,7 +2,9 @@
 /*
  * The consumer's half of the bounded wakeup policy (tk_wake_next(),
  * user/tk_run.c): the waits it asks for after wakeups, consumes and quiet
- * timeouts, on a clock the test moves.
+ * timeouts, on a clock the test moves, and what it does to the flag the
+ * BPF side swaps (tk_wake[0]) given the ring's positions, here plain
+ * memory the test sets as producers would.
  */
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,52 +20,138 @@
 
 static const __s64 t0 = 5000 * 1000000000LL; /* a CLOCK_MONOTONIC time */
 
-/* Nothing has happened yet: the long wait, no timer wakeups. */
+struct fake {
+	__u64 flag;
+	unsigned long cons, prod;
+	struct tk_wake w;
+};
+
+static void fake_init(struct fake *f, __u64 flag)
+{
+	*f = (struct fake){ .flag = flag, .cons = 4096, .prod = 4096 };
+	f->w.flag = &f->flag;
+	f->w.cons = &f->cons;
+	f->w.prod = &f->prod;
+}
+
+/* Nothing has happened yet: the flag cleared once, then the long wait and
+ * no timer wakeups. */
 static void test_idle_from_the_start(void **state)
 {
-	struct tk_wake w = { 0 };
+	struct fake f;
 
 	(void)state;
-	assert_int_equal(tk_wake_next(&w, false, t0, LONG_MS), LONG_MS);
-	assert_int_equal(tk_wake_next(&w, false, t0 + 10 * B, LONG_MS), LONG_MS);
+	fake_init(&f, 1);
+	assert_int_equal(tk_wake_next(&f.w, false, t0, LONG_MS), LONG_MS);
+	assert_int_equal(f.flag, 0);
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + 10 * B, LONG_MS), LONG_MS);
+	assert_int_equal(f.flag, 0);
 }
 
 /*
- * A wakeup, then quiet: backstop waits until 2 bounds have passed since
- * it, the long wait from then on (what tk_rb_flags()'s argument needs: no
- * long wait before W + 2 B).
+ * A wakeup, then quiet: polls (waits of one bound) until 2 bounds have
+ * passed since it, the flag left as the producer set it (1: nobody
+ * forces); then the flag cleared (the next record forces) and the long
+ * wait.
  */
-static void test_backstop_then_long(void **state)
+static void test_poll_then_idle(void **state)
 {
-	struct tk_wake w = { 0 };
+	struct fake f;
 
 	(void)state;
-	assert_int_equal(tk_wake_next(&w, true, t0, LONG_MS), BACKSTOP_MS);
-	assert_int_equal(tk_wake_next(&w, false, t0 + B + B / 20, LONG_MS), BACKSTOP_MS);
-	assert_int_equal(tk_wake_next(&w, false, t0 + 2 * B - 1, LONG_MS), BACKSTOP_MS);
-	assert_int_equal(tk_wake_next(&w, false, t0 + 2 * B, LONG_MS), LONG_MS);
-	assert_int_equal(tk_wake_next(&w, false, t0 + 3 * B, LONG_MS), LONG_MS);
+	fake_init(&f, 1);
+	assert_int_equal(tk_wake_next(&f.w, true, t0, LONG_MS), BACKSTOP_MS);
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + B + B / 20, LONG_MS), BACKSTOP_MS);
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + 2 * B - 1, LONG_MS), BACKSTOP_MS);
+	assert_int_equal(f.flag, 1);
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + 2 * B, LONG_MS), LONG_MS);
+	assert_int_equal(f.flag, 0);
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + 3 * B, LONG_MS), LONG_MS);
+	assert_int_equal(f.flag, 0);
 }
 
-/* Every activity starts the 2 bounds again: a flood never waits long. */
+/* Every activity starts the 2 bounds again: a flood never waits long and
+ * never has the flag cleared, so no submit forces. */
 static void test_activity_extends(void **state)
 {
-	struct tk_wake w = { 0 };
+	struct fake f;
 	__s64 t = t0;
 
 	(void)state;
-	for (int i = 0; i < 1000; i++, t += B)
-		assert_int_equal(tk_wake_next(&w, true, t, LONG_MS), BACKSTOP_MS);
-	assert_int_equal(tk_wake_next(&w, false, t + B / 2, LONG_MS), BACKSTOP_MS);
-	assert_int_equal(tk_wake_next(&w, false, t - B + 2 * B, LONG_MS), LONG_MS);
+	fake_init(&f, 1);
+	for (int i = 0; i < 1000; i++, t += B) {
+		assert_int_equal(tk_wake_next(&f.w, true, t, LONG_MS), BACKSTOP_MS);
+		assert_int_equal(f.flag, 1);
+	}
+	assert_int_equal(tk_wake_next(&f.w, false, t + B / 2, LONG_MS), BACKSTOP_MS);
+	assert_int_equal(tk_wake_next(&f.w, false, t - B + 2 * B, LONG_MS), LONG_MS);
+	assert_int_equal(f.flag, 0);
+}
+
+/*
+ * A record reserved by a producer that saw the flag still 1 (reserved or
+ * busy, not yet consumed: producer_pos past consumer_pos) when the
+ * consumer would go idle: it consumes at once (timeout 0), sets the flag
+ * back and polls on for 2 bounds; idle only once the ring is caught up.
+ */
+static void test_reserved_keeps_polling(void **state)
+{
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, 1);
+	assert_int_equal(tk_wake_next(&f.w, true, t0, LONG_MS), BACKSTOP_MS);
+	f.prod += 64;
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + 2 * B, LONG_MS), 0);
+	assert_int_equal(f.flag, 1);
+	/* still busy at the next consume: nothing got, the ring not caught up */
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + 3 * B, LONG_MS), BACKSTOP_MS);
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + 4 * B, LONG_MS), 0);
+	assert_int_equal(f.flag, 1);
+	f.cons = f.prod; /* consumed */
+	assert_int_equal(tk_wake_next(&f.w, true, t0 + 4 * B + 1, LONG_MS), BACKSTOP_MS);
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + 6 * B + 1, LONG_MS), LONG_MS);
+	assert_int_equal(f.flag, 0);
+}
+
+/* Idle, then a producer finds 0, sets 1 and forces: the wakeup puts the
+ * consumer back to polling, with the flag as the producer left it. */
+static void test_wakeup_after_idle(void **state)
+{
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, 0);
+	assert_int_equal(tk_wake_next(&f.w, false, t0, LONG_MS), LONG_MS);
+	f.flag = 1;
+	f.prod += 64;
+	f.cons = f.prod;
+	assert_int_equal(tk_wake_next(&f.w, true, t0 + 50 * B, LONG_MS), BACKSTOP_MS);
+	assert_int_equal(f.flag, 1);
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + 51 * B, LONG_MS), BACKSTOP_MS);
+	assert_int_equal(tk_wake_next(&f.w, false, t0 + 52 * B, LONG_MS), LONG_MS);
+	assert_int_equal(f.flag, 0);
+}
+
+/* A zeroed one (never opened) closes without touching anything. */
+static void test_close_unopened(void **state)
+{
+	struct tk_wake w = { 0 };
+
+	(void)state;
+	tk_wake_close(&w);
+	assert_null(w.flag);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_idle_from_the_start),
-		cmocka_unit_test(test_backstop_then_long),
+		cmocka_unit_test(test_poll_then_idle),
 		cmocka_unit_test(test_activity_extends),
+		cmocka_unit_test(test_reserved_keeps_polling),
+		cmocka_unit_test(test_wakeup_after_idle),
+		cmocka_unit_test(test_close_unopened),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
