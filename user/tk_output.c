@@ -1119,6 +1119,45 @@ static void put_field(struct ob *o, const struct tk_event_desc *d, const char *r
  * record's instructions); what they print is the kinds table's put_num
  * and put_hex_json, the test below, nothing of their own.
  */
+/* put_json_field's number with a name (errno, syscall, flags…): the name
+ * as put_field gives it */
+static __attribute__((noinline)) void put_json_num_name(struct ob *o,
+							 const struct tk_event_desc *d,
+							 const char *rec,
+							 const struct tk_field *fd, __u64 v)
+{
+	const struct kind_fmt *k = &kinds[fd->kind];
+	struct val x = { o, d, rec, fd, v };
+	char buf[NAME_MAX_LEN];
+	const char *name = k->name(&x, buf, sizeof(buf));
+
+	if (name)
+		put_json_name(o, k->companion, fd->name, name);
+}
+
+/* put_json_field's other fields */
+static __attribute__((noinline)) void put_json_other(struct ob *o,
+						      const struct tk_event_desc *d,
+						      const char *rec, const struct tk_field *fd,
+						      const struct key *key, char lead)
+{
+	const struct kind_fmt *k = &kinds[fd->kind];
+
+	put_json_key(o, key, is_var(fd), lead);
+	/* strings, addresses, the event: put_field would only call the kind's
+	 * json function, with nothing to choose */
+	if (k->whole || (!k->name && fd->count == 1)) {
+		struct val x = { o, d, rec, fd, k->whole ? 0 : get_u64(fd, rec, 0) };
+
+		k->json(&x);
+		return;
+	}
+	put_field(o, d, rec, fd, true);
+}
+
+/* a hex element's room: "0x" and 16 digits quoted, and its comma */
+#define HEX_ROOM (20 + 1)
+
 static void put_json_field(struct ob *o, const struct tk_event_desc *d, const char *rec,
 			   const struct tk_field *fd, const struct key *key, char lead)
 {
@@ -1126,24 +1165,33 @@ static void put_json_field(struct ob *o, const struct tk_event_desc *d, const ch
 	char *p;
 
 	/* neither is a length field (VSTR, ARGV): the key is the name's */
-	if (k->json == put_num && !k->name && fd->count == 1) {
+	if (k->json == put_num && fd->count == 1) {
 		__u64 v = get_u64(fd, rec, 0);
 
 		p = fmt_json_key(ob_room(o, JSON_KEY_ROOM + 21), key, false, lead);
 		if ((fd->type == TK_T_s32 || fd->type == TK_T_s64) && (__s64)v < 0) {
 			*p++ = '-';
-			v = -v;
+			ob_end(o, fmt_dec(p, -v));
+		} else {
+			ob_end(o, fmt_dec(p, v));
 		}
-		ob_end(o, fmt_dec(p, v));
+		if (k->name)
+			put_json_num_name(o, d, rec, fd, v);
 		return;
 	}
 	if (k->json == put_hex_json && !k->name) {
-		p = fmt_json_key(ob_room(o, JSON_KEY_ROOM + 1), key, false, lead);
+		/* the whole array in one reservation where it fits */
+		bool whole = JSON_KEY_ROOM + 2 + (size_t)fd->count * HEX_ROOM <= OB_CAP;
+
+		p = ob_room(o, whole ? JSON_KEY_ROOM + 2 + fd->count * HEX_ROOM : JSON_KEY_ROOM + 1);
+		p = fmt_json_key(p, key, false, lead);
 		if (fd->count > 1)
 			*p++ = '[';
 		for (unsigned i = 0; i < fd->count; i++) {
-			ob_end(o, p);
-			p = ob_room(o, 21 + 1);
+			if (!whole) {
+				ob_end(o, p);
+				p = ob_room(o, HEX_ROOM + 1);
+			}
 			if (i)
 				*p++ = ',';
 			p = fmt_hex_json(p, get_u64(fd, rec, i));
@@ -1153,8 +1201,7 @@ static void put_json_field(struct ob *o, const struct tk_event_desc *d, const ch
 		ob_end(o, p);
 		return;
 	}
-	put_json_key(o, key, is_var(fd), lead);
-	put_field(o, d, rec, fd, true);
+	put_json_other(o, d, rec, fd, key, lead);
 }
 
 /* -C: the container's short id, or the unit, wide enough for the id */
