@@ -987,7 +987,7 @@ static inline bool shown(const struct tk_field *fd, const char *rec, enum when w
  * (~15% of a syscall record's decoding). A field is shown under its name,
  * a length field (VSTR, ARGV) under its string's name (aux).
  */
-#define KEY_MAX 32 /* a longer name does not compile (the char array) */
+#define KEY_MAX 32 /* a name longer than KEY_MAX + 1 does not compile (the char array) */
 
 /* "name": as JSON writes it, the quotes and the colon in the copy; text
  * takes the name out of the middle */
