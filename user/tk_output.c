@@ -132,8 +132,8 @@ static inline char *fmt_dec(char *p, unsigned long long v)
 		100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
 	};
 	/* digits from the bit length (1233 / 4096 ~ log10(2)), corrected by
-	 * one comparison: not a loop over the powers (a 13-digit ts_ns took
-	 * 13 turns of it, the most of the number's cost) */
+	 * one comparison, not a loop over the powers (a 13-digit ts_ns took
+	 * 13 turns of it, most of the number's cost) */
 	int t = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12;
 	char *end = p + t + (v >= pow10[t]) + (v == 0), *q = end;
 
@@ -187,7 +187,7 @@ static inline char *fmt_hex(char *p, unsigned long long v, int width)
 	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1; /* significant digits */
 	char *end;
 
-	if (n == 1 && width <= 1) { /* 0x0: most syscall arguments */
+	if (n == 1 && width <= 1) { /* one digit (0x0, small flags): no loop */
 		*p = hex_pairs[2 * v + 1];
 		return p + 1;
 	}
@@ -1111,14 +1111,6 @@ static void put_field(struct ob *o, const struct tk_event_desc *d, const char *r
 	}
 }
 
-/*
- * lead"key":value for a field shown in JSON. The fields most records
- * are made of (ids, sizes, times, fds: one integer with no name; hex
- * arrays: syscall arguments) are written here, key and value in one
- * reservation, without put_field's dispatch (~a third of a syscall
- * record's instructions); what they print is the kinds table's put_num
- * and put_hex_json, the test below, nothing of their own.
- */
 /* put_json_field's number with a name (errno, syscall, flags…): the name
  * as put_field gives it */
 static __attribute__((noinline)) void put_json_num_name(struct ob *o,
@@ -1158,8 +1150,15 @@ static __attribute__((noinline)) void put_json_other(struct ob *o,
 /* a hex element's room: "0x" and 16 digits quoted, and its comma */
 #define HEX_ROOM (20 + 1)
 
-/* inlined into tk_print_record's two loops: a call per field was ~8% of a
- * syscall record's instructions */
+/*
+ * lead"key":value for a field shown in JSON. The fields most records are
+ * made of (ids, sizes, times, fds, return values: one integer; hex arrays:
+ * syscall arguments) are written here, key and value in one reservation,
+ * without put_field's dispatch; what they print is the kinds table's
+ * put_num and put_hex_json (the tests below), nothing of their own.
+ * Inlined into tk_print_record's two loops: a call per field was ~8% of
+ * a syscall record's instructions (callgrind).
+ */
 static inline __attribute__((always_inline)) void
 put_json_field(struct ob *o, const struct tk_event_desc *d, const char *rec,
 	       const struct tk_field *fd, const struct key *key, char lead)
