@@ -250,9 +250,9 @@ $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests $(REGISTRY_STAMP)
 	$(Q)$(COMPILE) $(LDFLAGS) $< $(LINK_LIBS) -o $@
 $(OUTPUT)/tests/twoexit: EXTRA_LDLIBS := -pthread
 
-# rawstat reads --raw files with the descriptor tables: it needs libtk
-$(OUTPUT)/tests/rawstat: $(LIBTK)
-$(OUTPUT)/tests/rawstat: EXTRA_LDLIBS := $(LIBTK) $(TK_LDLIBS)
+# rawstat and rawdecode read --raw files with the descriptor tables: they need libtk
+$(OUTPUT)/tests/rawstat $(OUTPUT)/tests/rawdecode: $(LIBTK)
+$(OUTPUT)/tests/rawstat $(OUTPUT)/tests/rawdecode: EXTRA_LDLIBS := $(LIBTK) $(TK_LDLIBS)
 
 unit-tests: $(UNIT_TESTS)
 integration-tests: all $(INTEG_TESTS) $(HELPERS)

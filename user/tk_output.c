@@ -123,30 +123,44 @@ static const char digit_pairs[201] =
 	"8081828384858687888990919293949596979899";
 
 /* v in decimal at p (at most 20 bytes); returns the end */
-static char *fmt_dec(char *p, unsigned long long v)
+static inline char *fmt_dec(char *p, unsigned long long v)
 {
-	/* doubles up to 1e18 are exact (5^18 < 2^53) */
-	static const unsigned long long tens[19] = {
-		1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
-		1e15, 1e16, 1e17, 1e18, 10000000000000000000ULL,
+	static const unsigned long long pow10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+		100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+		10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
 	};
-	int n = 1;
-	char *end;
+	/* digits from the bit length (1233 / 4096 ~ log10(2)), corrected by
+	 * one comparison, not a loop over the powers (a 13-digit ts_ns took
+	 * 13 turns of it, most of the number's cost) */
+	int t = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12;
+	char *end = p + t + (v >= pow10[t]) + (v == 0), *q = end;
 
-	while (n < 20 && v >= tens[n - 1])
-		n++;
-	end = p + n;
-	/* written from the end, two digits per division */
-	while (v >= 100) {
-		end -= 2;
-		memcpy(end, digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
+	/* from the end: four digits per 64-bit division, their two pairs
+	 * in 32 bits */
+	while (v >= 10000) {
+		unsigned r = v % 10000;
+
+		v /= 10000;
+		q -= 4;
+		memcpy(q, digit_pairs + 2 * (r / 100), 2);
+		memcpy(q + 2, digit_pairs + 2 * (r % 100), 2);
 	}
-	if (v >= 10)
-		memcpy(end - 2, digit_pairs + 2 * v, 2);
-	else
-		end[-1] = '0' + v;
-	return p + n;
+	{
+		unsigned w = v;
+
+		if (w >= 100) {
+			q -= 2;
+			memcpy(q, digit_pairs + 2 * (w % 100), 2);
+			w /= 100;
+		}
+		if (w >= 10)
+			memcpy(q - 2, digit_pairs + 2 * w, 2);
+		else
+			q[-1] = '0' + w;
+	}
+	return end;
 }
 
 /* v < 10^width, zero-padded to width digits */
@@ -168,11 +182,15 @@ static const char hex_pairs[513] =
 	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 /* lowercase hex, zero-padded to at least width digits (at most 16) */
-static char *fmt_hex(char *p, unsigned long long v, int width)
+static inline char *fmt_hex(char *p, unsigned long long v, int width)
 {
 	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1; /* significant digits */
 	char *end;
 
+	if (n == 1 && width <= 1) { /* one digit (0x0, small flags): no loop */
+		*p = hex_pairs[2 * v + 1];
+		return p + 1;
+	}
 	if (n < width)
 		n = width;
 	/* from the end, a byte (two digits) at a time */
@@ -210,6 +228,17 @@ static void put_sdec(struct ob *o, long long v)
 	} else {
 		ob_end(o, fmt_dec(p, v));
 	}
+}
+
+/* "0x…" at p (at most 20 bytes); returns the end */
+static inline char *fmt_hex_json(char *p, unsigned long long v)
+{
+	p[0] = '"';
+	p[1] = '0';
+	p[2] = 'x';
+	p = fmt_hex(p + 3, v, 1);
+	*p = '"';
+	return p + 1;
 }
 
 /* 0x…, quoted for JSON */
@@ -317,13 +346,35 @@ static bool needs_quotes(const char *s, size_t n)
 	return false;
 }
 
-/* The run of printable ASCII at *i that stands for itself (all but the
- * backslash and the quote q, 0 for none), in one copy; false if none. */
-static bool put_plain(struct ob *o, const unsigned char *p, size_t *i, size_t n, unsigned char q)
+/*
+ * The bytes that stand for themselves, per context: printable ASCII but
+ * the backslash, and but the quote of the context. A table: one load per
+ * byte instead of five comparisons (the scan was most of a comm's cost).
+ * NUL is in no set, so a scan also stops at a string's end.
+ */
+enum { PLAIN_TEXT = 1, PLAIN_TEXT_Q = 2 /* in '…' */, PLAIN_JSON = 4 /* in "…" */ };
+
+#define PLAIN(c)                                                               \
+	((c) < 0x20 || (c) >= 0x7f || (c) == '\\' ? 0                               \
+	 : (c) == '\'' ? PLAIN_TEXT | PLAIN_JSON                                     \
+	 : (c) == '"' ? PLAIN_TEXT | PLAIN_TEXT_Q                                     \
+		      : PLAIN_TEXT | PLAIN_TEXT_Q | PLAIN_JSON)
+#define PLAIN4(c) PLAIN(c), PLAIN(c + 1), PLAIN(c + 2), PLAIN(c + 3)
+#define PLAIN16(c) PLAIN4(c), PLAIN4(c + 4), PLAIN4(c + 8), PLAIN4(c + 12)
+#define PLAIN64(c) PLAIN16(c), PLAIN16(c + 16), PLAIN16(c + 32), PLAIN16(c + 48)
+static const __u8 plain[256] = { PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN64(192) };
+#undef PLAIN64
+#undef PLAIN16
+#undef PLAIN4
+#undef PLAIN
+
+/* The run of bytes at *i that stand for themselves in context set (PLAIN_*),
+ * in one copy; false if none. */
+static bool put_plain(struct ob *o, const unsigned char *p, size_t *i, size_t n, __u8 set)
 {
 	size_t end = *i;
 
-	while (end < n && p[end] >= 0x20 && p[end] < 0x7f && p[end] != '\\' && p[end] != q)
+	while (end < n && (plain[p[end]] & set))
 		end++;
 	if (end == *i)
 		return false;
@@ -344,7 +395,7 @@ static void put_text(struct ob *o, const char *s, size_t len, bool quote)
 		unsigned c = p[i];
 		int l;
 
-		if (put_plain(o, p, &i, n, quote ? '\'' : 0))
+		if (put_plain(o, p, &i, n, quote ? PLAIN_TEXT_Q : PLAIN_TEXT))
 			continue;
 		l = tk_utf8_seq_len(p + i, n - i);
 		if (l > 1) {
@@ -388,14 +439,28 @@ void tk_fput_text(FILE *f, const char *s, size_t len, bool quote)
 static void put_json_str(struct ob *o, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = bounded_len(s, len);
+	size_t n = 0;
+	char *q;
 
+	/* most strings (comm, paths) have nothing to escape: the run to
+	 * their NUL or len, quoted, in one reservation */
+	while (n < len && (plain[p[n]] & PLAIN_JSON))
+		n++;
+	if ((n == len || !p[n]) && n + 2 <= OB_CAP) {
+		q = ob_room(o, n + 2);
+		*q = '"';
+		memcpy(q + 1, s, n);
+		q[n + 1] = '"';
+		ob_end(o, q + n + 2);
+		return;
+	}
+	n = bounded_len(s, len);
 	ob_putc(o, '"');
 	for (size_t i = 0; i < n;) {
 		unsigned c = p[i];
 		int l;
 
-		if (put_plain(o, p, &i, n, '"'))
+		if (put_plain(o, p, &i, n, PLAIN_JSON))
 			continue;
 		l = tk_utf8_seq_len(p + i, n - i);
 		if (l == 0) {
@@ -452,7 +517,7 @@ static const __u8 type_size[] = {
 
 static inline __u64 get_u64(const struct tk_field *fd, const char *rec, unsigned i)
 {
-	const char *p = rec + fd->offset + i * type_size[fd->type];
+	const char *p = rec + fd->offset + (i ? i * type_size[fd->type] : 0);
 
 	switch (fd->type) {
 	case TK_T_u8: { __u8 v; memcpy(&v, p, 1); return v; }
@@ -716,9 +781,16 @@ static void put_event_text(const struct val *x)
 
 static void put_event_json(const struct val *x)
 {
-	ob_putc(x->o, '"');
-	put_event_text(x);
-	ob_putc(x->o, '"');
+	/* the record's own event, known already: no second lookup */
+	const struct tk_event_desc *e = x->v == x->d->id ? x->d : tk_event_by_id((__u32)x->v);
+	const char *name = e ? e->name : "?";
+	size_t n = strlen(name); /* a label of the event table: short, plain */
+	char *p = ob_room(x->o, n + 2);
+
+	*p = '"';
+	memcpy(p + 1, name, n);
+	p[n + 1] = '"';
+	ob_end(x->o, p + n + 2);
 }
 
 /* ---- symbolic names, per kind ---------------------------------------------- */
@@ -892,7 +964,7 @@ int tk_field_keys(const struct tk_field *fd, const char **key, char *name_key, s
 }
 
 /* Whether the field is in this output at all. */
-static bool shown(const struct tk_field *fd, const char *rec, enum when w)
+static inline bool shown(const struct tk_field *fd, const char *rec, enum when w)
 {
 	switch (w) {
 	case ALWAYS:
@@ -915,14 +987,18 @@ static bool shown(const struct tk_field *fd, const char *rec, enum when w)
  * (~15% of a syscall record's decoding). A field is shown under its name,
  * a length field (VSTR, ARGV) under its string's name (aux).
  */
-#define KEY_MAX 32 /* a longer name does not compile (the char array) */
+#define KEY_MAX 32 /* a name longer than KEY_MAX + 1 does not compile (the char array) */
 
+/* "name": as JSON writes it, the quotes and the colon in the copy; text
+ * takes the name out of the middle */
 struct key {
-	__u8 len[2];         /* [0]: the name, [1]: aux */
-	char s[2][KEY_MAX];  /* not NUL-terminated at KEY_MAX */
+	__u8 len[2];             /* [0]: the name, [1]: aux (without the quotes) */
+	char s[2][KEY_MAX + 4];  /* "name": (not NUL-terminated when full) */
 };
 
-#define KEY_F(t, n, off, kind, aux) { { sizeof(#n) - 1, sizeof(TK__STR(aux)) - 1 }, { #n, TK__STR(aux) } },
+#define KEY_Q(n) "\"" n "\":"
+#define KEY_F(t, n, off, kind, aux)                                            \
+	{ { sizeof(#n) - 1, sizeof(TK__STR(aux)) - 1 }, { KEY_Q(#n), KEY_Q(TK__STR(aux)) } },
 #define KEY_A(t, n, cnt, off, kind, aux) KEY_F(t, n, off, kind, aux)
 #define KEYS_OF(name, id, st, FIELDS, label)                                 \
 	static const struct key keys_##name[] = { FIELDS(KEY_F, KEY_A) };
@@ -933,30 +1009,54 @@ TK_ALL_EVENTS(KEYS_OF)
 /* by index in tk_event_table, which TK_ALL_EVENTS also orders */
 static const struct key *const event_keys[] = { TK_ALL_EVENTS(KEYS_PTR) };
 
-/* lead"key": (lead: ',' or the record's '{') */
+/* lead"key": at p, which has room for JSON_KEY_ROOM bytes (lead: ',' or
+ * the record's '{'); returns the end */
+#define JSON_KEY_ROOM (1 + KEY_MAX + 4)
+
+static inline char *fmt_json_key(char *p, const struct key *k, bool aux, char lead)
+{
+	p[0] = lead;
+	memcpy(p + 1, k->s[aux], KEY_MAX + 4);
+	return p + 1 + k->len[aux] + 3;
+}
+
 static void put_json_key(struct ob *o, const struct key *k, bool aux, char lead)
 {
-	char *p = ob_room(o, KEY_MAX + 4);
-
-	p[0] = lead;
-	p[1] = '"';
-	memcpy(p + 2, k->s[aux], KEY_MAX);
-	p += 2 + k->len[aux];
-	p[0] = '"';
-	p[1] = ':';
-	ob_end(o, p + 2);
+	ob_end(o, fmt_json_key(ob_room(o, JSON_KEY_ROOM), k, aux, lead));
 }
 
 /* " key=" */
 static void put_text_key(struct ob *o, const struct key *k, bool aux)
 {
-	char *p = ob_room(o, KEY_MAX + 2);
+	char *p = ob_room(o, KEY_MAX + 5);
 
 	p[0] = ' ';
-	memcpy(p + 1, k->s[aux], KEY_MAX);
+	memcpy(p + 1, k->s[aux] + 1, KEY_MAX + 3);
 	p += 1 + k->len[aux];
 	*p = '=';
 	ob_end(o, p + 1);
+}
+
+/* ,"<companion>":"name" or ,"<field>_str":"name": names come from the
+ * tables (errno, signal, syscall, symbol names), nothing to escape, and are
+ * shorter than NAME_MAX_LEN */
+static void put_json_name(struct ob *o, const char *companion, const char *field, const char *name)
+{
+	size_t kn = strlen(companion ? companion : field), n = strlen(name);
+	char *p = ob_room(o, kn + n + 10);
+
+	p[0] = ',';
+	p[1] = '"';
+	memcpy(p + 2, companion ? companion : field, kn);
+	p += 2 + kn;
+	if (!companion) {
+		memcpy(p, "_str", 4);
+		p += 4;
+	}
+	memcpy(p, "\":\"", 3);
+	memcpy(p + 3, name, n);
+	p[3 + n] = '"';
+	ob_end(o, p + 4 + n);
 }
 
 static void put_field(struct ob *o, const struct tk_event_desc *d, const char *rec,
@@ -995,18 +1095,8 @@ static void put_field(struct ob *o, const struct tk_event_desc *d, const char *r
 		name = k->name(&x, buf, sizeof(buf));
 	if (json) {
 		put(&x);
-		if (name) {
-			OB_LIT(o, ",\"");
-			if (k->companion) {
-				ob_puts(o, k->companion);
-			} else {
-				ob_puts(o, fd->name);
-				OB_LIT(o, "_str");
-			}
-			OB_LIT(o, "\":\"");
-			ob_puts(o, name);
-			ob_putc(o, '"');
-		}
+		if (name)
+			put_json_name(o, k->companion, fd->name, name);
 		return;
 	}
 	if (name && k->text_name == TEXT_NAME) {
@@ -1019,6 +1109,101 @@ static void put_field(struct ob *o, const struct tk_event_desc *d, const char *r
 		ob_puts(o, name);
 		ob_putc(o, ')');
 	}
+}
+
+/* put_json_field's number with a name (errno, syscall, flags…): the name
+ * as put_field gives it */
+static __attribute__((noinline)) void put_json_num_name(struct ob *o,
+							 const struct tk_event_desc *d,
+							 const char *rec,
+							 const struct tk_field *fd, __u64 v)
+{
+	const struct kind_fmt *k = &kinds[fd->kind];
+	struct val x = { o, d, rec, fd, v };
+	char buf[NAME_MAX_LEN];
+	const char *name = k->name(&x, buf, sizeof(buf));
+
+	if (name)
+		put_json_name(o, k->companion, fd->name, name);
+}
+
+/* put_json_field's other fields */
+static __attribute__((noinline)) void put_json_other(struct ob *o,
+						      const struct tk_event_desc *d,
+						      const char *rec, const struct tk_field *fd,
+						      const struct key *key, char lead)
+{
+	const struct kind_fmt *k = &kinds[fd->kind];
+
+	put_json_key(o, key, is_var(fd), lead);
+	/* strings, addresses, the event: put_field would only call the kind's
+	 * json function, with nothing to choose */
+	if (k->whole || (!k->name && fd->count == 1)) {
+		struct val x = { o, d, rec, fd, k->whole ? 0 : get_u64(fd, rec, 0) };
+
+		k->json(&x);
+		return;
+	}
+	put_field(o, d, rec, fd, true);
+}
+
+/* a hex element's room: "0x" and 16 digits quoted, and its comma */
+#define HEX_ROOM (20 + 1)
+
+/*
+ * lead"key":value for a field shown in JSON. The fields most records are
+ * made of (ids, sizes, times, fds, return values: one integer; hex arrays:
+ * syscall arguments) are written here, key and value in one reservation,
+ * without put_field's dispatch; what they print is the kinds table's
+ * put_num and put_hex_json (the tests below), nothing of their own.
+ * Inlined into tk_print_record's two loops: a call per field was ~8% of
+ * a syscall record's instructions (callgrind).
+ */
+static inline __attribute__((always_inline)) void
+put_json_field(struct ob *o, const struct tk_event_desc *d, const char *rec,
+	       const struct tk_field *fd, const struct key *key, char lead)
+{
+	const struct kind_fmt *k = &kinds[fd->kind];
+	char *p;
+
+	/* neither is a length field (VSTR, ARGV): the key is the name's */
+	if (k->json == put_num && fd->count == 1) {
+		__u64 v = get_u64(fd, rec, 0);
+
+		p = fmt_json_key(ob_room(o, JSON_KEY_ROOM + 21), key, false, lead);
+		if ((fd->type == TK_T_s32 || fd->type == TK_T_s64) && (__s64)v < 0) {
+			*p++ = '-';
+			ob_end(o, fmt_dec(p, -v));
+		} else {
+			ob_end(o, fmt_dec(p, v));
+		}
+		if (k->name)
+			put_json_num_name(o, d, rec, fd, v);
+		return;
+	}
+	if (k->json == put_hex_json && !k->name) {
+		/* the whole array in one reservation where it fits */
+		bool whole = JSON_KEY_ROOM + 2 + (size_t)fd->count * HEX_ROOM <= OB_CAP;
+
+		p = ob_room(o, whole ? JSON_KEY_ROOM + 2 + fd->count * HEX_ROOM : JSON_KEY_ROOM + 1);
+		p = fmt_json_key(p, key, false, lead);
+		if (fd->count > 1)
+			*p++ = '[';
+		for (unsigned i = 0; i < fd->count; i++) {
+			if (!whole) {
+				ob_end(o, p);
+				p = ob_room(o, HEX_ROOM + 1);
+			}
+			if (i)
+				*p++ = ',';
+			p = fmt_hex_json(p, get_u64(fd, rec, i));
+		}
+		if (fd->count > 1)
+			*p++ = ']';
+		ob_end(o, p);
+		return;
+	}
+	put_json_other(o, d, rec, fd, key, lead);
 }
 
 /* -C: the container's short id, or the unit, wide enough for the id */
@@ -1249,10 +1434,9 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 			ob_puts(b, dom);
 			ob_putc(b, '"');
 		}
-		for (size_t i = 0; i < tk_hdr_nfields; i++) {
-			put_json_key(b, &hdr_keys[i], false, i || o->domain ? ',' : '{');
-			put_field(b, d, rec, &tk_hdr_fields[i], true);
-		}
+		for (size_t i = 0; i < tk_hdr_nfields; i++)
+			put_json_field(b, d, rec, &tk_hdr_fields[i], &hdr_keys[i],
+				       i || o->domain ? ',' : '{');
 		if (o->cg)
 			put_cgroup_json(b, o->cg, h->cgroup_id);
 		if (o->timestamp)
@@ -1262,8 +1446,7 @@ int tk_print_record(const struct tk_out *o, const void *data, size_t size)
 
 			if (!shown(fd, rec, kinds[fd->kind].json_when))
 				continue;
-			put_json_key(b, &keys[i], is_var(fd), ',');
-			put_field(b, d, rec, fd, true);
+			put_json_field(b, d, rec, fd, &keys[i], ',');
 		}
 		OB_LIT(b, "}\n");
 		ob_flush(b);

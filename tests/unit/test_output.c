@@ -881,6 +881,61 @@ static void test_number_edges(void **state)
 	free(out);
 }
 
+/*
+ * The JSON fast paths' edges: a number of every length (its digits counted
+ * from its bit length: each power of ten, one below and one above), a comm
+ * that fills its array (no NUL), a clean string longer than the decoder's
+ * buffer, a clean prefix before a byte to escape, a string cut at len.
+ */
+static void test_json_fast_path_edges(void **state)
+{
+	struct tk_sys_event ev = {
+		.hdr = { .event = TK_EV_syscall, .comm = "abcdefghijklmnop" },
+		.nr = 110, .fd = -1,
+	};
+	char want[64], *out, *big;
+	unsigned long long p = 1;
+	size_t len;
+	FILE *f;
+	int rc;
+
+	(void)state;
+	for (int k = 0; k < 20; k++, p *= 10) {
+		for (int d = -1; d <= 1; d++) {
+			ev.hdr.ts_ns = p + d;
+			out = render(&ev, sizeof(ev), true, &rc);
+			assert_int_equal(rc, 0);
+			snprintf(want, sizeof(want), "{\"ts_ns\":%llu,\"event\"", p + d);
+			assert_true(!strncmp(out, want, strlen(want)));
+			/* 16 bytes, no NUL: all of them, nothing after */
+			assert_non_null(strstr(out, ",\"comm\":\"abcdefghijklmnop\","));
+			free(out);
+		}
+	}
+	big = malloc(5001);
+	memset(big, 'a', 5000);
+	big[5000] = 0;
+	out = text_of(big, true);
+	assert_int_equal(strlen(out), 5002);
+	assert_true(out[0] == '"' && out[5001] == '"' && !memcmp(out + 1, big, 5000));
+	free(out);
+	free(big);
+	out = text_of("plain'and\"quoted\\", true);
+	assert_string_equal(out, "\"plain'and\\\"quoted\\\\\"");
+	free(out);
+	out = text_of("abc\x1b[1m", true);
+	assert_string_equal(out, "\"abc\\u001b[1m\"");
+	free(out);
+	/* cut at len, at a NUL, empty */
+	f = open_memstream(&out, &len);
+	tk_fput_json_str(f, "abcdef", 3);
+	tk_fput_json_str(f, "ab\0cd", 5);
+	tk_fput_json_str(f, "", 0);
+	fclose(f);
+	assert_string_equal(out, "\"abc\"\"ab\"\"\"");
+	free(out);
+}
+
 /* A padded column wider than the decoder's buffer (4 KiB), both ways:
  * as printf's %*s / %-*s would, escapes counted as the bytes they are. */
 static void test_wide_padding(void **state)
@@ -1087,6 +1142,7 @@ int main(void)
 		cmocka_unit_test(test_net_close),
 		cmocka_unit_test(test_syscall_args),
 		cmocka_unit_test(test_number_edges),
+		cmocka_unit_test(test_json_fast_path_edges),
 		cmocka_unit_test(test_wide_padding),
 		cmocka_unit_test(test_syscall_names),
 		cmocka_unit_test(test_field_keys),
