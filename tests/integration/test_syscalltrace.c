@@ -34,6 +34,9 @@
 #define SLEEP_NS 20000000LL /* 20 ms */
 
 static char enoent_path[128];
+/* syscallwork under a name of this run's own (a symlink): -c with it cannot
+ * catch another test's or another checkout's syscallwork on the host */
+static char own_dir[64], own_work[128], own_comm[16];
 
 /* The standard checks: 20,000 getppid calls, by pid. */
 static const tl_args bad[] = {
@@ -62,6 +65,19 @@ static int setup(void **state)
 	/* a path nobody else opens, so the test can look for it */
 	snprintf(enoent_path, sizeof(enoent_path), "/nonexistent/tk-sys-%d/missing file",
 		 (int)getpid());
+	snprintf(own_dir, sizeof(own_dir), "/tmp/tk-sys-XXXXXX");
+	snprintf(own_comm, sizeof(own_comm), "tksw%d", (int)getpid());
+	if (!mkdtemp(own_dir))
+		return -1;
+	snprintf(own_work, sizeof(own_work), "%s/%s", own_dir, own_comm);
+	return symlink(WORK, own_work);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(own_work);
+	rmdir(own_dir);
 	return 0;
 }
 
@@ -413,7 +429,7 @@ static void test_summary_text_top(void **state)
 
 static void three_loops(struct tl_run *run, void *arg)
 {
-	char *loop[] = { (char *)WORK, "loop", "10000", NULL };
+	char *loop[] = { own_work, "loop", "10000", NULL };
 
 	(void)run, (void)arg;
 	for (int i = 0; i < 3; i++) {
@@ -435,7 +451,7 @@ static void run_intervals(bool per_process)
 	int npids = 0, k;
 
 	tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "-i", "0.2", "-e", "getppid", "-c",
-						    "syscallwork", per_process ? "-P" : NULL),
+						    own_comm, per_process ? "-P" : NULL),
 	       .during = three_loops, .table = true);
 	r = &run.r;
 	for (size_t i = 0; i < r->n; i++) {
@@ -583,5 +599,5 @@ int main(void)
 		TL_TEST(test_perf_crosscheck),
 		TL_TEST(test_signal_summary),
 	};
-	return TL_RUN_GROUP(TOOL, tests, setup, NULL);
+	return TL_RUN_GROUP(TOOL, tests, setup, teardown);
 }
