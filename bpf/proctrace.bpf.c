@@ -104,13 +104,20 @@ static __always_inline struct exec_buf *exec_find(__u64 key)
 	return b && b->owner == key ? b : NULL;
 }
 
-/* Ends task key's exec: its entry deleted, then its slot freed (an atomic
- * exchange: ordered after every read of the record before it). */
+/* Frees task key's slot b. A compare-and-swap, as the claim: fully
+ * ordered after every read of the record before it, and the one atomic
+ * instruction proctrace uses (Linux 5.12; README's kernel table). */
+static __always_inline void exec_free(struct exec_buf *b, __u64 key)
+{
+	__sync_val_compare_and_swap(&b->owner, key, 0);
+}
+
+/* Ends task key's exec: its entry deleted, then its slot freed. */
 static __always_inline void exec_release(__u64 key, struct exec_buf *b)
 {
 	bpf_map_delete_elem(&execs, &key);
 	if (b) {
-		__sync_lock_test_and_set(&b->owner, 0);
+		exec_free(b, key);
 		exec_free_hint = b->slot;
 	}
 }
@@ -241,9 +248,9 @@ static __always_inline void exec_enter(const char *filename, const char *const *
 		 * unseen (the tracer attached in between). Freed, replaced. */
 		old = exec_find(key);
 		if (old)
-			__sync_lock_test_and_set(&old->owner, 0);
+			exec_free(old, key);
 		if (bpf_map_update_elem(&execs, &key, &idx, BPF_ANY)) {
-			__sync_lock_test_and_set(&b->owner, 0);
+			exec_free(b, key);
 			goto lost;
 		}
 	}
