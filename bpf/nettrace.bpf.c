@@ -149,10 +149,11 @@ struct net_tuple {
 #define NET_PROBE(p, f) BPF_CORE_READ(p, f)
 
 /*
- * The tuple of a full socket (in = its inet_sock) or a request sock
- * (in = NULL); both start with sock_common. A full socket's local port
- * comes from inet_sport: tcp_set_state() releases the port (skc_num = 0)
- * before the CLOSE tracepoint fires.
+ * The tuple of a socket or a request sock; both start with sock_common.
+ * The local port is skc_num, or inet_sport when in (the full socket's
+ * inet_sock) is given: tcp_set_state() releases the port (skc_num = 0)
+ * before the CLOSE tracepoint fires (net_state_change() says when it
+ * passes one).
  */
 #define NET_DEFINE_TUPLE_READER(name, RD)                                           \
 	static __always_inline bool name(const struct sock_common *c,                \
@@ -243,7 +244,7 @@ static __always_inline void net_owner_current(struct net_owner *o)
 	o->in_tree = tk_in_tree(o->pid);
 	o->in_cgroup = tk_want_current_cgroup();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
-	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->cgroup_id = tk_task_cgroup_id(t);
 }
 
 /*
@@ -432,11 +433,11 @@ static __always_inline __u8 net_closer(int oldstate, int err)
 	}
 }
 
+/* tp: sk as a tcp_sock (bpf_skc_to_tcp_sock(); NULL: not one, no record) */
 static __always_inline void emit_close(void *ctx, const struct sock *sk,
-				       const struct net_sock *s, const struct net_tuple *t,
-				       int oldstate, __u64 now)
+				       const struct tcp_sock *tp, const struct net_sock *s,
+				       const struct net_tuple *t, int oldstate, __u64 now)
 {
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
 	struct tk_net_close_event *e;
 	struct net_owner o;
 	int err;
@@ -795,14 +796,26 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 		     (newstate == TCP_SYN_RECV && oldstate == TCP_LISTEN);
 	int from = birth ? TCP_CLOSE : oldstate;
 	const struct net_tuple *t;
+	const struct tcp_sock *tp;
 	struct net_tuple tuple;
 	struct net_sock *s;
 	struct net_owner o;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
+	/*
+	 * The local port is the socket's own skc_num, a load, except at CLOSE:
+	 * tcp_set_state() releases the port (skc_num = 0) before the
+	 * tracepoint, and inet_sport, behind a bpf_skc_to_tcp_sock() call,
+	 * still has it. Before CLOSE the two agree (bind, connect's port
+	 * choice and a child's clone set both), so the helper is called once
+	 * per socket instead of at each of its ~5 changes.
+	 */
+	tp = newstate == TCP_CLOSE ? bpf_skc_to_tcp_sock((void *)sk) : NULL;
 	/* read once: nothing in this run changes it (NULL: no tuple) */
-	t = net_tuple_load(&sk->__sk_common, net_inet(sk), &tuple) ? &tuple : NULL;
+	t = net_tuple_load(&sk->__sk_common, tp ? &tp->inet_conn.icsk_inet : NULL, &tuple)
+		    ? &tuple
+		    : NULL;
 	/* else clang, knowing t's alignment, turns t + 4 into t | 4: the
 	 * verifier rejects bitwise operations on pointers */
 	barrier_var(t);
@@ -870,7 +883,7 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 
 			emit_connect(ctx, sk, s, t, err ? -err : -ECONNABORTED, now);
 		} else if (net_was_established(oldstate)) {
-			emit_close(ctx, sk, s, t, oldstate, now);
+			emit_close(ctx, sk, tp, s, t, oldstate, now);
 		} else if (oldstate == TCP_LISTEN) {
 			net_listen_remove(sk);
 		}

@@ -305,6 +305,27 @@ static void test_comm_burst_no_loss(void **state)
 	tl_run_free(&run);
 }
 
+/*
+ * Execs held in flight (a ptrace exec stop, between the syscall's entry
+ * and its exit) hold one of proctrace's 512 exec slots each: 520 at once
+ * are 512 records and exactly 8 lost, and execstall's own exec, whose
+ * slot was freed before, is the 513th record.
+ */
+static void test_inflight_limit(void **state)
+{
+	struct tl_run run;
+
+	(void)state;
+	NEED_ROOT();
+	tl_run(&run, .tool = TOOL, .lossy = true,
+	       .args = TL_ARGS("-j", "-e", "exec", "--", tl_path("build/tests/execstall"), "520",
+			       "/bin/true"));
+	assert_int_equal(records_count(&run.r, "exec", 0), 513);
+	assert_int_equal(run.lost, 8);
+	assert_non_null(find_exec(&run.r, "/bin/true", NULL));
+	tl_run_free(&run);
+}
+
 static void test_not_root(void **state)
 {
 	struct proc p;
@@ -444,6 +465,7 @@ int main(void)
 		TL_TEST(test_hostile_end_to_end),
 		TL_TEST(test_one_exit_per_process),
 		TL_TEST(test_comm_burst_no_loss),
+		TL_TEST(test_inflight_limit),
 		TL_TEST(test_not_root),
 		TL_TEST(test_caps_not_root),
 	};
