@@ -31,30 +31,27 @@
  * is built in a struct tk_path_work inside the caller's map value, in
  * practice its tk_scratch slot (tk.bpf.h: per CPU and per nesting level,
  * which is what lets a nested program build a path without overwriting
- * ours). The result is w->path, NUL-terminated; the functions return its
- * length without the NUL. w->cut is sticky: set on any truncation, cleared
+ * ours). The result is tk_path_str(w), NUL-terminated; the functions
+ * return its length without the NUL. w->cut is sticky: set on any truncation, cleared
  * only by the caller, so it can also carry the caller's own truncations
  * (filetrace's filename) into one "truncated" flag.
  *
  * Limits and why:
- *   TK_PATH_MAX       PATH_MAX; w->path's size. A longer path keeps its
- *                     file end (the components nearest the file) and sets
- *                     cut, like a truncated d_path() would not: the end is
- *                     the part that tells files apart.
+ *   TK_PATH_MAX       PATH_MAX; the room for a result. A longer path keeps
+ *                     its file end (the components nearest the file) and
+ *                     sets cut, like a truncated d_path() would not: the
+ *                     end is the part that tells files apart.
  *   TK_PATH_NAME_MAX  NAME_MAX: one component. Used as a mask, so the
  *                     verifier sees every copy bounded by 255 bytes.
  *   TK_PATH_WALK_MAX  dentries plus mount crossings walked per path (48).
  *                     Deeper paths are cut at their root end. It is the
  *                     bpf_loop() count: more costs time only on deep paths.
- *   TK_PATH_COMP_MAX  the component array (64): a power of two >= WALK_MAX
- *                     so an index is bounded by a mask, not a branch.
- *   slack             a component is copied at a variable offset into
- *                     w->path; the verifier only knows that offset is
- *                     below TK_PATH_MAX, so the map value must extend one
- *                     more copy (a whole name of up to a path, for
- *                     tk_path_at's join) past its end.
+ *   slack             tk_path_at() joins a name after the directory at a
+ *                     variable length; the verifier only knows that length
+ *                     is below TK_PATH_MAX, so the work area extends a
+ *                     whole path past the directory's end.
  *
- * Verifier cost. The walk and the copy are bpf_loop() callbacks (Linux
+ * Verifier cost. The walk is a bpf_loop() callback (Linux
  * 5.17): the verifier checks one step once, not once per iteration and
  * per call site (an unrolled 48-step walk cost ~60k verifier instructions
  * and ~90 ms of load time per program). Loop state lives in the work area,
@@ -74,14 +71,9 @@
 #define TK_PATH_MAX 4096
 #define TK_PATH_NAME_MAX 255
 #define TK_PATH_WALK_MAX 48
-#define TK_PATH_COMP_MAX 64
 #define TK_PATH_PSEUDO_MAX 64 /* a pseudo-file name, NUL included */
 #define TK_AT_FDCWD (-100)
 #define TK_PATH_KNAME_MAX 256 /* tk_path_req.klen */
-
-_Static_assert(TK_PATH_COMP_MAX >= TK_PATH_WALK_MAX &&
-		       !(TK_PATH_COMP_MAX & (TK_PATH_COMP_MAX - 1)),
-	       "the component array holds a whole walk and is indexed by a mask");
 
 /* Offsets in tk_path_work.buf: tk_path_of() builds a path backwards from
  * the file end (as the kernel's d_path() prepends), so it ends at
@@ -136,9 +128,9 @@ struct tk_path_req {
 	const struct path *at;    /* tk_path_of: the (mount, dentry) to name */
 	int fd;                   /* tk_path_at: the dirfd, or TK_AT_FDCWD */
 	const char *name;         /* tk_path_at: user pointer to the name */
-	__u32 cap;                /* tk_path_of: bytes of w->path to use, a power
-				   * of two <= TK_PATH_MAX (a shorter map value
-				   * field it is copied to); 0: TK_PATH_MAX */
+	__u32 cap;                /* tk_path_of: room for the result, its NUL
+				   * included, <= TK_PATH_MAX (a shorter map
+				   * value field it is copied to); 0: TK_PATH_MAX */
 	const char *kname;        /* tk_path_at: a copy of name the caller has
 				   * already read (klen bytes, its NUL included,
 				   * klen <= TK_PATH_KNAME_MAX), used instead of
@@ -358,7 +350,7 @@ static __always_inline __u32 tk_path_of(struct tk_path_work *w, const struct tk_
 }
 
 /*
- * The absolute path for a name passed to a syscall, in w->path: the name
+ * The absolute path for a name passed to a syscall (tk_path_str()): the name
  * itself when absolute, else the cwd's (r->fd == TK_AT_FDCWD) or r->fd's
  * path joined with it; a bad dirfd gives the name as passed. Lexical, like
  * the kernel's own view before lookup: "..", "." and symlinks stay as
