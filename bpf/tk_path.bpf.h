@@ -31,30 +31,27 @@
  * is built in a struct tk_path_work inside the caller's map value, in
  * practice its tk_scratch slot (tk.bpf.h: per CPU and per nesting level,
  * which is what lets a nested program build a path without overwriting
- * ours). The result is w->path, NUL-terminated; the functions return its
- * length without the NUL. w->cut is sticky: set on any truncation, cleared
+ * ours). The result is tk_path_str(w), NUL-terminated; the functions
+ * return its length without the NUL. w->cut is sticky: set on any truncation, cleared
  * only by the caller, so it can also carry the caller's own truncations
  * (filetrace's filename) into one "truncated" flag.
  *
  * Limits and why:
- *   TK_PATH_MAX       PATH_MAX; w->path's size. A longer path keeps its
- *                     file end (the components nearest the file) and sets
- *                     cut, like a truncated d_path() would not: the end is
- *                     the part that tells files apart.
+ *   TK_PATH_MAX       PATH_MAX; the room for a result. A longer path keeps
+ *                     its file end (the components nearest the file) and
+ *                     sets cut, like a truncated d_path() would not: the
+ *                     end is the part that tells files apart.
  *   TK_PATH_NAME_MAX  NAME_MAX: one component. Used as a mask, so the
  *                     verifier sees every copy bounded by 255 bytes.
  *   TK_PATH_WALK_MAX  dentries plus mount crossings walked per path (48).
  *                     Deeper paths are cut at their root end. It is the
  *                     bpf_loop() count: more costs time only on deep paths.
- *   TK_PATH_COMP_MAX  the component array (64): a power of two >= WALK_MAX
- *                     so an index is bounded by a mask, not a branch.
- *   slack             a component is copied at a variable offset into
- *                     w->path; the verifier only knows that offset is
- *                     below TK_PATH_MAX, so the map value must extend one
- *                     more copy (a whole name of up to a path, for
- *                     tk_path_at's join) past its end.
+ *   slack             tk_path_at() joins a name after the directory at a
+ *                     variable length; the verifier only knows that length
+ *                     is below TK_PATH_MAX, so the work area extends a
+ *                     whole path past the directory's end.
  *
- * Verifier cost. The walk and the copy are bpf_loop() callbacks (Linux
+ * Verifier cost. The walk is a bpf_loop() callback (Linux
  * 5.17): the verifier checks one step once, not once per iteration and
  * per call site (an unrolled 48-step walk cost ~60k verifier instructions
  * and ~90 ms of load time per program). Loop state lives in the work area,
@@ -74,24 +71,53 @@
 #define TK_PATH_MAX 4096
 #define TK_PATH_NAME_MAX 255
 #define TK_PATH_WALK_MAX 48
-#define TK_PATH_COMP_MAX 64
 #define TK_PATH_PSEUDO_MAX 64 /* a pseudo-file name, NUL included */
 #define TK_AT_FDCWD (-100)
 #define TK_PATH_KNAME_MAX 256 /* tk_path_req.klen */
 
-_Static_assert(TK_PATH_COMP_MAX >= TK_PATH_WALK_MAX &&
-		       !(TK_PATH_COMP_MAX & (TK_PATH_COMP_MAX - 1)),
-	       "the component array holds a whole walk and is indexed by a mask");
+/* Offsets in tk_path_work.buf: tk_path_of() builds a path backwards from
+ * the file end (as the kernel's d_path() prepends), so it ends at
+ * TK_PATH_END, its NUL there; tk_path_at() joins a name after it. */
+#define TK_PATH_HEAD 64 /* see "head" below */
+#define TK_PATH_END (TK_PATH_HEAD + TK_PATH_MAX)
 
 struct tk_path_work {
-	char path[TK_PATH_MAX];           /* the result */
-	char slack[TK_PATH_MAX + 64];     /* see "slack" above; never read */
-	__u64 comp[TK_PATH_COMP_MAX];     /* the path's dentries, deepest first */
-	__u32 ncomp;                      /* entries in comp */
-	__u32 total;                      /* bytes of "/name" for all of them */
-	__u32 off;                        /* write position while copying */
-	__u32 cut;                        /* something was truncated (sticky) */
+	/*
+	 * [0, TK_PATH_HEAD): the head. A short name is stored with five word
+	 * copies ending where the name ends, so up to 39 bytes before a
+	 * component are written too (later overwritten by its parent, or
+	 * left before the result, never part of it); a pseudo-file name is
+	 * built here before it is moved to end at TK_PATH_END.
+	 * [TK_PATH_HEAD, TK_PATH_END): tk_path_of()'s result, at its end.
+	 * From TK_PATH_END: its NUL, or tk_path_at()'s joined name (up to a
+	 * whole path more: see "slack" above).
+	 */
+	char buf[TK_PATH_END + TK_PATH_MAX + 64];
+	__u64 dentry; /* tk_path_pseudo_name()'s argument, passed through memory */
+	__u32 start;  /* the result is buf + start (tk_path_str()) */
+	__u32 lim;    /* while walking: the lowest start the cap allows */
+	__u32 cut;    /* something was truncated (sticky) */
+	__u32 pad;
 };
+
+/* The last result, NUL-terminated (tk_path_of, tk_path_at, tk_path_none). */
+static __always_inline char *tk_path_str(struct tk_path_work *w)
+{
+	__u64 start = w->start;
+
+	barrier_var(start);
+	if (start > TK_PATH_END)
+		start = TK_PATH_END;
+	barrier_var(start);
+	return w->buf + start;
+}
+
+/* No path: the empty string, as a result. */
+static __always_inline void tk_path_none(struct tk_path_work *w)
+{
+	w->start = TK_PATH_END;
+	w->buf[TK_PATH_END] = 0;
+}
 
 /*
  * What to resolve, and for whom. tk_path_of() reads task, at and cap;
@@ -102,9 +128,9 @@ struct tk_path_req {
 	const struct path *at;    /* tk_path_of: the (mount, dentry) to name */
 	int fd;                   /* tk_path_at: the dirfd, or TK_AT_FDCWD */
 	const char *name;         /* tk_path_at: user pointer to the name */
-	__u32 cap;                /* tk_path_of: bytes of w->path to use, a power
-				   * of two <= TK_PATH_MAX (a shorter map value
-				   * field it is copied to); 0: TK_PATH_MAX */
+	__u32 cap;                /* tk_path_of: room for the result, its NUL
+				   * included, <= TK_PATH_MAX (a shorter map
+				   * value field it is copied to); 0: TK_PATH_MAX */
 	const char *kname;        /* tk_path_at: a copy of name the caller has
 				   * already read (klen bytes, its NUL included,
 				   * klen <= TK_PATH_KNAME_MAX), used instead of
@@ -141,11 +167,12 @@ static __always_inline struct mount *tk__real_mount(struct vfsmount *vm)
 
 /*
  * The walk: d_parent up to the mount's root, then to the mountpoint in the
- * parent mount, repeated until the task's root (or the namespace's). Pass 1
- * (tk__walk_step) records the dentries; pass 2 (tk__copy_step) copies each
- * name after a '/', root first: a name stored inside the dentry
- * (d_shortname, names up to 39 bytes) with five plain loads, others with
- * one bpf_probe_read_kernel().
+ * parent mount, repeated until the task's root (or the namespace's). One
+ * pass: each step puts its dentry's name, after a '/', in front of what
+ * the steps below it wrote (deepest first, as d_path() does), so a
+ * dentry is visited once and no list of them is kept. A name stored inside
+ * the dentry (d_shortname, names up to 39 bytes) is copied with five plain
+ * loads, others with one bpf_probe_read_kernel().
  */
 struct tk__walk {
 	struct dentry *d, *root_d;
@@ -161,7 +188,8 @@ static long tk__walk_step(__u32 i, void *arg)
 	struct tk_path_work *w = k->w;
 	struct dentry *d = k->d, *parent;
 	struct vfsmount *vm = k->vm;
-	__u32 n, len;
+	__u64 len, end, pos;
+	const void *name;
 
 	if (!w)
 		return 1;
@@ -179,68 +207,41 @@ static long tk__walk_step(__u32 i, void *arg)
 		return 0;
 	}
 	len = d->d_name.len;
-	n = w->ncomp;
-	if (len > TK_PATH_NAME_MAX || n >= TK_PATH_COMP_MAX) {
-		w->cut = 1;
-		goto done;
-	}
-	w->comp[n & (TK_PATH_COMP_MAX - 1)] = (__u64)d;
-	w->ncomp = n + 1;
-	w->total += len + 1;
-	k->d = parent;
-	return 0;
-done:
-	k->done = 1;
-	return 1;
-}
-
-struct tk__copy {
-	struct tk_path_work *w;
-	__u32 cap; /* bytes of w->path in use: a power of two */
-};
-
-static long tk__copy_step(__u32 i, void *arg)
-{
-	struct tk__copy *c = arg;
-	struct tk_path_work *w = c->w;
-	__u32 n, mask = c->cap - 1, off, len, total;
-	struct dentry *d;
-	const void *name;
-	char *dst;
-
-	if (!w)
-		return 1;
-	dst = w->path;
-	n = w->ncomp;
-	if (i >= n)
-		return 1;
-	d = TK_CAST(struct dentry, w->comp[(n - 1 - i) & (TK_PATH_COMP_MAX - 1)]);
-	len = d->d_name.len & TK_PATH_NAME_MAX;
-	total = w->total;
-	if (total + 1 > c->cap) {
-		/* does not fit: drop this top component */
-		w->total = total - (len + 1);
-		w->cut = 1;
-		return 0;
-	}
-	off = w->off;
-	dst[off & mask] = '/';
-	off = (off + 1) & mask;
+	end = w->start;
+	/* a name too long, or no room for "/name" within the cap: the path
+	 * keeps what is below (its file end) and is marked cut. The bounds
+	 * on end and pos are also what the verifier needs for the copies. */
+	if (len > TK_PATH_NAME_MAX || end > TK_PATH_END || end < len + 1 + w->lim)
+		goto cut;
+	pos = end - len - 1;
+	if (pos < TK_PATH_HEAD || pos > TK_PATH_END)
+		goto cut;
 	name = d->d_name.name;
 	if (bpf_core_field_exists(d->d_shortname) &&
 	    name == (void *)&d->d_shortname && len < sizeof(d->d_shortname)) {
-		__u64 *o = (__u64 *)&dst[off];
+		/* the 40 bytes that end with the name's last byte: read from
+		 * a dentry pointer moved back by 40 - len, so each load is a
+		 * constant offset of a BTF pointer (a fault-safe load) */
+		struct dentry *b = TK_CAST(struct dentry, (__u64)d + len - sizeof(d->d_shortname));
+		__u64 *o = (__u64 *)&w->buf[pos + 1 + len - sizeof(d->d_shortname)];
 
-		o[0] = d->d_shortname.words[0];
-		o[1] = d->d_shortname.words[1];
-		o[2] = d->d_shortname.words[2];
-		o[3] = d->d_shortname.words[3];
-		o[4] = d->d_shortname.words[4];
+		o[0] = b->d_shortname.words[0];
+		o[1] = b->d_shortname.words[1];
+		o[2] = b->d_shortname.words[2];
+		o[3] = b->d_shortname.words[3];
+		o[4] = b->d_shortname.words[4];
 	} else {
-		bpf_probe_read_kernel(&dst[off], len, name);
+		bpf_probe_read_kernel(&w->buf[pos + 1], len, name);
 	}
-	w->off = off + len;
+	w->buf[pos] = '/';
+	w->start = pos;
+	k->d = parent;
 	return 0;
+cut:
+	w->cut = 1;
+done:
+	k->done = 1;
+	return 1;
 }
 
 /*
@@ -303,10 +304,11 @@ __noinline __u32 tk_path_pseudo_name(struct tk__pseudo_buf *buf, __u64 dentry)
 }
 
 /*
- * The absolute path of r->at (mount and dentry) in w->path, relative to
- * r->task's root, as d_path() gives it; a pseudo-file's name for a dentry
- * of an internal mount. Returns its length. A path longer than r->cap
- * bytes keeps its file end and sets w->cut; so does one deeper than
+ * The absolute path of r->at (mount and dentry), relative to r->task's
+ * root, as d_path() gives it; a pseudo-file's name for a dentry of an
+ * internal mount. The result ends at TK_PATH_END (tk_path_str()). Returns
+ * its length. A path longer than r->cap - 1 bytes keeps its file end (the
+ * deepest components that fit) and sets w->cut; so does one deeper than
  * TK_PATH_WALK_MAX steps.
  */
 static __always_inline __u32 tk_path_of(struct tk_path_work *w, const struct tk_path_req *r)
@@ -318,36 +320,37 @@ static __always_inline __u32 tk_path_of(struct tk_path_work *w, const struct tk_
 		.d = d, .vm = vm, .m = tk__real_mount(vm), .w = w,
 		.root_d = fs->root.dentry, .root_m = fs->root.mnt,
 	};
-	struct tk__copy c = { .w = w, .cap = r->cap ? r->cap : TK_PATH_MAX };
 	const struct dentry_operations *op = d->d_op;
-	__u32 off;
+	__u32 cap = r->cap ? r->cap : TK_PATH_MAX;
+	__u64 n;
 
+	w->buf[TK_PATH_END] = 0;
 	if (op && op->d_dname && d == d->d_parent) {
 		/* through memory: the verifier then sees a number, not a pointer */
-		w->comp[0] = (__u64)d;
-		return tk_path_pseudo_name((struct tk__pseudo_buf *)w->path,
-					   *(volatile __u64 *)&w->comp[0]) &
-		       (TK_PATH_PSEUDO_MAX - 1);
+		w->dentry = (__u64)d;
+		n = tk_path_pseudo_name((struct tk__pseudo_buf *)w->buf,
+					*(volatile __u64 *)&w->dentry) &
+		    (TK_PATH_PSEUDO_MAX - 1);
+		/* built in the head, moved to end at TK_PATH_END */
+		bpf_probe_read_kernel(&w->buf[TK_PATH_END - n], n, w->buf);
+		w->start = TK_PATH_END - n;
+		return n;
 	}
-	w->ncomp = 0;
-	w->total = 0;
-	w->off = 0;
+	w->start = TK_PATH_END;
+	w->lim = TK_PATH_END - (cap - 1);
 	bpf_loop(TK_PATH_WALK_MAX, tk__walk_step, &k, 0);
 	if (!k.done)
 		w->cut = 1; /* deeper than TK_PATH_WALK_MAX */
-	if (!w->ncomp) {
-		w->path[0] = '/';
-		w->path[1] = 0;
+	if (w->start == TK_PATH_END) {
+		w->buf[TK_PATH_END - 1] = '/';
+		w->start = TK_PATH_END - 1;
 		return 1;
 	}
-	bpf_loop(TK_PATH_COMP_MAX, tk__copy_step, &c, 0);
-	off = w->off & (c.cap - 1);
-	w->path[off] = 0;
-	return off;
+	return TK_PATH_END - w->start;
 }
 
 /*
- * The absolute path for a name passed to a syscall, in w->path: the name
+ * The absolute path for a name passed to a syscall (tk_path_str()): the name
  * itself when absolute, else the cwd's (r->fd == TK_AT_FDCWD) or r->fd's
  * path joined with it; a bad dirfd gives the name as passed. Lexical, like
  * the kernel's own view before lookup: "..", "." and symlinks stay as
@@ -355,35 +358,37 @@ static __always_inline __u32 tk_path_of(struct tk_path_work *w, const struct tk_
  */
 static __always_inline __u32 tk_path_at(struct tk_path_work *w, const struct tk_path_req *r)
 {
-	char *dst = w->path;
+	__u64 at = TK_PATH_END; /* where the name goes */
 	__u32 len = 0;
 	char c = 0;
 	long n;
 
+	w->start = TK_PATH_END; /* the name alone, unless a directory comes first */
 	if (r->kname)
 		c = r->kname[0];
 	else
 		bpf_probe_read_user(&c, 1, r->name);
 	if (c != '/') {
-		const struct path *at;
+		const struct path *at_dir;
 
 		if (r->fd == TK_AT_FDCWD) {
-			at = &r->task->fs->pwd;
+			at_dir = &r->task->fs->pwd;
 		} else {
 			struct file *f = tk_fd_file(r->task, r->fd);
 
 			if (!f)
 				goto join;
-			at = &f->f_path;
+			at_dir = &f->f_path;
 		}
-		len = tk_path_of(w, &(struct tk_path_req){ .task = r->task, .at = at });
+		len = tk_path_of(w, &(struct tk_path_req){ .task = r->task, .at = at_dir });
 		if (len >= TK_PATH_MAX - 1) {
-			/* no room for "/name": keep the directory, marked cut
-			 * (masking len past the end would wrap it to 0) */
+			/* no room for "/name": keep the directory, marked cut */
 			w->cut = 1;
 			len = TK_PATH_MAX - 1;
 		} else if (len > 1) { /* not "/" */
-			dst[len++ & (TK_PATH_MAX - 1)] = '/';
+			w->buf[TK_PATH_END] = '/';
+			at = TK_PATH_END + 1;
+			len++;
 		} else {
 			len = 1;
 		}
@@ -392,22 +397,22 @@ join:
 	len &= TK_PATH_MAX - 1;
 	if (r->kname) {
 		/* a kernel copy: no user read (~150 ns with its access checks);
-		 * room for it past w->path is the slack's */
+		 * room for it past the directory is the slack's */
 		n = tk_bounded(r->klen, TK_PATH_KNAME_MAX);
-		if (!n || bpf_probe_read_kernel(&dst[len], n, r->kname)) {
-			dst[len] = 0;
+		if (!n || bpf_probe_read_kernel(&w->buf[at], n, r->kname)) {
+			w->buf[at] = 0;
 			return len;
 		}
 		if (len + n >= TK_PATH_MAX) { /* as a user read would: filled to the end */
 			w->cut = 1;
-			dst[TK_PATH_MAX - 1] = 0;
+			tk_path_str(w)[TK_PATH_MAX - 1] = 0;
 			return TK_PATH_MAX - 1;
 		}
 		return len + n - 1;
 	}
-	n = bpf_probe_read_user_str(&dst[len], TK_PATH_MAX - len, r->name);
+	n = bpf_probe_read_user_str(&w->buf[at], tk_bounded(TK_PATH_MAX - len, TK_PATH_MAX), r->name);
 	if (n <= 0) {
-		dst[len] = 0;
+		w->buf[at] = 0;
 		return len;
 	}
 	if ((__u32)n == TK_PATH_MAX - len)
