@@ -312,6 +312,9 @@ int BPF_PROG(sys_call_switch, bool preempt, struct task_struct *prev, struct tas
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 {
+	/* read once: each read of a rodata flag stays a load after the
+	 * verifier has removed the branch it decides */
+	bool summary = targ_summary;
 	struct sys_start *s;
 	__u32 nr, slot, zero = 0;
 	__u64 pid_tgid;
@@ -337,7 +340,7 @@ int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 	}
 	if (nr == targ_nr_exit || nr == targ_nr_exit_group) {
 		/* no sys_exit will come: counted now, untimed, never failed */
-		if (targ_summary && !tk_failed_only && !targ_min_ns)
+		if (summary && !tk_failed_only && !targ_min_ns)
 			account(NULL, pid_tgid, nr, 0, 0, false);
 		return 0;
 	}
@@ -345,9 +348,9 @@ int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 	/* the cgroup the call starts in, the one --cgroup just admitted: a
 	 * task moved during the call (a shell in wait4) is still reported
 	 * there at exit. The helper moves here from sys_exit, not added. */
-	if (!targ_summary || targ_per_cgroup)
+	if (!summary || targ_per_cgroup)
 		s->cgroup_id = bpf_get_current_cgroup_id();
-	if (!targ_summary) {
+	if (!summary) {
 		s->args[0] = PT_REGS_PARM1_SYSCALL(regs);
 		s->args[1] = PT_REGS_PARM2_SYSCALL(regs);
 		s->args[2] = PT_REGS_PARM3_SYSCALL(regs);
@@ -366,7 +369,7 @@ int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 	}
 	s->active = 1;
 	/* last: the entry's own cost is not part of the call's duration */
-	s->ts = targ_summary ? bpf_ktime_get_ns() : tk_ktime_ns();
+	s->ts = summary ? bpf_ktime_get_ns() : tk_ktime_ns();
 	return 0;
 }
 
