@@ -751,6 +751,7 @@ static int setup(struct syscalltrace_bpf *skel, struct tk_env *env, struct tk_ho
 	skel->rodata->targ_summary = opt.summary;
 	skel->rodata->targ_per_process = opt.per_process;
 	skel->rodata->targ_per_cgroup = opt.per_cgroup;
+	skel->rodata->targ_keyed = opt.per_process || opt.per_cgroup;
 	skel->rodata->targ_no_latency = opt.no_latency;
 	if (opt.no_latency) {
 		bpf_program__set_autoload(skel->progs.sys_call_enter, false);

@@ -202,6 +202,9 @@ struct tk_bpf {
 		       TK_COMM_LEN);                                         \
 		(s)->rodata->tk_follow = e__->cmd != NULL;                   \
 		(s)->rodata->tk_ncgroups = e__->ncgroups;                    \
+		(s)->rodata->tk_filtered = e__->pid || e__->have_uid ||      \
+					   e__->comm[0] || e__->cmd ||       \
+					   e__->ncgroups;                    \
 		(s)->rodata->tk_self_pid = getpid();                         \
 		(s)->rodata->tk_use_perfbuf = e__->perfbuf;                  \
 		(s)->rodata->tk_wakeup = e__->wakeup;                        \

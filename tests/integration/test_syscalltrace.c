@@ -534,6 +534,54 @@ static void test_command_mode_tree_only(void **state)
 	tl_run_free(&run);
 }
 
+/*
+ * One process after another, each making the same calls: every one gets
+ * its own row with exactly its own count. The kernel hands an exited
+ * task's stack to the next fork, so the next process's pt_regs are often
+ * the last one's address: the BPF side's per-CPU "who is calling" entry
+ * (sys_current_id()) must not outlive an exit, or a row gets two
+ * processes' calls. Both the entry's (-s) and the exit's (--no-latency)
+ * use of it.
+ */
+static void test_summary_processes_in_turn(void **state)
+{
+	enum { PROCS = 40, CALLS = 1000 };
+	const char *modes[] = { "-s", "--no-latency" };
+	char script[256];
+
+	(void)state;
+	NEED_ROOT();
+	snprintf(script, sizeof(script),
+		 "i=0; while [ $i -lt %d ]; do %s loop %d >/dev/null || exit 1; i=$((i + 1)); done",
+		 PROCS, WORK, CALLS);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		long long pids[PROCS];
+		const struct records *r;
+		struct tl_run run;
+		size_t n = 0;
+
+		tl_run(&run, .tool = TOOL,
+		       .args = TL_ARGS("-j", "-P", "-e", "getppid", modes[m], "--", "/bin/sh", "-c",
+				       script),
+		       .table = true);
+		r = &run.r;
+		for (size_t i = 0; i < r->n; i++) {
+			assert_string_equal(json_str(r->v[i], "syscall"), "getppid");
+			if (!strcmp(json_str(r->v[i], "comm"), "sh"))
+				continue; /* the shell reads $PPID */
+			assert_string_equal(json_str(r->v[i], "comm"), "syscallwork");
+			assert_int_equal(json_int(r->v[i], "count", -1), CALLS);
+			assert_true(n < PROCS);
+			pids[n] = json_int(r->v[i], "pid", -1);
+			for (size_t j = 0; j < n; j++)
+				assert_true(pids[j] != pids[n]);
+			n++;
+		}
+		assert_int_equal(n, PROCS);
+		tl_run_free(&run);
+	}
+}
+
 /* perf counts the same tracepoint independently: the numbers agree. */
 static void test_perf_crosscheck(void **state)
 {
@@ -596,6 +644,7 @@ int main(void)
 		TL_TEST(test_summary_text_top),
 		TL_TEST(test_summary_intervals),
 		TL_TEST(test_command_mode_tree_only),
+		TL_TEST(test_summary_processes_in_turn),
 		TL_TEST(test_perf_crosscheck),
 		TL_TEST(test_signal_summary),
 	};
