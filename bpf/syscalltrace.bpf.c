@@ -103,26 +103,11 @@ struct {
 } sys_counters SEC(".maps");
 
 /*
- * Command mode's fork and exit, as TK_FOLLOW_PROGRAMS, and the exit also
- * counts every task's exit for sys_current_id().
+ * Command mode's fork and exit; the exit also counts every task's exit for
+ * sys_current_id(), atomically: a lost update could step the count back to
+ * a value an entry of a task that is gone was tagged with.
  */
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sys_follow_fork, struct task_struct *parent, struct task_struct *child)
-{
-	tk_follow_fork(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(child, tgid));
-	return 0;
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sys_follow_exit, struct task_struct *task)
-{
-	/* atomic: a lost update could step the count back to a value an
-	 * entry of a task that is gone was tagged with */
-	__sync_fetch_and_add(&sys_exits, 1);
-	if (tk_follow && tk_group_dead(task))
-		tk_follow_exit(BPF_CORE_READ(task, tgid));
-	return 0;
-}
+TK_FOLLOW_PROGRAMS_AND(sys, __sync_fetch_and_add(&sys_exits, 1))
 
 /* ---- helpers ------------------------------------------------------------------ */
 static __always_inline void sys_count(__u32 which)

@@ -380,8 +380,10 @@ static __always_inline bool tk_group_dead(struct task_struct *task)
  * Tools without their own fork/exit handlers expand this once to get
  * command mode (tp_btf needs no tracefs and costs nothing when !tk_follow).
  * prefix is the tool's program prefix (see "Program names" below).
+ * TK_FOLLOW_PROGRAMS_AND runs on_exit (a statement; task in scope) at every
+ * task's exit first, for a tool that needs to see exits too.
  */
-#define TK_FOLLOW_PROGRAMS(prefix)                                           \
+#define TK_FOLLOW_PROGRAMS_AND(prefix, on_exit)                              \
 	SEC("tp_btf/sched_process_fork")                                     \
 	int BPF_PROG(prefix##_follow_fork, struct task_struct *parent,       \
 		     struct task_struct *child)                              \
@@ -393,10 +395,12 @@ static __always_inline bool tk_group_dead(struct task_struct *task)
 	SEC("tp_btf/sched_process_exit")                                     \
 	int BPF_PROG(prefix##_follow_exit, struct task_struct *task)         \
 	{                                                                    \
-		if (tk_group_dead(task))                                     \
+		on_exit;                                                     \
+		if (tk_follow && tk_group_dead(task))                        \
 			tk_follow_exit(BPF_CORE_READ(task, tgid));           \
 		return 0;                                                    \
 	}
+#define TK_FOLLOW_PROGRAMS(prefix) TK_FOLLOW_PROGRAMS_AND(prefix, (void)task)
 
 /* ---- time ------------------------------------------------------------------ */
 /*
