@@ -235,13 +235,25 @@ struct pipe_reader {
 	clockid_t clock; /* the records' (rbb_opts.event_clock) */
 	struct rbb_pipe_result *r;
 	unsigned long long received;
+	unsigned long long slice_ns;
+	const char *slice_why;
 };
 
 static void *read_pipe(void *arg)
 {
 	struct pipe_reader *p = arg;
 	char line[8192];
+	__u64 was;
 
+	/*
+	 * It stands for an operator's reader, and asks for the short slice
+	 * proctrace's consumer has: woken by the consumer's write, it would
+	 * otherwise wait like the consumer did, behind a task in the middle
+	 * of its slice (an exec'd child starting up), see tk_short_slice().
+	 * Only this thread: the exec loop's children keep the default slice.
+	 */
+	p->slice_why = tk_short_slice(&was);
+	p->slice_ns = p->slice_why ? was : was < TK_SHORT_SLICE_NS ? was : TK_SHORT_SLICE_NS;
 	while (fgets(line, sizeof(line), p->in)) {
 		__s64 now = tk_now_ns(p->clock);
 		const char *ts = strstr(line, "{\"ts_ns\":");
@@ -298,6 +310,8 @@ int rbb_pipe_run(const struct rbb_opts *o, int policy, struct rbb_pipe_result *r
 		r->expected += RBB_PIPE_EXECS;
 		r->lost += lost;
 		r->runs++;
+		r->reader_slice_ns = rd.slice_ns;
+		r->reader_slice_why = rd.slice_why;
 	}
 	return rc;
 }

@@ -125,7 +125,8 @@ int rbb_write_jsonl(const struct rbb_report *rep)
 		bool any = p->lat.count > 0;
 		const struct tk_col cols[] = { { "wakeup", 0 }, { "rate", 0 }, { "received", 0 },
 					       { "expected", 0 }, { "lost", 0 }, { "lat_p50_us", 0 },
-					       { "lat_p99_us", 0 }, { "lat_max_us", 0 } };
+					       { "lat_p99_us", 0 }, { "lat_max_us", 0 },
+					       { "reader_slice_us", 0 } };
 		const struct tk_cell cells[] = {
 			{ .s = rbb_pipe_names[v] },
 			{ .num = RBB_PIPE_RATE, .integer = true },
@@ -135,9 +136,11 @@ int rbb_write_jsonl(const struct rbb_report *rep)
 			{ .num = any ? bs_hist_percentile(&p->lat, 50) / 1e3 : NAN },
 			{ .num = any ? bs_hist_percentile(&p->lat, 99) / 1e3 : NAN },
 			{ .num = any ? p->lat.max / 1e3 : NAN },
+			/* the reader thread's scheduler slice; NaN unknown */
+			{ .num = p->reader_slice_ns ? p->reader_slice_ns / 1e3 : NAN },
 		};
 
-		tk_table_row(&out, "rbbench_pipe", cols, cells, 8);
+		tk_table_row(&out, "rbbench_pipe", cols, cells, 9);
 	}
 	free(rs);
 	rc = rbb_close_out(f, rep, "rbbench.jsonl");

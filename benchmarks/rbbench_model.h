@@ -100,6 +100,11 @@ struct rbb_pipe_result {
 	struct bs_hist lat;  /* ns */
 	double received, expected, lost; /* exec records, summed over rounds */
 	unsigned runs;
+	/* The reader thread's scheduler slice (tk_short_slice(), as proctrace's
+	 * consumer has it), last run: ns, 0 unknown; why it is not the short
+	 * one, or NULL */
+	unsigned long long reader_slice_ns;
+	const char *reader_slice_why;
 };
 
 struct rbb_opts {

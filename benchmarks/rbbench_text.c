@@ -262,6 +262,18 @@ static void print_pipe(FILE *f, const struct rbb_report *rep)
 			fprintf(f, "  target: p99 <= 1000 us with the default policy: %s\n",
 				bs_hist_percentile(&p->lat, 99) <= 1000000 ? "met" : "NOT met");
 	}
+	if (rep->pipe[RBB_PIPE_BOUNDED].runs) {
+		const struct rbb_pipe_result *p = &rep->pipe[RBB_PIPE_BOUNDED];
+
+		if (p->reader_slice_why)
+			fprintf(f, "  reader: a thread with the default scheduler slice (%.0f us: %s)\n",
+				p->reader_slice_ns / 1e3, p->reader_slice_why);
+		else
+			fprintf(f, "  reader: a thread with a %.0f us scheduler slice, as proctrace's "
+				"consumer (sched_setattr); a reader with the default slice can wait up "
+				"to a slice of its own behind a running task\n",
+				p->reader_slice_ns / 1e3);
+	}
 	if (rep->pipe[RBB_PIPE_BOUNDED].lat.count && rep->pipe[RBB_PIPE_EVENT].lat.count)
 		fprintf(f, "  floor: event (a wakeup per event) p99 %.0f us in this run; bounded's p99 is "
 			"%.2fx it\n", bs_hist_percentile(&rep->pipe[RBB_PIPE_EVENT].lat, 99) / 1e3,

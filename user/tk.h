@@ -498,6 +498,19 @@ int tk_read_stats(struct bpf_map *stats, __u64 out[TK_STAT__COUNT]);
 __s64 tk_now_ns(clockid_t clk);
 
 /*
+ * Asks the kernel (6.12+) for a TK_SHORT_SLICE_NS scheduler slice for the
+ * calling thread, so that its wakeup preempts a task in the middle of a
+ * longer slice (EEVDF's PREEMPT_SHORT; see tk_sched.c for why, and why the
+ * CPU share does not change). SCHED_OTHER threads only; nice, policy and
+ * reset-on-fork are kept, and a slice already as short is left alone. A
+ * child forked after it inherits the slice: call it after the forks whose
+ * children must not have it. NULL on success, else why not (the thread is
+ * unchanged). *was_ns: the slice before, 0 if unknown.
+ */
+#define TK_SHORT_SLICE_NS 100000ULL /* the kernel's minimum; a wakeup's work here is ~40 µs */
+const char *tk_short_slice(__u64 *was_ns);
+
+/*
  * Starts path with argv in a child process, as command mode starts a
  * command: signals the tool ignores or handles are reset to their
  * defaults; fd 1 and fd 2 become out_fd and err_fd (-1: inherited). With

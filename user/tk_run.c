@@ -1744,6 +1744,21 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			goto cleanup;
 		}
 	}
+	/* After the command's fork: it runs with the slice it would have
+	 * had untraced. Optional: without it the consumer only waits longer
+	 * for a CPU, so a kernel or a policy that refuses it is a -v line. */
+	{
+		__u64 was;
+		const char *why = tk_short_slice(&was);
+
+		if (env->verbose && why)
+			fprintf(stderr, "%s: consumer's scheduler slice left as it is: %s\n",
+				tk_prog, why);
+		else if (env->verbose)
+			fprintf(stderr, "%s: consumer's scheduler slice %llu us (was %llu us)\n",
+				tk_prog, (was < TK_SHORT_SLICE_NS ? was : TK_SHORT_SLICE_NS) / 1000,
+				(unsigned long long)was / 1000);
+	}
 	if (n > 1)
 		share_follow(u, n);
 	for (size_t i = 0; i < n && !rc; i++)

@@ -233,6 +233,16 @@ static void test_bounded_flood_accounting(void **state)
 	ASSERT_NO_PROGS_LEFT();
 }
 
+/* Whether this kernel has a per-task fair slice (6.12+ prints se.slice). */
+static bool kernel_has_slice(void)
+{
+	char *s = slurp("/proc/self/sched");
+	bool has = s && strstr(s, "\nse.slice");
+
+	free(s);
+	return has;
+}
+
 /* The end-to-end row: proctrace sees exactly 2 events per exec each way;
  * the reader on a pipe gets every exec record under each policy. */
 static void test_proctrace_row(void **state)
@@ -267,6 +277,9 @@ static void test_proctrace_row(void **state)
 		assert_int_equal(json_int(row, "received", -1), 150);
 		assert_int_equal(json_int(row, "lost", -1), 0);
 		assert_true(num(row, "lat_max_us") >= num(row, "lat_p99_us"));
+		/* the reader asked for proctrace's consumer's short slice (6.12+) */
+		if (kernel_has_slice())
+			assert_true(num(row, "reader_slice_us") == 100);
 	}
 	records_free(&r);
 	ASSERT_NO_PROGS_LEFT();

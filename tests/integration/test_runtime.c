@@ -3,7 +3,8 @@
  * What every tool does the same way because the runtime does it (root),
  * with proctrace as the tool under test: output failures are errors (and
  * stop a running command), the reader leaving is not, the command is found
- * on PATH before the fork; every wakeup policy delivers every record; and
+ * on PATH before the fork; every wakeup policy delivers every record; the
+ * consumer's short scheduler slice is its own, not the command's; and
  * filetrace's --path resolved like the kernel.
  */
 #define _GNU_SOURCE
@@ -430,6 +431,59 @@ static void test_wakeup_policies_exact(void **state)
 	ASSERT_NO_PROGS_LEFT();
 }
 
+/* A task's se.slice from /proc/PID/sched (6.12+ prints it), or -1. */
+static long long slice_in(const char *text, int nth)
+{
+	const char *s = text;
+	long long v = -1;
+
+	for (int i = 0; i <= nth && s; i++) {
+		if (sscanf(s, "%lld", &v) != 1)
+			return -1;
+		s = strchr(s, '\n');
+		s = s ? s + 1 : NULL;
+	}
+	return v;
+}
+
+/*
+ * The consumer runs with the short slice (tk_short_slice()), asked for
+ * after the command's fork: the command has the slice it would have
+ * untraced (this test's own), the consumer (the command's parent)
+ * TK_SHORT_SLICE_NS, and -v says so.
+ */
+static void test_consumer_short_slice(void **state)
+{
+	char *argv[] = { (char *)PROCTRACE, "-v", "-o", "/dev/null", "--", "/bin/sh", "-c",
+			 "sed -n 's/^se.slice *: *//p' /proc/$$/sched /proc/$PPID/sched", NULL };
+	char *self = slurp("/proc/self/sched"), *out, *err, expect[96];
+	const char *line = self ? strstr(self, "\nse.slice") : NULL;
+	long long mine = line ? slice_in(strchr(line, ':') + 1, 0) : -1;
+	struct proc p;
+
+	(void)state;
+	NEED_ROOT();
+	free(self);
+	if (mine < 0)
+		skip(); /* a kernel before 6.12: no per-task slice to set or read */
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_int_equal(proc_wait(&p, 20000), 0);
+	out = slurp(p.out);
+	err = slurp(p.err);
+	proc_cleanup(&p);
+	assert_non_null(out);
+	assert_non_null(err);
+	if (slice_in(out, 0) != mine || slice_in(out, 1) != 100000)
+		fail_msg("slices: command %lld, consumer %lld; expected %lld (this test's), 100000\n%s",
+			 slice_in(out, 0), slice_in(out, 1), mine, err);
+	snprintf(expect, sizeof(expect), "proctrace: consumer's scheduler slice 100 us (was %lld us)\n",
+		 mine / 1000);
+	assert_non_null(strstr(err, expect));
+	free(out);
+	free(err);
+	ASSERT_NO_PROGS_LEFT();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_command_not_found),
 		cmocka_unit_test(test_filetrace_path_spellings),
 		cmocka_unit_test(test_wakeup_policies_exact),
+		cmocka_unit_test(test_consumer_short_slice),
 	};
 	return cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
 }
