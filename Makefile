@@ -378,6 +378,7 @@ $(OUTPUT)/benchmarks:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/benchmarks/rbbench_run.o: $(OUTPUT)/rbbench.skel.h
+$(OUTPUT)/benchmarks/tkfloor.o: $(OUTPUT)/tkfloor.skel.h
 $(RBB_OBJS) $(OUTPUT)/benchmarks/tkfloor.o: $(OUTPUT)/benchmarks/%.o: benchmarks/%.c | $(OUTPUT)/benchmarks $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(COMPILE) -c $< -o $@

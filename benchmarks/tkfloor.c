@@ -13,6 +13,13 @@
  * A "+ktime" program calls bpf_ktime_get_ns() once and returns: the floor
  * of a tracer that times something (syscalltrace -s's latency), whose two
  * clock reads are a cost no program body can avoid.
+ *
+ *	tkfloor tp:syscalls/sys_enter_openat tp:syscalls/sys_exit_openat+record
+ *
+ * "+record" (sys_exit_openat only) is benchmarks/tkfloor.bpf.c's program
+ * instead of an empty one: the least a tracer that reports each open by
+ * name does (a record's header, the return value and the name, copied into
+ * a ring buffer that tkfloor drains); the floor of filetrace's record.
  * Each attach type goes through the kernel's own path for it (a perf
  * event's tracepoint hook for tp:, the raw tracepoint for raw_tp: and, with
  * BTF-typed arguments, for tp_btf:), which is what differs between them in
@@ -33,13 +40,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tk.h"
+#include "tkfloor.skel.h"
 
 #define MAX_SPECS 16
 
 struct floor {
 	const char *spec;
-	char tp[64]; /* the spec without +ktime */
-	bool ktime;
+	char tp[64]; /* the spec without +ktime or +record */
+	bool ktime, record;
 	int prog_fd, link_fd, perf_fd;
 	__u32 id;
 };
@@ -47,7 +55,8 @@ struct floor {
 static int usage(void)
 {
 	fprintf(stderr, "usage: tkfloor SPEC... (SPEC: tp:CATEGORY/NAME, raw_tp:NAME or "
-			"tp_btf:NAME, each optionally +ktime; at most %d)\n",
+			"tp_btf:NAME, each optionally +ktime; or "
+			"tp:syscalls/sys_exit_openat+record; at most %d)\n",
 		MAX_SPECS);
 	return 2;
 }
@@ -55,7 +64,7 @@ static int usage(void)
 static int bad_spec(const char *s)
 {
 	fprintf(stderr, "tkfloor: '%s' is not tp:CATEGORY/NAME, raw_tp:NAME or tp_btf:NAME "
-			"(+ktime)\n", s);
+			"(+ktime), or tp:syscalls/sys_exit_openat+record\n", s);
 	return 2;
 }
 
@@ -86,6 +95,8 @@ static int tracepoint_id(const char *cat_name, long *id)
 	return n == 1 ? 0 : -EINVAL;
 }
 
+static struct tkfloor_bpf *skel; /* +record's program and ring, if asked for */
+
 static int load(struct floor *fl, enum bpf_prog_type type, const char *tp,
 		const struct bpf_prog_load_opts *opts)
 {
@@ -107,7 +118,14 @@ static int load(struct floor *fl, enum bpf_prog_type type, const char *tp,
 	char name[BPF_OBJ_NAME_LEN];
 
 	snprintf(name, sizeof(name), "floor_%s", tp);
-	fl->prog_fd = bpf_prog_load(type, name, "Dual BSD/GPL", insns + skip, 3 - skip, opts);
+	if (fl->record) {
+		/* the skeleton's, loaded once; its fd is the skeleton's */
+		if (!skel && (!(skel = tkfloor_bpf__open()) || tkfloor_bpf__load(skel)))
+			return -errno;
+		fl->prog_fd = dup(bpf_program__fd(skel->progs.floor_record));
+	} else {
+		fl->prog_fd = bpf_prog_load(type, name, "Dual BSD/GPL", insns + skip, 3 - skip, opts);
+	}
 	if (fl->prog_fd < 0)
 		return fl->prog_fd;
 	if (bpf_obj_get_info_by_fd(fl->prog_fd, &info, &len))
@@ -122,12 +140,14 @@ static int attach(struct floor *fl)
 	const char *s = fl->tp, *name, *plus = strchr(fl->spec, '+');
 	int err;
 
-	if (plus && strcmp(plus, "+ktime"))
+	if (plus && strcmp(plus, "+ktime") &&
+	    strcmp(fl->spec, "tp:syscalls/sys_exit_openat+record"))
 		return bad_spec(fl->spec);
 	if (snprintf(fl->tp, sizeof(fl->tp), "%.*s", plus ? (int)(plus - fl->spec) : (int)strlen(fl->spec),
 		     fl->spec) >= (int)sizeof(fl->tp))
 		return bad_spec(fl->spec);
-	fl->ktime = plus;
+	fl->record = plus && !strcmp(plus, "+record");
+	fl->ktime = plus && !fl->record;
 
 	if (!strncmp(s, "tp:", 3)) {
 		struct perf_event_attr attr = {
@@ -192,6 +212,45 @@ static int attach(struct floor *fl)
 	return 0;
 }
 
+static int discard(void *ctx, void *data, size_t size)
+{
+	(void)ctx, (void)data, (void)size;
+	return 0;
+}
+
+/*
+ * +record's consumer: takes the records every 10 ms (they come without a
+ * wakeup) until SIGINT or SIGTERM, and says how many it took, so that a
+ * bench knows the records were made and not dropped at a full ring.
+ */
+static int drain(const sigset_t *set)
+{
+	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.floor_rb), discard,
+						  NULL, NULL);
+	const struct timespec tick = { .tv_nsec = 10 * 1000000 };
+	long long taken = 0;
+	bool done;
+	int got;
+
+	if (!rb)
+		return tk_fail("cannot read the record ring: %s", strerror(errno));
+	do {
+		/* the wait is the signal's; without a wakeup an epoll wait
+		 * would report nothing, so every turn consumes */
+		done = sigtimedwait(set, NULL, &tick) >= 0;
+		got = ring_buffer__consume(rb);
+		if (got < 0) {
+			ring_buffer__free(rb);
+			return tk_fail("reading the record ring failed: %s", strerror(-got));
+		}
+		taken += got;
+	} while (!done);
+	ring_buffer__free(rb);
+	fprintf(stderr, "tkfloor: %lld records taken, %llu lost at a full ring\n", taken,
+		skel->bss->floor_lost);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct floor fl[MAX_SPECS];
@@ -216,12 +275,18 @@ int main(int argc, char **argv)
 	for (i = 0; i < n && !rc; i++)
 		rc = attach(&fl[i]);
 	if (!rc) {
-		fprintf(stderr, "tkfloor: %d empty programs attached (ids", n);
+		fprintf(stderr, "tkfloor: %d %s attached (ids", n,
+			skel ? "programs" : "empty programs");
 		for (i = 0; i < n; i++)
 			fprintf(stderr, " %u", fl[i].id);
 		fprintf(stderr, "), Ctrl-C to end\n");
-		sigwait(&set, &sig);
+		if (skel)
+			rc = drain(&set);
+		else
+			sigwait(&set, &sig);
 	}
+	if (skel)
+		tkfloor_bpf__destroy(skel);
 	/* links first: the programs stop running before they are freed */
 	for (i = 0; i < n; i++) {
 		if (fl[i].link_fd >= 0)

@@ -3,8 +3,9 @@
  * bin/tkfloor (root): the benches' floor. Each spec becomes one program of
  * its attach type, named floor_<tracepoint>, listed by id in the ready
  * line, held while it runs and gone once it has ended on SIGINT/SIGTERM;
- * +ktime adds exactly one instruction (the clock call); a bad spec is one
- * line and exit 2, a tracepoint the kernel lacks one line and exit 1.
+ * +ktime adds exactly one instruction (the clock call); +record's program
+ * makes a record of every open and tkfloor takes them all; a bad spec is
+ * one line and exit 2, a tracepoint the kernel lacks one line and exit 1.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -125,6 +127,47 @@ static void test_attach_sigterm(void **state)
 	run_specs(SIGTERM);
 }
 
+/*
+ * +record: a record of each of the test's 20,000 opens (and of whatever
+ * else opens meanwhile) reaches tkfloor's ring and is taken, none lost at
+ * a full ring: the ring is drained although nothing wakes its reader.
+ */
+static void test_record(void **state)
+{
+	char *argv[] = { tkfloor(), "tp:syscalls/sys_enter_openat",
+			 "tp:syscalls/sys_exit_openat+record", NULL };
+	unsigned long long taken = 0, lost = 1;
+	struct proc p;
+	char *err, *s;
+	__u32 ids[4];
+
+	(void)state;
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait_stderr(&p, READY, 10000));
+	assert_int_equal(ready_ids(&p, ids, 4), 2);
+	assert_int_equal(tk_progs_held(p.pid, "floor_"), 2);
+	for (int i = 0; i < 20000; i++) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	kill(p.pid, SIGINT);
+	assert_int_equal(proc_wait(&p, 10000), 0);
+	err = slurp(p.err);
+	s = strstr(err, "tkfloor: ");
+	s = s ? strstr(s + 1, "tkfloor: ") : NULL; /* the line after the ready one */
+	if (!s || sscanf(s, "tkfloor: %llu records taken, %llu lost", &taken, &lost) != 2)
+		fail_msg("no 'records taken' line: %s", err);
+	free(err);
+	print_message("records taken %llu (want >= 20000), lost %llu (want 0)\n", taken, lost);
+	assert_true(taken >= 20000);
+	assert_int_equal(lost, 0);
+	for (int i = 0; i < 2; i++)
+		assert_true(gone(ids[i]));
+	proc_cleanup(&p);
+}
+
 /* One line on stderr and the exit code; nothing left loaded. */
 static void bad(const char *spec, int rc, const char *msg)
 {
@@ -151,6 +194,7 @@ static void test_bad_specs(void **state)
 	bad("tp:sys_enter_openat", 2, "'tp:sys_enter_openat' is not tp:");
 	bad("tp_btf:sys_exit+clock", 2, "'tp_btf:sys_exit+clock' is not");
 	bad("raw_tp:", 2, "'raw_tp:' is not");
+	bad("tp:syscalls/sys_exit_close+record", 2, "'tp:syscalls/sys_exit_close+record' is not");
 	bad("tp:syscalls/sys_enter_no_such_call", 1, "no such tracepoint");
 	bad("tp_btf:no_such_tracepoint", 1, "no btf_trace_no_such_tracepoint");
 }
@@ -160,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_attach_sigint),
 		cmocka_unit_test(test_attach_sigterm),
+		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_bad_specs),
 	};
 
