@@ -33,12 +33,13 @@ tk_wait_attached() {
 	return 1
 }
 
-# tk_target TK TK_ADDED PEER PEER_ADDED FACTOR: issue 13's target "TK adds
-# at least FACTOR times less than PEER" (added cost per iteration, both
-# from this run), the ratio TK/PEER, and whether it is met.
+# tk_target TK TK_ADDED PEER PEER_ADDED FACTOR [MEASURE]: issue 13's target
+# "TK adds at least FACTOR times less than PEER" (added cost per iteration,
+# both from this run; MEASURE names another measure of it, e.g. "BPF
+# time"), the ratio TK/PEER, and whether it is met.
 tk_target() {
-	awk -v tk="$1" -v t="$2" -v peer="$3" -v p="$4" -v f="$5" 'BEGIN {
-		printf "target: %s >= %sx below %s: %s/%s = ", tk, f, peer, tk, peer
+	awk -v tk="$1" -v t="$2" -v peer="$3" -v p="$4" -v f="$5" -v m="${6:+ ($6)}" 'BEGIN {
+		printf "target%s: %s >= %sx below %s: %s/%s = ", m, tk, f, peer, tk, peer
 		num = "^-?[0-9]+([.][0-9]*)?$"
 		if (t !~ num || p !~ num) { printf "- (a row failed): not measured\n"; exit }
 		# a cost at or below zero is noise larger than the cost: no verdict
