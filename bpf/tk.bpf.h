@@ -94,8 +94,8 @@ struct {
 /*
  * The bounded wakeup policy's consumer flag (tk_rb_flags()): 1 while the
  * consumer is polling (it will look within TK_WAKEUP_BOUND_NS), 0 once it
- * has gone to its long wait. One for every CPU and, in tracekit trace,
- * every unit (bpf_map__reuse_fd): there is one consumer. Mmapable, so the
+ * has gone to its long wait. One flag shared by every CPU and, in tracekit
+ * trace, by every unit (bpf_map__reuse_fd): there is one consumer. Mmapable, so the
  * consumer clears and sets it with real atomics (tk_wake_next() in
  * user/tk_run.c), not a bpf() syscall.
  */
@@ -307,14 +307,21 @@ static __always_inline bool tk_want_current_cgroup(void)
 	return !tk_ncgroups;
 }
 
+/* tk_want() with the current task's tgid already at hand: from
+ * bpf_get_current_pid_tgid() or a load through its BTF task pointer. */
+static __always_inline bool tk_want_current_tgid(__u32 tgid)
+{
+	if (!tk_filtered)
+		return tgid != tk_self_pid;
+	return tk_want_tgid(tgid) && tk_want_current_uid() && tk_want_current_cgroup() &&
+	       tk_comm_match();
+}
+
 /* tk_want() for a caller that already has bpf_get_current_pid_tgid(): a
  * helper call costs ~25 ns on hot paths (syscalltrace's sys_enter). */
 static __always_inline bool tk_want_id(__u64 pid_tgid)
 {
-	if (!tk_filtered)
-		return pid_tgid >> 32 != tk_self_pid;
-	return tk_want_tgid(pid_tgid >> 32) && tk_want_current_uid() &&
-	       tk_want_current_cgroup() && tk_comm_match();
+	return tk_want_current_tgid(pid_tgid >> 32);
 }
 
 static __always_inline bool tk_want(void)
@@ -326,10 +333,7 @@ static __always_inline bool tk_want(void)
  * (bpf_get_current_task_btf()): its tgid is a load, not a helper call. */
 static __always_inline bool tk_want_current_task(struct task_struct *t)
 {
-	if (!tk_filtered)
-		return t->tgid != tk_self_pid;
-	return tk_want_tgid(t->tgid) && tk_want_current_uid() && tk_want_current_cgroup() &&
-	       tk_comm_match();
+	return tk_want_current_tgid(t->tgid);
 }
 
 /*
@@ -414,13 +418,9 @@ static __always_inline bool tk_group_dead(struct task_struct *task)
  */
 static __always_inline __u64 tk_ktime_ns(void)
 {
-	__u64 t;
-
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_ktime_get_boot_ns))
-		t = bpf_ktime_get_boot_ns();
-	else
-		t = bpf_ktime_get_ns();
-	return t;
+		return bpf_ktime_get_boot_ns();
+	return bpf_ktime_get_ns();
 }
 
 /* ---- emitting ------------------------------------------------------------ */
