@@ -659,12 +659,6 @@ static struct tk_loss loss_sum(const struct tk_loss *l, size_t n)
 	return t;
 }
 
-/*
- * --metrics: one write of the file, the tools' families then the
- * runtime's health, every value cumulative. A unit whose loss counters
- * cannot be read has no lost samples (never a 0 it does not know; the
- * end of the run fails on it). 0, or 1 after one line.
- */
 /* tk_metrics_begin(), or NULL after one line saying why */
 static struct tk_metrics *begin_metrics(const char *path)
 {
@@ -678,6 +672,12 @@ static struct tk_metrics *begin_metrics(const char *path)
 	return m;
 }
 
+/*
+ * --metrics: one write of the file, the tools' families then the
+ * runtime's health, every value cumulative. A unit whose loss counters
+ * cannot be read has no lost samples (never a 0 it does not know; the
+ * end of the run fails on it). 0, or 1 after one line.
+ */
 static int write_metrics(struct tk_session *s)
 {
 	static const char *const kinds[] = { "no_room", "no_scratch", "skipped", "unseen" };
@@ -1412,26 +1412,9 @@ static void destroy_one_by_one(struct bpf_object_skeleton *s, struct bpf_link **
 	}
 }
 
-void tk_detach_all(struct bpf_object_skeleton *s)
-{
-	size_t live = 0, n = link_slots(s, NULL, 0, NULL, &live);
-	struct bpf_link ***slots = calloc(n ? n : 1, sizeof(*slots));
-
-	if (!slots) {
-		destroy_one_by_one(s, NULL, 0);
-		return;
-	}
-	link_slots(s, NULL, 0, slots, &live);
-	destroy_links(slots, n);
-	free(slots);
-}
-
-/*
- * Every unit's links at once, then the grace period that lets no program
- * run any more ("Detach" above), then the kept perf events go (the kernel
- * unregisters them after we exit). Returns with nothing attached.
- */
-static void detach_units(struct tk_unit *u, size_t nu)
+/* Every unit's links (skeleton and PROG@TRACEPOINT ones) destroyed at
+ * once; how many were live. */
+static size_t destroy_unit_links(struct tk_unit *u, size_t nu)
 {
 	size_t n = 0, live = 0;
 	struct bpf_link ***slots;
@@ -1450,6 +1433,23 @@ static void detach_units(struct tk_unit *u, size_t nu)
 	if (slots)
 		destroy_links(slots, n);
 	free(slots);
+	return live;
+}
+
+void tk_detach_all(struct bpf_object_skeleton *s)
+{
+	destroy_unit_links(&(struct tk_unit){ .b = { .skel = s } }, 1);
+}
+
+/*
+ * Every unit's links at once, then the grace period that lets no program
+ * run any more ("Detach" above), then the kept perf events go (the kernel
+ * unregisters them after we exit). Returns with nothing attached.
+ */
+static void detach_units(struct tk_unit *u, size_t nu)
+{
+	size_t live = destroy_unit_links(u, nu);
+
 	/* once MEMBARRIER_CMD_QUERY offered it, GLOBAL cannot fail */
 	if (live && have_rcu_sync() && syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
 		fprintf(stderr, "%s: waiting for the programs to end failed: %s\n", tk_prog,
@@ -1614,6 +1614,8 @@ int tk_wake_next(struct tk_wake *w, bool active, __s64 now_ns, int long_ms)
 	w->idle = true;
 	return long_ms;
 }
+
+#define TK_LONG_WAIT_MS 100
 
 /* Load, attach, (start the command), poll, drain, summary: the exit code. */
 static int run(struct tk_unit *u, size_t n, bool trace)
@@ -1855,7 +1857,9 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	if (env->metrics)
 		next_metrics = start + metrics_ms * 1000000LL;
 
-	wake_timeout = env->wakeup == TK_WAKEUP_EVENT || bounded ? 100 : env->drain_ms;
+	/* event and bounded's long wait: records and signals wake us, and
+	 * wait_until() shortens it for ticks and deadlines; a backstop */
+	wake_timeout = env->wakeup == TK_WAKEUP_EVENT || bounded ? TK_LONG_WAIT_MS : env->drain_ms;
 	while (!s.done && !s.out_err) {
 		int timeout = wake_timeout, woke = 0, got;
 		struct epoll_event ev;
@@ -1894,7 +1898,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		got = rb ? ring_buffer__consume(rb) : perf_buffer__consume(pb);
 		if (bounded)
 			wake_timeout = tk_wake_next(&wake, woke > 0 || got != 0,
-						    tk_now_ns(CLOCK_MONOTONIC), 100);
+						    tk_now_ns(CLOCK_MONOTONIC), TK_LONG_WAIT_MS);
 		flush_held(&s, false);
 		if (reopen_asked) {
 			reopen_asked = 0;
