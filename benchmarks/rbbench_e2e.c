@@ -17,6 +17,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -54,8 +56,24 @@ void rbb_e2e_cleanup(void)
 	link_path[0] = dir[0] = 0;
 }
 
-/* n fork+exec+wait, flat out (rate 0) or rate a second */
-static int exec_loop(unsigned n, double rate)
+/*
+ * The relay arm's hand-over (RBB_PIPE_RELAY): the stamps in memory shared
+ * with the exec'd children and the relay, and an eventfd that wakes the
+ * relay, as the ring buffer's memory and its wakeup do a tracer's
+ * consumer (a non-sync wakeup from the event's CPU, where a pipe write
+ * would be a sync one and pull the relay onto the child's CPU).
+ */
+#define RELAY_SLOTS 256
+struct relay_post {
+	clockid_t clock;
+	unsigned posted;       /* the exec loop's count, copied into each child */
+	int efd;
+	__u64 *slot;           /* RELAY_SLOTS stamps, then the end mark */
+};
+
+/* n fork+exec+wait, flat out (rate 0) or rate a second; with post, each
+ * child posts its stamp just before its exec */
+static int exec_loop(unsigned n, double rate, struct relay_post *post)
 {
 	char *argv[] = { link_path, NULL };
 	double next = rbb_now();
@@ -73,11 +91,21 @@ static int exec_loop(unsigned n, double rate)
 		if (pid < 0)
 			return tk_fail("fork failed: %s", strerror(errno));
 		if (pid == 0) {
+			if (post) {
+				__u64 one = 1;
+
+				__atomic_store_n(&post->slot[post->posted % RELAY_SLOTS],
+						 (__u64)tk_now_ns(post->clock), __ATOMIC_RELEASE);
+				if (write(post->efd, &one, sizeof(one)) != sizeof(one))
+					_exit(126);
+			}
 			execv(link_path, argv);
 			_exit(127);
 		}
 		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
 			return tk_fail("the exec workload failed (%s)", link_path);
+		if (post)
+			post->posted++;
 	}
 	return rbb_interrupted ? 1 : 0;
 }
@@ -204,7 +232,7 @@ int rbb_e2e_run(const struct rbb_opts *o, int variant, struct rbb_e2e_result *r)
 	}
 	cpu0 = pid > 0 ? cpu_ns_of(pid) : NAN;
 	t0 = rbb_now();
-	if (exec_loop(o->execs, 0))
+	if (exec_loop(o->execs, 0, NULL))
 		goto cleanup;
 	t1 = rbb_now();
 	/* let the tracer take the last events (it drains every drain-ms) */
@@ -233,7 +261,7 @@ cleanup:
 struct pipe_reader {
 	FILE *in;
 	clockid_t clock; /* the records' (rbb_opts.event_clock) */
-	struct rbb_pipe_result *r;
+	struct bs_hist run; /* this run's latencies; rbb_pipe_run() pools them */
 	unsigned long long received;
 	unsigned long long slice_ns;
 	const char *slice_why;
@@ -262,56 +290,156 @@ static void *read_pipe(void *arg)
 		if (!ts || !strstr(line, "\"event\":\"exec\"") || sscanf(ts + 9, "%llu", &t) != 1)
 			continue;
 		p->received++;
-		bs_hist_add(&p->r->lat, now > (__s64)t ? (__u64)(now - (__s64)t) : 0);
+		bs_hist_add(&p->run, now > (__s64)t ? (__u64)(now - (__s64)t) : 0);
 	}
 	return NULL;
+}
+
+/*
+ * The relay (RBB_PIPE_RELAY), a child process: it sleeps in read() on the
+ * eventfd, as a consumer sleeps on the ring, and for each stamp posted
+ * writes the line proctrace -j would start with to out_fd, one write() a
+ * record, as proctrace flushes a lone record; with the consumer's short
+ * slice. Exits 0 once the end mark is set and every stamp is written.
+ */
+static void relay(struct relay_post *post, int out_fd)
+{
+	unsigned done = 0;
+	char line[64];
+	__u64 k, was;
+
+	tk_short_slice(&was);
+	for (;;) {
+		if (read(post->efd, &k, sizeof(k)) != sizeof(k))
+			_exit(1);
+		for (; k > 0; k--, done++) {
+			__u64 ts = __atomic_load_n(&post->slot[done % RELAY_SLOTS], __ATOMIC_ACQUIRE);
+			int n;
+
+			if (ts == UINT64_MAX)
+				_exit(0);
+			n = snprintf(line, sizeof(line), "{\"ts_ns\":%llu,\"event\":\"exec\"}\n",
+				     (unsigned long long)ts);
+			if (write(out_fd, line, n) != n)
+				_exit(1);
+		}
+	}
+}
+
+/* Starts the relay writing to out_fd: its pid, or -1 after saying why. */
+static pid_t start_relay(struct relay_post *post, int out_fd)
+{
+	pid_t pid;
+
+	post->slot = mmap(NULL, (RELAY_SLOTS + 1) * sizeof(__u64), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (post->slot == MAP_FAILED) {
+		post->slot = NULL;
+		return tk_fail("cannot map the relay's stamps: %s", strerror(errno)), -1;
+	}
+	post->efd = eventfd(0, EFD_CLOEXEC);
+	if (post->efd < 0)
+		return tk_fail("cannot make an eventfd: %s", strerror(errno)), -1;
+	pid = fork();
+	if (pid < 0)
+		return tk_fail("cannot start the relay: %s", strerror(errno)), -1;
+	if (pid == 0)
+		relay(post, out_fd);
+	return pid;
+}
+
+/* Posts the end mark and waits for the relay: 0, or 1 after saying why. */
+static int stop_relay(struct relay_post *post, pid_t pid)
+{
+	__u64 one = 1;
+	int status, rc = 0;
+
+	if (pid > 0) {
+		__atomic_store_n(&post->slot[post->posted % RELAY_SLOTS], UINT64_MAX,
+				 __ATOMIC_RELEASE);
+		if (write(post->efd, &one, sizeof(one)) != sizeof(one))
+			kill(pid, SIGKILL);
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+			rc = tk_fail("the relay failed");
+	}
+	if (post->efd >= 0)
+		close(post->efd);
+	if (post->slot)
+		munmap(post->slot, (RELAY_SLOTS + 1) * sizeof(__u64));
+	return rc;
 }
 
 int rbb_pipe_run(const struct rbb_opts *o, int policy, struct rbb_pipe_result *r)
 {
 	char *extra[] = { "-j", "-e", "exec", "--wakeup", (char *)rbb_pipe_names[policy], NULL };
 	char err[4096] = "";
-	struct pipe_reader rd = { .r = r, .clock = o->event_clock };
-	double events = 0, lost = 0;
+	struct pipe_reader *rd = calloc(1, sizeof(*rd));
+	struct relay_post post = { .clock = o->event_clock, .efd = -1 };
+	bool relayed = policy == RBB_PIPE_RELAY;
+	double events = 0, lost = 0, p99;
 	size_t len = 0;
 	int p[2], errfd = -1, rc;
 	pthread_t th;
 	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC))
+	if (!rd)
+		return tk_fail("out of memory");
+	rd->clock = o->event_clock;
+	bs_hist_reset(&rd->run);
+	if (pipe2(p, O_CLOEXEC)) {
+		free(rd);
 		return tk_fail("cannot make a pipe: %s", strerror(errno));
-	pid = start_tracer(o, extra, p[1], &errfd, err, sizeof(err), &len);
+	}
+	pid = relayed ? start_relay(&post, p[1])
+		      : start_tracer(o, extra, p[1], &errfd, err, sizeof(err), &len);
 	close(p[1]);
-	rd.in = fdopen(p[0], "r");
-	if (pid < 0 || !rd.in) {
-		if (pid > 0)
+	rd->in = fdopen(p[0], "r");
+	if (pid < 0 || !rd->in) {
+		if (relayed)
+			stop_relay(&post, pid);
+		else if (pid > 0)
 			stop_tracer(o, pid, errfd, err, sizeof(err), &len, &events, &lost);
-		if (rd.in)
-			fclose(rd.in);
+		if (rd->in)
+			fclose(rd->in);
 		else
 			close(p[0]);
+		free(rd);
 		return pid < 0 ? 1 : tk_fail("out of memory");
 	}
-	rc = pthread_create(&th, NULL, read_pipe, &rd);
+	rc = pthread_create(&th, NULL, read_pipe, rd);
 	if (rc) {
-		stop_tracer(o, pid, errfd, err, sizeof(err), &len, &events, &lost);
-		fclose(rd.in);
-		close(errfd);
+		if (relayed)
+			stop_relay(&post, pid);
+		else
+			stop_tracer(o, pid, errfd, err, sizeof(err), &len, &events, &lost);
+		fclose(rd->in);
+		if (errfd >= 0)
+			close(errfd);
+		free(rd);
 		return tk_fail("cannot start the reader: %s", strerror(rc));
 	}
-	rc = exec_loop(RBB_PIPE_EXECS, RBB_PIPE_RATE);
-	/* the tracer's exit closes the pipe: the reader has everything */
-	rc |= stop_tracer(o, pid, errfd, err, sizeof(err), &len, &events, &lost);
+	rc = exec_loop(RBB_PIPE_EXECS, RBB_PIPE_RATE, relayed ? &post : NULL);
+	/* the writer's exit closes the pipe: the reader has everything */
+	if (relayed)
+		rc |= stop_relay(&post, pid);
+	else
+		rc |= stop_tracer(o, pid, errfd, err, sizeof(err), &len, &events, &lost);
 	pthread_join(th, NULL);
-	fclose(rd.in);
-	close(errfd);
+	fclose(rd->in);
+	if (errfd >= 0)
+		close(errfd);
 	if (!rc) {
-		r->received += rd.received;
+		p99 = rd->run.count ? (double)bs_hist_percentile(&rd->run, 99) : NAN;
+		r->p99_lo = !r->runs || p99 < r->p99_lo ? p99 : r->p99_lo;
+		r->p99_hi = !r->runs || p99 > r->p99_hi ? p99 : r->p99_hi;
+		bs_hist_merge(&r->lat, &rd->run);
+		r->received += rd->received;
 		r->expected += RBB_PIPE_EXECS;
 		r->lost += lost;
 		r->runs++;
-		r->reader_slice_ns = rd.slice_ns;
-		r->reader_slice_why = rd.slice_why;
+		r->reader_slice_ns = rd->slice_ns;
+		r->reader_slice_why = rd->slice_why;
 	}
+	free(rd);
 	return rc;
 }

@@ -126,6 +126,7 @@ int rbb_write_jsonl(const struct rbb_report *rep)
 		const struct tk_col cols[] = { { "wakeup", 0 }, { "rate", 0 }, { "received", 0 },
 					       { "expected", 0 }, { "lost", 0 }, { "lat_p50_us", 0 },
 					       { "lat_p99_us", 0 }, { "lat_max_us", 0 },
+					       { "p99_run_lo_us", 0 }, { "p99_run_hi_us", 0 },
 					       { "reader_slice_us", 0 } };
 		const struct tk_cell cells[] = {
 			{ .s = rbb_pipe_names[v] },
@@ -136,11 +137,14 @@ int rbb_write_jsonl(const struct rbb_report *rep)
 			{ .num = any ? bs_hist_percentile(&p->lat, 50) / 1e3 : NAN },
 			{ .num = any ? bs_hist_percentile(&p->lat, 99) / 1e3 : NAN },
 			{ .num = any ? p->lat.max / 1e3 : NAN },
+			/* the least and greatest of the rounds' own p99s */
+			{ .num = p->runs ? p->p99_lo / 1e3 : NAN },
+			{ .num = p->runs ? p->p99_hi / 1e3 : NAN },
 			/* the reader thread's scheduler slice; NaN unknown */
 			{ .num = p->reader_slice_ns ? p->reader_slice_ns / 1e3 : NAN },
 		};
 
-		tk_table_row(&out, "rbbench_pipe", cols, cells, 9);
+		tk_table_row(&out, "rbbench_pipe", cols, cells, 11);
 	}
 	free(rs);
 	rc = rbb_close_out(f, rep, "rbbench.jsonl");

@@ -24,6 +24,7 @@ const char *const rbb_pipe_names[RBB_PIPE__COUNT] = {
 	[RBB_PIPE_BOUNDED] = "bounded",
 	[RBB_PIPE_BATCH] = "batch",
 	[RBB_PIPE_EVENT] = "event",
+	[RBB_PIPE_RELAY] = "relay",
 };
 
 const char *rbb_transport_name(int t)

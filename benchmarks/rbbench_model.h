@@ -92,14 +92,22 @@ enum {
 	/* --wakeup event: a wakeup per event, so its latency is this machine's
 	 * floor (wakeup and scheduling of tracer and reader), measured beside */
 	RBB_PIPE_EVENT,
+	/* no tracer: each exec'd child posts its own timestamp, just before
+	 * its exec, to a relay process that writes the same line to the same
+	 * reader (rbb_pipe_run()): the two wakeups and the pipe with no BPF,
+	 * this machine's floor for any tracer on this path */
+	RBB_PIPE_RELAY,
 	RBB_PIPE__COUNT,
 };
 #define RBB_PIPE_RATE 50  /* execs (events) per second */
-#define RBB_PIPE_EXECS 150 /* per policy and round */
+#define RBB_PIPE_EXECS 250 /* per policy and round */
 struct rbb_pipe_result {
 	struct bs_hist lat;  /* ns */
 	double received, expected, lost; /* exec records, summed over rounds */
 	unsigned runs;
+	/* the least and the greatest of the runs' own p99s, ns: how much the
+	 * pooled p99 moves from one run of RBB_PIPE_EXECS to the next */
+	double p99_lo, p99_hi;
 	/* The reader thread's scheduler slice (tk_short_slice(), as proctrace's
 	 * consumer has it), last run: ns, 0 unknown; why it is not the short
 	 * one, or NULL */

@@ -244,7 +244,8 @@ static bool kernel_has_slice(void)
 }
 
 /* The end-to-end row: proctrace sees exactly 2 events per exec each way;
- * the reader on a pipe gets every exec record under each policy. */
+ * the reader on a pipe gets every exec record under each policy, and
+ * every stamp through the relay (the no-tracer floor). */
 static void test_proctrace_row(void **state)
 {
 	char *argv[] = { (char *)RBBENCH, "-t", "none", "-s", "16", "-R", "1", "-d", "0.05",
@@ -267,16 +268,19 @@ static void test_proctrace_row(void **state)
 		assert_true(num(row, "us_per_exec_med") > 0);
 		assert_true(num(row, "tracer_cpu_us_per_exec_med") > 0);
 	}
-	for (size_t i = 0; i < 3; i++) {
-		static const char *const pol[] = { "bounded", "batch", "event" };
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const pol[] = { "bounded", "batch", "event", "relay" };
 		const struct jv *row = find_row(&r, "rbbench_pipe", "wakeup", pol[i]);
 
 		assert_non_null(row);
 		/* -R 1: one run of RBB_PIPE_EXECS execs */
-		assert_int_equal(json_int(row, "expected", -1), 150);
-		assert_int_equal(json_int(row, "received", -1), 150);
+		assert_int_equal(json_int(row, "expected", -1), 250);
+		assert_int_equal(json_int(row, "received", -1), 250);
 		assert_int_equal(json_int(row, "lost", -1), 0);
 		assert_true(num(row, "lat_max_us") >= num(row, "lat_p99_us"));
+		/* one round: its own p99 is the pooled one */
+		assert_true(num(row, "p99_run_lo_us") == num(row, "lat_p99_us"));
+		assert_true(num(row, "p99_run_hi_us") == num(row, "lat_p99_us"));
 		/* the reader asked for proctrace's consumer's short slice (6.12+) */
 		if (kernel_has_slice())
 			assert_true(num(row, "reader_slice_us") == 100);
