@@ -9,8 +9,10 @@
  * file_exit on sys_exit_*. Every syscall tracepoint of a kind has one
  * layout (struct sys_tp), and each dispatches on the syscall number
  * through targ_call_of_nr. file_enter keeps only what must be taken when
- * the call starts (the filters' verdict, the cgroup, close's file) in a
- * per-thread entry; file_exit reads the arguments from the task's saved
+ * the call starts (the filters' verdict, the cgroup for --cgroup and
+ * --per-cgroup, close's file) in a per-thread entry, and is loaded only
+ * when one of those is needed (targ_entry): the default opens, unlinks and
+ * renames take one program per call. file_exit reads the arguments from the task's saved
  * registers (args_of()), applies the result filters (-x), builds the
  * paths with tk_path.bpf.h in this nesting level's scratch slot (paths
  * need room a BPF stack does not have), applies --path, and only then
@@ -42,10 +44,20 @@ const volatile __u32 targ_path_len = 0;        /* 0: no --path */
  * variable index, so the verifier checks one program for every call.
  */
 const volatile __u8 targ_call_of_nr[TK_FILE_NR_MAX] = {};
-/* file_enter runs: calls are admitted, attributed to a cgroup and (close)
- * looked up when they start. Off only for -s without --per-cgroup or
- * --cgroup, which need nothing from the entry. */
+/*
+ * file_enter runs: calls are admitted and (close) looked up when they
+ * start. Only with close selected or targ_cgroup_at_entry: else file_exit
+ * does it all, and the enter program is not loaded.
+ */
 const volatile bool targ_entry = true;
+/*
+ * --cgroup and --per-cgroup: a call is attributed to (and filtered by) the
+ * cgroup it started in, kept by file_enter. Without them a record's
+ * cgroup_id is the task's at the exit: the same, except for a task moved
+ * while in the call (a read blocked on a fifo), which is then reported in
+ * the cgroup it ended in.
+ */
+const volatile bool targ_cgroup_at_entry = true;
 
 /* ---- per-thread state between sys_enter and sys_exit ------------------- */
 /*
@@ -595,9 +607,10 @@ static __always_inline struct pt_regs *task_regs(struct task_struct *t, struct p
 }
 
 /*
- * Every sys_enter_* of a selected call: the process filters, then the
- * cgroup the call starts in, the one tk_want() admitted: the record (or
- * the --per-cgroup row) is its, even if the task moves before the exit.
+ * Every sys_enter_* of a selected call (loaded only with targ_entry): the
+ * process filters, then (targ_cgroup_at_entry) the cgroup the call starts
+ * in, the one tk_want() admitted: the record (or the --per-cgroup row) is
+ * its, even if the task moves before the exit.
  */
 SEC("tp/syscalls/sys_enter_openat")
 int file_enter(struct sys_tp *ctx)
@@ -616,7 +629,7 @@ int file_enter(struct sys_tp *ctx)
 		tk_count(TK_STAT_LOST); /* no memory: the event cannot be reported */
 		return TK_TP_KEEP;
 	}
-	if (!targ_summary || targ_per_cgroup)
+	if (targ_cgroup_at_entry && (!targ_summary || targ_per_cgroup))
 		p->cgroup_id = tk_task_cgroup_id(t);
 	/* close: the file leaves the fd table before sys_exit */
 	p->file = call == TK_FC_close
@@ -652,13 +665,17 @@ int file_exit(struct sys_tp *ctx)
 			return TK_TP_KEEP;
 		pp->call = 0;
 		a.file = pp->file;
-		a.cgroup_id = pp->cgroup_id;
+		if (targ_cgroup_at_entry)
+			a.cgroup_id = pp->cgroup_id;
 		regs = task_regs(t, pp);
 	} else if (tk_want_current_task(t)) {
 		regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	} else {
 		return TK_TP_KEEP;
 	}
+	/* the cgroup the record is attributed to, when the entry did not keep it */
+	if (!targ_cgroup_at_entry && !targ_summary)
+		a.cgroup_id = tk_task_cgroup_id(t);
 	if (tk_failed_only && ret >= 0)
 		return TK_TP_KEEP;
 	args_of(&a, call, regs);

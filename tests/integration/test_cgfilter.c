@@ -401,6 +401,49 @@ static void test_filetrace_moved_during_call(void **state)
 	tl_run_free(&run);
 }
 
+/*
+ * Without --cgroup (and --per-cgroup) filetrace loads no enter program
+ * for reads: the same read, moved from x/inner to y while it waits, is
+ * reported at its exit in the cgroup it ended in, y (bpf/filetrace.bpf.c,
+ * targ_cgroup_at_entry).
+ */
+static void test_filetrace_moved_no_cgroup_option(void **state)
+{
+	char procs[PATH_MAX], fifo[64], pid[16], spec[256];
+	struct tl_run run;
+	size_t n, in_y;
+	pid_t a;
+
+	(void)state;
+	NEED_ROOT();
+	cg_make();
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg.y);
+	snprintf(fifo, sizeof(fifo), "/tmp/tk-cgmove-%d", (int)getpid());
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	a = cg.kids[cg_spawn(cg.inner,
+			     TL_ARGS("/bin/sh", "-c",
+				     "exec 3<>\"$1\"; (sleep 0.2; echo $$ > \"$0\" && echo hi >&3) & "
+				     "read l <&3; wait $!",
+				     procs, fifo),
+			     -1)];
+	snprintf(pid, sizeof(pid), "%d", (int)a);
+	tl_run(&run, .tool = "filetrace", .args = TL_ARGS("-j", "-e", "read", "-p", pid),
+	       .during = release_all);
+	unlink(fifo);
+	/* sh reads "hi\n" a byte at a time: 3 reads of 1, the first the one
+	 * that waited through the move */
+	snprintf(spec, sizeof(spec), "event=read pid=%d path=%s ret=1", (int)a, fifo);
+	n = records_match(&run.r, spec);
+	snprintf(spec, sizeof(spec), "event=read pid=%d path=%s ret=1 cgroup_id=%llu", (int)a,
+		 fifo, cg.y_id);
+	in_y = records_match(&run.r, spec);
+	if (n != 3 || in_y != 3)
+		fail_msg("%zu reads of 1 byte by pid %d, %zu of them in y (id %llu); expected 3 "
+			 "and 3", n, (int)a, in_y, cg.y_id);
+	tl_run_free(&run);
+}
+
 /* syscalltrace -s counts in the kernel: exactly A's 1000 getppid, none of B's 3000. */
 static void test_syscalltrace_summary(void **state)
 {
@@ -614,6 +657,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_syscalltrace, cg_teardown),
 		cmocka_unit_test_teardown(test_moved_during_call, cg_teardown),
 		cmocka_unit_test_teardown(test_filetrace_moved_during_call, cg_teardown),
+		cmocka_unit_test_teardown(test_filetrace_moved_no_cgroup_option, cg_teardown),
 		cmocka_unit_test_teardown(test_syscalltrace_summary, cg_teardown),
 		cmocka_unit_test_teardown(test_filetrace_summary, cg_teardown),
 		cmocka_unit_test_teardown(test_sigtrace, cg_teardown),
