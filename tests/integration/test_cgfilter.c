@@ -369,30 +369,41 @@ static void test_moved_during_call(void **state)
 }
 
 /*
- * The same for filetrace: A blocks in read() on a fifo (its stdin there); the writer, its
- * background subshell, moves A to y first and writes then. The one read
- * that started in x/inner is A's only record, with x/inner's id (the rest
- * of the line is read from y).
+ * A, held in x/inner: a shell that blocks in read() on a fifo (fd 3); its
+ * background subshell moves it to y (writes its pid to y's cgroup.procs)
+ * and then writes "hi" to the fifo. The fifo's path into fifo (cap 64).
+ */
+static pid_t spawn_moved_reader(char *fifo)
+{
+	char procs[PATH_MAX];
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg.y);
+	snprintf(fifo, 64, "/tmp/tk-cgmove-%d", (int)getpid());
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	return cg.kids[cg_spawn(cg.inner,
+				TL_ARGS("/bin/sh", "-c",
+					"exec 3<>\"$1\"; (sleep 0.2; echo $$ > \"$0\" && echo hi >&3) & "
+					"read l <&3; wait $!",
+					procs, fifo),
+				-1)];
+}
+
+/*
+ * The same for filetrace: the read that started in x/inner is A's only
+ * record under --cgroup x, with x/inner's id (the rest of the line is
+ * read from y).
  */
 static void test_filetrace_moved_during_call(void **state)
 {
-	char procs[PATH_MAX], fifo[64];
+	char fifo[64];
 	struct tl_run run;
 	pid_t a;
 
 	(void)state;
 	NEED_ROOT();
 	cg_make();
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg.y);
-	snprintf(fifo, sizeof(fifo), "/tmp/tk-cgmove-%d", (int)getpid());
-	unlink(fifo);
-	assert_int_equal(mkfifo(fifo, 0600), 0);
-	a = cg.kids[cg_spawn(cg.inner,
-			     TL_ARGS("/bin/sh", "-c",
-				     "exec 3<>\"$1\"; (sleep 0.2; echo $$ > \"$0\" && echo hi >&3) & "
-				     "read l <&3; wait $!",
-				     procs, fifo),
-			     -1)];
+	a = spawn_moved_reader(fifo);
 	tl_run(&run, .tool = "filetrace", .args = TL_ARGS("-j", "-e", "read", "--cgroup", cg.x),
 	       .during = release_all);
 	unlink(fifo);
@@ -409,7 +420,7 @@ static void test_filetrace_moved_during_call(void **state)
  */
 static void test_filetrace_moved_no_cgroup_option(void **state)
 {
-	char procs[PATH_MAX], fifo[64], pid[16], spec[256];
+	char fifo[64], pid[16], spec[256];
 	struct tl_run run;
 	size_t n, in_y;
 	pid_t a;
@@ -417,16 +428,7 @@ static void test_filetrace_moved_no_cgroup_option(void **state)
 	(void)state;
 	NEED_ROOT();
 	cg_make();
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg.y);
-	snprintf(fifo, sizeof(fifo), "/tmp/tk-cgmove-%d", (int)getpid());
-	unlink(fifo);
-	assert_int_equal(mkfifo(fifo, 0600), 0);
-	a = cg.kids[cg_spawn(cg.inner,
-			     TL_ARGS("/bin/sh", "-c",
-				     "exec 3<>\"$1\"; (sleep 0.2; echo $$ > \"$0\" && echo hi >&3) & "
-				     "read l <&3; wait $!",
-				     procs, fifo),
-			     -1)];
+	a = spawn_moved_reader(fifo);
 	snprintf(pid, sizeof(pid), "%d", (int)a);
 	tl_run(&run, .tool = "filetrace", .args = TL_ARGS("-j", "-e", "read", "-p", pid),
 	       .during = release_all);
