@@ -673,11 +673,11 @@ int file_exit(struct sys_tp *ctx)
 	} else {
 		return TK_TP_KEEP;
 	}
+	if (tk_failed_only && ret >= 0)
+		return TK_TP_KEEP;
 	/* the cgroup the record is attributed to, when the entry did not keep it */
 	if (!targ_cgroup_at_entry && !targ_summary)
 		a.cgroup_id = tk_task_cgroup_id(t);
-	if (tk_failed_only && ret >= 0)
-		return TK_TP_KEEP;
 	args_of(&a, call, regs);
 	s = tk_scratch_get();
 	if (!s)
