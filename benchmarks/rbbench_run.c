@@ -359,6 +359,7 @@ static struct rbbench_bpf *load(const struct rbb_opts *o, const struct rbb_confi
 	/* tracekit's own batch or bounded policy, set up as TK_APPLY_RODATA does */
 	skel->rodata->tk_wakeup = c->policy == RBB_W_BOUNDED ? TK_WAKEUP_BOUNDED : TK_WAKEUP_BATCH;
 	skel->rodata->tk_wakeup_bytes = c->ringbuf / 2;
+	skel->rodata->tk_wakeup_mask = tk_watermark_mask(c->ringbuf);
 	/* the command-mode and scratch maps of tk.bpf.h are not used here */
 	bpf_map__set_autocreate(skel->maps.tk_follow_map, false);
 	bpf_map__set_autocreate(skel->maps.tk_scratch, false);

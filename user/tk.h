@@ -191,6 +191,18 @@ struct tk_bpf {
 			   .cgroups = (s)->maps.tk_cgroups,                  \
 			   .wake = (s)->maps.tk_wake })
 
+/*
+ * The stride of the watermark (bpf/tk.bpf.h, tk_rb_watermark()): each CPU
+ * asks how full the ring is on every (mask + 1)th submit. Skipped submits
+ * may put up to mask records per CPU past the half-full mark before a CPU
+ * looks again, so the mask is the largest 2^k - 1 (at most 63) with every
+ * CPU's mask records of 16 KiB (above any tool's largest) under 1/16 of the
+ * ring: 0 (every submit) for rings under 512 KiB on 2 CPUs; 7 for the
+ * default 4 MiB there. (tracekit trace's units count each on its own: the
+ * bound is per unit, and the half-full mark leaves room for all of them.)
+ */
+__u32 tk_watermark_mask(__u64 ringbuf_size);
+
 /* Copies the common settings into a skeleton's rodata (before load). */
 #define TK_APPLY_RODATA(s, env)                                              \
 	do {                                                                 \
@@ -209,6 +221,7 @@ struct tk_bpf {
 		(s)->rodata->tk_use_perfbuf = e__->perfbuf;                  \
 		(s)->rodata->tk_wakeup = e__->wakeup;                        \
 		(s)->rodata->tk_wakeup_bytes = e__->ringbuf_size / 2;        \
+		(s)->rodata->tk_wakeup_mask = tk_watermark_mask(e__->ringbuf_size); \
 		_Static_assert(sizeof((s)->rodata->tk_events_mask) ==        \
 				       sizeof(e__->events_mask), "event mask"); \
 		memcpy((void *)(s)->rodata->tk_events_mask, e__->events_mask, \

@@ -1554,6 +1554,17 @@ static void reopen_outputs(struct tk_session *s)
 					"it had open\n", tk_prog, paths[i], strerror(errno));
 }
 
+__u32 tk_watermark_mask(__u64 ringbuf_size)
+{
+	int cpus = libbpf_num_possible_cpus();
+	__u64 n = ringbuf_size / 16 / (16384ULL * (cpus > 0 ? (__u64)cpus : 1024));
+	__u32 stride = 1;
+
+	while (stride < 64 && stride * 2 <= n)
+		stride *= 2;
+	return stride - 1;
+}
+
 int tk_wake_open(struct tk_wake *w, int wake_fd, int ring_fd)
 {
 	size_t page = (size_t)getpagesize();

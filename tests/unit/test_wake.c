@@ -133,6 +133,32 @@ static void test_wakeup_after_idle(void **state)
 	assert_int_equal(f.flag, 0);
 }
 
+/*
+ * The watermark's stride: a power of 2 (mask + 1) of at most 64, the
+ * largest whose records of 16 KiB on every CPU stay under 1/16 of the
+ * ring; every submit (0) for a ring too small for even one per CPU.
+ */
+static void test_watermark_mask(void **state)
+{
+	__u64 cpus = (__u64)libbpf_num_possible_cpus();
+	static const __u64 rings[] = { 4096, 64 << 10, 512 << 10, 1 << 20, 4 << 20,
+				       64 << 20, 1ULL << 30 };
+
+	(void)state;
+	assert_true(cpus > 0);
+	for (size_t i = 0; i < sizeof(rings) / sizeof(rings[0]); i++) {
+		__u64 stride = (__u64)tk_watermark_mask(rings[i]) + 1, room = rings[i] / 16;
+
+		assert_true(stride <= 64 && (stride & (stride - 1)) == 0);
+		if (stride > 1)
+			assert_true(stride * cpus * 16384 <= room);
+		if (stride < 64)
+			assert_true(2 * stride * cpus * 16384 > room);
+	}
+	assert_int_equal(tk_watermark_mask(64 << 10), 0);
+	assert_int_equal(tk_watermark_mask(1ULL << 40), 63);
+}
+
 /* A zeroed one (never opened) closes without touching anything. */
 static void test_close_unopened(void **state)
 {
@@ -151,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_activity_extends),
 		cmocka_unit_test(test_reserved_keeps_polling),
 		cmocka_unit_test(test_wakeup_after_idle),
+		cmocka_unit_test(test_watermark_mask),
 		cmocka_unit_test(test_close_unopened),
 	};
 
