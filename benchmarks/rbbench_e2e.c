@@ -369,6 +369,18 @@ static int stop_relay(struct relay_post *post, pid_t pid)
 	return rc;
 }
 
+/* Ends the run's writer, the relay or the tracer (its summary's lost
+ * count into *lost): 0, or 1 after saying why. */
+static int stop_writer(const struct rbb_opts *o, struct relay_post *post, bool relayed,
+		       pid_t pid, int errfd, char *err, size_t cap, size_t *len, double *lost)
+{
+	double events = 0;
+
+	if (relayed)
+		return stop_relay(post, pid);
+	return pid > 0 ? stop_tracer(o, pid, errfd, err, cap, len, &events, lost) : 0;
+}
+
 int rbb_pipe_run(const struct rbb_opts *o, int policy, struct rbb_pipe_result *r)
 {
 	char *extra[] = { "-j", "-e", "exec", "--wakeup", (char *)rbb_pipe_names[policy], NULL };
@@ -376,7 +388,7 @@ int rbb_pipe_run(const struct rbb_opts *o, int policy, struct rbb_pipe_result *r
 	struct pipe_reader *rd = calloc(1, sizeof(*rd));
 	struct relay_post post = { .clock = o->event_clock, .efd = -1 };
 	bool relayed = policy == RBB_PIPE_RELAY;
-	double events = 0, lost = 0, p99;
+	double lost = 0, p99;
 	size_t len = 0;
 	int p[2], errfd = -1, rc;
 	pthread_t th;
@@ -395,10 +407,7 @@ int rbb_pipe_run(const struct rbb_opts *o, int policy, struct rbb_pipe_result *r
 	close(p[1]);
 	rd->in = fdopen(p[0], "r");
 	if (pid < 0 || !rd->in) {
-		if (relayed)
-			stop_relay(&post, pid);
-		else if (pid > 0)
-			stop_tracer(o, pid, errfd, err, sizeof(err), &len, &events, &lost);
+		stop_writer(o, &post, relayed, pid, errfd, err, sizeof(err), &len, &lost);
 		if (rd->in)
 			fclose(rd->in);
 		else
@@ -408,10 +417,7 @@ int rbb_pipe_run(const struct rbb_opts *o, int policy, struct rbb_pipe_result *r
 	}
 	rc = pthread_create(&th, NULL, read_pipe, rd);
 	if (rc) {
-		if (relayed)
-			stop_relay(&post, pid);
-		else
-			stop_tracer(o, pid, errfd, err, sizeof(err), &len, &events, &lost);
+		stop_writer(o, &post, relayed, pid, errfd, err, sizeof(err), &len, &lost);
 		fclose(rd->in);
 		if (errfd >= 0)
 			close(errfd);
@@ -420,10 +426,7 @@ int rbb_pipe_run(const struct rbb_opts *o, int policy, struct rbb_pipe_result *r
 	}
 	rc = exec_loop(RBB_PIPE_EXECS, RBB_PIPE_RATE, relayed ? &post : NULL);
 	/* the writer's exit closes the pipe: the reader has everything */
-	if (relayed)
-		rc |= stop_relay(&post, pid);
-	else
-		rc |= stop_tracer(o, pid, errfd, err, sizeof(err), &len, &events, &lost);
+	rc |= stop_writer(o, &post, relayed, pid, errfd, err, sizeof(err), &len, &lost);
 	pthread_join(th, NULL);
 	fclose(rd->in);
 	if (errfd >= 0)
