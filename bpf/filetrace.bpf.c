@@ -602,21 +602,28 @@ static __always_inline __u32 event_of(__u32 call)
  * whichever program runs first; after that it is one BTF load and an add,
  * with no per-thread entry to keep it in. regs_at holds the helper's
  * pointer as a number: stored and read back (volatile), the difference is
- * arithmetic on scalars, not on a pointer.
+ * arithmetic on scalars, not on a pointer. task->stack is a void *, which
+ * some verifiers type as a number and newer ones (seen on a 6.18 build) as
+ * read-only untrusted memory, a pointer: so the once-only difference takes
+ * it through bpf_probe_read_kernel() as a number, and the load on every
+ * call only adds a number to it, which either typing accepts.
  */
 __u64 regs_off = 0;
 __u64 regs_at = 0;
 
 static __always_inline struct pt_regs *task_regs(struct task_struct *t)
 {
-	__u64 stack = (__u64)t->stack, off = regs_off;
+	__u64 off = regs_off;
 
 	if (!off) {
+		__u64 stack = 0;
+
+		bpf_probe_read_kernel(&stack, sizeof(stack), &t->stack);
 		regs_at = (__u64)bpf_task_pt_regs(t);
 		off = *(volatile __u64 *)&regs_at - stack;
 		regs_off = off;
 	}
-	return TK_CAST(struct pt_regs, stack + off);
+	return TK_CAST(struct pt_regs, (__u64)t->stack + off);
 }
 
 /*
