@@ -50,3 +50,16 @@ tk_target() {
 		printf "%.2f (%s adds %.1fx): %s\n", t / p, peer, p / t, t * f <= p ? "met" : "not met"
 	}'
 }
+
+# tk_target_rounds TK PEER FACTOR "MEDIAN MIN MAX N" [MEASURE]: tk_target's
+# verdict from PEER's added cost over TK's taken within each round
+# (tk_round_ratio: A the peer, B the tracekit tool), met when the median
+# round has the peer adding at least FACTOR times what TK adds.
+tk_target_rounds() {
+	awk -v tk="$1" -v peer="$2" -v f="$3" -v s="$4" -v m="${5:+ ($5)}" 'BEGIN {
+		printf "target%s: %s >= %sx below %s: ", m, tk, f, peer
+		if (split(s, r, " ") < 4) { printf "- (%s added nothing measurable in any round): not measured\n", tk; exit }
+		printf "%s adds %.2fx what %s adds (median of %d rounds, %.2f..%.2f): %s\n",
+			peer, r[1], tk, r[4], r[2], r[3], (r[1] >= f ? "met" : "not met")
+	}'
+}

@@ -19,3 +19,24 @@ tk_median() {
 tk_min() {
 	sort -g | awk 'NR == 1 { printf "%.10g\n", $1 }'
 }
+
+# tk_round_ratio: one line per round, "A B BASE" (three rows' values from
+# the same round); prints "MEDIAN MIN MAX N" of (A - BASE) / (B - BASE),
+# A's added cost over B's, over the N rounds where B added anything, or
+# nothing when none did (a line that is not three numbers, a round where a
+# row failed, is left out). A ratio taken within a round cancels what medians
+# of whole rows keep: this host's speed drifts by tens of percent over
+# minutes, and a round's rows run seconds apart.
+tk_round_ratio() {
+	awk -v num='^-?[0-9]+([.][0-9]*)?$' '$1 ~ num && $2 ~ num && $3 ~ num && $2 - $3 > 0 {
+		printf "%.10g\n", ($1 - $3) / ($2 - $3) }' | sort -g |
+		awk '{ v[NR] = $1 }
+		END { if (NR) printf "%.10g %.10g %.10g %d\n",
+			NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR], NR }'
+}
+
+# tk_ratio_text "MEDIAN MIN MAX N": "2.41x (2.10..2.70, 5 rounds)", or "-".
+tk_ratio_text() {
+	awk -v s="$1" 'BEGIN { n = split(s, f, " ")
+		if (n < 4) print "-"; else printf "%.2fx (%.2f..%.2f, %d rounds)\n", f[1], f[2], f[3], f[4] }'
+}
