@@ -2,7 +2,7 @@
 /*
  * rbbench's measurement layer (rbbench_run.h), the end-to-end row: a real
  * tracer, proctrace, under an exec loop, with its default ring buffer and
- * with --perfbuf (each with its default batch wakeup policy and with
+ * with --perfbuf (each with the default wakeup policy, bounded, and with
  * --wakeup event), against the same loop untraced. The loop execs
  * /bin/true through a symlink whose name is unique to this run, and
  * proctrace filters on that name (-c), so it reports exactly 2 events per
