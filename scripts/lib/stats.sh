@@ -28,11 +28,13 @@ tk_min() {
 # of whole rows keep: this host's speed drifts by tens of percent over
 # minutes, and a round's rows run seconds apart.
 tk_round_ratio() {
-	awk -v num='^-?[0-9]+([.][0-9]*)?$' '$1 ~ num && $2 ~ num && $3 ~ num && $2 - $3 > 0 {
-		printf "%.10g\n", ($1 - $3) / ($2 - $3) }' | sort -g |
-		awk '{ v[NR] = $1 }
-		END { if (NR) printf "%.10g %.10g %.10g %d\n",
-			NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR], NR }'
+	local r
+	r=$(awk -v num='^-?[0-9]+([.][0-9]*)?$' '$1 ~ num && $2 ~ num && $3 ~ num && $2 - $3 > 0 {
+		printf "%.10g\n", ($1 - $3) / ($2 - $3) }' | sort -g)
+	[ -n "$r" ] || return 0
+	# the median as tk_median defines it; the least and greatest of the sorted list
+	printf '%s %s %s %d\n' "$(tk_median <<<"$r")" "$(head -1 <<<"$r")" "$(tail -1 <<<"$r")" \
+		"$(wc -l <<<"$r")"
 }
 
 # tk_ratio_text "MEDIAN MIN MAX N": "2.41x (2.10..2.70, 5 rounds)", or "-".
