@@ -51,13 +51,15 @@
  *                     is below TK_PATH_MAX, so the work area extends a
  *                     whole path past the directory's end.
  *
- * Verifier cost. The walk is a bpf_loop() callback (Linux
- * 5.17): the verifier checks one step once, not once per iteration and
- * per call site (an unrolled 48-step walk cost ~60k verifier instructions
- * and ~90 ms of load time per program). Loop state lives in the work area,
- * a map value the verifier sees as unknown, so the callback's states
- * converge at once. The pseudo-file name is a global function, verified
- * once per program however many call sites inline tk_path_of().
+ * Verifier cost. The walk is a global function, tk__walk(), around a
+ * bpf_loop() callback (Linux 5.17) of four steps: the verifier checks it
+ * once per program, not once per iteration (an unrolled 48-step walk cost
+ * ~60k verifier instructions and ~90 ms of load time per program) nor
+ * once per call site of tk_path_of() (filetrace's file_exit has eight:
+ * the walk inlined there took 62k processed instructions and 0.64 s to
+ * verify, as a global function 40k and 0.32 s). Loop state lives in the
+ * work area, a map value the verifier sees as unknown, so the callback's
+ * states converge at once. The pseudo-file name is a global function too.
  *
  * Kernel structures are read through BTF pointers (bpf_get_current_task_btf
  * and bpf_rdonly_cast, Linux 6.2): each field is one inlined, fault-safe
@@ -94,6 +96,7 @@ struct tk_path_work {
 	 */
 	char buf[TK_PATH_END + TK_PATH_MAX + 64];
 	__u64 dentry; /* tk_path_pseudo_name()'s argument, passed through memory */
+	__u64 walk[4]; /* tk__walk()'s arguments, passed through memory */
 	__u32 start;  /* the result is buf + start (tk_path_str()) */
 	__u32 lim;    /* while walking: the lowest start the cap allows */
 	__u32 cut;    /* something was truncated (sticky) */
@@ -182,9 +185,8 @@ struct tk__walk {
 	__u32 done;
 };
 
-static long tk__walk_step(__u32 i, void *arg)
+static __always_inline long tk__walk_one(struct tk__walk *k)
 {
-	struct tk__walk *k = arg;
 	struct tk_path_work *w = k->w;
 	struct dentry *d = k->d, *parent;
 	struct vfsmount *vm = k->vm;
@@ -223,7 +225,14 @@ static long tk__walk_step(__u32 i, void *arg)
 		 * a dentry pointer moved back by 40 - len, so each load is a
 		 * constant offset of a BTF pointer (a fault-safe load) */
 		struct dentry *b = TK_CAST(struct dentry, (__u64)d + len - sizeof(d->d_shortname));
-		__u64 *o = (__u64 *)&w->buf[pos + 1 + len - sizeof(d->d_shortname)];
+		__u64 at = pos + 1 + len - sizeof(d->d_shortname), *o;
+
+		/* at >= TK_PATH_HEAD - 39 already (pos, len); said again on
+		 * the register the store uses, which clang may not reuse */
+		barrier_var(at);
+		if (at > TK_PATH_END)
+			goto cut;
+		o = (__u64 *)&w->buf[at];
 
 		o[0] = b->d_shortname.words[0];
 		o[1] = b->d_shortname.words[1];
@@ -242,6 +251,48 @@ cut:
 done:
 	k->done = 1;
 	return 1;
+}
+
+/* bpf_loop()'s callback: TK__WALK_STEPS steps a call. A call and its
+ * return are costly with return-thunk mitigations: four steps a call
+ * instead of one took ~30 ns off filetrace's exit program for a path
+ * three components deep (bpf_stats, two filetraces on one loop, attach
+ * order alternated), for 4k more verified instructions. */
+#define TK__WALK_STEPS 4
+_Static_assert(TK_PATH_WALK_MAX % TK__WALK_STEPS == 0, "whole calls");
+
+static long tk__walk_step(__u32 i, void *arg)
+{
+	for (int j = 0; j < TK__WALK_STEPS; j++)
+		if (tk__walk_one(arg))
+			return 1;
+	return 0;
+}
+
+/*
+ * The walk from w->walk[] (dentry, vfsmount, root dentry, root vfsmount,
+ * as numbers: a global function takes no kernel pointers), into w. A
+ * global function, so the verifier checks the walk once per program, not
+ * once per call site of tk_path_of().
+ */
+__noinline int tk__walk(struct tk_path_work *w)
+{
+	struct tk__walk k = {};
+	struct vfsmount *vm;
+
+	if (!w)
+		return 0;
+	vm = TK_CAST(struct vfsmount, w->walk[1]);
+	k.d = TK_CAST(struct dentry, w->walk[0]);
+	k.vm = vm;
+	k.m = tk__real_mount(vm);
+	k.root_d = TK_CAST(struct dentry, w->walk[2]);
+	k.root_m = TK_CAST(struct vfsmount, w->walk[3]);
+	k.w = w;
+	bpf_loop(TK_PATH_WALK_MAX / TK__WALK_STEPS, tk__walk_step, &k, 0);
+	if (!k.done)
+		w->cut = 1; /* deeper than TK_PATH_WALK_MAX */
+	return 0;
 }
 
 /*
@@ -316,10 +367,6 @@ static __always_inline __u32 tk_path_of(struct tk_path_work *w, const struct tk_
 	struct dentry *d = r->at->dentry;
 	struct vfsmount *vm = r->at->mnt;
 	struct fs_struct *fs = r->task->fs;
-	struct tk__walk k = {
-		.d = d, .vm = vm, .m = tk__real_mount(vm), .w = w,
-		.root_d = fs->root.dentry, .root_m = fs->root.mnt,
-	};
 	const struct dentry_operations *op = d->d_op;
 	__u32 cap = r->cap ? r->cap : TK_PATH_MAX;
 	__u64 n;
@@ -338,9 +385,11 @@ static __always_inline __u32 tk_path_of(struct tk_path_work *w, const struct tk_
 	}
 	w->start = TK_PATH_END;
 	w->lim = TK_PATH_END - (cap - 1);
-	bpf_loop(TK_PATH_WALK_MAX, tk__walk_step, &k, 0);
-	if (!k.done)
-		w->cut = 1; /* deeper than TK_PATH_WALK_MAX */
+	w->walk[0] = (__u64)d;
+	w->walk[1] = (__u64)vm;
+	w->walk[2] = (__u64)fs->root.dentry;
+	w->walk[3] = (__u64)fs->root.mnt;
+	tk__walk(w);
 	if (w->start == TK_PATH_END) {
 		w->buf[TK_PATH_END - 1] = '/';
 		w->start = TK_PATH_END - 1;
