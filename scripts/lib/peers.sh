@@ -59,7 +59,7 @@ tk_target_rounds() {
 	awk -v tk="$1" -v peer="$2" -v f="$3" -v s="$4" -v m="${5:+ ($5)}" 'BEGIN {
 		printf "target%s: %s >= %sx below %s: ", m, tk, f, peer
 		if (split(s, r, " ") < 4) { printf "- (%s added nothing measurable in any round): not measured\n", tk; exit }
-		printf "%s adds %.2fx what %s adds (median of %d rounds, %.2f..%.2f): %s\n",
-			peer, r[1], tk, r[4], r[2], r[3], (r[1] >= f ? "met" : "not met")
+		printf "%s adds %.2fx what %s adds (median of %d round%s, %.2f..%.2f): %s\n",
+			peer, r[1], tk, r[4], r[4] == 1 ? "" : "s", r[2], r[3], (r[1] >= f ? "met" : "not met")
 	}'
 }

@@ -37,8 +37,19 @@ tk_round_ratio() {
 		"$(wc -l <<<"$r")"
 }
 
+# tk_res_ratio ARRAY A B BASE: tk_round_ratio of rows A, B and BASE of
+# ARRAY, an associative array filled by tk_add (one line per round, the
+# row's value its first field; a row that skipped a round has a line
+# that is not a number there, so the rounds stay aligned).
+tk_res_ratio() {
+	local -n _tk_res=$1
+	paste -d' ' <(printf '%s' "${_tk_res[$2]}" | awk 'NF { print $1 }') \
+		<(printf '%s' "${_tk_res[$3]}" | awk 'NF { print $1 }') \
+		<(printf '%s' "${_tk_res[$4]}" | awk 'NF { print $1 }') | tk_round_ratio
+}
+
 # tk_ratio_text "MEDIAN MIN MAX N": "2.41x (2.10..2.70, 5 rounds)", or "-".
 tk_ratio_text() {
 	awk -v s="$1" 'BEGIN { n = split(s, f, " ")
-		if (n < 4) print "-"; else printf "%.2fx (%.2f..%.2f, %d rounds)\n", f[1], f[2], f[3], f[4] }'
+		if (n < 4) print "-"; else printf "%.2fx (%.2f..%.2f, %d round%s)\n", f[1], f[2], f[3], f[4], f[4] == 1 ? "" : "s" }'
 }
