@@ -316,7 +316,7 @@ test: deps
 	$(Q)$(MAKE) all unit-tests integration-tests asan-unit-tests fuzzer
 	$(Q)$(MAKE) kernel-table-check
 	$(Q)tests/run-tests $(UNIT_TESTS) $(ASAN_UNIT_TESTS) $(INTEG_TESTS) tests/fuzz/run-fuzz \
-		tests/new-tool-test tests/docs-test tests/static-test scripts/check-package
+		tests/new-tool-test tests/docs-test tests/static-test tests/bench-lib-test scripts/check-package
 
 # make new-tool NAME=x: a one-tracepoint tool and its test, from
 # scripts/template (docs/new-tool.md). tests/new-tool-test, in make test,
