@@ -44,8 +44,11 @@
  *   TK_PATH_NAME_MAX  NAME_MAX: one component. Used as a mask, so the
  *                     verifier sees every copy bounded by 255 bytes.
  *   TK_PATH_WALK_MAX  dentries plus mount crossings walked per path (48).
- *                     Deeper paths are cut at their root end. It is the
- *                     bpf_loop() count: more costs time only on deep paths.
+ *                     Deeper paths are cut at their root end (so is one of
+ *                     exactly 48 steps: the root is recognised at the start
+ *                     of a 49th). It bounds the walk's steps, bpf_loop()
+ *                     taking TK__WALK_STEPS a call: more costs time only
+ *                     on deep paths.
  *   slack             tk_path_at() joins a name after the directory at a
  *                     variable length; the verifier only knows that length
  *                     is below TK_PATH_MAX, so the work area extends a
@@ -57,9 +60,11 @@
  * ~60k verifier instructions and ~90 ms of load time per program) nor
  * once per call site of tk_path_of() (filetrace's file_exit has eight:
  * the walk inlined there took 62k processed instructions and 0.64 s to
- * verify, as a global function 40k and 0.32 s). Loop state lives in the
- * work area, a map value the verifier sees as unknown, so the callback's
- * states converge at once. The pseudo-file name is a global function too.
+ * verify, as a global function 40k and 0.32 s). The position in the
+ * result (start, lim, cut) lives in the work area, memory the verifier
+ * does not track, and the walk's pointers in tk__walk()'s frame are never
+ * compared with a constant it could keep, so the callback's states
+ * converge at once. The pseudo-file name is a global function too.
  *
  * Kernel structures are read through BTF pointers (bpf_get_current_task_btf
  * and bpf_rdonly_cast, Linux 6.2): each field is one inlined, fault-safe
@@ -227,8 +232,10 @@ static __always_inline long tk__walk_one(struct tk__walk *k)
 		struct dentry *b = TK_CAST(struct dentry, (__u64)d + len - sizeof(d->d_shortname));
 		__u64 at = pos + 1 + len - sizeof(d->d_shortname), *o;
 
-		/* at >= TK_PATH_HEAD - 39 already (pos, len); said again on
-		 * the register the store uses, which clang may not reuse */
+		/* at is end - 40 as clang computes it, with no lower bound the
+		 * verifier knows (end's comes from an unknown lim): the one
+		 * unsigned test bounds it on both sides (a negative at wraps
+		 * above TK_PATH_END), and never fires (at <= TK_PATH_END - 40) */
 		barrier_var(at);
 		if (at > TK_PATH_END)
 			goto cut;

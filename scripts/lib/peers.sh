@@ -20,7 +20,9 @@ tk_peer() {
 # peers' ready lines go through stdio to /dev/null, so the kernel's view
 # (PID's /proc fdinfo) tells when they trace. libbpf-tools load all their
 # programs, then attach them; LINKS is for a tool that leaves some of its
-# loaded programs unattached (syscount without -L: sys_exit only).
+# loaded programs unattached (syscount without -L: sys_exit only). A PID
+# still running when the 30 s are up is stopped (tk_stop, scripts/lib/stop.sh,
+# sourced before this file), for the reason tk_wait_ready gives.
 tk_wait_attached() {
 	local progs links
 	for _ in $(seq 300); do
@@ -30,6 +32,7 @@ tk_wait_attached() {
 		[ "$links" -gt 0 ] && [ "$links" -ge "${2:-$progs}" ] && return 0
 		sleep 0.1
 	done
+	tk_stop "$1"
 	return 1
 }
 

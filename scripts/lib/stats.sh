@@ -40,12 +40,13 @@ tk_round_ratio() {
 # tk_res_ratio ARRAY A B BASE: tk_round_ratio of rows A, B and BASE of
 # ARRAY, an associative array filled by tk_add (one line per round, the
 # row's value its first field; a row that skipped a round has a line
-# that is not a number there, so the rounds stay aligned).
+# that is not a number there, an empty one included, so the rounds stay
+# aligned: no line is dropped before paste pairs them).
 tk_res_ratio() {
 	local -n _tk_res=$1
-	paste -d' ' <(printf '%s' "${_tk_res[$2]}" | awk 'NF { print $1 }') \
-		<(printf '%s' "${_tk_res[$3]}" | awk 'NF { print $1 }') \
-		<(printf '%s' "${_tk_res[$4]}" | awk 'NF { print $1 }') | tk_round_ratio
+	paste -d' ' <(printf '%s' "${_tk_res[$2]}" | awk '{ print $1 }') \
+		<(printf '%s' "${_tk_res[$3]}" | awk '{ print $1 }') \
+		<(printf '%s' "${_tk_res[$4]}" | awk '{ print $1 }') | tk_round_ratio
 }
 
 # tk_ratio_text "MEDIAN MIN MAX N": "2.41x (2.10..2.70, 5 rounds)", or "-".

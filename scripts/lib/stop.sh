@@ -24,7 +24,10 @@ tk_stop() {
 # tk_wait_ready FILE TEXT [PID]: until TEXT appears in FILE, the ready line
 # of a tracer writing FILE, 30 s at most; with PID, it fails as soon as PID
 # is gone (a tracer that could not load exits at once). On failure it says
-# why on stderr with FILE's last lines (the tracer's own error) and returns 1.
+# why on stderr with FILE's last lines (the tracer's own error) and returns 1;
+# a PID still running then is stopped (tk_stop): the callers run in $(...),
+# so a pid they keep for the bench's cleanup is lost with the subshell, and
+# a tracer that got ready late would trace the rounds after it.
 tk_wait_ready() {
 	local why="timed out"
 	for _ in $(seq 300); do
@@ -37,6 +40,7 @@ tk_wait_ready() {
 	done
 	echo "$(basename "$0"): $why waiting for '$2'; the end of its output:" >&2
 	tail -n 5 "$1" 2>/dev/null | sed 's/^/  /' >&2
+	[ -n "${3:-}" ] && kill -0 "$3" 2>/dev/null && tk_stop "$3"
 	return 1
 }
 
