@@ -25,8 +25,8 @@ tk_min() {
 # A's added cost over B's, over the N rounds where B added anything, or
 # nothing when none did (a line that is not three numbers, a round where a
 # row failed, is left out). A ratio taken within a round cancels what medians
-# of whole rows keep: this host's speed drifts by tens of percent over
-# minutes, and a round's rows run seconds apart.
+# of whole rows keep: this host's speed moves by 10-15 % from one run to
+# the next, and a round's rows run seconds apart.
 tk_round_ratio() {
 	local r
 	r=$(awk -v num='^-?[0-9]+([.][0-9]*)?$' '$1 ~ num && $2 ~ num && $3 ~ num && $2 - $3 > 0 {
