@@ -44,9 +44,7 @@
  *   TK_PATH_NAME_MAX  NAME_MAX: one component. Used as a mask, so the
  *                     verifier sees every copy bounded by 255 bytes.
  *   TK_PATH_WALK_MAX  dentries plus mount crossings walked per path (48).
- *                     Deeper paths are cut at their root end (so is one of
- *                     exactly 48 steps: the root is recognised at the start
- *                     of a 49th). It bounds the walk's steps, bpf_loop()
+ *                     Deeper paths are cut at their root end. It bounds the walk's steps, bpf_loop()
  *                     taking TK__WALK_STEPS a call: more costs time only
  *                     on deep paths.
  *   slack             tk_path_at() joins a name after the directory at a
@@ -198,8 +196,6 @@ static __always_inline long tk__walk_one(struct tk__walk *k)
 	__u64 len, end, pos;
 	const void *name;
 
-	if (!w)
-		return 1;
 	if (d == k->root_d && vm == k->root_m)
 		goto done;
 	parent = d->d_parent;
@@ -297,8 +293,15 @@ __noinline int tk__walk(struct tk_path_work *w)
 	k.root_m = TK_CAST(struct vfsmount, w->walk[3]);
 	k.w = w;
 	bpf_loop(TK_PATH_WALK_MAX / TK__WALK_STEPS, tk__walk_step, &k, 0);
-	if (!k.done)
-		w->cut = 1; /* deeper than TK_PATH_WALK_MAX */
+	if (!k.done) {
+		/* TK_PATH_WALK_MAX steps taken: a path of exactly that many ends
+		 * here, at the root; a deeper one is cut. One more step with no
+		 * room (lim at start) tells which: it stops at a root, and cuts at
+		 * a name; a mount crossing (0, not done) is a step too many. */
+		w->lim = w->start;
+		if (!tk__walk_one(&k))
+			w->cut = 1;
+	}
 	return 0;
 }
 

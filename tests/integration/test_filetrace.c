@@ -706,6 +706,41 @@ static void test_mounts_and_truncation(void **state)
 		wl_done(&w);
 	}
 
+	/* The walk's bound itself, under a chroot (the walk ends at the
+	 * task's root, one step per component, no mount crossing): 47
+	 * directories and the file are exactly 48 steps, whole; 48 and the
+	 * file are 49, cut to the 48 nearest the file. */
+	for (int depth = 47; depth <= 48; depth++) {
+		struct wl w;
+		char rel[256];
+
+		wl_init(&w);
+		rel[0] = 0;
+		for (int i = 0; i < depth; i++) {
+			strcat(rel, "/d");
+			snprintf(want, sizeof(want), "%s%s", w.dir, rel);
+			assert_int_equal(mkdir(want, 0755), 0);
+		}
+		strcat(rel, "/f");
+		snprintf(want, sizeof(want), "%s%s", w.dir, rel);
+		fd = open(want, O_CREAT | O_WRONLY, 0644);
+		assert_true(fd >= 0);
+		close(fd);
+		tl_run(&run, .tool = TOOL, .args = TL_ARGS("-j", "-e", "open", "--",
+							    tl_path("build/tests/chrootopen"), w.dir, rel));
+		v = open_of(r, rel);
+		want[0] = 0;
+		for (int i = 0; i < 47; i++)
+			strcat(want, "/d");
+		strcat(want, "/f");
+		printf("# depth %d: path %s, truncated %d\n", depth + 1, json_str(v, "path"),
+		       json_get(v, "truncated")->b);
+		assert_string_equal(json_str(v, "path"), want);
+		assert_int_equal(json_get(v, "truncated")->b, depth == 48);
+		tl_run_free(&run);
+		wl_done(&w);
+	}
+
 	/* 45 levels of 100-byte names: 4.5 KiB, longer than PATH_MAX */
 	memset(name, 'n', 100);
 	name[100] = 0;
