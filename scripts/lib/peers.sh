@@ -59,10 +59,12 @@ tk_target() {
 # (tk_round_ratio: A the peer, B the tracekit tool), met when the median
 # round has the peer adding at least FACTOR times what TK adds.
 tk_target_rounds() {
-	awk -v tk="$1" -v peer="$2" -v f="$3" -v s="$4" -v m="${5:+ ($5)}" 'BEGIN {
+	awk -v tk="$1" -v peer="$2" -v f="$3" -v s="$4" -v m="${5:+ ($5)}" "$TK_AWK_RATIO"'
+	BEGIN {
 		printf "target%s: %s >= %sx below %s: ", m, tk, f, peer
-		if (split(s, r, " ") < 4) { printf "- (%s added nothing measurable in any round): not measured\n", tk; exit }
-		printf "%s adds %.2fx what %s adds (median of %d round%s, %.2f..%.2f): %s\n",
-			peer, r[1], tk, r[4], r[4] == 1 ? "" : "s", r[2], r[3], (r[1] >= f ? "met" : "not met")
+		if (split(s, r, " ") < 4) { printf "- (neither %s nor %s added anything measurable in any round): not measured\n", tk, peer; exit }
+		printf "%s adds %s what %s adds (median of %d round%s, %s..%s): %s\n",
+			peer, rxx(r[1]), tk, r[4], r[4] == 1 ? "" : "s", rx(r[2]), rx(r[3]),
+			(r[1] == "inf" || r[1] >= f ? "met" : "not met")
 	}'
 }

@@ -22,19 +22,25 @@ tk_min() {
 
 # tk_round_ratio: one line per round, "A B BASE" (three rows' values from
 # the same round); prints "MEDIAN MIN MAX N" of (A - BASE) / (B - BASE),
-# A's added cost over B's, over the N rounds where B added anything, or
-# nothing when none did (a line that is not three numbers, a round where a
-# row failed, is left out). A ratio taken within a round cancels what medians
-# of whole rows keep: this host's speed moves by 10-15 % from one run to
-# the next, and a round's rows run seconds apart.
+# A's added cost over B's, over the N rounds where either added anything,
+# or nothing when neither did in any round (a line that is not three
+# numbers, a round where a row failed, is left out). A round where A added
+# something and B nothing is a ratio of "inf": A's cost is above any
+# multiple of B's there. It counts, so that a verdict on the median leans
+# neither way: left out, as it once was, it dropped exactly the rounds that
+# favour "A costs more" (the median then understated A over B). A
+# consumer compares "inf" as a string (gawk reads it as 0, mawk as
+# infinity). A ratio taken within a round cancels what medians of whole
+# rows keep: this host's speed moves by 10-15 % from one run to the next,
+# and a round's rows run seconds apart.
 tk_round_ratio() {
-	local r
-	r=$(awk -v num='^-?[0-9]+([.][0-9]*)?$' '$1 ~ num && $2 ~ num && $3 ~ num && $2 - $3 > 0 {
-		printf "%.10g\n", ($1 - $3) / ($2 - $3) }' | sort -g)
-	[ -n "$r" ] || return 0
-	# the median as tk_median defines it; the least and greatest of the sorted list
-	printf '%s %s %s %d\n' "$(tk_median <<<"$r")" "$(head -1 <<<"$r")" "$(tail -1 <<<"$r")" \
-		"$(wc -l <<<"$r")"
+	awk -v num='^-?[0-9]+([.][0-9]*)?$' '$1 ~ num && $2 ~ num && $3 ~ num {
+		a = $1 - $3; b = $2 - $3
+		if (b > 0) printf "%.10g\n", a / b; else if (a > 0) print "inf" }' |
+		sort -g | awk '{ v[NR] = $1 }
+		# the median as tk_median defines it; an "inf" in the middle is the median
+		function mid(x, y) { return (x == "inf" || y == "inf") ? "inf" : sprintf("%.10g", (x + y) / 2) }
+		END { if (NR) printf "%s %s %s %d\n", NR % 2 ? v[(NR + 1) / 2] : mid(v[NR / 2], v[NR / 2 + 1]), v[1], v[NR], NR }'
 }
 
 # tk_res_ratio ARRAY A B BASE: tk_round_ratio of rows A, B and BASE of
@@ -50,7 +56,20 @@ tk_res_ratio() {
 }
 
 # tk_ratio_text "MEDIAN MIN MAX N": "2.41x (2.10..2.70, 5 rounds)", or "-".
+# TK_AWK_RATIO: awk functions that format a ratio with two decimals, or
+# "inf" (tk_round_ratio) as itself: rx(v) "2.41" or "inf", rxx(v) "2.41x"
+# or "inf".
+TK_AWK_RATIO='function rx(v) { return v == "inf" ? "inf" : sprintf("%.2f", v) }
+function rxx(v) { return v == "inf" ? "inf" : sprintf("%.2fx", v) }'
+
 tk_ratio_text() {
-	awk -v s="$1" 'BEGIN { n = split(s, f, " ")
-		if (n < 4) print "-"; else printf "%.2fx (%.2f..%.2f, %d round%s)\n", f[1], f[2], f[3], f[4], f[4] == 1 ? "" : "s" }'
+	awk -v s="$1" "$TK_AWK_RATIO"'
+	BEGIN { n = split(s, f, " ")
+		if (n < 4) print "-"; else printf "%s (%s..%s, %d round%s)\n", rxx(f[1]), rx(f[2]), rx(f[3]), f[4], f[4] == 1 ? "" : "s" }'
+}
+
+# tk_ratio_le "MEDIAN MIN MAX N" LIMIT: true when the median is a ratio of at
+# most LIMIT ("inf" is not; no ratio is not).
+tk_ratio_le() {
+	awk -v s="$1" -v x="$2" 'BEGIN { split(s, f, " "); exit !(f[1] != "" && f[1] != "inf" && f[1] <= x) }'
 }
