@@ -20,6 +20,14 @@ tk_min() {
 	sort -g | awk 'NR == 1 { printf "%.10g\n", $1 }'
 }
 
+# tk_rotate K: stdin's lines, rotated left by K (mod their count): the
+# order of a round's rows, so that no row always runs first (on a cold
+# cache, right after the untraced loop) or last (after every tracer's
+# teardown) in the rounds a ratio pairs.
+tk_rotate() {
+	awk -v k="$1" '{ l[NR - 1] = $0 } END { for (i = 0; i < NR; i++) print l[(i + k) % NR] }'
+}
+
 # tk_round_ratio: one line per round, "A B BASE" (three rows' values from
 # the same round); prints "MEDIAN MIN MAX N" of (A - BASE) / (B - BASE),
 # A's added cost over B's, over the N rounds where either added anything,
