@@ -558,44 +558,42 @@ static __always_inline void net_listener_owner(const struct sock *sk, __u64 list
 		net_owner_unknown(sk, o);
 }
 
+/*
+ * Per-state facts as bits of one constant, indexed by the state, rather
+ * than switches: each case of a switch is a path the verifier walks on
+ * with a different constant, and net_count_gap() met two of them, so the
+ * state programs' checking grew with the product of their cases; a shift
+ * by an unknown amount is one path. With every event selected (-e all)
+ * each state program went from 86k to 44k processed instructions (the
+ * verifier's statistics, this object's default rodata) and from ~0.29 to
+ * ~0.21 s of start-up (strace -T of its load); with the default events,
+ * which leave the state record out, from 38k to 37k.
+ */
+#define NET_BIT(s) (1ULL << (s))
+#define NET_ESTABLISHED_SET                                                                    \
+	(NET_BIT(TCP_ESTABLISHED) | NET_BIT(TCP_FIN_WAIT1) | NET_BIT(TCP_FIN_WAIT2) |          \
+	 NET_BIT(TCP_CLOSE_WAIT) | NET_BIT(TCP_LAST_ACK) | NET_BIT(TCP_CLOSING))
+
 static __always_inline bool net_was_established(int oldstate)
 {
-	switch (oldstate) {
-	case TCP_ESTABLISHED:
-	case TCP_FIN_WAIT1:
-	case TCP_FIN_WAIT2:
-	case TCP_CLOSE_WAIT:
-	case TCP_LAST_ACK:
-	case TCP_CLOSING:
-		return true;
-	default:
-		return false;
-	}
+	return (__u32)oldstate < 64 && (NET_ESTABLISHED_SET >> oldstate & 1);
 }
 
 /* Where a state lies on the usual way to CLOSE, the client's (SYN_SENT,
  * ESTABLISHED, FIN_WAIT1, FIN_WAIT2 or CLOSING, CLOSE) or the server's
- * (SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE); -1 off both. */
+ * (SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE); -1 off both. Each
+ * state's rank + 1 in a nibble (0: off both ways). */
+#define NET_RANK(s, r) ((__u64)((r) + 1) << ((s) * 4))
+#define NET_RANKS                                                                              \
+	(NET_RANK(TCP_SYN_SENT, 0) | NET_RANK(TCP_SYN_RECV, 0) | NET_RANK(TCP_ESTABLISHED, 1) |  \
+	 NET_RANK(TCP_FIN_WAIT1, 2) | NET_RANK(TCP_CLOSE_WAIT, 2) | NET_RANK(TCP_FIN_WAIT2, 3) | \
+	 NET_RANK(TCP_CLOSING, 3) | NET_RANK(TCP_LAST_ACK, 3) | NET_RANK(TCP_CLOSE, 4))
+
 static __always_inline int net_path_rank(int state)
 {
-	switch (state) {
-	case TCP_SYN_SENT:
-	case TCP_SYN_RECV:
-		return 0;
-	case TCP_ESTABLISHED:
-		return 1;
-	case TCP_FIN_WAIT1:
-	case TCP_CLOSE_WAIT:
-		return 2;
-	case TCP_FIN_WAIT2:
-	case TCP_CLOSING:
-	case TCP_LAST_ACK:
-		return 3;
-	case TCP_CLOSE:
-		return 4;
-	default:
+	if ((__u32)state >= 16)
 		return -1;
-	}
+	return (int)(NET_RANKS >> (state * 4) & 15) - 1;
 }
 
 /*
