@@ -12,6 +12,13 @@
  * saved on entry (x86-64: the second argument is si); then the record is
  * copied into a ring buffer, variable length, without a wakeup (tkfloor
  * polls it). Nothing else: no filter, no per-thread state, no path walk.
+ *
+ * And the "+count" program: the least that any counter of system calls by
+ * number does at sys_exit (tp_btf, as syscalltrace's), syscalltrace -s
+ * --no-latency's floor: the number from the saved registers, one per-CPU
+ * slot per number (the last for any beyond), its count and, for a return
+ * in the errno range, its errors. No filter, no self-exclusion, no
+ * 32-bit check: what syscalltrace adds is measured against this.
  */
 #include "tk.bpf.h"
 
@@ -62,3 +69,30 @@ int floor_record(struct trace_event_raw_sys_exit *ctx)
 	return TK_TP_KEEP;
 }
 
+#define FLOOR_NR_SLOTS 1024
+
+struct floor_stat {
+	__u64 count, errors;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FLOOR_NR_SLOTS);
+	__type(key, __u32);
+	__type(value, struct floor_stat);
+} floor_counts SEC(".maps");
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(floor_count, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	__u32 slot = (unsigned long)nr < FLOOR_NR_SLOTS ? nr : FLOOR_NR_SLOTS - 1;
+	struct floor_stat *st = bpf_map_lookup_elem(&floor_counts, &slot);
+
+	if (!st)
+		return 0;
+	st->count++;
+	if (ret < 0 && ret >= -4095)
+		st->errors++;
+	return 0;
+}

@@ -20,6 +20,12 @@
  * instead of an empty one: the least a tracer that reports each open by
  * name does (a record's header, the return value and the name, copied into
  * a ring buffer that tkfloor drains); the floor of filetrace's record.
+ *
+ *	tkfloor tp_btf:sys_exit+count
+ *
+ * "+count" (tp_btf:sys_exit only) is that file's floor_count: a per-CPU
+ * count and error count per syscall number, the floor of syscalltrace -s
+ * --no-latency (and of any syscall counter).
  * Each attach type goes through the kernel's own path for it (a perf
  * event's tracepoint hook for tp:, the raw tracepoint for raw_tp: and, with
  * BTF-typed arguments, for tp_btf:), which is what differs between them in
@@ -46,8 +52,8 @@
 
 struct floor {
 	const char *spec;
-	char tp[64]; /* the spec without +ktime or +record */
-	bool ktime, record;
+	char tp[64]; /* the spec without +ktime, +record or +count */
+	bool ktime, record, count;
 	int prog_fd, link_fd, perf_fd;
 	__u32 id;
 };
@@ -56,7 +62,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: tkfloor SPEC... (SPEC: tp:CATEGORY/NAME, raw_tp:NAME or "
 			"tp_btf:NAME, each optionally +ktime; or "
-			"tp:syscalls/sys_exit_openat+record; at most %d)\n",
+			"tp:syscalls/sys_exit_openat+record, tp_btf:sys_exit+count; at most %d)\n",
 		MAX_SPECS);
 	return 2;
 }
@@ -64,7 +70,7 @@ static int usage(void)
 static int bad_spec(const char *s)
 {
 	fprintf(stderr, "tkfloor: '%s' is not tp:CATEGORY/NAME, raw_tp:NAME or tp_btf:NAME "
-			"(+ktime), or tp:syscalls/sys_exit_openat+record\n", s);
+			"(+ktime), tp:syscalls/sys_exit_openat+record or tp_btf:sys_exit+count\n", s);
 	return 2;
 }
 
@@ -95,7 +101,7 @@ static int tracepoint_id(const char *cat_name, long *id)
 	return n == 1 ? 0 : -EINVAL;
 }
 
-static struct tkfloor_bpf *skel; /* +record's program and ring, if asked for */
+static struct tkfloor_bpf *skel; /* +record's and +count's programs, if asked for */
 
 static int load(struct floor *fl, enum bpf_prog_type type, const char *tp,
 		const struct bpf_prog_load_opts *opts)
@@ -118,11 +124,12 @@ static int load(struct floor *fl, enum bpf_prog_type type, const char *tp,
 	char name[BPF_OBJ_NAME_LEN];
 
 	snprintf(name, sizeof(name), "floor_%s", tp);
-	if (fl->record) {
+	if (fl->record || fl->count) {
 		/* the skeleton's, loaded once; its fd is the skeleton's */
 		if (!skel && (!(skel = tkfloor_bpf__open()) || tkfloor_bpf__load(skel)))
 			return -errno;
-		fl->prog_fd = dup(bpf_program__fd(skel->progs.floor_record));
+		fl->prog_fd = dup(bpf_program__fd(fl->record ? skel->progs.floor_record
+							     : skel->progs.floor_count));
 	} else {
 		fl->prog_fd = bpf_prog_load(type, name, "Dual BSD/GPL", insns + skip, 3 - skip, opts);
 	}
@@ -141,13 +148,15 @@ static int attach(struct floor *fl)
 	int err;
 
 	if (plus && strcmp(plus, "+ktime") &&
-	    strcmp(fl->spec, "tp:syscalls/sys_exit_openat+record"))
+	    strcmp(fl->spec, "tp:syscalls/sys_exit_openat+record") &&
+	    strcmp(fl->spec, "tp_btf:sys_exit+count"))
 		return bad_spec(fl->spec);
 	if (snprintf(fl->tp, sizeof(fl->tp), "%.*s", plus ? (int)(plus - fl->spec) : (int)strlen(fl->spec),
 		     fl->spec) >= (int)sizeof(fl->tp))
 		return bad_spec(fl->spec);
 	fl->record = plus && !strcmp(plus, "+record");
-	fl->ktime = plus && !fl->record;
+	fl->count = plus && !strcmp(plus, "+count");
+	fl->ktime = plus && !fl->record && !fl->count;
 
 	if (!strncmp(s, "tp:", 3)) {
 		struct perf_event_attr attr = {
@@ -280,7 +289,11 @@ int main(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			fprintf(stderr, " %u", fl[i].id);
 		fprintf(stderr, "), Ctrl-C to end\n");
-		if (skel)
+		bool records = false;
+
+		for (i = 0; i < n; i++)
+			records |= fl[i].record;
+		if (records)
 			rc = drain(&set);
 		else
 			sigwait(&set, &sig);
