@@ -102,6 +102,9 @@ static int tracepoint_id(const char *cat_name, long *id)
 }
 
 static struct tkfloor_bpf *skel; /* +record's and +count's programs, if asked for */
+/* which of the skeleton's programs the specs ask for: only those are
+ * loaded (a bench reads the programs a tkfloor holds as its floor) */
+static bool want_record, want_count;
 
 static int load(struct floor *fl, enum bpf_prog_type type, const char *tp,
 		const struct bpf_prog_load_opts *opts)
@@ -126,8 +129,14 @@ static int load(struct floor *fl, enum bpf_prog_type type, const char *tp,
 	snprintf(name, sizeof(name), "floor_%s", tp);
 	if (fl->record || fl->count) {
 		/* the skeleton's, loaded once; its fd is the skeleton's */
-		if (!skel && (!(skel = tkfloor_bpf__open()) || tkfloor_bpf__load(skel)))
-			return -errno;
+		if (!skel) {
+			if (!(skel = tkfloor_bpf__open()))
+				return -errno;
+			bpf_program__set_autoload(skel->progs.floor_record, want_record);
+			bpf_program__set_autoload(skel->progs.floor_count, want_count);
+			if (tkfloor_bpf__load(skel))
+				return -errno;
+		}
 		fl->prog_fd = dup(bpf_program__fd(fl->record ? skel->progs.floor_record
 							     : skel->progs.floor_count));
 	} else {
@@ -269,9 +278,12 @@ int main(int argc, char **argv)
 	tk_prog = "tkfloor";
 	if (n < 1 || n > MAX_SPECS || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return usage();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		fl[i] = (struct floor){ .spec = argv[i + 1], .prog_fd = -1, .link_fd = -1,
 					.perf_fd = -1 };
+		want_record |= !strcmp(argv[i + 1], "tp:syscalls/sys_exit_openat+record");
+		want_count |= !strcmp(argv[i + 1], "tp_btf:sys_exit+count");
+	}
 	rc = tk_preflight();
 	if (rc)
 		return rc;

@@ -4,7 +4,8 @@
  * its attach type, named floor_<tracepoint>, listed by id in the ready
  * line, held while it runs and gone once it has ended on SIGINT/SIGTERM;
  * +ktime adds exactly one instruction (the clock call); +record's program
- * makes a record of every open and tkfloor takes them all; a bad spec is
+ * makes a record of every open and tkfloor takes them all; +count's counts
+ * every syscall by number, its errors too; a bad spec is
  * one line and exit 2, a tracepoint the kernel lacks one line and exit 1.
  */
 #define _GNU_SOURCE
@@ -19,8 +20,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "testlib.h"
 
 #define READY "Ctrl-C to end"
@@ -168,6 +171,80 @@ static void test_record(void **state)
 	proc_cleanup(&p);
 }
 
+/*
+ * +count: a per-CPU count and error count per syscall number. The test's
+ * own 10,000 getppid calls and 5,000 failing close(-1) (EBADF) are in the
+ * program's map, read through the program's map ids, summed over the
+ * CPUs (other processes' calls may add more, never less).
+ */
+static void test_count(void **state)
+{
+	char *argv[] = { tkfloor(), "tp_btf:sys_exit+count", NULL };
+	unsigned long long ppid = 0, ppid_err = 0, cl = 0, cl_err = 0;
+	int ncpu = libbpf_num_possible_cpus(), map_fd = -1;
+	struct bpf_prog_info info;
+	__u32 ids[2], map_ids[4];
+	struct proc p;
+
+	(void)state;
+	assert_true(ncpu > 0);
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait_stderr(&p, READY, 10000));
+	assert_int_equal(ready_ids(&p, ids, 2), 1);
+	assert_int_equal(tk_progs_held(p.pid, "floor_"), 1);
+	for (int i = 0; i < 10000; i++)
+		syscall(SYS_getppid);
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal(syscall(SYS_close, -1), -1);
+	{
+		int fd = bpf_prog_get_fd_by_id(ids[0]);
+		__u32 len = sizeof(info);
+
+		assert_true(fd >= 0);
+		memset(&info, 0, sizeof(info));
+		info.nr_map_ids = 4;
+		info.map_ids = (__u64)(unsigned long)map_ids;
+		assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+		close(fd);
+		assert_string_equal(info.name, "floor_count");
+		for (__u32 i = 0; i < info.nr_map_ids && map_fd < 0; i++) {
+			struct bpf_map_info mi = {};
+			__u32 mlen = sizeof(mi);
+			int m = bpf_map_get_fd_by_id(map_ids[i]);
+
+			assert_true(m >= 0);
+			if (!bpf_obj_get_info_by_fd(m, &mi, &mlen) && !strcmp(mi.name, "floor_counts"))
+				map_fd = m;
+			else
+				close(m);
+		}
+	}
+	assert_true(map_fd >= 0);
+	{
+		struct { __u64 count, errors; } v[ncpu];
+		__u32 k = SYS_getppid;
+
+		assert_int_equal(bpf_map_lookup_elem(map_fd, &k, v), 0);
+		for (int c = 0; c < ncpu; c++)
+			ppid += v[c].count, ppid_err += v[c].errors;
+		k = SYS_close;
+		assert_int_equal(bpf_map_lookup_elem(map_fd, &k, v), 0);
+		for (int c = 0; c < ncpu; c++)
+			cl += v[c].count, cl_err += v[c].errors;
+	}
+	close(map_fd);
+	print_message("getppid: count %llu (want >= 10000), errors %llu (want 0); close: count %llu, "
+		      "errors %llu (want >= 5000)\n", ppid, ppid_err, cl, cl_err);
+	assert_true(ppid >= 10000);
+	assert_int_equal(ppid_err, 0);
+	assert_true(cl_err >= 5000);
+	assert_true(cl >= cl_err);
+	kill(p.pid, SIGINT);
+	assert_int_equal(proc_wait(&p, 10000), 0);
+	assert_true(gone(ids[0]));
+	proc_cleanup(&p);
+}
+
 /* One line on stderr and the exit code; nothing left loaded. */
 static void bad(const char *spec, int rc, const char *msg)
 {
@@ -195,6 +272,7 @@ static void test_bad_specs(void **state)
 	bad("tp_btf:sys_exit+clock", 2, "'tp_btf:sys_exit+clock' is not");
 	bad("raw_tp:", 2, "'raw_tp:' is not");
 	bad("tp:syscalls/sys_exit_close+record", 2, "'tp:syscalls/sys_exit_close+record' is not");
+	bad("tp_btf:sys_enter+count", 2, "'tp_btf:sys_enter+count' is not");
 	bad("tp:syscalls/sys_enter_no_such_call", 1, "no such tracepoint");
 	bad("tp_btf:no_such_tracepoint", 1, "no btf_trace_no_such_tracepoint");
 }
@@ -205,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_attach_sigint),
 		cmocka_unit_test(test_attach_sigterm),
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_bad_specs),
 	};
 
