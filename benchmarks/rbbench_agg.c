@@ -206,15 +206,16 @@ static void policy_ratios(const struct rbb_report *rep, struct rbb_ratios *rs)
 			put_ratio(rs, "policy", row, "cons_ns/ev vs batch", 2, &s);
 			rbb_over_rounds(rep, (struct rbb_rq){ RQ_RATIO, i, ib, RBB_M_PROD_EPS, 0 }, &s);
 			put_ratio(rs, "policy", row, "prod ev/s vs batch", 2, &s);
-		}
-		/* against batch, not nowake: both consume every event, while
-		 * nowake's ring overflows once the consumer is the slower side
-		 * (31-61 % dropped at 4 MiB on an Intel VM), and a dirty round
-		 * gives no ratio; batch's own ~1-2 wakeups per 1000 events are
-		 * subtracted */
-		if (ib >= 0 && c->policy != RBB_W_NOWAKE) {
-			rbb_over_rounds(rep, (struct rbb_rq){ RQ_WAKE_COST, (long)i, ib, RBB_M_WAKE_K, 0 }, &s);
-			put_ratio(rs, "policy", row, "cons us/wakeup", 1, &s);
+			/* against batch, not nowake: both consume every event,
+			 * while nowake's ring overflows once the consumer is the
+			 * slower side (31-61 % dropped at 4 MiB on an Intel VM),
+			 * and a dirty round gives no ratio; batch's own ~1-2
+			 * wakeups per 1000 events are subtracted */
+			if (c->policy != RBB_W_NOWAKE) {
+				rbb_over_rounds(rep, (struct rbb_rq){ RQ_WAKE_COST, (long)i, ib,
+								     RBB_M_WAKE_K, 0 }, &s);
+				put_ratio(rs, "policy", row, "cons us/wakeup", 1, &s);
+			}
 		}
 	}
 }

@@ -49,6 +49,9 @@
 #include "tkfloor.skel.h"
 
 #define MAX_SPECS 16
+/* the two specs that take a program of tkfloor.bpf.c instead of an empty one */
+#define SPEC_RECORD "tp:syscalls/sys_exit_openat+record"
+#define SPEC_COUNT "tp_btf:sys_exit+count"
 
 struct floor {
 	const char *spec;
@@ -62,7 +65,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: tkfloor SPEC... (SPEC: tp:CATEGORY/NAME, raw_tp:NAME or "
 			"tp_btf:NAME, each optionally +ktime; or "
-			"tp:syscalls/sys_exit_openat+record, tp_btf:sys_exit+count; at most %d)\n",
+			SPEC_RECORD ", " SPEC_COUNT "; at most %d)\n",
 		MAX_SPECS);
 	return 2;
 }
@@ -70,7 +73,7 @@ static int usage(void)
 static int bad_spec(const char *s)
 {
 	fprintf(stderr, "tkfloor: '%s' is not tp:CATEGORY/NAME, raw_tp:NAME or tp_btf:NAME "
-			"(+ktime), tp:syscalls/sys_exit_openat+record or tp_btf:sys_exit+count\n", s);
+			"(+ktime), " SPEC_RECORD " or " SPEC_COUNT "\n", s);
 	return 2;
 }
 
@@ -157,8 +160,7 @@ static int attach(struct floor *fl)
 	int err;
 
 	if (plus && strcmp(plus, "+ktime") &&
-	    strcmp(fl->spec, "tp:syscalls/sys_exit_openat+record") &&
-	    strcmp(fl->spec, "tp_btf:sys_exit+count"))
+	    strcmp(fl->spec, SPEC_RECORD) && strcmp(fl->spec, SPEC_COUNT))
 		return bad_spec(fl->spec);
 	if (snprintf(fl->tp, sizeof(fl->tp), "%.*s", plus ? (int)(plus - fl->spec) : (int)strlen(fl->spec),
 		     fl->spec) >= (int)sizeof(fl->tp))
@@ -281,8 +283,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		fl[i] = (struct floor){ .spec = argv[i + 1], .prog_fd = -1, .link_fd = -1,
 					.perf_fd = -1 };
-		want_record |= !strcmp(argv[i + 1], "tp:syscalls/sys_exit_openat+record");
-		want_count |= !strcmp(argv[i + 1], "tp_btf:sys_exit+count");
+		want_record |= !strcmp(argv[i + 1], SPEC_RECORD);
+		want_count |= !strcmp(argv[i + 1], SPEC_COUNT);
 	}
 	rc = tk_preflight();
 	if (rc)
@@ -301,11 +303,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			fprintf(stderr, " %u", fl[i].id);
 		fprintf(stderr, "), Ctrl-C to end\n");
-		bool records = false;
-
-		for (i = 0; i < n; i++)
-			records |= fl[i].record;
-		if (records)
+		if (want_record) /* every spec attached: one of them is +record's */
 			rc = drain(&set);
 		else
 			sigwait(&set, &sig);

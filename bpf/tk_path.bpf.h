@@ -44,9 +44,9 @@
  *   TK_PATH_NAME_MAX  NAME_MAX: one component. Used as a mask, so the
  *                     verifier sees every copy bounded by 255 bytes.
  *   TK_PATH_WALK_MAX  dentries plus mount crossings walked per path (48).
- *                     Deeper paths are cut at their root end. It bounds the walk's steps, bpf_loop()
- *                     taking TK__WALK_STEPS a call: more costs time only
- *                     on deep paths.
+ *                     Deeper paths are cut at their root end. It bounds
+ *                     the walk's steps, bpf_loop() taking TK__WALK_STEPS a
+ *                     call: more costs time only on deep paths.
  *   slack             tk_path_at() joins a name after the directory at a
  *                     variable length; the verifier only knows that length
  *                     is below TK_PATH_MAX, so the work area extends a

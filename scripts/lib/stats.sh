@@ -63,13 +63,13 @@ tk_res_ratio() {
 		<(printf '%s' "${_tk_res[$4]}" | awk '{ print $1 }') | tk_round_ratio
 }
 
-# tk_ratio_text "MEDIAN MIN MAX N": "2.41x (2.10..2.70, 5 rounds)", or "-".
 # TK_AWK_RATIO: awk functions that format a ratio with two decimals, or
 # "inf" (tk_round_ratio) as itself: rx(v) "2.41" or "inf", rxx(v) "2.41x"
 # or "inf".
 TK_AWK_RATIO='function rx(v) { return v == "inf" ? "inf" : sprintf("%.2f", v) }
 function rxx(v) { return v == "inf" ? "inf" : sprintf("%.2fx", v) }'
 
+# tk_ratio_text "MEDIAN MIN MAX N": "2.41x (2.10..2.70, 5 rounds)", or "-".
 tk_ratio_text() {
 	awk -v s="$1" "$TK_AWK_RATIO"'
 	BEGIN { n = split(s, f, " ")
