@@ -1126,6 +1126,39 @@ static void test_domain_named(void **state)
 	free(plain);
 }
 
+/* Addresses as inet_ntop() would print them (IPv4 is formatted by hand):
+ * every octet's edge values, v4-mapped IPv6 as IPv4, IPv6 compressed. */
+static void test_ipaddr_forms(void **state)
+{
+	static const struct {
+		int family;
+		unsigned char a[16];
+		const char *want;
+	} cases[] = {
+		{ AF_INET, { 0, 0, 0, 0 }, "0.0.0.0" },
+		{ AF_INET, { 255, 255, 255, 255 }, "255.255.255.255" },
+		{ AF_INET, { 10, 0, 9, 100 }, "10.0.9.100" },
+		{ AF_INET, { 192, 168, 19, 1 }, "192.168.19.1" },
+		{ AF_INET6, { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 }, "127.0.0.1" },
+		{ AF_INET6, { [15] = 1 }, "::1" },
+		{ AF_INET6, { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x42 }, "2001:db8::42" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		assert_non_null(f);
+		tk_fput_ipaddr(f, cases[i].family, cases[i].a);
+		assert_int_equal(fclose(f), 0);
+		if (strcmp(buf, cases[i].want))
+			fail_msg("case %zu: '%s', want '%s'", i, buf, cases[i].want);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1156,6 +1189,7 @@ int main(void)
 		cmocka_unit_test(test_bidi_file_name),
 		cmocka_unit_test(test_cgroup_attribution),
 		cmocka_unit_test(test_domain_named),
+		cmocka_unit_test(test_ipaddr_forms),
 	};
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
 }
