@@ -20,6 +20,13 @@
  * instead of an empty one: the least a tracer that reports each open by
  * name does (a record's header, the return value and the name, copied into
  * a ring buffer that tkfloor drains); the floor of filetrace's record.
+ * "+fields" (sys_exit_openat too) is that file's floor_fields: filetrace's
+ * whole record of an open, every field it reports with its kernel-resolved
+ * path, made by the same reads and walk with none of filetrace's
+ * machinery (dispatch, filters, wakeup policy, nesting-safe scratch).
+ * With -j first, tkfloor prints each +fields record to stdout as
+ * filetrace -j would (the one decoder): what a test checks the floor's
+ * records against. Without it the records are taken and dropped.
  *
  *	tkfloor tp_btf:sys_exit+count
  *
@@ -49,23 +56,24 @@
 #include "tkfloor.skel.h"
 
 #define MAX_SPECS 16
-/* the two specs that take a program of tkfloor.bpf.c instead of an empty one */
+/* the specs that take a program of tkfloor.bpf.c instead of an empty one */
 #define SPEC_RECORD "tp:syscalls/sys_exit_openat+record"
+#define SPEC_FIELDS "tp:syscalls/sys_exit_openat+fields"
 #define SPEC_COUNT "tp_btf:sys_exit+count"
 
 struct floor {
 	const char *spec;
-	char tp[64]; /* the spec without +ktime, +record or +count */
-	bool ktime, record, count;
+	char tp[64]; /* the spec without +ktime, +record, +fields or +count */
+	bool ktime, record, fields, count;
 	int prog_fd, link_fd, perf_fd;
 	__u32 id;
 };
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: tkfloor SPEC... (SPEC: tp:CATEGORY/NAME, raw_tp:NAME or "
+	fprintf(stderr, "usage: tkfloor [-j] SPEC... (SPEC: tp:CATEGORY/NAME, raw_tp:NAME or "
 			"tp_btf:NAME, each optionally +ktime; or "
-			SPEC_RECORD ", " SPEC_COUNT "; at most %d)\n",
+			SPEC_RECORD ", " SPEC_FIELDS ", " SPEC_COUNT "; at most %d)\n",
 		MAX_SPECS);
 	return 2;
 }
@@ -73,7 +81,7 @@ static int usage(void)
 static int bad_spec(const char *s)
 {
 	fprintf(stderr, "tkfloor: '%s' is not tp:CATEGORY/NAME, raw_tp:NAME or tp_btf:NAME "
-			"(+ktime), " SPEC_RECORD " or " SPEC_COUNT "\n", s);
+			"(+ktime), " SPEC_RECORD ", " SPEC_FIELDS " or " SPEC_COUNT "\n", s);
 	return 2;
 }
 
@@ -104,10 +112,10 @@ static int tracepoint_id(const char *cat_name, long *id)
 	return n == 1 ? 0 : -EINVAL;
 }
 
-static struct tkfloor_bpf *skel; /* +record's and +count's programs, if asked for */
+static struct tkfloor_bpf *skel; /* +record's, +fields' and +count's programs, if asked for */
 /* which of the skeleton's programs the specs ask for: only those are
  * loaded (a bench reads the programs a tkfloor holds as its floor) */
-static bool want_record, want_count;
+static bool want_record, want_fields, want_count;
 
 static int load(struct floor *fl, enum bpf_prog_type type, const char *tp,
 		const struct bpf_prog_load_opts *opts)
@@ -130,18 +138,20 @@ static int load(struct floor *fl, enum bpf_prog_type type, const char *tp,
 	char name[BPF_OBJ_NAME_LEN];
 
 	snprintf(name, sizeof(name), "floor_%s", tp);
-	if (fl->record || fl->count) {
+	if (fl->record || fl->fields || fl->count) {
 		/* the skeleton's, loaded once; its fd is the skeleton's */
 		if (!skel) {
 			if (!(skel = tkfloor_bpf__open()))
 				return -errno;
 			bpf_program__set_autoload(skel->progs.floor_record, want_record);
+			bpf_program__set_autoload(skel->progs.floor_fields, want_fields);
 			bpf_program__set_autoload(skel->progs.floor_count, want_count);
 			if (tkfloor_bpf__load(skel))
 				return -errno;
 		}
-		fl->prog_fd = dup(bpf_program__fd(fl->record ? skel->progs.floor_record
-							     : skel->progs.floor_count));
+		fl->prog_fd = dup(bpf_program__fd(fl->record   ? skel->progs.floor_record
+						  : fl->fields ? skel->progs.floor_fields
+							       : skel->progs.floor_count));
 	} else {
 		fl->prog_fd = bpf_prog_load(type, name, "Dual BSD/GPL", insns + skip, 3 - skip, opts);
 	}
@@ -159,15 +169,16 @@ static int attach(struct floor *fl)
 	const char *s = fl->tp, *name, *plus = strchr(fl->spec, '+');
 	int err;
 
-	if (plus && strcmp(plus, "+ktime") &&
-	    strcmp(fl->spec, SPEC_RECORD) && strcmp(fl->spec, SPEC_COUNT))
+	if (plus && strcmp(plus, "+ktime") && strcmp(fl->spec, SPEC_RECORD) &&
+	    strcmp(fl->spec, SPEC_FIELDS) && strcmp(fl->spec, SPEC_COUNT))
 		return bad_spec(fl->spec);
 	if (snprintf(fl->tp, sizeof(fl->tp), "%.*s", plus ? (int)(plus - fl->spec) : (int)strlen(fl->spec),
 		     fl->spec) >= (int)sizeof(fl->tp))
 		return bad_spec(fl->spec);
 	fl->record = plus && !strcmp(plus, "+record");
+	fl->fields = plus && !strcmp(plus, "+fields");
 	fl->count = plus && !strcmp(plus, "+count");
-	fl->ktime = plus && !fl->record && !fl->count;
+	fl->ktime = plus && !fl->record && !fl->fields && !fl->count;
 
 	if (!strncmp(s, "tp:", 3)) {
 		struct perf_event_attr attr = {
@@ -238,20 +249,38 @@ static int discard(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* -j: +fields' records (event ids are never 0; +record's header has 0) as
+ * JSON lines; a failed write ends the drain (its errno, negated) */
+static int print_fields(void *ctx, void *data, size_t size)
+{
+	const struct tk_out *o = ctx;
+	const struct tk_hdr *h = data;
+
+	if (size < sizeof(*h) || !h->event)
+		return 0;
+	errno = 0;
+	if (tk_print_record(o, data, size) || ferror(o->f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
 /*
- * +record's consumer: takes the records every 10 ms (they come without a
+ * +record's and +fields' consumer (one ring): takes the records every 10 ms (they come without a
  * wakeup) until SIGINT or SIGTERM, and says how many it took, so that a
  * bench knows the records were made and not dropped at a full ring.
  */
-static int drain(const sigset_t *set)
+static int drain(const sigset_t *set, bool json)
 {
-	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.floor_rb), discard,
-						  NULL, NULL);
+	static struct tk_out out = { .json = true };
+	struct ring_buffer *rb;
 	const struct timespec tick = { .tv_nsec = 10 * 1000000 };
 	long long taken = 0;
 	bool done;
 	int got;
 
+	out.f = stdout;
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.floor_rb), json ? print_fields : discard,
+			      &out, NULL);
 	if (!rb)
 		return tk_fail("cannot read the record ring: %s", strerror(errno));
 	do {
@@ -261,11 +290,13 @@ static int drain(const sigset_t *set)
 		got = ring_buffer__consume(rb);
 		if (got < 0) {
 			ring_buffer__free(rb);
-			return tk_fail("reading the record ring failed: %s", strerror(-got));
+			return tk_fail("taking the records failed: %s", strerror(-got));
 		}
 		taken += got;
 	} while (!done);
 	ring_buffer__free(rb);
+	if (fflush(stdout))
+		return tk_fail("writing the records failed: %s", strerror(errno));
 	fprintf(stderr, "tkfloor: %lld records taken, %llu lost at a full ring\n", taken,
 		skel->bss->floor_lost);
 	return 0;
@@ -274,16 +305,24 @@ static int drain(const sigset_t *set)
 int main(int argc, char **argv)
 {
 	struct floor fl[MAX_SPECS];
-	int i, n = argc - 1, rc = 0, sig;
+	int i, n, rc = 0, sig;
+	bool json = argc > 1 && !strcmp(argv[1], "-j");
 	sigset_t set;
 
 	tk_prog = "tkfloor";
+	if (json) {
+		argv++, argc--;
+		/* a reader gone is a failed write (EPIPE, exit 1), not a kill */
+		signal(SIGPIPE, SIG_IGN);
+	}
+	n = argc - 1;
 	if (n < 1 || n > MAX_SPECS || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return usage();
 	for (i = 0; i < n; i++) {
 		fl[i] = (struct floor){ .spec = argv[i + 1], .prog_fd = -1, .link_fd = -1,
 					.perf_fd = -1 };
 		want_record |= !strcmp(argv[i + 1], SPEC_RECORD);
+		want_fields |= !strcmp(argv[i + 1], SPEC_FIELDS);
 		want_count |= !strcmp(argv[i + 1], SPEC_COUNT);
 	}
 	rc = tk_preflight();
@@ -303,8 +342,9 @@ int main(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			fprintf(stderr, " %u", fl[i].id);
 		fprintf(stderr, "), Ctrl-C to end\n");
-		if (want_record) /* every spec attached: one of them is +record's */
-			rc = drain(&set);
+		/* every spec attached: one of them is +record's or +fields' */
+		if (want_record || want_fields)
+			rc = drain(&set, json);
 		else
 			sigwait(&set, &sig);
 	}

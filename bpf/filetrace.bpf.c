@@ -164,32 +164,12 @@ static __always_inline __u32 get_filename(struct scratch *s, const char *name)
 #define KNAME(s, flen) .kname = (flen) < TK_FILE_NAME_LEN ? (s)->rec + FIXED : NULL, .klen = (flen)
 _Static_assert(TK_FILE_NAME_LEN <= TK_PATH_KNAME_MAX, "a filename fits tk_path_at's copy");
 
-/* Paths up to this many bytes (NUL included) are appended with plain
- * word copies; a longer one with bpf_probe_read_kernel(). */
-#define PUT_INLINE 128
-
 /* Appends the path built in s->pw (len bytes and its NUL) to the record
- * at offset at; returns the bytes appended. A short path, most of them, is
- * copied as PUT_INLINE bytes in 8-byte words: the bytes past its NUL land
- * after the record's end (a following part overwrites them, or they are
- * never sent), and a helper call here cost ~40 ns (perf, under openloop),
- * its copy loop and the return-thunk mitigations' calls more than the copy. */
+ * at offset at; returns the bytes appended. */
 static __always_inline __u32 put_path(struct scratch *s, __u32 at, __u32 len)
 {
-	__u32 n = tk_bounded(len + 1, TK_FILE_PATH_LEN);
-	const char *src = tk_path_str(&s->pw);
-
 	at = tk_bounded(at, TK_RENAME_MAX - TK_FILE_PATH_LEN);
-	if (n <= PUT_INLINE) {
-		__u64 *d = (__u64 *)(s->rec + at);
-		const __u64 *o = (const __u64 *)src;
-
-		for (int i = 0; i < PUT_INLINE / 8; i++)
-			d[i] = o[i];
-	} else {
-		bpf_probe_read_kernel(s->rec + at, n, src);
-	}
-	return n;
+	return tk_path_copy(s->rec + at, &s->pw, len);
 }
 
 /* --path: the path is PREFIX, or under it. targ_path has no trailing '/'
@@ -594,39 +574,6 @@ static __always_inline __u32 event_of(__u32 call)
 }
 
 /*
- * Where a thread's registers are saved on a syscall: task_pt_regs(), the
- * top of its kernel stack less the architecture's padding and a struct
- * pt_regs, so at one offset from task->stack for every thread (the stack
- * size and padding are the kernel's build constants). The helper (2.2 % of
- * the exit tracepoint in a perf profile, ~16 ns) gives it once, to
- * whichever program runs first; after that it is one BTF load and an add,
- * with no per-thread entry to keep it in. regs_at holds the helper's
- * pointer as a number: stored and read back (volatile), the difference is
- * arithmetic on scalars, not on a pointer. task->stack is a void *, which
- * some verifiers type as a number and newer ones (seen on a 6.18 build) as
- * read-only untrusted memory, a pointer: so the once-only difference takes
- * it through bpf_probe_read_kernel() as a number, and the load on every
- * call only adds a number to it, which either typing accepts.
- */
-__u64 regs_off = 0;
-__u64 regs_at = 0;
-
-static __always_inline struct pt_regs *task_regs(struct task_struct *t)
-{
-	__u64 off = regs_off;
-
-	if (!off) {
-		__u64 stack = 0;
-
-		bpf_probe_read_kernel(&stack, sizeof(stack), &t->stack);
-		regs_at = (__u64)bpf_task_pt_regs(t);
-		off = *(volatile __u64 *)&regs_at - stack;
-		regs_off = off;
-	}
-	return TK_CAST(struct pt_regs, (__u64)t->stack + off);
-}
-
-/*
  * Every sys_enter_* of a selected call (loaded only with targ_entry): the
  * process filters, then (targ_cgroup_at_entry) the cgroup the call starts
  * in, the one tk_want() admitted: the record (or the --per-cgroup row) is
@@ -653,7 +600,7 @@ int file_enter(struct sys_tp *ctx)
 		p->cgroup_id = tk_task_cgroup_id(t);
 	/* close: the file leaves the fd table before sys_exit */
 	p->file = call == TK_FC_close
-			  ? tk_fd_file(t, SYS_ARG(task_regs(t), 0))
+			  ? tk_fd_file(t, SYS_ARG(tk_task_regs(t), 0))
 			  : NULL;
 	p->call = call;
 	return TK_TP_KEEP;
@@ -695,7 +642,7 @@ int file_exit(struct sys_tp *ctx)
 	/* the cgroup the record is attributed to, when the entry did not keep it */
 	if (!targ_cgroup_at_entry && !targ_summary)
 		a.cgroup_id = tk_task_cgroup_id(t);
-	regs = task_regs(t);
+	regs = tk_task_regs(t);
 	args_of(&a, call, regs);
 	s = tk_scratch_get();
 	if (!s)

@@ -13,6 +13,9 @@
  *   tk_path_at(w, &req)      a name passed to a syscall, joined with the
  *                            cwd or a dirfd's path unless it is absolute
  *                            (read from the caller, or given: req.kname)
+ *   tk_path_copy(dst, w, len) the result into a record (inline for short ones)
+ *   tk_task_regs(t)          the registers task t saved on syscall entry:
+ *                            a syscall's arguments, read at its exit
  *
  * fd -> path is tk_fd_file() then tk_path_of() on the file's f_path (a
  * tool usually wants the struct file for more than its path).
@@ -148,6 +151,39 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /* A number (read from a map, or computed) as a read-only BTF pointer. */
 #define TK_CAST(type, p) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
+
+/*
+ * Where a thread's registers are saved on a syscall: task_pt_regs(), the
+ * top of its kernel stack less the architecture's padding and a struct
+ * pt_regs, so at one offset from task->stack for every thread (the stack
+ * size and padding are the kernel's build constants). The helper (2.2 % of
+ * the exit tracepoint in a perf profile, ~16 ns) gives it once, to
+ * whichever program runs first; after that it is one BTF load and an add,
+ * with no per-thread entry to keep it in. tk__regs_at holds the helper's
+ * pointer as a number: stored and read back (volatile), the difference is
+ * arithmetic on scalars, not on a pointer. task->stack is a void *, which
+ * some verifiers type as a number and newer ones (seen on a 6.18 build) as
+ * read-only untrusted memory, a pointer: so the once-only difference takes
+ * it through bpf_probe_read_kernel() as a number, and the load on every
+ * call only adds a number to it, which either typing accepts.
+ */
+__u64 tk__regs_off = 0;
+__u64 tk__regs_at = 0;
+
+static __always_inline struct pt_regs *tk_task_regs(struct task_struct *t)
+{
+	__u64 off = tk__regs_off;
+
+	if (!off) {
+		__u64 stack = 0;
+
+		bpf_probe_read_kernel(&stack, sizeof(stack), &t->stack);
+		tk__regs_at = (__u64)bpf_task_pt_regs(t);
+		off = *(volatile __u64 *)&tk__regs_at - stack;
+		tk__regs_off = off;
+	}
+	return TK_CAST(struct pt_regs, (__u64)t->stack + off);
+}
 
 /*
  * The struct file behind fd in task t, or NULL. fdt->fd is a struct file
@@ -477,6 +513,35 @@ join:
 	if ((__u32)n == TK_PATH_MAX - len)
 		w->cut = 1; /* filled to the end: the name may go on */
 	return len + n - 1;
+}
+
+/*
+ * Copies the last result (len bytes, as returned, and its NUL) to dst,
+ * which must have TK_PATH_MAX bytes of room in the caller's map value;
+ * returns the bytes copied. A short path, most of them, is copied as
+ * TK__COPY_INLINE bytes in 8-byte words: the bytes past its NUL land
+ * after it (the caller's next part overwrites them, or they are never
+ * sent), and a helper call here cost ~40 ns (perf, filetrace under an
+ * open loop), its copy loop and the return-thunk mitigations' calls more
+ * than the copy.
+ */
+#define TK__COPY_INLINE 128
+
+static __always_inline __u32 tk_path_copy(char *dst, struct tk_path_work *w, __u32 len)
+{
+	__u32 n = tk_bounded(len + 1, TK_PATH_MAX);
+	const char *src = tk_path_str(w);
+
+	if (n <= TK__COPY_INLINE) {
+		__u64 *d = (__u64 *)dst;
+		const __u64 *o = (const __u64 *)src;
+
+		for (int i = 0; i < TK__COPY_INLINE / 8; i++)
+			d[i] = o[i];
+	} else {
+		bpf_probe_read_kernel(dst, n, src);
+	}
+	return n;
 }
 
 #endif /* TK_PATH_BPF_H */

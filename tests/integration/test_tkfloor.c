@@ -4,7 +4,9 @@
  * its attach type, named floor_<tracepoint>, listed by id in the ready
  * line, held while it runs and gone once it has ended on SIGINT/SIGTERM;
  * +ktime adds exactly one instruction (the clock call); +record's program
- * makes a record of every open and tkfloor takes them all; +count's counts
+ * makes a record of every open and tkfloor takes them all; +fields' makes
+ * filetrace's whole record of an open, field for field (tkfloor -j prints
+ * them through the decoder); +count's counts
  * every syscall by number, its errors too; a bad spec is
  * one line and exit 2, a tracepoint the kernel lacks one line and exit 1.
  */
@@ -20,6 +22,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -131,6 +134,33 @@ static void test_attach_sigterm(void **state)
 }
 
 /*
+ * n opens (and closes) of path, read-only; then SIGINT to the tkfloor p and
+ * its summary line, the one after the ready line: records taken, lost at a
+ * full ring. Returns the fd number the opens got (the lowest free one).
+ */
+static int opens_then_end(struct proc *p, const char *path, int n, unsigned long long *taken,
+			  unsigned long long *lost)
+{
+	char *err, *s;
+	int fd = -1;
+
+	for (int i = 0; i < n; i++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	kill(p->pid, SIGINT);
+	assert_int_equal(proc_wait(p, 10000), 0);
+	err = slurp(p->err);
+	s = strstr(err, "tkfloor: ");
+	s = s ? strstr(s + 1, "tkfloor: ") : NULL;
+	if (!s || sscanf(s, "tkfloor: %llu records taken, %llu lost", taken, lost) != 2)
+		fail_msg("no 'records taken' line: %s", err);
+	free(err);
+	return fd;
+}
+
+/*
  * +record: a record of each of the test's 20,000 opens (and of whatever
  * else opens meanwhile) reaches tkfloor's ring and is taken, none lost at
  * a full ring: the ring is drained although nothing wakes its reader.
@@ -141,7 +171,6 @@ static void test_record(void **state)
 			 "tp:syscalls/sys_exit_openat+record", NULL };
 	unsigned long long taken = 0, lost = 1;
 	struct proc p;
-	char *err, *s;
 	__u32 ids[4];
 
 	(void)state;
@@ -149,26 +178,61 @@ static void test_record(void **state)
 	assert_true(proc_wait_stderr(&p, READY, 10000));
 	assert_int_equal(ready_ids(&p, ids, 4), 2);
 	assert_int_equal(tk_progs_held(p.pid, "floor_"), 2);
-	for (int i = 0; i < 20000; i++) {
-		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		assert_true(fd >= 0);
-		close(fd);
-	}
-	kill(p.pid, SIGINT);
-	assert_int_equal(proc_wait(&p, 10000), 0);
-	err = slurp(p.err);
-	s = strstr(err, "tkfloor: ");
-	s = s ? strstr(s + 1, "tkfloor: ") : NULL; /* the line after the ready one */
-	if (!s || sscanf(s, "tkfloor: %llu records taken, %llu lost", &taken, &lost) != 2)
-		fail_msg("no 'records taken' line: %s", err);
-	free(err);
+	opens_then_end(&p, "/dev/null", 20000, &taken, &lost);
 	print_message("records taken %llu (want >= 20000), lost %llu (want 0)\n", taken, lost);
 	assert_true(taken >= 20000);
 	assert_int_equal(lost, 0);
 	for (int i = 0; i < 2; i++)
 		assert_true(gone(ids[i]));
 	proc_cleanup(&p);
+}
+
+/*
+ * +fields: filetrace's record of an open, made by the floor's one program.
+ * The test opens a file of its own 2,000 times, by its absolute name, from
+ * a directory of its own (a mount's depth below /tmp or /var/tmp): every
+ * open is one record of this pid with the fd, inode, size, flags and
+ * kernel-resolved path the test knows, and nothing is lost.
+ */
+static void test_fields(void **state)
+{
+	char *argv[] = { tkfloor(), "-j", "tp:syscalls/sys_exit_openat+fields", NULL };
+	char dir[] = "/tmp/tkfloor-fields.XXXXXX", file[256], real[PATH_MAX], spec[2 * PATH_MAX + 512];
+	unsigned long long taken = 0, lost = 1;
+	struct records r = { 0 };
+	struct stat st;
+	struct proc p;
+	size_t got;
+	int fd = -1;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/target", dir);
+	fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "floor\n", 6), 6);
+	close(fd);
+	assert_int_equal(stat(file, &st), 0);
+	assert_non_null(realpath(file, real));
+	assert_int_equal(proc_start(&p, argv), 0);
+	assert_true(proc_wait_stderr(&p, READY, 10000));
+	fd = opens_then_end(&p, file, 2000, &taken, &lost);
+	assert_int_equal(records_load(p.out, &r), 0);
+	snprintf(spec, sizeof(spec),
+		 "event=open pid=%d call_str=openat fd=%d ret=%d flags_str=O_RDONLY|O_CLOEXEC "
+		 "mode=0 inode=%llu size=6 truncated=false filename=%s path=%s",
+		 getpid(), fd, fd, (unsigned long long)st.st_ino, file, real);
+	got = records_match(&r, spec);
+	print_message("records of the test's opens with every field right: %zu (want 2000); "
+		      "of this pid: %zu; unparsable lines: %zu (want 0); lost %llu (want 0)\n",
+		      got, records_count(&r, "open", getpid()), r.invalid, lost);
+	assert_int_equal(got, 2000);
+	assert_int_equal(r.invalid, 0);
+	assert_int_equal(lost, 0);
+	records_free(&r);
+	proc_cleanup(&p);
+	unlink(file);
+	rmdir(dir);
 }
 
 /*
@@ -272,6 +336,7 @@ static void test_bad_specs(void **state)
 	bad("tp_btf:sys_exit+clock", 2, "'tp_btf:sys_exit+clock' is not");
 	bad("raw_tp:", 2, "'raw_tp:' is not");
 	bad("tp:syscalls/sys_exit_close+record", 2, "'tp:syscalls/sys_exit_close+record' is not");
+	bad("tp:syscalls/sys_enter_openat+fields", 2, "'tp:syscalls/sys_enter_openat+fields' is not");
 	bad("tp_btf:sys_enter+count", 2, "'tp_btf:sys_enter+count' is not");
 	bad("tp:syscalls/sys_enter_no_such_call", 1, "no such tracepoint");
 	bad("tp_btf:no_such_tracepoint", 1, "no btf_trace_no_such_tracepoint");
@@ -283,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_attach_sigint),
 		cmocka_unit_test(test_attach_sigterm),
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_bad_specs),
 	};
