@@ -596,12 +596,10 @@ int file_enter(struct sys_tp *ctx)
 		tk_count(TK_STAT_LOST); /* no memory: the event cannot be reported */
 		return TK_TP_KEEP;
 	}
-	if (targ_cgroup_at_entry && (!targ_summary || targ_per_cgroup))
-		p->cgroup_id = tk_task_cgroup_id(t);
 	/* close: the file leaves the fd table before sys_exit */
-	p->file = call == TK_FC_close
-			  ? tk_fd_file(t, SYS_ARG(tk_task_regs(t), 0))
-			  : NULL;
+	p->file = call == TK_FC_close ? tk_fd_file(t, SYS_ARG(tk_task_regs(t), 0)) : NULL;
+	if (targ_cgroup_at_entry && (!targ_summary || targ_per_cgroup))
+		p->cgroup_id = tk_task_cgroup_id(TK_CAST(struct task_struct, t));
 	p->call = call;
 	return TK_TP_KEEP;
 }
@@ -639,10 +637,12 @@ int file_exit(struct sys_tp *ctx)
 	}
 	if (tk_failed_only && ret >= 0)
 		return TK_TP_KEEP;
+	regs = tk_task_regs(t);
+	/* from here on t is only read: untrusted (TK_CAST, tk_path.bpf.h) */
+	t = TK_CAST(struct task_struct, t);
 	/* the cgroup the record is attributed to, when the entry did not keep it */
 	if (!targ_cgroup_at_entry && !targ_summary)
 		a.cgroup_id = tk_task_cgroup_id(t);
-	regs = tk_task_regs(t);
 	args_of(&a, call, regs);
 	s = tk_scratch_get();
 	if (!s)

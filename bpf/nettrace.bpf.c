@@ -233,11 +233,18 @@ static __always_inline bool net_want_tuple(const struct net_tuple *t)
 /* The current task as owner: pid, tid and uid as plain loads from its
  * task_struct (the helpers' values, as tk_fill_hdr_task()); comm by the
  * helper (copied from the BTF pointer, clang 14 spills past 512 bytes of
- * stack in the accept programs). */
-static __always_inline void net_owner_current(struct net_owner *o)
+ * stack in the accept programs).
+ * A global function, checked once per program instead of once on every
+ * path to each of its five call sites: its loads through the trusted task
+ * pointer each cost the verifier a few scans of the kernel's whole BTF
+ * (see net_state_change()), which made it the larger part of the state
+ * programs' load time. */
+__noinline int net_owner_current(struct net_owner *o)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 
+	if (!o)
+		return 0;
 	o->pid = t->tgid;
 	o->tid = t->pid;
 	o->uid = t->cred->uid.val;
@@ -245,6 +252,7 @@ static __always_inline void net_owner_current(struct net_owner *o)
 	o->in_cgroup = tk_want_current_cgroup();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 	o->cgroup_id = tk_task_cgroup_id(t);
+	return 0;
 }
 
 /*
@@ -786,32 +794,47 @@ static __always_inline void net_sock_seen(struct net_sock *s, const struct net_t
 		s->flags |= NS_UNWANTED;
 }
 
-static __always_inline void net_state_change(void *ctx, const struct sock *sk, int oldstate,
+static __always_inline void net_state_change(void *ctx, const struct sock *tsk, int oldstate,
 					     int newstate)
 {
-	__u64 key = (__u64)sk, now;
+	/*
+	 * The socket is read through the helper's pointer, not the
+	 * tracepoint's: the argument is trusted, and every load of a pointer
+	 * field through a trusted pointer makes the verifier look up, by
+	 * name, the types that would keep the result trusted, each a linear
+	 * scan of the kernel's BTF (btf_nested_type_is_trusted(), Linux
+	 * 6.18); bpf_skc_to_tcp_sock() returns a plain BTF pointer, through
+	 * which it looks up nothing. Each state program took ~0.27 s to load
+	 * before, ~0.1 s now (strace -T of BPF_PROG_LOAD), for one helper
+	 * call per change. The helper also answers "is it TCP" (the
+	 * tracepoint fires for other protocols too) for the full sockets the
+	 * tracepoint is given.
+	 */
+	const struct tcp_sock *tcp = bpf_skc_to_tcp_sock((void *)tsk);
 	bool birth = newstate == TCP_SYN_SENT || newstate == TCP_LISTEN ||
 		     (newstate == TCP_SYN_RECV && oldstate == TCP_LISTEN);
 	int from = birth ? TCP_CLOSE : oldstate;
 	const struct net_tuple *t;
-	const struct tcp_sock *tp;
+	const struct sock *sk;
 	struct net_tuple tuple;
 	struct net_sock *s;
 	struct net_owner o;
+	__u64 key, now;
 
-	if (sk->sk_protocol != IPPROTO_TCP)
+	if (!tcp)
 		return;
+	sk = &tcp->inet_conn.icsk_inet.sk;
+	key = (__u64)sk;
 	/*
 	 * The local port is the socket's own skc_num, a load, except at CLOSE:
 	 * tcp_set_state() releases the port (skc_num = 0) before the
-	 * tracepoint, and inet_sport, behind a bpf_skc_to_tcp_sock() call,
-	 * still has it. Before CLOSE the two agree (bind, connect's port
-	 * choice and a child's clone set both), so the helper is called once
-	 * per socket instead of at each of its ~5 changes.
+	 * tracepoint, and inet_sport, in the tcp_sock, still has it. Before
+	 * CLOSE the two agree (bind, connect's port choice and a child's
+	 * clone set both).
 	 */
-	tp = newstate == TCP_CLOSE ? bpf_skc_to_tcp_sock((void *)sk) : NULL;
 	/* read once: nothing in this run changes it (NULL: no tuple) */
-	t = net_tuple_load(&sk->__sk_common, tp ? &tp->inet_conn.icsk_inet : NULL, &tuple)
+	t = net_tuple_load(&sk->__sk_common, newstate == TCP_CLOSE ? &tcp->inet_conn.icsk_inet : NULL,
+			   &tuple)
 		    ? &tuple
 		    : NULL;
 	/* else clang, knowing t's alignment, turns t + 4 into t | 4: the
@@ -881,7 +904,7 @@ static __always_inline void net_state_change(void *ctx, const struct sock *sk, i
 
 			emit_connect(ctx, sk, s, t, err ? -err : -ECONNABORTED, now);
 		} else if (net_was_established(oldstate)) {
-			emit_close(ctx, sk, tp, s, t, oldstate, now);
+			emit_close(ctx, sk, tcp, s, t, oldstate, now);
 		} else if (oldstate == TCP_LISTEN) {
 			net_listen_remove(sk);
 		}

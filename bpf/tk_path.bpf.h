@@ -149,7 +149,23 @@ struct tk_path_req {
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
-/* A number (read from a map, or computed) as a read-only BTF pointer. */
+/*
+ * A number (read from a map, or computed), or a BTF pointer, as a
+ * read-only, untrusted BTF pointer of type: its fields are inlined,
+ * fault-safe loads, as through any BTF pointer (the verifier turns the
+ * kfunc into a register move: nothing at run time).
+ *
+ * Why the walks here cast even a trusted pointer (bpf_get_current_task_btf()'s):
+ * every load of a pointer field through a trusted or RCU pointer makes the
+ * verifier look up, by name, the types that would keep the result trusted
+ * ("task_struct__safe_trusted", ..._or_null, the RCU kinds), each a linear
+ * scan of the kernel's whole BTF with strcmp (btf_nested_type_is_trusted()
+ * -> btf_find_by_name_kind(), Linux 6.18), on every path it verifies.
+ * Through an untrusted pointer it looks up nothing. That was most of
+ * filetrace's load time (file_exit 165 -> 18 ms: strace -T of its
+ * BPF_PROG_LOAD). A trusted pointer is needed only where a helper takes it
+ * (bpf_task_storage_get(), bpf_task_pt_regs()): callers keep it for those.
+ */
 #define TK_CAST(type, p) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
 
 /*
@@ -182,7 +198,7 @@ static __always_inline struct pt_regs *tk_task_regs(struct task_struct *t)
 		off = *(volatile __u64 *)&tk__regs_at - stack;
 		tk__regs_off = off;
 	}
-	return TK_CAST(struct pt_regs, (__u64)t->stack + off);
+	return TK_CAST(struct pt_regs, (__u64)TK_CAST(struct task_struct, t)->stack + off);
 }
 
 /*
@@ -193,7 +209,7 @@ static __always_inline struct pt_regs *tk_task_regs(struct task_struct *t)
  */
 static __always_inline struct file *tk_fd_file(struct task_struct *t, int fd)
 {
-	struct fdtable *fdt = t->files->fdt;
+	struct fdtable *fdt = TK_CAST(struct task_struct, t)->files->fdt;
 	struct file **arr;
 
 	if (fd < 0 || (__u32)fd >= fdt->max_fds)
@@ -412,7 +428,7 @@ static __always_inline __u32 tk_path_of(struct tk_path_work *w, const struct tk_
 {
 	struct dentry *d = r->at->dentry;
 	struct vfsmount *vm = r->at->mnt;
-	struct fs_struct *fs = r->task->fs;
+	struct fs_struct *fs = TK_CAST(struct task_struct, r->task)->fs;
 	const struct dentry_operations *op = d->d_op;
 	__u32 cap = r->cap ? r->cap : TK_PATH_MAX;
 	__u64 n;
@@ -467,7 +483,7 @@ static __always_inline __u32 tk_path_at(struct tk_path_work *w, const struct tk_
 		const struct path *at_dir;
 
 		if (r->fd == TK_AT_FDCWD) {
-			at_dir = &r->task->fs->pwd;
+			at_dir = &TK_CAST(struct task_struct, r->task)->fs->pwd;
 		} else {
 			struct file *f = tk_fd_file(r->task, r->fd);
 
