@@ -799,16 +799,16 @@ static __always_inline void net_state_change(void *ctx, const struct sock *tsk, 
 {
 	/*
 	 * The socket is read through the helper's pointer, not the
-	 * tracepoint's: the argument is trusted, and every load of a pointer
-	 * field through a trusted pointer makes the verifier look up, by
-	 * name, the types that would keep the result trusted, each a linear
-	 * scan of the kernel's BTF (btf_nested_type_is_trusted(), Linux
-	 * 6.18); bpf_skc_to_tcp_sock() returns a plain BTF pointer, through
-	 * which it looks up nothing. Each state program took ~0.27 s to load
-	 * before, ~20 ms now with net_owner_current() a global function too
-	 * (strace -T of BPF_PROG_LOAD), for one helper call per change. The helper also answers "is it TCP" (the
-	 * tracepoint fires for other protocols too) for the full sockets the
-	 * tracepoint is given.
+	 * tracepoint's: the argument is trusted, and every pointer-field load
+	 * through a trusted pointer costs the verifier linear scans of the
+	 * kernel's BTF (the quirk TK_CAST in tk_path.bpf.h explains; nettrace
+	 * keeps Linux 5.12, so no kfunc). bpf_skc_to_tcp_sock() returns a
+	 * plain BTF pointer, through which it looks up nothing: each state
+	 * program took ~0.27 s to load before, ~20 ms now with
+	 * net_owner_current() a global function too (strace -T of
+	 * BPF_PROG_LOAD), for one helper call per change. The helper also
+	 * answers "is it TCP" (the tracepoint fires for other protocols too)
+	 * for the full sockets the tracepoint is given.
 	 */
 	const struct tcp_sock *tcp = bpf_skc_to_tcp_sock((void *)tsk);
 	bool birth = newstate == TCP_SYN_SENT || newstate == TCP_LISTEN ||
