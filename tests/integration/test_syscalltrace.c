@@ -32,6 +32,7 @@
 #define GETPPID_N 10000
 #define READ_SIZE "12345"
 #define SLEEP_NS 20000000LL /* 20 ms */
+#define WORK_UID 65534 /* nobody: the workload's real uid */
 
 static char enoent_path[128];
 /* syscallwork under a name of this run's own (a symlink): -c with it cannot
@@ -111,6 +112,11 @@ static pid_t start_waiting_work(void)
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		/* a real uid of its own, the one records report (cred->uid);
+		 * the effective uid stays root, so the workload still execs
+		 * from a checkout only root can enter (CI's is 0700) */
+		if (setresuid(WORK_UID, 0, 0))
+			_exit(126);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -194,11 +200,14 @@ static void test_stream_exact(void **state)
 	struct tl_run run;
 	const struct records *r = &run.r;
 	size_t getppid = 0, slow = 0;
+	unsigned long long cgroup_id;
 	long long fd;
 	pid_t w;
 
 	(void)state;
 	NEED_ROOT();
+	cgroup_id = tl_cgroup_id(getpid()); /* the workload's: it is our child */
+	assert_int_not_equal(cgroup_id, 0);
 	w = trace_work(&run, TL_ARGS("-j"), false);
 	assert_int_equal(r->n, GETPPID_N + 5);
 	assert_int_equal(records_count(r, "syscall", w), GETPPID_N + 5);
@@ -210,6 +219,8 @@ static void test_stream_exact(void **state)
 
 		assert_int_equal(json_int(v, "pid", -1), w);
 		assert_int_equal(json_int(v, "tid", -1), w);
+		assert_int_equal(json_int(v, "uid", -1), WORK_UID);
+		assert_true((unsigned long long)json_int(v, "cgroup_id", 0) == cgroup_id);
 		assert_string_equal(json_str(v, "comm"), "syscallwork");
 		if (strcmp(json_str(v, "syscall"), "getppid"))
 			continue;
@@ -280,8 +291,8 @@ static void test_stream_text(void **state)
 	NEED_ROOT();
 	w = trace_work(&run, TL_ARGS("-e", "open,nanosleep"), false);
 	assert_non_null(strstr(run.out, "EVENT    PID"));
-	snprintf(want, sizeof(want), "syscall  %-7d %-7d 0     syscallwork      nr=2(open) ret=-2(ENOENT) "
-		 "duration_ns=", (int)w, (int)w);
+	snprintf(want, sizeof(want), "syscall  %-7d %-7d %-5d syscallwork      nr=2(open) ret=-2(ENOENT) "
+		 "duration_ns=", (int)w, (int)w, WORK_UID);
 	assert_non_null(strstr(run.out, want));
 	snprintf(want, sizeof(want), " path='%s'\n", enoent_path);
 	assert_non_null(strstr(run.out, want));
