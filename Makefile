@@ -341,9 +341,17 @@ BENCHES = \
 # LIBBPF_TOOLS=DIR: bcc libbpf-tools built by scripts/build-libbpf-tools;
 # bench-file, -sys, -proc and -net then add their peer rows and targets
 export LIBBPF_TOOLS
+# Each bench and the whole run end with a line of scripts/bench-quiet: the
+# CPU time the hypervisor took meanwhile (steal), so a target missed on a
+# busy host is told from one tracekit misses.
 bench: deps
 	$(Q)$(MAKE) all
-	$(Q)for b in $(BENCHES); do $(MAKE) $$b || exit 1; done
+	$(Q)m=$$(mktemp) && a=$$(mktemp) && trap 'rm -f "$$m" "$$a"' EXIT && \
+		scripts/bench-quiet mark "$$a" && \
+		for b in $(BENCHES); do \
+			scripts/bench-quiet mark "$$m" && $(MAKE) $$b && \
+			scripts/bench-quiet report $$b "$$m" || exit 1; \
+		done && scripts/bench-quiet report "make bench" "$$a"
 
 # bench-file: open+close loop (tests/helpers/openloop.c), untraced /
 # filetrace / its floor (tkfloor) / bpftrace's opensnoop.bt
