@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* proctrace: trace process exec, fork and exit. */
+#include <sys/syscall.h>
 #include <bpf/btf.h>
 #include "tk.h"
 #include "proctrace.skel.h"
@@ -9,9 +10,11 @@ enum { OPT_THREADS = 256, OPT_INCLUDE_FAILED };
 static bool opt_failed, opt_include_failed, opt_threads;
 
 static const struct tk_tool_event events[] = {
+	/* one enter and one exit program for both calls (bpf/proctrace.bpf.c) */
 	{ "exec", TK_EV_exec, true,
-	  "proc_execve_enter,proc_execveat_enter,proc_execve_exit,"
-	  "proc_execveat_exit,proc_sched_exec" },
+	  "proc_exec_enter@syscalls/sys_enter_execve,proc_exec_enter@syscalls/sys_enter_execveat,"
+	  "proc_exec_exit@syscalls/sys_exit_execve,proc_exec_exit@syscalls/sys_exit_execveat,"
+	  "proc_sched_exec" },
 	{ "fork", TK_EV_fork, true, NULL },  /* its program also follows forks */
 	{ "exit", TK_EV_exit, true, NULL },
 	{ NULL },
@@ -100,6 +103,7 @@ static int setup(struct proctrace_bpf *skel, struct tk_env *env, struct tk_hooks
 		skel->rodata->targ_exit_group_dead = true;
 		bpf_map__set_max_entries(skel->maps.exited, 1); /* never used */
 	}
+	skel->rodata->targ_nr_execveat = SYS_execveat; /* this architecture's number */
 	skel->rodata->tk_failed_only = opt_failed;
 	skel->rodata->targ_include_failed = opt_include_failed;
 	skel->rodata->targ_threads = opt_threads;

@@ -25,6 +25,7 @@
 
 #define TOOL "proctrace"
 #define EXECBURST tl_path("build/tests/execburst")
+#define EXECAT tl_path("build/tests/execat")
 #define BURST_COMM "tk-burst-child"
 #define BURST_N 3000
 
@@ -180,6 +181,45 @@ static void test_command_mode_exact(void **state)
 	assert_int_equal(records_count(r, "exec", 0), 5);
 	assert_int_equal(records_count(r, "fork", 0), 4);
 	assert_int_equal(records_count(r, "exit", 0), 5);
+	tl_run_free(&run);
+}
+
+/*
+ * execveat: the same program as execve (bpf/proctrace.bpf.c), which takes
+ * the name and argv one argument further on: the exact record of each, and
+ * a failed one too.
+ */
+static void test_execveat_exact(void **state)
+{
+	const struct jv *e, *a;
+	struct tl_run run;
+	const struct records *r = &run.r;
+
+	(void)state;
+	NEED_ROOT();
+	tl_run(&run, .tool = TOOL,
+	       .args = TL_ARGS("-j", "-e", "exec", "--include-failed", "--", EXECAT, "/bin", "true",
+			       "at 1", "x\"y"));
+	assert_int_equal(records_count(r, "exec", 0), 2);
+	e = find_exec(r, "true", "at 1");
+	assert_non_null(e);
+	assert_int_equal(json_int(e, "ret", -1), 0);
+	assert_string_equal(json_str(e, "comm"), "true");
+	a = json_get(e, "argv");
+	assert_int_equal(a->len, 3);
+	assert_string_equal(a->items[0].str, "true");
+	assert_string_equal(a->items[1].str, "at 1");
+	assert_string_equal(a->items[2].str, "x\"y");
+	tl_run_free(&run);
+
+	tl_run(&run, .tool = TOOL,
+	       .args = TL_ARGS("-j", "-e", "exec", "--include-failed", "--", EXECAT, "/bin",
+			       "tk-no-such-prog", "arg"),
+	       .rc = 1 /* execat's, after the failed call */);
+	e = find_exec(r, "tk-no-such-prog", "arg");
+	assert_non_null(e);
+	assert_int_equal(json_int(e, "ret", 0), -2);
+	assert_int_equal(json_get(e, "argv")->len, 2);
 	tl_run_free(&run);
 }
 
@@ -459,6 +499,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TL_STANDARD_TESTS(&tool),
 		TL_TEST(test_command_mode_exact),
+		TL_TEST(test_execveat_exact),
 		TL_TEST(test_failed_hidden_and_perfbuf),
 		TL_TEST(test_failed_only),
 		TL_TEST(test_cold_pages),

@@ -246,12 +246,12 @@ static void test_tracepoints_of_loaded_programs(void **state)
 }
 
 /* proctrace's object against the fake kernel, whose tracefs has
- * sys_enter_execve but neither sys_enter_execveat nor sys_exit_execve:
- * tk_probe_optional() with the given tool description. Returns its
- * result; *at_loads, *enter_loads, *exit_loads: whether proc_execveat_enter,
- * proc_execve_enter and proc_execve_exit still load. */
-static int optional(const char *optional_progs, const char *event_progs, bool *at_loads,
-		    bool *enter_loads, bool *exit_loads)
+ * sys_enter_execve but not sys_exit_execve: tk_probe_optional() with the
+ * given tool description. Returns its result; *enter_loads, *exit_loads:
+ * whether proc_exec_enter (SEC sys_enter_execve) and proc_exec_exit (SEC
+ * sys_exit_execve) still load. */
+static int optional(const char *optional_progs, const char *event_progs, bool *enter_loads,
+		    bool *exit_loads)
 {
 	const struct tk_tool_event evs[] = { { "exec", TK_EV_exec, true, event_progs }, { NULL } };
 	const struct tk_tool tool = { .name = "proctrace", .events = evs,
@@ -260,19 +260,22 @@ static int optional(const char *optional_progs, const char *event_progs, bool *a
 	struct bpf_object *o = bpf_object__open_file(tl_path("build/proctrace.bpf.o"), NULL);
 	struct btf *btf = fake_btf(NULL);
 	struct tk_kernel k = { .btf = btf, .events = events };
+	struct bpf_program *enter, *exit_;
 	struct tk_bpf b;
 	int rc;
 
 	assert_non_null(o);
+	enter = bpf_object__find_program_by_name(o, "proc_exec_enter");
+	exit_ = bpf_object__find_program_by_name(o, "proc_exec_exit");
+	assert_non_null(enter);
+	assert_non_null(exit_);
 	memset(&env, 0, sizeof(env));
 	env.tool = &tool;
 	tk_event_select(&env, TK_EV_exec, true);
 	b = (struct tk_bpf){ .obj = o };
 	rc = tk_probe_optional(&env, &b, &k);
-	*at_loads = bpf_program__autoload(bpf_object__find_program_by_name(o, "proc_execveat_enter"));
-	*enter_loads =
-		bpf_program__autoload(bpf_object__find_program_by_name(o, "proc_execve_enter"));
-	*exit_loads = bpf_program__autoload(bpf_object__find_program_by_name(o, "proc_execve_exit"));
+	*enter_loads = bpf_program__autoload(enter);
+	*exit_loads = bpf_program__autoload(exit_);
 	bpf_object__close(o);
 	btf__free(btf);
 	return rc;
@@ -283,21 +286,23 @@ static int optional(const char *optional_progs, const char *event_progs, bool *a
  * or an optional entry that names none, is an error. */
 static void test_optional_programs(void **state)
 {
-	bool at, enter, exit_;
+	bool enter, exit_;
 
 	(void)state;
-	assert_int_equal(optional("proc_execveat_*,proc_execve_enter",
-				  "proc_execveat_enter,proc_execve_enter", &at, &enter, &exit_), 0);
-	assert_false(at);    /* optional, no sys_enter_execveat here */
+	assert_int_equal(optional("proc_exec_*", "proc_exec_enter,proc_exec_exit", &enter, &exit_),
+			 0);
 	assert_true(enter);  /* optional, its tracepoint is there */
+	assert_false(exit_); /* optional, no sys_exit_execve here */
+	assert_int_equal(optional("proc_exec_enter", "proc_exec_enter,proc_exec_exit", &enter,
+				  &exit_), 0);
+	assert_true(enter);
 	assert_true(exit_);  /* missing too, but required */
-	assert_int_equal(optional(NULL, "proc_execveat_enter", &at, &enter, &exit_), 0);
-	assert_true(at);     /* nothing optional: nothing left out */
-	assert_int_equal(optional("proc_execveat_*", "proc_execveat_enter,proc_execveat_exit", &at,
-				  &enter, &exit_), 1);
-	assert_false(at);
-	assert_int_equal(optional("proc_execveat_*,file_nosuch_*", "proc_execve_enter", &at, &enter,
-				  &exit_), 1);
+	assert_int_equal(optional(NULL, "proc_exec_exit", &enter, &exit_), 0);
+	assert_true(exit_);  /* nothing optional: nothing left out */
+	assert_int_equal(optional("proc_exec_exit", "proc_exec_exit", &enter, &exit_), 1);
+	assert_false(exit_); /* the event's only program, left out: an error */
+	assert_int_equal(optional("proc_exec_exit,file_nosuch_*", "proc_exec_enter", &enter, &exit_),
+			 1);
 }
 
 static void test_unknown_tool(void **state)
