@@ -313,8 +313,13 @@ int proc_exec_enter(struct trace_event_raw_sys_enter *ctx)
 	barrier_var(a0);
 	barrier_var(a1);
 	barrier_var(a2);
+	/* the record's number is an int, and the 4 bytes after it (the
+	 * struct's `long id`) are padding the kernel does not write: only
+	 * the low 32 bits are the number */
+	__u32 nr = (__u32)ctx->id;
+
 	/* one call: exec_enter is inlined, and verified, once */
-	if (ctx->id == targ_nr_execveat) {
+	if (nr == targ_nr_execveat) {
 		a0 = a1;
 		a1 = a2;
 	}

@@ -334,7 +334,7 @@ int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 	 * task moved during the call (a shell in wait4) is still reported
 	 * there at exit. Taken here, not at sys_exit; read through the task
 	 * pointer (tk_task_cgroup_id), ~20 ns less than the cgroup-id helper
-	 * on that VM. */
+	 * on an AMD EPYC VM (bpf_stats). */
 	if (!summary || targ_per_cgroup)
 		s->cgroup_id = tk_task_cgroup_id(bpf_get_current_task_btf());
 	if (!summary) {
