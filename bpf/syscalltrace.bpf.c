@@ -300,6 +300,7 @@ int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 	/* read once: each read of a rodata flag stays a load after the
 	 * verifier has removed the branch it decides */
 	bool summary = targ_summary;
+	struct task_struct *t = NULL;
 	struct sys_start *s;
 	__u32 nr, slot, zero = 0;
 	__u64 pid_tgid;
@@ -317,8 +318,15 @@ int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 	 * (and may be another task's, whose regs sys_current_id() replaces) */
 	s->active = 0;
 	pid_tgid = sys_current_id(s, regs);
-	if (!tk_want_id(pid_tgid))
+	if (!summary || targ_per_cgroup) {
+		/* the task pointer, taken for the cgroup below anyway, also
+		 * filters: -c and -u by loads, not helper calls */
+		t = bpf_get_current_task_btf();
+		if (!tk_want_current_task(t))
+			return 0;
+	} else if (!tk_want_id(pid_tgid)) {
 		return 0;
+	}
 	if (is_compat(regs)) {
 		sys_count(TK_SYS_CNT_COMPAT);
 		return 0;
@@ -335,8 +343,8 @@ int BPF_PROG(sys_call_enter, struct pt_regs *regs, long id)
 	 * there at exit. Taken here, not at sys_exit; read through the task
 	 * pointer (tk_task_cgroup_id), ~20 ns less than the cgroup-id helper
 	 * on an AMD EPYC VM (bpf_stats). */
-	if (!summary || targ_per_cgroup)
-		s->cgroup_id = tk_task_cgroup_id(bpf_get_current_task_btf());
+	if (t)
+		s->cgroup_id = tk_task_cgroup_id(t);
 	if (!summary) {
 		s->args[0] = PT_REGS_PARM1_SYSCALL(regs);
 		s->args[1] = PT_REGS_PARM2_SYSCALL(regs);

@@ -344,7 +344,24 @@ static __always_inline bool tk_want(void)
  * (bpf_get_current_task_btf()): its tgid is a load, not a helper call. */
 static __always_inline bool tk_want_current_task(struct task_struct *t)
 {
-	return tk_want_current_tgid(t->tgid);
+	char comm[TK_COMM_LEN];
+
+	if (!tk_filtered)
+		return t->tgid != tk_self_pid;
+	if (!tk_want_tgid(t->tgid))
+		return false;
+	/* -u and -c by loads through the task, as tk_fill_hdr_task(): the
+	 * same values as bpf_get_current_uid_gid() and
+	 * bpf_get_current_comm(), without their helper calls (each ~25 ns
+	 * or more with return thunks, on every event -c looks at) */
+	if (tk_filter_uid && t->cred->uid.val != tk_targ_uid)
+		return false;
+	if (!tk_want_current_cgroup())
+		return false;
+	if (!tk_targ_comm[0])
+		return true;
+	__builtin_memcpy(comm, t->comm, sizeof(comm));
+	return tk_comm_is(comm);
 }
 
 /*

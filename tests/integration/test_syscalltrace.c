@@ -280,6 +280,41 @@ static void test_stream_exact(void **state)
 	tl_run_free(&run);
 }
 
+/*
+ * -u and -c in stream mode (the entry filters through the task pointer):
+ * the workload's real uid and its name admit every one of its calls, and
+ * another uid or name admits none.
+ */
+static void test_stream_uid_comm(void **state)
+{
+	const char *const *const want[] = {
+		TL_ARGS("-j", "-e", "getppid", "-u", "65534"),
+		TL_ARGS("-j", "-e", "getppid", "-c", "syscallwork"),
+	};
+	const char *const *const none[] = {
+		TL_ARGS("-j", "-e", "getppid", "-u", "0"),
+		TL_ARGS("-j", "-e", "getppid", "-c", "syscallworkx"),
+	};
+	_Static_assert(WORK_UID == 65534, "the -u argument above");
+	struct tl_run run;
+	pid_t w;
+
+	(void)state;
+	NEED_ROOT();
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		w = trace_work(&run, want[i], false);
+		assert_int_equal(records_count(&run.r, "syscall", w), GETPPID_N);
+		assert_int_equal(run.r.n, GETPPID_N);
+		tl_run_free(&run);
+	}
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		trace_work(&run, none[i], false);
+		assert_int_equal(run.r.n, 0);
+		assert_int_equal(run.events, 0);
+		tl_run_free(&run);
+	}
+}
+
 /* Text: strace-like facts on one line each, the path escaped. */
 static void test_stream_text(void **state)
 {
@@ -649,6 +684,7 @@ int main(void)
 		TL_STANDARD_TESTS(&tool),
 		TL_TEST(test_stream_exact),
 		TL_TEST(test_stream_text),
+		TL_TEST(test_stream_uid_comm),
 		TL_TEST(test_stream_filters),
 		TL_TEST(test_summary_exact),
 		TL_TEST(test_summary_no_latency),
