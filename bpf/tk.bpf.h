@@ -340,30 +340,6 @@ static __always_inline bool tk_want(void)
 	return tk_want_id(bpf_get_current_pid_tgid());
 }
 
-/* tk_want() for a caller that has current's BTF task pointer
- * (bpf_get_current_task_btf()): its tgid is a load, not a helper call. */
-static __always_inline bool tk_want_current_task(struct task_struct *t)
-{
-	char comm[TK_COMM_LEN];
-
-	if (!tk_filtered)
-		return t->tgid != tk_self_pid;
-	if (!tk_want_tgid(t->tgid))
-		return false;
-	/* -u and -c by loads through the task, as tk_fill_hdr_task(): the
-	 * same values as bpf_get_current_uid_gid() and
-	 * bpf_get_current_comm(), without their helper calls (each ~25 ns
-	 * or more with return thunks, on every event -c looks at) */
-	if (tk_filter_uid && t->cred->uid.val != tk_targ_uid)
-		return false;
-	if (!tk_want_current_cgroup())
-		return false;
-	if (!tk_targ_comm[0])
-		return true;
-	__builtin_memcpy(comm, t->comm, sizeof(comm));
-	return tk_comm_is(comm);
-}
-
 /*
  * -p/-u/-c for an event attributed to a task that is not current: one the
  * tool remembered (nettrace's socket owners, whose state changes run in
@@ -380,6 +356,27 @@ static __always_inline bool tk_want_task(__u32 tgid, __u32 uid, const char *comm
 	if (tk_filter_uid && uid != tk_targ_uid)
 		return false;
 	return tk_comm_is(comm);
+}
+
+/*
+ * tk_want() for current, given as its BTF task pointer
+ * (bpf_get_current_task_btf()): -p/-u/-c from loads through the task
+ * (tk_want_task(), as tk_fill_hdr_task() reads them: the values of
+ * bpf_get_current_uid_gid() and bpf_get_current_comm() without their
+ * helper calls, each ~25 ns or more with return thunks), then the
+ * command-mode tree and --cgroup. The uid is loaded only under -u, the
+ * name only under -c.
+ */
+static __always_inline bool tk_want_current_task(struct task_struct *t)
+{
+	char comm[TK_COMM_LEN] = {};
+
+	if (!tk_filtered)
+		return t->tgid != tk_self_pid;
+	if (tk_targ_comm[0])
+		__builtin_memcpy(comm, t->comm, sizeof(comm));
+	return tk_want_task(t->tgid, tk_filter_uid ? t->cred->uid.val : 0, comm) &&
+	       tk_in_tree(t->tgid) && tk_want_current_cgroup();
 }
 
 /*
