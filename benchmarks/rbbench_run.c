@@ -92,7 +92,7 @@ void rbb_stats_restore(void)
 struct run {
 	const struct rbb_opts *o;
 	const struct rbb_config *c;
-	struct ring_buffer *rb;
+	struct tk_ring ring, *rb; /* rb: &ring, once open */
 	struct perf_buffer *pb;
 	int timeout_ms;
 	bool bounded; /* the ring under 'bounded': tk_wake_next() sets the waits */
@@ -134,13 +134,13 @@ static int on_event(void *ctx, void *data, size_t size)
 
 static int consume(struct run *r)
 {
-	return r->rb ? ring_buffer__consume(r->rb) : perf_buffer__consume(r->pb);
+	return r->rb ? tk_ring_consume(r->rb) : perf_buffer__consume(r->pb);
 }
 
 static void *consumer(void *arg)
 {
 	struct run *r = arg;
-	int efd = r->rb ? ring_buffer__epoll_fd(r->rb) : perf_buffer__epoll_fd(r->pb);
+	int efd = r->rb ? r->rb->epfd : perf_buffer__epoll_fd(r->pb);
 	struct epoll_event evs[RBB_MAX_CPUS];
 	int timeout = r->timeout_ms, got;
 
@@ -414,7 +414,8 @@ int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_res
 	if (c->transport == RBB_T_PERF)
 		r->pb = open_perf(o, c, skel, r);
 	else if (c->transport != RBB_T_NONE)
-		r->rb = ring_buffer__new(bpf_map__fd(skel->maps.tk_rb), on_event, r, NULL);
+		r->rb = tk_ring_open(&r->ring, bpf_map__fd(skel->maps.tk_rb), on_event, r) ? NULL
+											       : &r->ring;
 	if (c->transport != RBB_T_NONE && !r->rb && !r->pb) {
 		tk_fail("cannot open the %s buffer: %s",
 			c->transport == RBB_T_PERF ? "perf" : "ring", strerror(errno));
@@ -509,7 +510,7 @@ cleanup:
 				(unsigned long long)r->perf.lost);
 	}
 	tk_wake_close(&r->wake);
-	ring_buffer__free(r->rb);
+	tk_ring_close(&r->ring);
 	perf_buffer__free(r->pb);
 	if (skel)
 		tk_detach_all(skel->skeleton); /* ~100 ms less per run than one by one */

@@ -272,29 +272,28 @@ static int print_fields(void *ctx, void *data, size_t size)
 static int drain(const sigset_t *set, bool json)
 {
 	static struct tk_out out = { .json = true };
-	struct ring_buffer *rb;
+	struct tk_ring rb;
 	const struct timespec tick = { .tv_nsec = 10 * 1000000 };
 	long long taken = 0;
 	bool done;
 	int got;
 
 	out.f = stdout;
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.floor_rb), json ? print_fields : discard,
-			      &out, NULL);
-	if (!rb)
+	if (tk_ring_open(&rb, bpf_map__fd(skel->maps.floor_rb), json ? print_fields : discard,
+			 &out))
 		return tk_fail("cannot read the record ring: %s", strerror(errno));
 	do {
 		/* the wait is the signal's; without a wakeup an epoll wait
 		 * would report nothing, so every turn consumes */
 		done = sigtimedwait(set, NULL, &tick) >= 0;
-		got = ring_buffer__consume(rb);
+		got = tk_ring_consume(&rb);
 		if (got < 0) {
-			ring_buffer__free(rb);
+			tk_ring_close(&rb);
 			return tk_fail("taking the records failed: %s", strerror(-got));
 		}
 		taken += got;
 	} while (!done);
-	ring_buffer__free(rb);
+	tk_ring_close(&rb);
 	if (fflush(stdout))
 		return tk_fail("writing the records failed: %s", strerror(errno));
 	fprintf(stderr, "tkfloor: %lld records taken, %llu lost at a full ring\n", taken,

@@ -500,6 +500,34 @@ int tk_wake_open(struct tk_wake *w, int wake_fd, int ring_fd);
 void tk_wake_close(struct tk_wake *w);
 int tk_wake_next(struct tk_wake *w, bool active, __s64 now_ns, int long_ms);
 
+/*
+ * The consumer of a BPF ring buffer map (libbpf's ring_buffer__consume(),
+ * but giving the position back to the producer once per 1/16 of the ring
+ * and at the end of a pass instead of after every record: tk_ring.c says
+ * why). tk_ring_open() maps the ring and makes an epoll fd (r->epfd,
+ * EPOLLIN when the kernel wakes the consumer). tk_ring_consume() calls
+ * fn(ctx, record, size) for every submitted record in order, discarded
+ * ones skipped, until it has caught up or fn returns < 0; it returns how
+ * many records it passed to fn, or fn's negative value (the records before
+ * it and that one are consumed). tk_ring_close() unmaps and closes (a
+ * zeroed or failed one too).
+ */
+typedef int (*tk_ring_fn)(void *ctx, void *data, size_t size);
+struct tk_ring {
+	int epfd;
+	unsigned long *cons;       /* consumer_pos: the page we may write */
+	const unsigned long *prod; /* producer_pos, followed by the data */
+	const char *data;          /* mapped twice in a row: no record wraps */
+	unsigned long mask;        /* ring size - 1 */
+	unsigned long publish;     /* bytes consumed between stores of cons */
+	size_t page;
+	tk_ring_fn fn;
+	void *ctx;
+};
+int tk_ring_open(struct tk_ring *r, int map_fd, tk_ring_fn fn, void *ctx);
+int tk_ring_consume(struct tk_ring *r);
+void tk_ring_close(struct tk_ring *r);
+
 /* The sum over every possible CPU of one key's __u64 in a per-CPU map
  * (PERCPU_ARRAY, PERCPU_HASH): 0, or -1 with *sum = 0 if it could not be
  * read (the map not loaded, no such key, no memory). */

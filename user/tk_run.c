@@ -1635,7 +1635,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	const struct tk_bpf *b = &u[0].b; /* its buffer and follow map are everyone's */
 	struct tk_session s = { .env = env, .u = u, .n = n, .trace = trace,
 				.perf = { .sample = on_record } };
-	struct ring_buffer *rb = NULL;
+	struct tk_ring ring = { .epfd = -1 }, *rb = NULL;
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct tk_loss *loss = calloc(n, sizeof(*loss));
@@ -1792,7 +1792,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 		pb = tk_perfbuf_new(bpf_map__fd(b->pb), env->ringbuf_size,
 				    env->wakeup == TK_WAKEUP_EVENT, 50, &s.perf);
 	else
-		rb = ring_buffer__new(bpf_map__fd(b->rb), on_record, &s, NULL);
+		rb = tk_ring_open(&ring, bpf_map__fd(b->rb), on_record, &s) ? NULL : &ring;
 	if (!rb && !pb) {
 		rc = tk_fail("cannot open the %s buffer: %s", env->perfbuf ? "perf" : "ring",
 			     strerror(errno));
@@ -1894,9 +1894,9 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			}
 		}
 		if (rb) {
-			/* the epoll wait of ring_buffer__poll(), whose count of
-			 * records cannot tell a wakeup from a timeout */
-			woke = epoll_wait(ring_buffer__epoll_fd(rb), &ev, 1, timeout);
+			/* the wait apart from the consume: a count of records
+			 * cannot tell a wakeup from a timeout */
+			woke = epoll_wait(rb->epfd, &ev, 1, timeout);
 			err = woke < 0 ? -errno : 0;
 		} else {
 			err = perf_buffer__poll(pb, timeout);
@@ -1906,7 +1906,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 			break;
 		}
 		/* batch and bounded: what was submitted without a wakeup */
-		got = rb ? ring_buffer__consume(rb) : perf_buffer__consume(pb);
+		got = rb ? tk_ring_consume(rb) : perf_buffer__consume(pb);
 		if (bounded)
 			wake_timeout = tk_wake_next(&wake, woke > 0 || got != 0,
 						    tk_now_ns(CLOCK_MONOTONIC), TK_LONG_WAIT_MS);
@@ -1972,7 +1972,7 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	detach_units(u, n);
 	s.final = true;
 	if (rb)
-		ring_buffer__consume(rb);
+		tk_ring_consume(rb);
 	if (pb)
 		perf_buffer__consume(pb);
 	flush_held(&s, true);
@@ -2020,7 +2020,7 @@ cleanup:
 	/* If tracing ended before the command (-d, -n, EPIPE, error), the
 	 * command runs on untraced, as after strace detaches. */
 	tk_wake_close(&wake);
-	ring_buffer__free(rb);
+	tk_ring_close(&ring);
 	perf_buffer__free(pb);
 	detach_units(u, n);
 	while (s.ro.n) /* an error before the final drain: nothing more goes out */
