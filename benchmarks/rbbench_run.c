@@ -404,7 +404,6 @@ int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_res
 					(c->policy == RBB_W_BOUNDED && c->transport == RBB_T_PERF)
 				? (int)o->drain_ms
 				: 100;
-	r->bounded = c->policy == RBB_W_BOUNDED && c->transport != RBB_T_PERF;
 	if (c->rate > 0)
 		r->period_ns = 1e9 * c->producers * c->batch / c->rate;
 
@@ -421,9 +420,10 @@ int rbb_run(const struct rbb_opts *o, const struct rbb_config *c, struct rbb_res
 			c->transport == RBB_T_PERF ? "perf" : "ring", strerror(errno));
 		goto cleanup;
 	}
-	if (r->bounded && tk_wake_open(&r->wake, bpf_map__fd(skel->maps.tk_wake),
-				       bpf_map__fd(skel->maps.tk_rb))) {
-		tk_fail("cannot map the wakeup flag and the ring's positions: %s", strerror(errno));
+	/* the ring under 'bounded' (none has no consumer) */
+	r->bounded = c->policy == RBB_W_BOUNDED && r->rb;
+	if (r->bounded && tk_wake_open(&r->wake, bpf_map__fd(skel->maps.tk_wake), r->rb)) {
+		tk_fail("cannot map the wakeup flag: %s", strerror(errno));
 		goto cleanup;
 	}
 	if (c->transport != RBB_T_NONE) {

@@ -472,35 +472,6 @@ struct perf_buffer *tk_perfbuf_new(int map_fd, __u64 total_bytes, unsigned wakeu
 				   unsigned watermark_pct, struct tk_perf_sink *sink);
 
 /*
- * The consumer's half of the bounded wakeup policy (the BPF half and the
- * argument for it: tk_rb_flags() in bpf/tk.bpf.h). tk_wake_open() maps the
- * skeleton's tk_wake flag (wake_fd) and the ring buffer's two position
- * pages (ring_fd): 0, or -1 with errno. Call tk_wake_next() after every
- * wait for the ring buffer and the consume that follows it; active: the
- * wait returned with a wakeup or the consume got records (or stopped
- * early). It returns the next wait's timeout in ms: the poll interval
- * (TK_WAKEUP_BOUND_NS) until 2 bounds have passed with no activity; then
- * it clears the flag and looks at the ring once more: 0 (consume now, and
- * poll on) if a record was reserved meanwhile, else long_ms, so an idle
- * consumer takes no timer wakeups for the policy and the next record
- * wakes it. Start from a zeroed struct tk_wake (a unit test may point
- * flag, cons and prod at its own memory instead of opening); now_ns is
- * CLOCK_MONOTONIC. tk_wake_close() unmaps (a zeroed one too).
- */
-struct tk_wake {
-	__s64 active_ns; /* the last activity */
-	bool idle;       /* the flag cleared, in the long wait */
-	__u64 *flag;     /* tk_wake[0]: 1 while we poll */
-	/* the ring's consumer_pos and producer_pos (read-only mapping) */
-	const unsigned long *cons, *prod;
-	void *map_flag, *map_pos; /* tk_wake_open()'s mappings */
-	size_t page;
-};
-int tk_wake_open(struct tk_wake *w, int wake_fd, int ring_fd);
-void tk_wake_close(struct tk_wake *w);
-int tk_wake_next(struct tk_wake *w, bool active, __s64 now_ns, int long_ms);
-
-/*
  * The consumer of a BPF ring buffer map (libbpf's ring_buffer__consume(),
  * but giving the position back to the producer once per 1/16 of the ring
  * and at the end of a pass instead of after every record: tk_ring.c says
@@ -527,6 +498,35 @@ struct tk_ring {
 int tk_ring_open(struct tk_ring *r, int map_fd, tk_ring_fn fn, void *ctx);
 int tk_ring_consume(struct tk_ring *r);
 void tk_ring_close(struct tk_ring *r);
+
+/*
+ * The consumer's half of the bounded wakeup policy (the BPF half and the
+ * argument for it: tk_rb_flags() in bpf/tk.bpf.h). tk_wake_open() maps the
+ * skeleton's tk_wake flag (wake_fd) and reads the ring's positions through
+ * ring's mapping (which must outlive w): 0, or -1 with errno. Call tk_wake_next() after every
+ * wait for the ring buffer and the consume that follows it; active: the
+ * wait returned with a wakeup or the consume got records (or stopped
+ * early). It returns the next wait's timeout in ms: the poll interval
+ * (TK_WAKEUP_BOUND_NS) until 2 bounds have passed with no activity; then
+ * it clears the flag and looks at the ring once more: 0 (consume now, and
+ * poll on) if a record was reserved meanwhile, else long_ms, so an idle
+ * consumer takes no timer wakeups for the policy and the next record
+ * wakes it. Start from a zeroed struct tk_wake (a unit test may point
+ * flag, cons and prod at its own memory instead of opening); now_ns is
+ * CLOCK_MONOTONIC. tk_wake_close() unmaps (a zeroed one too).
+ */
+struct tk_wake {
+	__s64 active_ns; /* the last activity */
+	bool idle;       /* the flag cleared, in the long wait */
+	__u64 *flag;     /* tk_wake[0]: 1 while we poll */
+	/* the ring's consumer_pos and producer_pos (tk_ring's mapping) */
+	const unsigned long *cons, *prod;
+	void *map_flag; /* tk_wake_open()'s mapping */
+	size_t page;
+};
+int tk_wake_open(struct tk_wake *w, int wake_fd, const struct tk_ring *ring);
+void tk_wake_close(struct tk_wake *w);
+int tk_wake_next(struct tk_wake *w, bool active, __s64 now_ns, int long_ms);
 
 /* The sum over every possible CPU of one key's __u64 in a per-CPU map
  * (PERCPU_ARRAY, PERCPU_HASH): 0, or -1 with *sum = 0 if it could not be

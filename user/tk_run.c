@@ -1565,27 +1565,15 @@ __u32 tk_watermark_mask(__u64 ringbuf_size)
 	return stride - 1;
 }
 
-int tk_wake_open(struct tk_wake *w, int wake_fd, int ring_fd)
+int tk_wake_open(struct tk_wake *w, int wake_fd, const struct tk_ring *ring)
 {
 	size_t page = (size_t)getpagesize();
-	void *flag, *pos;
+	void *flag = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, wake_fd, 0);
 
-	flag = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, wake_fd, 0);
 	if (flag == MAP_FAILED)
 		return -1;
-	/* the consumer page and the producer page; the kernel allows a
-	 * writable mapping of the first only, and we write neither */
-	pos = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, ring_fd, 0);
-	if (pos == MAP_FAILED) {
-		int err = errno;
-
-		munmap(flag, page);
-		errno = err;
-		return -1;
-	}
-	*w = (struct tk_wake){ .flag = flag, .cons = pos,
-			       .prod = (const unsigned long *)((char *)pos + page),
-			       .map_flag = flag, .map_pos = pos, .page = page };
+	*w = (struct tk_wake){ .flag = flag, .cons = ring->cons, .prod = ring->prod,
+			       .map_flag = flag, .page = page };
 	return 0;
 }
 
@@ -1593,8 +1581,6 @@ void tk_wake_close(struct tk_wake *w)
 {
 	if (w->map_flag)
 		munmap(w->map_flag, w->page);
-	if (w->map_pos)
-		munmap(w->map_pos, 2 * w->page);
 	*w = (struct tk_wake){ 0 };
 }
 
@@ -1800,9 +1786,8 @@ static int run(struct tk_unit *u, size_t n, bool trace)
 	}
 	/* the perf buffer has no per-event flags: under 'bounded' it batches */
 	bounded = rb && env->wakeup == TK_WAKEUP_BOUNDED;
-	if (bounded && tk_wake_open(&wake, bpf_map__fd(b->wake), bpf_map__fd(b->rb))) {
-		rc = tk_fail("cannot map the wakeup flag and the ring's positions: %s",
-			     strerror(errno));
+	if (bounded && tk_wake_open(&wake, bpf_map__fd(b->wake), rb)) {
+		rc = tk_fail("cannot map the wakeup flag: %s", strerror(errno));
 		goto cleanup;
 	}
 
