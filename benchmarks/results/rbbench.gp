@@ -3,7 +3,7 @@ set terminal pngcairo size 1800,1200 font ',10' noenhanced
 set output 'rbbench.png'
 set datafile missing '-'
 names = 'perf(copy) output(copy) reserve(zero-copy) dynptr(zero-copy) none(build-only)'
-set multiplot layout 2,3 title 'rbbench, Linux 6.18.44-fc-v1252, 2 CPUs, median of 3 rounds (bars: min..max; rounds with over 1% dropped left out); shared machine, compare within a panel'
+set multiplot layout 2,3 title 'rbbench, Linux 6.18.44-fc-v1300, 2 CPUs, median of 3 rounds (bars: min..max; rounds with over 1% dropped left out); shared machine, compare within a panel'
 set logscale x 2
 set xrange [12:5600]
 set xtics ('16' 16, '32' 32, '64' 64, '256' 256, '1K' 1024, '4K' 4096)
