@@ -547,7 +547,7 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
  * swap is followed by a load that sees our reservation (both sides are
  * fully ordered), so from then on the consumer does not go idle until
  * the record has been consumed: producer_pos stays past consumer_pos,
- * even while the record is busy (reserved, not yet committed: libbpf's
+ * even while the record is busy (reserved, not yet committed: tk_ring's
  * consume stops at it and a later poll takes it). If our swap read 0 we
  * forced a wakeup. If it read 1, that 1 was written after the consumer's
  * last swap before ours: by a producer that read 0 and forced, or by the

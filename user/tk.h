@@ -476,12 +476,14 @@ struct perf_buffer *tk_perfbuf_new(int map_fd, __u64 total_bytes, unsigned wakeu
  * but giving the position back to the producer once per 1/16 of the ring
  * and at the end of a pass instead of after every record: tk_ring.c says
  * why). tk_ring_open() maps the ring and makes an epoll fd (r->epfd,
- * EPOLLIN when the kernel wakes the consumer). tk_ring_consume() calls
- * fn(ctx, record, size) for every submitted record in order, discarded
- * ones skipped, until it has caught up or fn returns < 0; it returns how
- * many records it passed to fn, or fn's negative value (the records before
- * it and that one are consumed). tk_ring_close() unmaps and closes (a
- * zeroed or failed one too).
+ * EPOLLIN when the kernel wakes the consumer); r must not be open already.
+ * tk_ring_consume() calls fn(ctx, record, size) for every submitted record
+ * in order, discarded ones skipped, until it has caught up or fn returns
+ * < 0; it returns how many records it passed to fn, or fn's negative
+ * value (the records before it and that one are consumed). One consumer
+ * per ring, and fn must not consume the same ring (the position would
+ * step back). tk_ring_close() unmaps and closes (a zeroed or failed one
+ * too).
  */
 typedef int (*tk_ring_fn)(void *ctx, void *data, size_t size);
 struct tk_ring {
@@ -503,10 +505,10 @@ void tk_ring_close(struct tk_ring *r);
  * The consumer's half of the bounded wakeup policy (the BPF half and the
  * argument for it: tk_rb_flags() in bpf/tk.bpf.h). tk_wake_open() maps the
  * skeleton's tk_wake flag (wake_fd) and reads the ring's positions through
- * ring's mapping (which must outlive w): 0, or -1 with errno. Call tk_wake_next() after every
- * wait for the ring buffer and the consume that follows it; active: the
- * wait returned with a wakeup or the consume got records (or stopped
- * early). It returns the next wait's timeout in ms: the poll interval
+ * ring's mapping (which must outlive w): 0, or -1 with errno. Call
+ * tk_wake_next() after every wait for the ring buffer and the consume
+ * that follows it; active: the wait returned with a wakeup or the consume
+ * got records (or stopped early). It returns the next wait's timeout in ms: the poll interval
  * (TK_WAKEUP_BOUND_NS) until 2 bounds have passed with no activity; then
  * it clears the flag and looks at the ring once more: 0 (consume now, and
  * poll on) if a record was reserved meanwhile, else long_ms, so an idle

@@ -8,16 +8,23 @@
  * wakeup. libbpf's consumer stores consumer_pos after every record, so the
  * cache line holding it moves to the consumer's CPU once per record and
  * the producer's next read misses. Under a flood (syscalltrace stream
- * mode, ~2 M records/s on a 2-core VM) that miss was ~40 ns on every
- * traced call while the consumer ran (the same loop with the consumer
- * stopped ran that much faster). Here the consumer stores its position
- * once per TK_RING_PUBLISH_DIV-th of the ring and at the end of every
- * pass, so the producer misses once per batch instead.
+ * mode, ~2.5 M records/s on a 2-core AMD VM) the traced loop ran ~31 ns
+ * a call slower while the consumer ran than with it stopped. Here the
+ * consumer stores its position once per TK_RING_PUBLISH_DIV-th of the
+ * ring and at the end of every pass, so the producer misses once per
+ * batch instead (the same gap became ~11 ns). It helps only with a
+ * backlog: a consumer that keeps pace reaches the end of a pass every
+ * record or few, and stores there, as before.
  *
  * The price: during a pass, up to 1/TK_RING_PUBLISH_DIV of the ring is
  * read but not yet given back; a producer that fills the ring meanwhile
  * sees that much less room. It is counted like any other full ring
- * (reserve fails, the tool's per-CPU lost counter), never silent.
+ * (reserve fails, the tool's per-CPU lost counter), never silent. The
+ * watermark (tk_rb_watermark(): more than half the ring waiting forces a
+ * wakeup) counts those bytes as waiting during a pass, so between 7/16
+ * and 8/16 full it may force wakeups of a consumer that is running: a
+ * cost to the producer, never a lost record; a consumer that sleeps has
+ * given everything back.
  *
  * The wakeup: the kernel wakes the consumer (no flags given) when a record
  * is committed at consumer_pos, that is when the consumer has caught up.

@@ -31,7 +31,10 @@ struct fake {
 	unsigned long pos[MAXREC];  /* where the record's header starts */
 	unsigned long given[MAXREC]; /* consumer_pos while it was read */
 	int fail_at;                 /* return -5 at this record (1-based) */
+	int append;                  /* records the callback still adds */
 };
+
+static unsigned long put(struct fake *f, __u32 len, unsigned char first, __u32 flags);
 
 static int on_rec(void *ctx, void *data, size_t size)
 {
@@ -45,6 +48,11 @@ static int on_rec(void *ctx, void *data, size_t size)
 	f->last[i] = p[size - 1];
 	f->pos[i] = (unsigned long)(p - 8 - f->data);
 	f->given[i] = f->cons;
+	if (f->append > 0) {
+		/* a producer on another CPU, submitting while we read */
+		f->append--;
+		put(f, 24, (unsigned char)(100 + i), 0);
+	}
 	return f->n == f->fail_at ? -5 : 0;
 }
 
@@ -212,6 +220,32 @@ static void test_position_given_back_in_batches(void **state)
 	assert_int_equal(f.cons, 1536);
 }
 
+/*
+ * Records submitted during a pass, past the producer_pos it started from,
+ * are taken by the same call (its look after the end of each pass), in
+ * order, and the position still never passes a record being read.
+ */
+static void test_records_submitted_during_the_pass(void **state)
+{
+	struct fake f;
+
+	(void)state;
+	fake_init(&f, 0);
+	put(&f, 24, 1, 0);
+	put(&f, 24, 2, 0);
+	f.append = 40;
+	assert_int_equal(tk_ring_consume(&f.r), 42);
+	assert_int_equal(f.append, 0);
+	for (int i = 0; i < 42; i++) {
+		assert_int_equal(f.pos[i], 32UL * i);
+		assert_true(f.given[i] <= f.pos[i]);
+		if (i >= 2)
+			assert_int_equal(f.first[i], 100 + i - 2);
+	}
+	assert_int_equal(f.cons, 42 * 32);
+	assert_int_equal(f.cons, f.prod);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_callback_stops_it),
 		cmocka_unit_test(test_wraps),
 		cmocka_unit_test(test_position_given_back_in_batches),
+		cmocka_unit_test(test_records_submitted_during_the_pass),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
