@@ -508,12 +508,12 @@ void tk_ring_close(struct tk_ring *r);
  * ring's mapping (which must outlive w): 0, or -1 with errno. Call
  * tk_wake_next() after every wait for the ring buffer and the consume
  * that follows it; active: the wait returned with a wakeup or the consume
- * got records (or stopped early). It returns the next wait's timeout in ms: the poll interval
- * (TK_WAKEUP_BOUND_NS) until 2 bounds have passed with no activity; then
- * it clears the flag and looks at the ring once more: 0 (consume now, and
- * poll on) if a record was reserved meanwhile, else long_ms, so an idle
- * consumer takes no timer wakeups for the policy and the next record
- * wakes it. Start from a zeroed struct tk_wake (a unit test may point
+ * got records (or stopped early). It returns the next wait's timeout in
+ * ms: the poll interval (TK_WAKEUP_BOUND_NS) until 2 bounds have passed
+ * with no activity; then it clears the flag and looks at the ring once
+ * more: 0 (consume now, and poll on) if a record was reserved meanwhile,
+ * else long_ms, so an idle consumer takes no timer wakeups for the policy
+ * and the next record wakes it. Start from a zeroed struct tk_wake (a unit test may point
  * flag, cons and prod at its own memory instead of opening); now_ns is
  * CLOCK_MONOTONIC. tk_wake_close() unmaps (a zeroed one too).
  */

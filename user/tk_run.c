@@ -333,10 +333,9 @@ struct tk_session {
 /*
  * Whether consumption must hand control back to the poll loop. A
  * ring-buffer consume (tk_ring_consume()) loops for as long as producers
- * keep the ring busy,
- * so under a sustained flood a poll call would never return and Ctrl-C,
- * -d or EPIPE would go unnoticed; a negative return from the callback is
- * its only way out. The final drain (programs detached) never stops.
+ * keep the ring busy, so under a sustained flood a poll call would never
+ * return and Ctrl-C, -d or EPIPE would go unnoticed; a negative return
+ * from the callback is its only way out. The final drain (programs detached) never stops.
  */
 static bool must_yield(struct tk_session *s)
 {
