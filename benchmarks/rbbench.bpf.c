@@ -120,6 +120,7 @@ static __always_inline long rbb_emit_dynptr(struct rbb_loop *l)
 	if (len)
 		bpf_dynptr_write(&dp, sizeof(*e), rbb_src, len, 0);
 	bpf_ringbuf_submit_dynptr(&dp, rbb_flags(l->seq));
+	tk_rb_committed();
 	return 0;
 }
 
@@ -140,6 +141,7 @@ static long rbb_emit_one(__u32 i, void *data)
 		rbb_fill_hdr(e, l, rbb_size);
 		rbb_fill_payload(e);
 		bpf_ringbuf_submit(e, rbb_flags(l->seq));
+		tk_rb_committed(); /* as tk_submit(): a no-op but under bounded */
 		break;
 	case RBB_T_DYNPTR:
 		err = rbb_emit_dynptr(l);

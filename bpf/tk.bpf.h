@@ -12,7 +12,7 @@
  *    tk_probe_kernel() in user/tk_probe.c), tk_pb (perf buffer, --perfbuf),
  *    tk_stats (per-CPU emitted/lost counters), tk_follow (command mode's
  *    traced process tree), tk_cgroups (--cgroup's directories),
- *    tk_wake (the bounded wakeup policy's consumer flag: tk_rb_flags()),
+ *    tk_wake (the bounded wakeup policy's consumer flag: tk_rb_committed()),
  *    tk_scratch (per-CPU, per-nesting-level buffers
  *    for --perfbuf and for building large events: tk_scratch_get/put);
  *  - tk_want(): the in-kernel filter, applied before any work is done;
@@ -95,7 +95,7 @@ struct {
 } tk_pb SEC(".maps");
 
 /*
- * The bounded wakeup policy's consumer flag (tk_rb_flags()): 1 while the
+ * The bounded wakeup policy's consumer flag (tk_rb_committed()): 1 while the
  * consumer is polling (it will look within TK_WAKEUP_BOUND_NS), 0 once it
  * has gone to its long wait. One flag shared by every CPU and, in tracekit
  * trace, by every unit (bpf_map__reuse_fd): there is one consumer. Mmapable, so the
@@ -519,13 +519,19 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
  *
  * BOUNDED decides by the consumer's state, not by a clock. tk_wake[0] is
  * 1 while the consumer polls (it consumes at least every B =
- * TK_WAKEUP_BOUND_NS) and 0 once it has gone to its long wait. Every
- * submit swaps in 1: if the old value was 0 the consumer may be asleep
- * and the submit forces a wakeup (BPF_RB_FORCE_WAKEUP), else it sets
- * BPF_RB_NO_WAKEUP and leaves the record to the next poll. A lone event
- * wakes a sleeping consumer at once; while the consumer polls nothing
- * forces, so a flood costs the consumer its 1/B polls and no wakeups
- * (one per burst that finds it asleep). The consumer's half
+ * TK_WAKEUP_BOUND_NS) and 0 once it has gone to its long wait. After
+ * every commit the producer looks at it (tk_rb_committed()): 1, and the
+ * record is left to the next poll; 0, and it swaps in 1 and, if it was
+ * the one to turn 0 into 1, wakes the consumer with a forced discard of
+ * an empty record (the kernel queues the wakeup for a discard as for a
+ * submit, bpf_ringbuf_commit(), and the consumer skips discarded
+ * records). A lone event wakes a sleeping consumer at once; while the
+ * consumer polls nothing forces, so a flood costs the consumer its 1/B
+ * polls and no wakeups (one per burst that finds it asleep), and the
+ * producer one plain load per record: the locked swap (and the empty
+ * record) only when the consumer sleeps. A swap on every submit cost
+ * filetrace's exit program ~15 ns an open (bpf_stats, both versions
+ * attached at once, their order swapped). The consumer's half
  * (tk_wake_next() in user/tk_run.c): after a wakeup or a consume that got
  * records it polls (waits at most B); after 2 B with neither it goes idle:
  * it swaps 0 into the flag, then reads the ring's producer_pos; if that
@@ -534,37 +540,35 @@ static __always_inline void tk_fill_hdr_task(struct tk_hdr *h, __u32 event,
  *
  * Why no record is left behind (a Dekker pair). Producer: the record's
  * reservation advances producer_pos (smp_store_release in
- * __bpf_ringbuf_reserve(), kernel/bpf/ringbuf.c, under the ring's lock),
- * then the swap: a value-returning BPF atomic, fully ordered (BPF_XCHG;
- * the x86 JIT emits xchg, implicitly locked). The swap must follow the
- * reservation: tk_rb_flags() is evaluated after bpf_ringbuf_reserve() and
- * before bpf_ringbuf_submit() (whose commit swaps the header's busy bit
- * and then, if forced, calls irq_work_queue()); bpf_ringbuf_output()
- * reserves inside the helper, after its flags are computed, so
- * tk_rb_output() swaps after it returns. Consumer: a seq_cst exchange of
- * 0, then a seq_cst load of producer_pos. All the swaps and stores of
- * tk_wake[0] are in one order. Every consumer swap that comes after our
- * swap is followed by a load that sees our reservation (both sides are
- * fully ordered), so from then on the consumer does not go idle until
- * the record has been consumed: producer_pos stays past consumer_pos,
- * even while the record is busy (reserved, not yet committed: tk_ring's
- * consume stops at it and a later poll takes it). If our swap read 0 we
- * forced a wakeup. If it read 1, that 1 was written after the consumer's
- * last swap before ours: by a producer that read 0 and forced, or by the
- * consumer on deciding to poll on; either way the consumer is polling or
- * about to be woken, and it can only go idle again through a swap after
- * ours. So no record waits for the long wait, and none for more than one
- * poll interval once the consumer polls.
+ * __bpf_ringbuf_reserve(), kernel/bpf/ringbuf.c, under the ring's lock);
+ * its commit then swaps the busy bit out of the record's header with
+ * xchg(), which the kernel's memory model makes fully ordered on every
+ * architecture (the kernel relies on it for its own consumer_pos check
+ * just after); only then do we load the flag. So the look must come after
+ * the commit, never between reserve and submit: there nothing orders the
+ * store of producer_pos before our load. Consumer: a seq_cst exchange of
+ * 0, then a seq_cst load of producer_pos. If our load reads 1 from before
+ * the consumer's swap of 0, both sides' fences mean its load of
+ * producer_pos sees our reservation: it finds the ring not empty and
+ * polls on, even while the record is busy (tk_ring's consume stops at it
+ * and a later poll takes it). If it reads a 1 written after that swap,
+ * the 1 is from a producer that turned 0 into 1 and forced, or from the
+ * consumer deciding to poll on: either way the consumer is polling or
+ * about to be woken, and it can only go idle again through a later swap,
+ * whose load sees our record. If it reads 0 we swap: the producer that
+ * gets 0 back forces, the others see 1 as above. So no record waits for
+ * the long wait, and none for more than one poll interval once the
+ * consumer polls.
  * A wakeup raised while the consumer is not yet in epoll_wait is not
  * lost: the epoll item is on the ring's wait queue from the start, and
  * the ring's poll (ringbuf_map_poll_kern) reports EPOLLIN while
  * producer_pos != consumer_pos, so the next epoll_wait returns at once.
  *
- * Latency: a record that forces is delivered after one wakeup (tens of
- * µs); one that does not is consumed by the consumer's next poll, within
+ * Latency: a record that finds the consumer idle is delivered after one
+ * wakeup (tens of µs); one that does not is consumed by its next poll, within
  * B of its commit (plus the consumer's scheduling delay). At one event
  * every 20 ms the consumer is idle again (2 B after the last) when the
- * next event comes, so every event forces: p99 is one wakeup.
+ * next event comes, so every event wakes it: p99 is one wakeup.
  *
  * Under --perfbuf there are no per-event flags: bounded behaves as batch
  * there (a watermark, and a drain every --drain-ms).
@@ -593,52 +597,62 @@ static __always_inline __u64 tk_rb_watermark(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
-/* BOUNDED: mark the consumer polling; true when it was not (the swap of
- * the argument above: BPF_XCHG, fully ordered; values are 0 and 1 only,
- * so this is a fetch-or in one instruction, where the x86 JIT makes a
- * cmpxchg loop of a fetch-or). */
+/*
+ * BOUNDED, after a commit (see above: never between reserve and submit):
+ * true when the consumer was not polling and this call marked it so, the
+ * one caller that must wake it. A plain load first: while the consumer
+ * polls, the flag is 1 and stays in this CPU's cache. Only at 0 the swap
+ * (BPF_XCHG, fully ordered; values are 0 and 1 only, so this is a
+ * fetch-or in one instruction, where the x86 JIT makes a cmpxchg loop of
+ * a fetch-or), which one of several racing producers wins.
+ */
 static __always_inline bool tk_wake_claim(void)
 {
 	__u32 zero = 0;
 	__u64 *polling = bpf_map_lookup_elem(&tk_wake, &zero);
 
 	/* no slot cannot happen (an array's slot 0): wake to be safe */
-	return !polling || !__atomic_exchange_n(polling, 1, __ATOMIC_SEQ_CST);
+	if (!polling)
+		return true;
+	if (*(volatile __u64 *)polling)
+		return false;
+	return !__atomic_exchange_n(polling, 1, __ATOMIC_SEQ_CST);
 }
 
-/* The flags of a commit whose record is already reserved (bpf_ringbuf_submit,
- * bpf_ringbuf_submit_dynptr): the reservation precedes the swap. */
+/* The flags of a record's own commit: the kernel's default under EVENT,
+ * else the watermark (BOUNDED's per-event wakeup follows the commit:
+ * tk_rb_committed()). */
 static __always_inline __u64 tk_rb_flags(void)
 {
 	if (tk_wakeup == TK_WAKEUP_EVENT)
 		return 0;
-	if (tk_wakeup == TK_WAKEUP_BOUNDED && tk_wake_claim())
-		return BPF_RB_FORCE_WAKEUP;
 	return tk_rb_watermark();
 }
 
 /*
- * bpf_ringbuf_output() under the wakeup policy: 0 or its error. It
- * reserves inside the helper, after its flags are computed, so under
- * BOUNDED the swap comes after it (the reservation must precede the swap,
- * see above), and a consumer found idle is woken by a forced discard of an
- * empty record: the kernel queues the wakeup for a discard as for a submit
- * (bpf_ringbuf_commit), and the consumer skips discarded records. Should
- * that reserve fail (the ring full), the watermark forces the next submit.
+ * Every commit to tk_rb (bpf_ringbuf_submit, _output, _submit_dynptr)
+ * with tk_rb_flags() is followed by this: under BOUNDED, a consumer found
+ * idle is woken by a forced discard of an empty record. Should that
+ * reserve fail (the ring full), the watermark forces a later submit.
  */
+static __always_inline void tk_rb_committed(void)
+{
+	void *kick;
+
+	if (tk_wakeup != TK_WAKEUP_BOUNDED || !tk_wake_claim())
+		return;
+	kick = bpf_ringbuf_reserve(&tk_rb, 0, 0);
+	if (kick)
+		bpf_ringbuf_discard(kick, BPF_RB_FORCE_WAKEUP);
+}
+
+/* bpf_ringbuf_output() under the wakeup policy: 0 or its error. */
 static __always_inline long tk_rb_output(void *data, __u64 size)
 {
-	long err;
+	long err = bpf_ringbuf_output(&tk_rb, data, size, tk_rb_flags());
 
-	if (tk_wakeup != TK_WAKEUP_BOUNDED)
-		return bpf_ringbuf_output(&tk_rb, data, size, tk_rb_flags());
-	err = bpf_ringbuf_output(&tk_rb, data, size, tk_rb_watermark());
-	if (!err && tk_wake_claim()) {
-		void *kick = bpf_ringbuf_reserve(&tk_rb, 0, 0);
-
-		if (kick)
-			bpf_ringbuf_discard(kick, BPF_RB_FORCE_WAKEUP);
-	}
+	if (!err)
+		tk_rb_committed();
 	return err;
 }
 
@@ -701,6 +715,7 @@ static __always_inline void tk_submit(void *ctx, void *p, __u32 size)
 		return;
 	}
 	bpf_ringbuf_submit(p, tk_rb_flags());
+	tk_rb_committed();
 	tk_count(TK_STAT_EMITTED);
 }
 

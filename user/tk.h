@@ -503,7 +503,7 @@ void tk_ring_close(struct tk_ring *r);
 
 /*
  * The consumer's half of the bounded wakeup policy (the BPF half and the
- * argument for it: tk_rb_flags() in bpf/tk.bpf.h). tk_wake_open() maps the
+ * argument for it: tk_rb_committed() in bpf/tk.bpf.h). tk_wake_open() maps the
  * skeleton's tk_wake flag (wake_fd) and reads the ring's positions through
  * ring's mapping (which must outlive w): 0, or -1 with errno. Call
  * tk_wake_next() after every wait for the ring buffer and the consume

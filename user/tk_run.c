@@ -11,7 +11,7 @@
  * a lone event is delivered at once; after any wakeup we poll (wait at most
  * TK_WAKEUP_BOUND_NS, 1 ms) until 2 bounds pass with no records, so a flood
  * costs ~1000 timer wakeups a second and no forced ones (tk_wake_next();
- * the argument: tk_rb_flags() in bpf/tk.bpf.h). With 'batch' the BPF side
+ * the argument: tk_rb_committed() in bpf/tk.bpf.h). With 'batch' the BPF side
  * submits with BPF_RB_NO_WAKEUP and we drain every --drain-ms, or earlier
  * when it forces a wakeup because the buffer is half full; the perf buffer
  * (no per-event flags) does that under 'bounded' too. On exit the buffer
@@ -1595,11 +1595,11 @@ int tk_wake_next(struct tk_wake *w, bool active, __s64 now_ns, int long_ms)
 	if (now_ns - w->active_ns < 2 * (__s64)TK_WAKEUP_BOUND_NS)
 		return (int)((TK_WAKEUP_BOUND_NS + 999999) / 1000000);
 	/*
-	 * Going idle (tk_rb_flags()'s argument): the swap is fully ordered
-	 * before the load of producer_pos, so a producer whose own swap came
-	 * first has its reservation seen here, and one whose swap comes
-	 * after finds 0 and forces a wakeup. A record reserved meanwhile,
-	 * even one still busy: poll on.
+	 * Going idle (tk_rb_committed()'s argument): the swap is fully ordered
+	 * before the load of producer_pos, so a producer whose look at the
+	 * flag (after its commit) came first has its reservation seen here,
+	 * and one whose look comes after finds 0 and wakes us. A record
+	 * reserved meanwhile, even one still busy: poll on.
 	 */
 	__atomic_exchange_n(w->flag, 0, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(w->prod, __ATOMIC_SEQ_CST) !=
