@@ -20,12 +20,23 @@
 # every program of the host in its place).
 tk_prog_rows() {
 	local id
+	tk_have_bpftool || return 1
 	for id in "$@"; do "${BPFTOOL:-bpftool}" prog show id "$id" 2>/dev/null; done | tk_prog_parse
 }
 
 # tk_prog_rows_all: the same for every program loaded now.
 tk_prog_rows_all() {
+	tk_have_bpftool || return 1
 	"${BPFTOOL:-bpftool}" prog show 2>/dev/null | tk_prog_parse
+}
+
+# tk_have_bpftool: true when bpftool runs; else says so on stderr. A
+# missing id is silent (the program went with its process), a missing
+# bpftool is not: every run time would read 0.
+tk_have_bpftool() {
+	command -v "${BPFTOOL:-bpftool}" >/dev/null && return 0
+	echo "$(basename "$0"): ${BPFTOOL:-bpftool} not found (make deps): no bpf_stats figures" >&2
+	return 1
 }
 
 # tk_prog_parse: bpftool's plain `prog show` on stdin, tk_prog_rows's lines
