@@ -62,6 +62,12 @@ tk_pid_prog_ids() {
 	sed -n 's/^prog_id:[[:space:]]*//p' "${TK_PROC:-/proc}/$1"/fdinfo/* 2>/dev/null | sort -un
 }
 
+# tk_pid_prog_rows PID: tk_prog_rows of the programs process PID holds.
+tk_pid_prog_rows() {
+	# shellcheck disable=SC2046 # the ids are a word list
+	tk_prog_rows $(tk_pid_prog_ids "$1")
+}
+
 # tk_max_prog_id: the highest id of a program loaded now, 0 for none. Ids
 # only grow, so the programs loaded after this moment have higher ones
 # (for tracers, such as bpftrace, whose fdinfo does not say which are
