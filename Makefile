@@ -245,7 +245,7 @@ $(OUTPUT)/tests/test_%: test_%.c $(LIBTK) $(TEST_LIB) | $(OUTPUT)/tests $(REGIST
 	$(Q)$(COMPILE) -Itests/lib $(EXTRA_CFLAGS) $(LDFLAGS) $< $(filter %.o,$^) $(LIBTK) \
 		$(TK_LDLIBS) -lcmocka $(LINK_LIBS) -o $@
 
-$(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests $(REGISTRY_STAMP)
+$(OUTPUT)/tests/%: tests/helpers/%.c $(wildcard tests/helpers/*.h) | $(OUTPUT)/tests $(REGISTRY_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(COMPILE) $(LDFLAGS) $< $(LINK_LIBS) -o $@
 $(OUTPUT)/tests/twoexit: EXTRA_LDLIBS := -pthread

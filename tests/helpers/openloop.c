@@ -7,48 +7,25 @@
  * count can be checked against N.
  *
  * openloop -c N PATH: the same loop in chunks of N iterations, without
- * end: one line per chunk, "START_NS END_NS NS_PER_ITER" (CLOCK_REALTIME,
- * the clock of bash's EPOCHREALTIME, so a script's marks and the chunks
- * line up; scripts/lib/window.sh), until SIGINT or SIGTERM, which end the
- * chunk under way and exit 0. The lines are buffered and written in
- * blocks, so the loop makes few write calls, and no traced one mid-chunk.
+ * end (chunks.h), for scripts/lib/window.sh; exit 0 at SIGINT or SIGTERM.
  */
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static long long now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
+#include "chunks.h"
 
 /* -c: chunks of n iterations until a signal; failed opens fail the run */
 static int chunks(long n, const char *path)
 {
-	static char buf[1 << 16];
-	struct sigaction sa = { .sa_handler = on_signal };
 	long fails = 0;
 
-	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	while (!stop) {
-		long long a = now_ns(), b;
+	chunks_begin();
+	while (!chunks_stop) {
+		long long a = chunks_now();
 
 		for (long i = 0; i < n; i++) {
 			int fd = open(path, O_RDONLY);
@@ -58,13 +35,10 @@ static int chunks(long n, const char *path)
 			else
 				close(fd);
 		}
-		b = now_ns();
-		printf("%lld %lld %.1f\n", a, b, (double)(b - a) / n);
+		chunks_line(a, chunks_now(), n);
 	}
-	if (fflush(stdout)) {
-		perror("openloop: stdout");
+	if (chunks_end())
 		return 1;
-	}
 	if (fails)
 		fprintf(stderr, "openloop: %ld opens failed\n", fails);
 	return fails ? 1 : 0;

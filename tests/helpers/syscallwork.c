@@ -5,6 +5,9 @@
  *   syscallwork run PATH SIZE SLEEP_NS    the workload, now
  *   syscallwork wait PATH SIZE SLEEP_NS   the workload after SIGUSR1
  *   syscallwork loop N                    N getppid; prints ns per call
+ *   syscallwork chunks N                  getppid in chunks of N, without
+ *                                         end (chunks.h), for
+ *                                         scripts/lib/window.sh
  *
  * The workload is exactly, through raw syscall(2) so libc adds nothing:
  * 10,000 getppid; open(PATH) that must fail with ENOENT; openat of
@@ -23,6 +26,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "chunks.h"
 
 #define GETPPID_N 10000
 
@@ -57,8 +62,31 @@ static void work(const char *path, long size, long sleep_ns)
 	syscall(SYS_exit_group, 0);
 }
 
+/* chunks: getppid in chunks of n until a signal (chunks.h) */
+static int chunks(long n)
+{
+	chunks_begin();
+	while (!chunks_stop) {
+		long long a = chunks_now();
+
+		for (long i = 0; i < n; i++)
+			syscall(SYS_getppid);
+		chunks_line(a, chunks_now(), n);
+	}
+	return chunks_end();
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "chunks")) {
+		long n = arg(argv[2], 1L << 40);
+
+		if (!n) {
+			fprintf(stderr, "syscallwork: chunks of 0 calls\n");
+			return 2;
+		}
+		return chunks(n);
+	}
 	if (argc == 3 && !strcmp(argv[1], "loop")) {
 		long n = arg(argv[2], 1L << 40);
 		struct timespec a, b;
@@ -87,6 +115,6 @@ int main(int argc, char **argv)
 		}
 		work(argv[2], size, sleep_ns);
 	}
-	fprintf(stderr, "usage: syscallwork run|wait PATH SIZE SLEEP_NS | loop N\n");
+	fprintf(stderr, "usage: syscallwork run|wait PATH SIZE SLEEP_NS | loop N | chunks N\n");
 	return 2;
 }
