@@ -12,8 +12,9 @@
 # started, left attached for TK_WIN_ON seconds and stopped while it runs;
 # a window's added cost is the median of its traced chunks less the mean
 # of the medians of the untraced gaps on either side, all within about two
-# seconds. Measured that way on the same host, the rounds of each row
-# agreed within a few per cent (filetrace 899-948 ns over 10 rounds).
+# seconds. Measured that way on the same host (2026-12-08), filetrace's
+# rounds gave 793-858 ns in 7 of its 8 measured windows, against 0.63x to
+# 13x in whole rows; a noisier stretch widens the range, not the median.
 #
 # Chunks count only where they are wholly inside a span: traced between
 # the tracer's ready line and the signal that stops it (its start-up and
@@ -86,28 +87,26 @@ tk_win_added() {
 		}
 		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 	}
-	# the median of the chunks wholly within [lo, hi], or "-"
-	function span(lo, hi,   c, n, v) {
-		n = 0
+	# the median of the chunks wholly within [lo, hi], or "-"; their
+	# number in spann
+	function span(lo, hi,   c, v) {
+		spann = 0
 		for (c = 1; c <= nc; c++)
-			if (ca[c] >= lo && cb[c] <= hi) v[++n] = cn[c]
-		return n ? median(v, n) : "-"
-	}
-	function count(lo, hi,   c, n) {
-		for (c = 1; c <= nc; c++) n += ca[c] >= lo && cb[c] <= hi
-		return n + 0
+			if (ca[c] >= lo && cb[c] <= hi) v[++spann] = cn[c]
+		return spann ? median(v, spann) : "-"
 	}
 	FNR == NR { if (NF == 3) { ca[++nc] = $1; cb[nc] = $2; cn[nc] = $3; end = $2 }; next }
 	NF == 6 { nw++; round[nw] = $1; row[nw] = $2; t0[nw] = $3; t1[nw] = $4; t2[nw] = $5; t3[nw] = $6 }
 	END {
 		for (w = 1; w <= nw; w++) {
 			tr = span(t1[w], t2[w])
+			nt = spann
 			bf = span(max(w > 1 ? t3[w - 1] : 0, t0[w] - base), t0[w])
 			hi = w < nw ? t0[w + 1] : end
 			af = span(max(t3[w], hi - base), hi)
 			add = (tr == "-" || bf == "-" || af == "-") ? "-" : sprintf("%.1f", tr - (bf + af) / 2)
 			if (add != "-" && (bf > af ? bf - af : af - bf) > agree * (bf < af ? bf : af)) add = "-"
-			printf "%s %s %s %s %s %s %d\n", round[w], row[w], add, tr, bf, af, count(t1[w], t2[w])
+			printf "%s %s %s %s %s %s %d\n", round[w], row[w], add, tr, bf, af, nt
 		}
 	}' "$1" "$2"
 }
@@ -129,4 +128,12 @@ tk_win_res() {
 				if (want == "none") print (r in k) ? sprintf("0 %.1f", s[r] / k[r]) : "-"
 				else print (r in v) ? v[r] : "-" }' <<<"$2")$'\n'
 	done
+}
+
+# tk_win_left_out ADDED: the line saying how many of tk_win_added's
+# windows were not measured, and why a window is left out.
+tk_win_left_out() {
+	awk -v agree="$TK_WIN_AGREE" '$3 == "-" { out++ } END {
+		printf "windows left out: %d of %d (an untraced span without chunks, or the two beside a window more than %.0f %% apart: the host changed speed there)\n",
+			out, NR, agree * 100 }' <<<"$1"
 }
